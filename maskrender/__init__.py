@@ -1,0 +1,61 @@
+"""maskrender: draw skin-analysis masks as PNG and SVG overlays, locally and offline.
+
+>>> import maskrender as mr
+>>> results = mr.load("fixtures/pih_result.json")
+>>> results[0].masks()[0].mask_type
+'polygon_mask'
+"""
+
+from __future__ import annotations
+
+from maskrender.errors import (
+    AspectWarning,
+    FailedResultWarning,
+    FormatError,
+    GeometryWarning,
+    ImageError,
+    InputError,
+    LimitError,
+    MaskRenderError,
+    MaskRenderWarning,
+    OutputError,
+    ParseError,
+    SelectionError,
+    UnknownMaskTypeWarning,
+)
+from maskrender.geometry import Transform, fit
+from maskrender.info import format_summary, summarize
+from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
+from maskrender.parse import load
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Area",
+    "AspectWarning",
+    "FailedResultWarning",
+    "Feature",
+    "FormatError",
+    "GeometryWarning",
+    "ImageError",
+    "InputError",
+    "LimitError",
+    "Mask",
+    "MaskRenderError",
+    "MaskRenderWarning",
+    "Metric",
+    "OutputError",
+    "ParseError",
+    "Result",
+    "Results",
+    "SelectionError",
+    "Transform",
+    "UnknownMaskTypeWarning",
+    "ViewBox",
+    "__version__",
+    "fit",
+    "format_summary",
+    "grade",
+    "load",
+    "summarize",
+]

@@ -1,0 +1,194 @@
+"""The ``maskrender`` command: a thin shell over the Python API.
+
+Exit status: 0 success, 2 a user error (one line on stderr, no traceback), 1 an unexpected
+internal error.  Warnings print as one ``maskrender: warning: ...`` line each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from maskrender import __version__
+from maskrender.errors import MaskRenderError
+from maskrender.style import Color, Size, Style
+
+__all__ = ["main"]
+
+
+class _UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: {message}")
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 512x512, not {text!r}") from None
+    if w <= 0 or h <= 0:
+        raise argparse.ArgumentTypeError(f"width and height must be positive, not {text!r}")
+    return (w, h)
+
+
+def _fill(text: str) -> tuple[str, str]:
+    name, sep, colour = text.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=COLOR such as pores=#00A0FF, not {text!r}")
+    try:
+        Color.parse(colour)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return (name, colour)
+
+
+def _length(text: str) -> Size:
+    try:
+        return Size.parse(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not 0.0 <= v <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, not {text!r}")
+    return v
+
+
+def add_render_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by every command that draws masks."""
+    p.add_argument("--masks", choices=("restored", "original"), default="restored",
+                   help="which mask set to draw (default: restored)")
+    p.add_argument("--side", choices=("front", "left", "right"), default="front",
+                   help="which side's masks to draw (default: front)")
+    p.add_argument("--only", action="append", metavar="NAME",
+                   help="keep masks of this algorithm, family or mask tech name (repeatable)")
+    p.add_argument("--opacity", type=_fraction, default=0.6, help="global opacity 0..1 (default 0.6)")
+    p.add_argument("--fill", action="append", type=_fill, metavar="NAME=COLOR",
+                   help="override a mask's colour (any CSS colour; repeatable)")
+    p.add_argument("--point-radius", type=_length, metavar="LEN", help="disc radius: pixels (5) or relative (0.3%%)")
+    p.add_argument("--line-width", type=_length, metavar="LEN", help="stroke width: pixels (3) or relative (0.1%%)")
+    p.add_argument("--outline", type=_length, metavar="LEN", default=Size(0.0),
+                   help="outline polygons with this width (default: none)")
+    p.add_argument("--strict", action="store_true", help="refuse a photo whose aspect ratio differs from the view_box")
+
+
+def style_from(args: argparse.Namespace) -> Style:
+    """The :class:`Style` the shared render options describe."""
+    kwargs: dict[str, Any] = {"opacity": args.opacity, "fills": dict(args.fill or []), "outline": args.outline}
+    if args.point_radius is not None:
+        kwargs["point_radius"] = args.point_radius
+    if args.line_width is not None:
+        kwargs["line_width"] = args.line_width
+    return Style(**kwargs)
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from maskrender.info import format_summary, summarize
+    from maskrender.parse import load
+
+    summary = summarize(load(args.result))
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        print(format_summary(summary))
+    return 0
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from maskrender.overlay import render_file
+
+    out = render_file(
+        args.result,
+        args.output,
+        args.image,
+        embed_image=args.embed_image,
+        compress_level=args.compress_level,
+        quality=args.quality,
+        size=args.size,
+        masks=args.masks,
+        side=args.side,
+        only=args.only,
+        style=style_from(args),
+        strict=args.strict,
+    )
+    if not args.quiet:
+        print(f"wrote {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``maskrender`` command."""
+    parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays.")
+    parser.add_argument("--version", action="version", version=f"maskrender {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser("info", help="print what a result holds")
+    p.add_argument("result", help="result JSON file")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON")
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("render", help="draw masks over a photo, or as a transparent layer")
+    p.add_argument("result", help="result JSON file")
+    p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp or .svg")
+    p.add_argument("--image", help="the photo (default: a transparent canvas)")
+    p.add_argument("--size", type=_size, metavar="WxH", help="canvas size without a photo (default: the view_box)")
+    p.add_argument("--embed-image", action="store_true", help="SVG: embed the photo as a data URI")
+    p.add_argument("--compress-level", type=int, choices=range(10), default=1, metavar="0-9",
+                   help="PNG zlib level (default 1: fast)")
+    p.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (default 90)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_render_options(p)
+    p.set_defaults(func=_cmd_render)
+    return parser
+
+
+def _warning_printer(stream: TextIO) -> Callable[..., None]:
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+             file: TextIO | None = None, line: str | None = None) -> None:
+        print(f"maskrender: warning: {message}", file=stream)
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = build_parser()
+    old_show = warnings.showwarning
+    warnings.showwarning = _warning_printer(sys.stderr)
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except _UsageError as err:
+            print(f"{err}", file=sys.stderr)
+            return 2
+        if getattr(args, "func", None) is None:
+            parser.print_help(sys.stderr)
+            return 2
+        return int(args.func(args))
+    except MaskRenderError as err:
+        print(f"maskrender: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("maskrender: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    finally:
+        warnings.showwarning = old_show
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

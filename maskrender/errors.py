@@ -1,0 +1,122 @@
+"""Exceptions and warnings raised by maskrender.
+
+Every error a user can cause derives from :class:`MaskRenderError`, so one
+``except maskrender.MaskRenderError`` catches them all::
+
+    MaskRenderError                 base class of every maskrender error
+    ├── InputError                  something the user gave us is wrong
+    │   ├── ParseError              not JSON at all (empty, truncated, bad bytes)
+    │   ├── FormatError             JSON, but not the mask format (names the JSON path)
+    │   └── ImageError              the photo cannot be read or used
+    ├── LimitError                  the input exceeds a configured limit (see ``maskrender.limits``)
+    ├── SelectionError              a mask selection (``only=``) matched nothing
+    └── OutputError                 an output file cannot be written
+
+    MaskRenderWarning (UserWarning) base class of every maskrender warning
+    ├── GeometryWarning             a feature was repaired or dropped
+    ├── UnknownMaskTypeWarning      a mask of an unknown ``mask_type`` was skipped
+    ├── AspectWarning               image and view_box aspect ratios differ by more than 1%
+    └── FailedResultWarning         an algorithm result has ``is_ok: false``
+
+Messages name the source (a file name, or ``<bytes>``/``<dict>``), the JSON path
+(``[2].result.masks_restored[0].features[17].geometry.coordinates``) and what was
+expected versus found.
+
+Examples
+--------
+>>> import maskrender as mr
+>>> try:
+...     mr.load(b'{"type": "FeatureCollection", "mask_type": "point_mask", "features": 3}')
+... except mr.FormatError as err:
+...     print(err)
+<bytes>: features: expected a list, found int 3
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AspectWarning",
+    "FailedResultWarning",
+    "FormatError",
+    "GeometryWarning",
+    "ImageError",
+    "InputError",
+    "LimitError",
+    "MaskRenderError",
+    "MaskRenderWarning",
+    "OutputError",
+    "ParseError",
+    "SelectionError",
+    "UnknownMaskTypeWarning",
+]
+
+
+class MaskRenderError(Exception):
+    """Base class of every error maskrender raises on purpose."""
+
+
+class InputError(MaskRenderError):
+    """Something the user gave us is not usable."""
+
+
+class ParseError(InputError):
+    """The input is not JSON (empty, truncated, invalid bytes, too deeply nested)."""
+
+
+class FormatError(InputError):
+    """The input is JSON but not in the mask format.
+
+    Attributes
+    ----------
+    source : str
+        The file name, or ``<bytes>``, ``<str>``, ``<dict>``, ``<list>``.
+    path : str
+        The JSON path of the offending value, e.g. ``result.masks_restored[0].view_box``.
+    expected : str
+        What was expected there.
+    found : str
+        A short description of what was found.
+    """
+
+    def __init__(self, source: str, path: str, expected: str, found: str) -> None:
+        self.source = source
+        self.path = path or "$"
+        self.expected = expected
+        self.found = found
+        super().__init__(f"{source}: {self.path}: expected {expected}, found {found}")
+
+
+class ImageError(InputError):
+    """The photo cannot be opened, decoded, or used."""
+
+
+class LimitError(MaskRenderError):
+    """The input exceeds a configured limit (``maskrender.limits``)."""
+
+
+class SelectionError(MaskRenderError):
+    """A mask selection matched nothing; the message lists what exists."""
+
+
+class OutputError(MaskRenderError):
+    """An output file cannot be written (unknown format, unwritable place)."""
+
+
+class MaskRenderWarning(UserWarning):
+    """Base class of every warning maskrender emits."""
+
+
+class GeometryWarning(MaskRenderWarning):
+    """A feature's geometry was invalid and was repaired, or dropped."""
+
+
+class UnknownMaskTypeWarning(MaskRenderWarning):
+    """A mask of an unknown ``mask_type`` was skipped."""
+
+
+class AspectWarning(MaskRenderWarning):
+    """The image's aspect ratio differs from the mask view_box's by more than 1%."""
+
+
+class FailedResultWarning(MaskRenderWarning):
+    """An algorithm result carries ``is_ok: false``; it is kept and drawn as nothing."""

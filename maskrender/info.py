@@ -1,0 +1,91 @@
+"""What a result holds, as plain data (``maskrender info --json``) or as text.
+
+>>> import maskrender as mr
+>>> s = mr.summarize(mr.load("fixtures/pih_result.json"))
+>>> s["results"][0]["masks"][0]["features"], s["results"][0]["main_metric"]["display"]
+(1, '2 ‰')
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maskrender.model import Mask, Metric, Result, Results
+
+__all__ = ["format_summary", "summarize"]
+
+
+def _metric(m: Metric | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {
+        "name": m.name,
+        "tech_name": m.tech_name,
+        "value": m.value,
+        "units": m.units,
+        "widget_type": m.widget_type,
+        "widget_show": m.widget_show,
+        "grade": m.grade,
+        "display": m.display_value,
+    }
+
+
+def _mask(m: Mask) -> dict[str, Any]:
+    return {
+        "set": m.mask_set,
+        "side": m.side,
+        "mask_type": m.mask_type,
+        "name": m.name,
+        "tech_name": m.tech_name,
+        "features": m.feature_count,
+        "view_box": None if m.view_box is None else str(m.view_box),
+        "fill": m.fill,
+        "area": round(m.area, 3),
+        "coverage_per_mille": round(m.coverage_per_mille(), 3),
+    }
+
+
+def _result(r: Result) -> dict[str, Any]:
+    return {
+        "algorithm": r.algorithm,
+        "family": r.family,
+        "ok": r.ok,
+        "creation_time": r.creation_time,
+        "image_type": r.image_type,
+        "value": r.value,
+        "main_metric": _metric(r.main_metric()),
+        "areas": [{"area": a.name, "main_metric": _metric(a.main_metric)} for a in r.areas],
+        "masks": [_mask(m) for m in (*r.masks_restored, *r.masks_original)],
+    }
+
+
+def summarize(results: Results) -> dict[str, Any]:
+    """A JSON-ready summary: each algorithm, ok or failed, metrics per area, each mask."""
+    return {"source": results.source, "results": [_result(r) for r in results]}
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The human-readable form of :func:`summarize`'s output."""
+    lines = [f"{summary['source']}: {len(summary['results'])} result(s)"]
+    for r in summary["results"]:
+        title = r["algorithm"] or "(bare masks)"
+        if r["family"] and r["family"] != r["algorithm"]:
+            title += f" [{r['family']}]"
+        if not r["ok"]:
+            lines.append(f"- {title}: FAILED (is_ok: false)")
+            continue
+        lines.append(f"- {title}: ok" + (f", legacy value {r['value']:g}" if r["value"] is not None else ""))
+        for a in r["areas"]:
+            m = a["main_metric"]
+            if m is None:
+                continue
+            grade = f" ({m['grade']})" if m["grade"] else ""
+            hidden = " [hidden]" if not m["widget_show"] else ""
+            lines.append(f"    {a['area']:<16} {m['name'] or m['tech_name']}: {m['display']}{grade}{hidden}")
+        for k in r["masks"]:
+            lines.append(
+                f"    mask {k['set']}/{k['side']} {k['mask_type']} {k['tech_name'] or k['name'] or '-'}: "
+                f"{k['features']} feature(s), view_box {k['view_box'] or '(image pixels)'}, "
+                f"fill {k['fill'] or '(palette)'}"
+            )
+    return "\n".join(lines)

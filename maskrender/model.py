@@ -1,0 +1,479 @@
+"""The typed, immutable model that :func:`maskrender.load` returns.
+
+``Results`` (a sequence of ``Result``) -> ``Result`` (one algorithm: areas with metrics,
+masks) -> ``Mask`` (one FeatureCollection) -> ``Feature`` (a shapely geometry, its
+intensity and its raw properties).  Nothing here draws; nothing here reads JSON.
+
+Examples
+--------
+>>> import maskrender as mr
+>>> results = mr.load("fixtures/pih_result.json")
+>>> r = results[0]
+>>> r.algorithm, r.family, r.ok
+('post_inflammatory_hyperpigmentation', 'acne.post_inflammatory_hyperpigmentation', True)
+>>> m = r.masks()[0]
+>>> m.mask_type, m.side, m.fill, m.view_box
+('polygon_mask', 'front', '#D9580F', ViewBox(min_x=0.0, min_y=0.0, width=2416.0, height=2416.0))
+>>> r.main_metric().value, r.main_metric().units
+(2, 'per mille')
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Literal, overload
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+__all__ = [
+    "GRADES",
+    "MASK_SETS",
+    "MASK_TYPES",
+    "SIDES",
+    "Area",
+    "Feature",
+    "Mask",
+    "Metric",
+    "Result",
+    "Results",
+    "ViewBox",
+    "grade",
+]
+
+MaskType = Literal["polygon_mask", "point_mask", "polyline_mask", "heatmap_mask"]
+MaskSet = Literal["restored", "original"]
+
+MASK_TYPES: tuple[str, ...] = ("heatmap_mask", "polygon_mask", "polyline_mask", "point_mask")
+"""Known mask types, in drawing order (bottom to top)."""
+MASK_SETS: tuple[str, ...] = ("restored", "original")
+SIDES: tuple[str, ...] = ("front", "left", "right")
+
+GRADES: tuple[tuple[float, str], ...] = (
+    (90.0, "Excellent"),
+    (80.0, "Great"),
+    (70.0, "Good"),
+    (50.0, "Average"),
+    (30.0, "Poor"),
+)
+"""Lower (exclusive) bounds of the ``bad_good_line`` grades; ``[0, 30]`` is ``Bad``."""
+
+
+def grade(score: float) -> str:
+    """Return the documented grade class of a ``bad_good_line`` score (0..100).
+
+    (90,100] Excellent, (80,90] Great, (70,80] Good, (50,70] Average, (30,50] Poor, [0,30] Bad.
+
+    >>> grade(90), grade(90.5), grade(30), grade(31)
+    ('Great', 'Excellent', 'Bad', 'Poor')
+    """
+    for bound, name in GRADES:
+        if score > bound:
+            return name
+    return "Bad"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewBox:
+    """An SVG viewBox: the coordinate frame of the image a mask belongs to.
+
+    >>> ViewBox.parse("0 0 2416 2416").size
+    (2416.0, 2416.0)
+    """
+
+    min_x: float
+    min_y: float
+    width: float
+    height: float
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """``(width, height)``."""
+        return (self.width, self.height)
+
+    @property
+    def aspect(self) -> float:
+        """``width / height``."""
+        return self.width / self.height
+
+    @classmethod
+    def parse(cls, text: str) -> ViewBox:
+        """Parse ``"min_x min_y width height"`` (space and/or comma separated).
+
+        Raises ``ValueError`` for anything else, including a zero or negative size;
+        the loader turns that into a :class:`~maskrender.FormatError` with the JSON path.
+        """
+        parts = text.replace(",", " ").split()
+        if len(parts) != 4:
+            raise ValueError("four numbers")
+        nums = [float(p) for p in parts]
+        if not all(math.isfinite(n) for n in nums):
+            raise ValueError("finite numbers")
+        if nums[2] <= 0 or nums[3] <= 0:
+            raise ValueError("positive width and height")
+        return cls(*nums)
+
+    def __str__(self) -> str:
+        return " ".join(f"{v:g}" for v in (self.min_x, self.min_y, self.width, self.height))
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One feature of a mask.
+
+    Attributes
+    ----------
+    geometry : shapely geometry
+        A ``MultiPolygon``, ``MultiPoint`` or ``MultiLineString`` in view_box units
+        (always the multi-part form, whatever the input spelled).
+    intensity : float
+        The recommended colour intensity, normalised to 0..1 (see ``maskrender.parse``).
+    properties : Mapping
+        The feature's raw ``properties`` as given.
+    """
+
+    geometry: BaseGeometry
+    intensity: float = 1.0
+    properties: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Mask:
+    """One vectorised mask (a FeatureCollection with ``mask_type``).
+
+    Attributes
+    ----------
+    mask_type : str
+        ``polygon_mask``, ``point_mask``, ``polyline_mask`` or ``heatmap_mask``.
+    features : tuple of Feature
+    view_box : ViewBox or None
+        The frame of the mask's image; ``None`` when the input had none, meaning the
+        coordinates are pixels of whatever image the mask is drawn on.
+    fill : str or None
+        The recommended colour as ``#rrggbb`` (``None`` when missing or not a colour).
+    side : str
+        ``front``, ``left`` or ``right``.
+    name, tech_name : str
+        Display name and machine name (may be empty).
+    mask_set : str
+        ``restored`` or ``original``: which image the mask belongs to.
+    algorithm, family : str
+        Tech name and family of the result the mask came from (empty for bare masks).
+    path : str
+        The JSON path the mask was read from (for messages).
+    """
+
+    mask_type: str
+    features: tuple[Feature, ...]
+    view_box: ViewBox | None = None
+    fill: str | None = None
+    side: str = "front"
+    name: str = ""
+    tech_name: str = ""
+    mask_set: str = "restored"
+    algorithm: str = ""
+    family: str = ""
+    path: str = ""
+
+    @cached_property
+    def geometry(self) -> BaseGeometry:
+        """All features' parts as one multi-part geometry (parts kept, not dissolved).
+
+        >>> import maskrender as mr
+        >>> m = mr.load("fixtures/pih_result.json").masks()[0]
+        >>> m.geometry.geom_type, len(m.geometry.geoms)
+        ('MultiPolygon', 1)
+        """
+        parts = [p for f in self.features for p in _parts(f.geometry)]
+        if self.mask_type == "point_mask":
+            return shapely.multipoints(parts) if parts else shapely.from_wkt("MULTIPOINT EMPTY")
+        if self.mask_type == "polyline_mask":
+            return shapely.multilinestrings(parts) if parts else shapely.from_wkt("MULTILINESTRING EMPTY")
+        return shapely.multipolygons(parts) if parts else shapely.from_wkt("MULTIPOLYGON EMPTY")
+
+    @property
+    def feature_count(self) -> int:
+        """Number of features."""
+        return len(self.features)
+
+    @property
+    def display_name(self) -> str:
+        """``name``, else ``tech_name``, else the algorithm and mask type."""
+        return self.name or self.tech_name or f"{self.algorithm or 'mask'} {self.mask_type}"
+
+    @cached_property
+    def area(self) -> float:
+        """Covered area in view_box units²: the union of the polygonal features.
+
+        Overlapping features count once; points and lines cover no area.
+        """
+        if self.mask_type not in ("polygon_mask", "heatmap_mask") or not self.features:
+            return 0.0
+        return float(shapely.union_all([f.geometry for f in self.features]).area)
+
+    def frame_size(self, image_size: tuple[int, int] | None = None) -> tuple[float, float]:
+        """The view_box size, else ``image_size``, else the geometry's extent."""
+        if self.view_box is not None:
+            return self.view_box.size
+        if image_size is not None:
+            return (float(image_size[0]), float(image_size[1]))
+        if self.geometry.is_empty:
+            return (1.0, 1.0)
+        _, _, maxx, maxy = self.geometry.bounds
+        return (max(1.0, math.ceil(maxx)), max(1.0, math.ceil(maxy)))
+
+    def area_px(self, image_size: tuple[int, int]) -> float:
+        """Covered area in pixels of an image of ``(width, height)`` the mask is scaled to."""
+        fw, fh = self.frame_size(image_size)
+        return self.area * (image_size[0] / fw) * (image_size[1] / fh)
+
+    def coverage_per_mille(self) -> float:
+        """Covered share of the mask's frame, in per mille (‰)."""
+        fw, fh = self.frame_size()
+        return 1000.0 * self.area / (fw * fh)
+
+    def to_geojson(self) -> dict[str, Any]:
+        """Export as a standard GeoJSON FeatureCollection that :func:`maskrender.load` reads back.
+
+        The mask keys (``mask_type``, ``view_box``, ``fill``, ``side``, ``name``,
+        ``tech_name``) travel as GeoJSON foreign members.
+
+        >>> import maskrender as mr
+        >>> m = mr.load("fixtures/pih_result.json").masks()[0]
+        >>> gj = m.to_geojson()
+        >>> gj["type"], gj["features"][0]["type"], gj["features"][0]["geometry"]["type"]
+        ('FeatureCollection', 'Feature', 'MultiPolygon')
+        >>> mr.load(gj).masks()[0].geometry.equals(m.geometry)
+        True
+        """
+        out: dict[str, Any] = {
+            "type": "FeatureCollection",
+            "mask_type": self.mask_type,
+            "features": [
+                {
+                    "type": "Feature",
+                    "geometry": shapely.geometry.mapping(f.geometry),
+                    "properties": {**f.properties, "intensity": f.intensity},
+                }
+                for f in self.features
+            ],
+            "side": self.side,
+        }
+        if self.view_box is not None:
+            out["view_box"] = str(self.view_box)
+        if self.fill is not None:
+            out["fill"] = self.fill
+        if self.name:
+            out["name"] = self.name
+        if self.tech_name:
+            out["tech_name"] = self.tech_name
+        return _plain(out)  # type: ignore[no-any-return]
+
+
+def _parts(geom: BaseGeometry) -> Iterable[BaseGeometry]:
+    return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
+
+
+def _plain(obj: Any) -> Any:
+    """Turn shapely's mapping() tuples into lists so the export is plain JSON data."""
+    if isinstance(obj, dict):
+        return {k: _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    return obj
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """One metric: a score, a share, a count or a category.
+
+    >>> m = Metric(name="Acne", tech_name="acne", value="87", widget_type="bad_good_line")
+    >>> m.number, m.grade
+    (87.0, 'Great')
+    """
+
+    name: str
+    tech_name: str
+    value: float | int | str | None
+    widget_type: str = ""
+    units: str | None = None
+    widget_show: bool = True
+    widget_meta: Any = None
+
+    @property
+    def number(self) -> float | None:
+        """The value as a float when it is numeric (``"4"`` counts), else ``None``."""
+        if isinstance(self.value, bool) or self.value is None:
+            return None
+        if isinstance(self.value, (int, float)):
+            return float(self.value)
+        try:
+            n = float(self.value)
+        except ValueError:
+            return None
+        return n if math.isfinite(n) else None
+
+    @property
+    def grade(self) -> str | None:
+        """The grade class of a ``bad_good_line`` score, else ``None``."""
+        n = self.number
+        if self.widget_type != "bad_good_line" or n is None:
+            return None
+        return grade(n)
+
+    @property
+    def display_value(self) -> str:
+        """The value with its units, as a short text (``"2 ‰"``, ``"87"``, ``"moderate"``)."""
+        n = self.number
+        text = f"{n:g}" if n is not None else ("" if self.value is None else str(self.value))
+        unit = {"per mille": "‰", "percentage": "%"}.get(self.units or "", self.units or "")
+        return f"{text} {unit}".strip() if n is not None else text
+
+
+@dataclass(frozen=True, slots=True)
+class Area:
+    """The metrics of one facial area (``face``, ``forehead``, ``nose``, ...)."""
+
+    name: str
+    main_metric: Metric | None
+    sub_metrics: tuple[Metric, ...] = ()
+
+
+@dataclass(frozen=True)
+class Result:
+    """One algorithm result (one record of the results endpoint).
+
+    ``ok`` is ``False`` for ``is_ok: false`` records: they carry no areas or masks and
+    keep the raw ``result`` in ``error``.  A legacy record whose ``result`` is a bare
+    number keeps it in ``value``.
+    """
+
+    algorithm: str
+    family: str = ""
+    ok: bool = True
+    id: str | None = None
+    image_id: str | None = None
+    algorithm_version_id: int | str | None = None
+    image_type: str | None = None
+    creation_time: str | None = None
+    application_name: str | None = None
+    areas: tuple[Area, ...] = ()
+    masks_restored: tuple[Mask, ...] = ()
+    masks_original: tuple[Mask, ...] = ()
+    value: float | None = None
+    error: Any = None
+    path: str = ""
+
+    def masks(self, image: str = "restored", side: str | None = "front") -> tuple[Mask, ...]:
+        """The masks of one set (``restored`` or ``original``), optionally of one side.
+
+        ``side=None`` returns every side.
+        """
+        pool = self.masks_original if image == "original" else self.masks_restored
+        return tuple(m for m in pool if side is None or m.side == side)
+
+    def area(self, name: str) -> Area | None:
+        """The area called ``name`` (``face``, ``nose`` ...), or ``None``."""
+        return next((a for a in self.areas if a.name == name), None)
+
+    def main_metric(self, area: str = "face") -> Metric | None:
+        """The main metric of ``area`` (default ``face``; falls back to the first area)."""
+        found = self.area(area)
+        if found is None and self.areas and area == "face":
+            found = self.areas[0]
+        return found.main_metric if found is not None else None
+
+    def matches(self, name: str) -> bool:
+        """Whether ``name`` is this result's algorithm or family (or the family's last part)."""
+        return name in (self.algorithm, self.family, self.family.rpartition(".")[2])
+
+
+def _mask_matches(mask: Mask, names: Sequence[str]) -> bool:
+    keys = {mask.algorithm, mask.family, mask.family.rpartition(".")[2], mask.tech_name, mask.name}
+    keys.discard("")
+    return any(n in keys for n in names)
+
+
+class Results(Sequence[Result]):
+    """An immutable sequence of :class:`Result`, with selection helpers.
+
+    >>> import maskrender as mr
+    >>> results = mr.load("fixtures/pih_result.json")
+    >>> len(results), results.source
+    (1, 'pih_result.json')
+    >>> [m.tech_name for m in results.masks(only=["acne"])]
+    ['post_inflammatory_hyperpigmentation_mask_restored']
+    """
+
+    __slots__ = ("_items", "source")
+
+    def __init__(self, items: Iterable[Result], source: str = "<results>") -> None:
+        self._items: tuple[Result, ...] = tuple(items)
+        self.source = source
+
+    @overload
+    def __getitem__(self, index: int) -> Result: ...
+    @overload
+    def __getitem__(self, index: slice) -> Results: ...
+    def __getitem__(self, index: int | slice) -> Result | Results:
+        if isinstance(index, slice):
+            return Results(self._items[index], self.source)
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self._items)
+
+    def __repr__(self) -> str:
+        names = ", ".join(r.algorithm or "?" for r in self._items)
+        return f"<Results from {self.source}: {names}>"
+
+    @property
+    def failed(self) -> tuple[Result, ...]:
+        """The results with ``is_ok: false``."""
+        return tuple(r for r in self._items if not r.ok)
+
+    def get(self, algorithm: str) -> Result | None:
+        """The first result whose algorithm or family is ``algorithm``."""
+        return next((r for r in self._items if r.matches(algorithm)), None)
+
+    def masks(
+        self,
+        algorithm: str | None = None,
+        image: str = "restored",
+        side: str | None = "front",
+        only: Sequence[str] | None = None,
+    ) -> tuple[Mask, ...]:
+        """Select masks across all results.
+
+        Parameters
+        ----------
+        algorithm : str, optional
+            Keep results whose algorithm or family is this.
+        image : {"restored", "original"}
+            The mask set.
+        side : {"front", "left", "right"} or None
+            One side, or every side with ``None``.
+        only : sequence of str, optional
+            Keep masks whose algorithm, family (``acne.papules``) or mask tech name is
+            any of these.
+        """
+        out: list[Mask] = []
+        for r in self._items:
+            if algorithm is not None and not r.matches(algorithm):
+                continue
+            out.extend(m for m in r.masks(image, side) if not only or _mask_matches(m, only))
+        return tuple(out)
+
+    def mask_names(self) -> list[str]:
+        """Every algorithm, family and mask tech name there is (for "did you mean" messages)."""
+        names: set[str] = set()
+        for r in self._items:
+            names.update(n for n in (r.algorithm, r.family) if n)
+            names.update(m.tech_name for m in (*r.masks_restored, *r.masks_original) if m.tech_name)
+        return sorted(names)
