@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from maskrender.errors import (
     AspectWarning,
-    FailedResultWarning,
     FormatError,
     GeometryWarning,
     ImageError,
@@ -26,14 +25,16 @@ from maskrender.errors import (
 from maskrender.geometry import Transform, fit
 from maskrender.info import format_summary, summarize
 from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
+from maskrender.overlay import render, render_file, render_svg, select_masks
 from maskrender.parse import load
+from maskrender.style import Color, Size, Style
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Area",
     "AspectWarning",
-    "FailedResultWarning",
+    "Color",
     "Feature",
     "FormatError",
     "GeometryWarning",
@@ -49,6 +50,8 @@ __all__ = [
     "Result",
     "Results",
     "SelectionError",
+    "Size",
+    "Style",
     "Transform",
     "UnknownMaskTypeWarning",
     "ViewBox",
@@ -57,5 +60,9 @@ __all__ = [
     "format_summary",
     "grade",
     "load",
+    "render",
+    "render_file",
+    "render_svg",
+    "select_masks",
     "summarize",
 ]

@@ -15,8 +15,7 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
     MaskRenderWarning (UserWarning) base class of every maskrender warning
     ├── GeometryWarning             a feature was repaired or dropped
     ├── UnknownMaskTypeWarning      a mask of an unknown ``mask_type`` was skipped
-    ├── AspectWarning               image and view_box aspect ratios differ by more than 1%
-    └── FailedResultWarning         an algorithm result has ``is_ok: false``
+    └── AspectWarning               image and view_box aspect ratios differ by more than 1%
 
 Messages name the source (a file name, or ``<bytes>``/``<dict>``), the JSON path
 (``[2].result.masks_restored[0].features[17].geometry.coordinates``) and what was
@@ -36,7 +35,6 @@ from __future__ import annotations
 
 __all__ = [
     "AspectWarning",
-    "FailedResultWarning",
     "FormatError",
     "GeometryWarning",
     "ImageError",
@@ -118,5 +116,17 @@ class AspectWarning(MaskRenderWarning):
     """The image's aspect ratio differs from the mask view_box's by more than 1%."""
 
 
-class FailedResultWarning(MaskRenderWarning):
-    """An algorithm result carries ``is_ok: false``; it is kept and drawn as nothing."""
+
+def warn(message: str, category: type[MaskRenderWarning]) -> None:
+    """Emit a warning attributed to the first caller outside the maskrender package."""
+    import os
+    import sys
+    import warnings
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    frame = sys._getframe(1)
+    level = 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(here):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

@@ -56,7 +56,8 @@ class Transform:
     def apply_xy(self, xy: npt.ArrayLike) -> npt.NDArray[np.float64]:
         """Map an ``(N, 2)`` array of coordinates."""
         arr = np.asarray(xy, dtype=np.float64)
-        return arr * np.array([self.sx, self.sy]) + np.array([self.tx, self.ty])
+        out: npt.NDArray[np.float64] = arr * np.array([self.sx, self.sy]) + np.array([self.tx, self.ty])
+        return out
 
     def apply(self, geom: BaseGeometry) -> BaseGeometry:
         """Map a shapely geometry (vectorised over all its coordinates)."""

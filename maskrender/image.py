@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import struct
@@ -23,7 +24,7 @@ from typing import IO, Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
 from maskrender.errors import ImageError, LimitError, OutputError
@@ -101,7 +102,7 @@ def open_photo(source: PhotoSource) -> Image.Image:
         raise ImageError(f"{label}: no such file") from None
     except IsADirectoryError:
         raise ImageError(f"{label}: is a directory, expected a photo") from None
-    except Image.UnidentifiedImageError:
+    except UnidentifiedImageError:
         raise ImageError(f"{label}: not an image Pillow can read") from None
     except OSError as err:
         raise ImageError(f"{label}: cannot read the photo: {err}") from None
@@ -163,10 +164,8 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

@@ -24,14 +24,14 @@ import os
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar, Union, overload
+from typing import IO, Any, Union, overload
 
 import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
 from maskrender.errors import AspectWarning, InputError, OutputError, SelectionError
-from maskrender.geometry import Transform, fit, frame_of
+from maskrender.geometry import fit, frame_of
 from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.parse import Source, load
@@ -43,9 +43,6 @@ __all__ = ["MaskInput", "prepare", "render", "render_file", "render_svg", "selec
 
 MaskInput = Union[Results, Result, Mask, Sequence[Mask], Source]
 """What the render calls take: a loaded model, masks, or anything :func:`maskrender.load` reads."""
-
-Img = TypeVar("Img", Image.Image, npt.NDArray[Any])
-
 
 def select_masks(
     data: MaskInput,
@@ -137,11 +134,29 @@ def _layers(drawings: Iterable[MaskDrawing], canvas: tuple[int, int]) -> list[La
 
 
 @overload
-def render(data: MaskInput, image: None = None, **kwargs: Any) -> Image.Image: ...
+def render(
+    data: MaskInput,
+    image: npt.NDArray[Any],
+    *,
+    size: tuple[int, int] | None = ...,
+    masks: str = ...,
+    side: str | None = ...,
+    only: Sequence[str] | None = ...,
+    style: Style | None = ...,
+    strict: bool = ...,
+) -> npt.NDArray[Any]: ...
 @overload
-def render(data: MaskInput, image: Img, **kwargs: Any) -> Img: ...
-@overload
-def render(data: MaskInput, image: PhotoSource, **kwargs: Any) -> Image.Image: ...
+def render(
+    data: MaskInput,
+    image: str | os.PathLike[str] | bytes | IO[bytes] | Image.Image | None = ...,
+    *,
+    size: tuple[int, int] | None = ...,
+    masks: str = ...,
+    side: str | None = ...,
+    only: Sequence[str] | None = ...,
+    style: Style | None = ...,
+    strict: bool = ...,
+) -> Image.Image: ...
 def render(
     data: MaskInput,
     image: PhotoSource | None = None,
@@ -191,10 +206,7 @@ def render(
     photo, canvas, drawings = prepare(
         data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
     )
-    if photo is None:
-        base = Image.new("RGBA", canvas, (0, 0, 0, 0))
-    else:
-        base = photo.copy() if photo is image else photo
+    base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else photo.copy() if photo is image else photo
     out = blend(base, _layers(drawings, canvas))
     if isinstance(image, np.ndarray):
         return np.asarray(out)
@@ -274,7 +286,7 @@ def render_file(
         return out
     if ext not in (".png", ".jpg", ".jpeg", ".webp"):
         raise OutputError(f"{out}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
-    picture = render(data, image, **options)
+    picture = render(data, image if not isinstance(image, np.ndarray) else Image.fromarray(image), **options)
     save_image(picture, out, compress_level=compress_level, quality=quality)
     return out
 

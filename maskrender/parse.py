@@ -29,7 +29,6 @@ import json
 import math
 import os
 import re
-import warnings
 from typing import IO, Any, Union
 
 import numpy as np
@@ -38,13 +37,13 @@ from shapely.geometry.base import BaseGeometry
 
 from maskrender import limits
 from maskrender.errors import (
-    FailedResultWarning,
     FormatError,
     GeometryWarning,
     LimitError,
     MaskRenderWarning,
     ParseError,
     UnknownMaskTypeWarning,
+    warn,
 )
 from maskrender.model import (
     MASK_TYPES,
@@ -287,7 +286,7 @@ def _results(data: Any, ctx: _Ctx) -> list[Result]:
         if all(k == "mask" for k in kinds):
             return [_bare_masks(data, ctx, top_is_list=True)]
         out = []
-        for i, (item, kind) in enumerate(zip(data, kinds)):
+        for i, (item, kind) in enumerate(zip(data, kinds, strict=True)):
             if kind == "record":
                 out.append(_record(item, f"[{i}]", ctx))
             elif kind == "bare_result":
@@ -341,11 +340,6 @@ def _record(d: dict[str, Any], path: str, ctx: _Ctx) -> Result:
     inner_name = body.get("algorithm_tech_name") if isinstance(body, dict) else None
     algorithm = inner_name if isinstance(inner_name, str) else family.rpartition(".")[2]
     if not ok:
-        warnings.warn(
-            f"{ctx.src}: {path or '$'}: algorithm {algorithm or '?'} failed (is_ok: false); drawn as nothing",
-            FailedResultWarning,
-            stacklevel=4,
-        )
         return Result(algorithm=algorithm, ok=False, error=body, path=path, **meta)
     if isinstance(body, (int, float)) and not isinstance(body, bool):
         return Result(algorithm=algorithm, value=float(body), path=path, **meta)
@@ -456,11 +450,10 @@ def _mask(m: Any, path: str, ctx: _Ctx, mask_set: str, algorithm: str, family: s
     if not isinstance(mask_type, str):
         raise ctx.fail(_join(path, "mask_type"), "a string such as polygon_mask", mask_type)
     if mask_type not in _GEOM_FAMILY:
-        warnings.warn(
+        warn(
             f"{ctx.src}: {_join(path, 'mask_type')}: unknown mask type {mask_type!r} skipped "
             f"(known: {', '.join(MASK_TYPES)})",
             UnknownMaskTypeWarning,
-            stacklevel=5,
         )
         return None
     feats = m.get("features")
@@ -480,19 +473,17 @@ def _mask(m: Any, path: str, ctx: _Ctx, mask_set: str, algorithm: str, family: s
             ) from None
     fill = _opt_str(m, "fill", path, ctx)
     if fill is not None and not _HEX.fullmatch(fill.strip()):
-        warnings.warn(
+        warn(
             f"{ctx.src}: {_join(path, 'fill')}: {_describe(fill)} is not a hex colour; using the palette",
             MaskRenderWarning,
-            stacklevel=5,
         )
         fill = None
     side = _opt_str(m, "side", path, ctx)
     side = default_side() if side is None else side.strip().lower()
     if side not in SIDES:
-        warnings.warn(
+        warn(
             f"{ctx.src}: {_join(path, 'side')}: unknown side {side!r} (known: {', '.join(SIDES)})",
             MaskRenderWarning,
-            stacklevel=5,
         )
     features = _features(feats, _join(path, "features"), _GEOM_FAMILY[mask_type], ctx)
     return Mask(
@@ -510,7 +501,7 @@ def _mask(m: Any, path: str, ctx: _Ctx, mask_set: str, algorithm: str, family: s
     )
 
 
-class _Slow(Exception):
+class _SlowPathError(Exception):
     """The fast path met something unusual; walk again slowly."""
 
 
@@ -552,12 +543,12 @@ def _features(feats: list[Any], path: str, fam: str, ctx: _Ctx) -> tuple[Feature
         props.append(p)
     try:
         geoms = _build(parts_per_feature, fam, path, ctx)
-    except _Slow:
+    except _SlowPathError:
         cleaned = [_clean_parts(parts, fam, _coords_path(path, i), ctx)
                    for i, parts in enumerate(parts_per_feature)]
         geoms = _build(cleaned, fam, path, ctx)
     intensities = normalise_intensities(raw_intensity)
-    return tuple(Feature(g, t, p) for g, t, p in zip(geoms, intensities, props))
+    return tuple(Feature(g, t, p) for g, t, p in zip(geoms, intensities, props, strict=True))
 
 
 def _coords_path(path: str, i: int) -> str:
@@ -575,7 +566,8 @@ def _clean_parts(parts: list[Any], fam: str, path: str, ctx: _Ctx) -> list[Any]:
             raise ctx.fail(p, "a list" + " of lists" * (level - 1) + " of coordinates", node)
         return [walk(child, level - 1, _join(p, j)) for j, child in enumerate(node)]
 
-    return [walk(part, depth, _join(path, k)) for k, part in enumerate(parts)]
+    # each part is one point, one line or one polygon: one level less than a feature's parts
+    return [walk(part, depth - 1, _join(path, k)) for k, part in enumerate(parts)]
 
 
 def _clean_point(node: Any, p: str, ctx: _Ctx) -> list[float]:
@@ -597,21 +589,21 @@ def _clean_point(node: Any, p: str, ctx: _Ctx) -> list[float]:
 
 
 def _as_xy(points: list[Any]) -> np.ndarray:
-    """One numpy call for many points; ``_Slow`` on anything but clean numbers."""
+    """One numpy call for many points; ``_SlowPathError`` on anything but clean numbers."""
     if not points:
         return np.empty((0, 2))
     try:
         arr = np.array(points)
     except (ValueError, TypeError, OverflowError):
-        raise _Slow from None
+        raise _SlowPathError from None
     if arr.ndim != 2 or arr.shape[1] not in (2, 3) or arr.dtype.kind not in "iuf":
-        raise _Slow
+        raise _SlowPathError
     xy = np.ascontiguousarray(arr[:, :2], dtype=np.float64)
     if not np.isfinite(xy).all():
-        raise _Slow
+        raise _SlowPathError
     cap = limits.MAX_ABS_COORDINATE
     if cap is not None and np.abs(xy).max() > cap:
-        raise _Slow
+        raise _SlowPathError
     return xy
 
 
@@ -628,7 +620,7 @@ def _flatten(parts_per_feature: list[list[Any]], depth: int) -> tuple[list[Any],
         owner: list[int] = []
         for idx, node in enumerate(nodes):
             if not isinstance(node, list):
-                raise _Slow
+                raise _SlowPathError
             flat.extend(node)
             owner.extend([idx] * len(node))
         owners.append(np.asarray(owner, dtype=np.intp))
@@ -638,7 +630,7 @@ def _flatten(parts_per_feature: list[list[Any]], depth: int) -> tuple[list[Any],
 
 
 def _warn_feature(ctx: _Ctx, path: str, fid: int, what: str) -> None:
-    warnings.warn(f"{ctx.src}: {_join(path, int(fid))}: {what}", GeometryWarning, stacklevel=6)
+    warn(f"{ctx.src}: {_join(path, int(fid))}: {what}", GeometryWarning)
 
 
 def _build(parts_per_feature: list[list[Any]], fam: str, path: str, ctx: _Ctx) -> list[BaseGeometry]:
@@ -667,9 +659,9 @@ def _build(parts_per_feature: list[list[Any]], fam: str, path: str, ctx: _Ctx) -
     if len(poly_of_ring):
         first = np.r_[True, poly_of_ring[1:] != poly_of_ring[:-1]]
         shell_of_poly[poly_of_ring[first]] = np.flatnonzero(first)
+    has_shell = shell_of_poly >= 0
     poly_ok = np.zeros(len(feat_of_poly), dtype=bool)
-    poly_ok[shell_of_poly[shell_of_poly >= 0]] = True
-    poly_ok[shell_of_poly >= 0] = ring_ok[shell_of_poly[shell_of_poly >= 0]]
+    poly_ok[has_shell] = ring_ok[shell_of_poly[has_shell]]
     for rid in np.flatnonzero(~ring_ok):
         pid = poly_of_ring[rid]
         what = "exterior" if shell_of_poly[pid] == rid else "hole"
@@ -716,7 +708,7 @@ def _repair(polys: np.ndarray, poly_feat: np.ndarray, valid: np.ndarray, path: s
             ctx: _Ctx) -> tuple[np.ndarray, np.ndarray]:
     out_polys: list[BaseGeometry] = []
     out_feat: list[int] = []
-    for poly, fid, ok in zip(polys, poly_feat, valid):
+    for poly, fid, ok in zip(polys, poly_feat, valid, strict=True):
         if ok:
             out_polys.append(poly)
             out_feat.append(int(fid))

@@ -69,9 +69,10 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
         layers.append(Layer(box, _to_alpha(cov, style.opacity), style.color, mask.tech_name))
     if style.outline > 0 and mask.mask_type in ("polygon_mask", "heatmap_mask"):
         rings = stroke(shapely.boundary(np.asarray(px_geoms, dtype=object)), style.outline)
-        box = bounds_box(rings, 1.0, canvas)
-        if box is not None:
-            cov = polygon_coverage(rings, box)
+        ring_box = bounds_box(rings, 1.0, canvas)
+        if ring_box is not None:
+            cov = polygon_coverage(rings, ring_box)
+            box = ring_box
             layers.append(Layer(box, _to_alpha(cov, style.outline_opacity), style.color, mask.tech_name))
     return layers
 

@@ -133,7 +133,9 @@ def disc_coverage(centres: F64, radius: float, box: Box, subsamples: int = SUBSA
     return _accumulate(x, np.concatenate([m, m]), d, box, subsamples)
 
 
-def stroke(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], width: float) -> npt.NDArray[np.object_]:
+def stroke(
+    geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], width: float
+) -> npt.NDArray[np.object_]:
     """Outline lines (or polygon boundaries) as polygons ``width`` wide with round caps and joins."""
     arr = np.atleast_1d(np.asarray(geoms, dtype=object))
     if width <= 0 or not len(arr):

@@ -82,7 +82,7 @@ def path_data(geom: BaseGeometry, decimals: int) -> str:
     'M2 0 2 1 0 1 0 0z'
     """
     if geom.geom_type == "Polygon":
-        rings = [geom.exterior, *geom.interiors]  # type: ignore[attr-defined]
+        rings = [geom.exterior, *geom.interiors]
         return "".join(_ring_d(np.asarray(r.coords)[:, :2], decimals) for r in rings)
     parts = geom.geoms if hasattr(geom, "geoms") else [geom]
     out = []
@@ -100,7 +100,7 @@ def _discs_d(xy: npt.NDArray[np.float64], r: float, decimals: int) -> str:
     rr = _fmt(np.array([r]), decimals)[0]
     dd = _fmt(np.array([2 * r]), decimals)[0]
     arc = f"a{rr} {rr} 0 1 0 {dd} 0a{rr} {rr} 0 1 0 -{dd} 0"
-    return "".join(f"M{x} {y}{arc}" for x, y in zip(left, ys))
+    return "".join(f"M{x} {y}{arc}" for x, y in zip(left, ys, strict=True))
 
 
 class MaskDrawing:
