@@ -92,7 +92,7 @@ def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what:
         Names the mask in the message.
 
     >>> fit(ViewBox(100, 0, 200, 100), (400, 200))
-    Transform(sx=2.0, sy=2.0, tx=-200.0, ty=-0.0)
+    Transform(sx=2.0, sy=2.0, tx=-200.0, ty=0.0)
     """
     w, h = size
     sx = w / view_box.width

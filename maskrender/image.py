@@ -27,9 +27,10 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
+from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, OutputError
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "encode", "open_photo", "save_image"]
+__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "open_photo", "save_image"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -121,29 +122,6 @@ def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
             a = np.clip(a, 0, 255).astype(np.uint8)
         return Image.fromarray(np.ascontiguousarray(a))
     raise ImageError(f"numpy photo of shape {arr.shape}: expected (H, W), (H, W, 3) or (H, W, 4)")
-
-
-def encode(image: Image.Image, fmt: str, *, compress_level: int = 1, quality: int = 90) -> bytes:
-    """Encode a picture as PNG, JPEG or WEBP bytes.
-
-    PNG uses zlib level ``compress_level`` (1 by default: encoding dominates the time of a
-    render, and level 1 is 3-4x faster than Pillow's default 6 for a few % more bytes).
-    JPEG has no alpha: an RGBA picture is flattened on white.
-    """
-    buf = io.BytesIO()
-    if fmt == "PNG":
-        image.save(buf, "PNG", compress_level=compress_level)
-    elif fmt == "JPEG":
-        if image.mode == "RGBA":
-            flat = Image.new("RGB", image.size, (255, 255, 255))
-            flat.paste(image, mask=image.getchannel("A"))
-            image = flat
-        image.save(buf, "JPEG", quality=quality)
-    elif fmt == "WEBP":
-        image.save(buf, "WEBP", quality=quality)
-    else:
-        raise OutputError(f"unknown picture format {fmt!r}; expected one of PNG, JPEG, WEBP")
-    return buf.getvalue()
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:

@@ -1,0 +1,16 @@
+"""Shared test helpers: where the fixtures are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """The fixtures/ folder."""
+    return FIXTURES
