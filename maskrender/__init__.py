@@ -1,5 +1,9 @@
 """maskrender: draw skin-analysis masks as PNG and SVG overlays, locally and offline.
 
+The public API is small; everything below is importable from ``maskrender`` directly.
+Names load on first use (PEP 562), so ``import maskrender`` and ``maskrender --version``
+stay fast: numpy, shapely and Pillow are imported only when something needs them.
+
 >>> import maskrender as mr
 >>> results = mr.load("fixtures/pih_result.json")
 >>> results[0].masks()[0].mask_type
@@ -7,6 +11,9 @@
 """
 
 from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from maskrender.errors import (
     AspectWarning,
@@ -22,14 +29,39 @@ from maskrender.errors import (
     SelectionError,
     UnknownMaskTypeWarning,
 )
-from maskrender.geometry import Transform, fit
-from maskrender.info import format_summary, summarize
-from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
-from maskrender.overlay import render, render_file, render_svg, select_masks
-from maskrender.parse import load
-from maskrender.style import Color, Size, Style
+
+if TYPE_CHECKING:
+    from maskrender.geometry import Transform, fit
+    from maskrender.info import format_summary, summarize
+    from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
+    from maskrender.overlay import render, render_file, render_svg, select_masks
+    from maskrender.parse import load
+    from maskrender.style import Color, Size, Style
 
 __version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "Area": "maskrender.model",
+    "Color": "maskrender.style",
+    "Feature": "maskrender.model",
+    "Mask": "maskrender.model",
+    "Metric": "maskrender.model",
+    "Result": "maskrender.model",
+    "Results": "maskrender.model",
+    "Size": "maskrender.style",
+    "Style": "maskrender.style",
+    "Transform": "maskrender.geometry",
+    "ViewBox": "maskrender.model",
+    "fit": "maskrender.geometry",
+    "format_summary": "maskrender.info",
+    "grade": "maskrender.model",
+    "load": "maskrender.parse",
+    "render": "maskrender.overlay",
+    "render_file": "maskrender.overlay",
+    "render_svg": "maskrender.overlay",
+    "select_masks": "maskrender.overlay",
+    "summarize": "maskrender.info",
+}
 
 __all__ = [
     "Area",
@@ -66,3 +98,16 @@ __all__ = [
     "select_masks",
     "summarize",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'maskrender' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
