@@ -1,0 +1,321 @@
+"""Report images: a photo with its masks, and one panel of metrics per algorithm.
+
+A report has a header (title, subject, date of the analysis), the photo with every selected
+mask and a legend in the colours drawn, a summary, and one panel per algorithm: a thumbnail
+with that algorithm's masks, its main score with grade and gauge, sub-metrics with units and
+a per-area table.  Failed algorithms show as "not available".  Two layouts extend it: the
+three sides (``image_left``/``image_right``: left | front | right, each with its own masks)
+and before/after (``before``: two visits side by side, every metric with its change, judged
+better or worse).  Output: PNG, JPEG, WebP, SVG (vector text and masks), PDF (A4 or Letter)
+and a self-contained HTML page.
+
+The work is split in stages a test can look at one by one: ``content`` (results to strings),
+``layout`` (pure: boxes and a display list), ``scene`` (photos and mask colours), and the
+writers ``raster``, ``svg``, ``html`` and ``pdf``.
+
+Examples
+--------
+>>> import maskrender.report as mrr, tempfile, os
+>>> report = mrr.build_report("fixtures/results_list.json", "fixtures/restored.jpg", title="Visit 3",
+...                           subject="ID 0042", width=900)
+>>> im = report.image()
+>>> im.size[0], im.mode
+(900, 'RGB')
+>>> "Average" in report.svg() and report.html().startswith("<!DOCTYPE html>")
+True
+>>> out = mrr.report_file("fixtures/pores.json", os.path.join(tempfile.mkdtemp(), "r.pdf"),
+...                       "fixtures/restored.jpg")
+>>> out.read_bytes()[:5]
+b'%PDF-'
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from maskrender.errors import InputError, OutputError, SelectionError
+from maskrender.image import PhotoSource, atomic_write, save_image
+from maskrender.model import Result, Results
+from maskrender.parse import Source, load
+from maskrender.report.content import NOTE, build_panels, creation_date, format_date, summary_table
+from maskrender.report.html import html_page
+from maskrender.report.layout import Layout, PhotoSpec, ReportContent, layout_report
+from maskrender.report.pdf import PAGE_SIZES, page_pixels, pdf_bytes
+from maskrender.report.raster import draw_layout
+from maskrender.report.scene import Scene, Slot, open_slot_photo
+from maskrender.report.svg import layout_svg
+from maskrender.report.text import Fonts
+from maskrender.style import Style
+
+__all__ = ["FORMATS", "PAGE_SIZES", "Report", "build_report", "render_report", "report_file", "report_html",
+           "report_svg"]
+
+FORMATS = (".png", ".jpg", ".jpeg", ".webp", ".svg", ".pdf", ".html", ".htm")
+"""Output extensions :func:`report_file` writes."""
+
+DEFAULT_TITLE = "Skin analysis report"
+
+
+@dataclass
+class Report:
+    """A laid-out report, ready to be written in any format.
+
+    Attributes
+    ----------
+    layout : Layout
+        Boxes and the display list (see :mod:`maskrender.report.layout`).
+    content : ReportContent
+        What the report says.
+    scene : Scene
+        The photos and masks, with their colours.
+    page : str
+        The paper size of :meth:`pdf` (``A4`` or ``Letter``).
+    dpi : float
+        Pixels per inch of the paper formats.
+    """
+
+    layout: Layout
+    content: ReportContent
+    scene: Scene
+    page: str = "A4"
+    dpi: float = 150.0
+    columns: int | None = None
+    subject: str = ""
+
+    def image(self) -> Image.Image:
+        """The report as an RGB image, ``layout.width`` pixels wide."""
+        return draw_layout(self.layout, self.scene)
+
+    def svg(self) -> str:
+        """The report as an SVG document (text as ``<text>``, masks as vectors, photos embedded)."""
+        return layout_svg(self.layout, self.scene, title=self.content.title)
+
+    def html(self) -> str:
+        """The report as one self-contained HTML page (inline SVG, data URIs, no script)."""
+        return html_page(layout_svg(self.layout, self.scene, title=""), title=self.content.title,
+                         width=self.layout.width)
+
+    def pdf(self) -> bytes:
+        """The report as a PDF on ``page`` paper at ``dpi`` (more pages if it is taller than one)."""
+        size = page_pixels(self.page, self.dpi)
+        layout = self.layout
+        if layout.width != size[0]:
+            layout = layout_report(self.content, size[0], columns=self.columns)
+        sheet = draw_layout(layout, self.scene)
+        return pdf_bytes(sheet, layout, size, self.dpi, title=self.content.title, subject=self.subject)
+
+
+def _results(data: Results | Result | Source, what: str) -> Results:
+    if isinstance(data, Results):
+        return data
+    if isinstance(data, Result):
+        return Results([data])
+    try:
+        return load(data)
+    except InputError as err:
+        raise type(err)(f"{what}: {err}") from None
+
+
+def build_report(
+    data: Results | Result | Source,
+    image: PhotoSource | None = None,
+    *,
+    image_left: PhotoSource | None = None,
+    image_right: PhotoSource | None = None,
+    before: Results | Result | Source | None = None,
+    before_image: PhotoSource | None = None,
+    only: Sequence[str] | None = None,
+    title: str | None = None,
+    subject: str | None = None,
+    masks: str = "restored",
+    style: Style | None = None,
+    width: int | None = None,
+    page: str | None = None,
+    dpi: float = 150.0,
+    columns: int | None = None,
+    strict: bool = False,
+    note: str = NOTE,
+) -> Report:
+    """Load, select and lay out a report; write it with the returned :class:`Report`'s methods.
+
+    Parameters
+    ----------
+    data : Results, Result, or anything :func:`maskrender.load` reads
+        The analysis to report.
+    image : photo, optional
+        The photo the masks belong to (``masks="restored"``: the face-aligned image).
+        Without it, masks are drawn on a neutral canvas.
+    image_left, image_right : photo, optional
+        Side photos: the report shows left | front | right, each with its own side's masks.
+    before, before_image : optional
+        An earlier result of the same subject (and its photo): the report shows both
+        visits side by side and every metric's change.
+    only : sequence of str, optional
+        Algorithms (or families, or mask tech names) to keep.
+    title, subject : str, optional
+        Header texts (any Unicode; long ones wrap or are cut with an ellipsis).
+    masks : {"restored", "original"}
+        Which mask set to draw.
+    style : Style, optional
+        Mask colours, opacity and sizes, as for :func:`maskrender.render`.
+    width : int, optional
+        Sheet width in pixels (default: the page's width at ``dpi``, 1240 for A4 at 150 DPI).
+    page : {"A4", "Letter"}, optional
+        Paper size for the width (raster formats) and for the PDF (default A4).
+    dpi : float
+        Resolution of the paper size.
+    columns : int, optional
+        Panels per row (default 3, 2 when comparing).
+    strict : bool
+        Refuse a photo whose aspect ratio differs from the masks' view_box.
+    note : str
+        The one-line disclaimer at the bottom.
+
+    Examples
+    --------
+    >>> r = build_report("fixtures/sides_result.json", "fixtures/restored.jpg",
+    ...                  image_left="fixtures/left.jpg", image_right="fixtures/right.jpg", width=800)
+    >>> [k for k in r.layout.boxes if k.startswith("photo:")]
+    ['photo:left', 'photo:front', 'photo:right']
+    """
+    if masks not in ("restored", "original"):
+        raise InputError(f"masks must be restored or original, not {masks!r}")
+    if dpi <= 0 or dpi > 1200:
+        raise InputError(f"dpi must be between 1 and 1200, not {dpi!r}")
+    try:
+        page_px = page_pixels(page or "A4", dpi)
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    if width is None:
+        width = page_px[0]
+    if not 320 <= width <= 10000:
+        raise InputError(f"width must be between 320 and 10000 pixels, not {width}")
+    if before is not None and (image_left is not None or image_right is not None):
+        raise InputError("a before/after report shows the front photos only: drop image_left/image_right")
+    results = _results(data, "data")
+    earlier = _results(before, "before") if before is not None else None
+    panels = build_panels(results, earlier, only=only, masks=masks)
+    if only and not panels:
+        names = sorted({*results.mask_names(), *(earlier.mask_names() if earlier else [])})
+        raise SelectionError(f"{results.source}: nothing matches {', '.join(only)}; "
+                             f"there are: {', '.join(names) or 'no algorithms at all'}")
+
+    date = creation_date(results)
+    slots: list[Slot] = []
+    thumbs: tuple[str, ...] = ("front",)
+    thumb_labels: tuple[str, ...] = ()
+    if earlier is not None:
+        then = creation_date(earlier)
+        slots.append(Slot("before", _dated("Before", then), earlier, "front", open_slot_photo(before_image)))
+        slots.append(Slot("front", _dated("After", date), results, "front", open_slot_photo(image)))
+        thumbs, thumb_labels = ("before", "front"), ("before", "after")
+        when = " → ".join(d for d in (format_date(then), format_date(date)) if d)
+    else:
+        if image_left is not None:
+            slots.append(Slot("left", "Left", results, "left", open_slot_photo(image_left)))
+        slots.append(Slot("front", "Front" if len(slots) or image_right is not None else "", results, "front",
+                          open_slot_photo(image)))
+        if image_right is not None:
+            slots.append(Slot("right", "Right", results, "right", open_slot_photo(image_right)))
+        when = format_date(date, with_time=True)
+    scene = Scene(slots, masks=masks, only=only, style=style, strict=strict)
+
+    failed = sum(1 for p in panels if not p.available)
+    count = f"{len(panels)} algorithm{'s' if len(panels) != 1 else ''}"
+    if failed:
+        count += f", {failed} not available"
+    meta = tuple(m for m in (f"Subject: {subject}" if subject else "", when, count) if m)
+    content = ReportContent(
+        title=title or DEFAULT_TITLE,
+        panels=tuple(panels),
+        photos=tuple(PhotoSpec(s.key, s.label, scene.aspect(s.key)) for s in slots),
+        meta=meta,
+        thumbs=thumbs,
+        thumb_labels=thumb_labels,
+        legend=tuple(scene.legend()),
+        summary=summary_table(panels, compare=earlier is not None),
+        note=note,
+        compare=earlier is not None,
+    )
+    try:
+        layout = layout_report(content, width, columns=columns, fonts=Fonts())
+    except ValueError as err:
+        raise InputError(str(err)) from None
+    return Report(layout, content, scene, page=_page_name(page), dpi=dpi, columns=columns, subject=subject or "")
+
+
+def _dated(label: str, stamp: str | None) -> str:
+    day = format_date(stamp)
+    return f"{label} · {day}" if day else label
+
+
+def _page_name(page: str | None) -> str:
+    if page is None:
+        return "A4"
+    return next(k for k in PAGE_SIZES if k.lower() == page.strip().lower())
+
+
+def render_report(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> Image.Image:
+    """The report as a PIL image (RGB); ``options`` are those of :func:`build_report`.
+
+    >>> render_report("fixtures/pores.json", "fixtures/restored.jpg", width=640).size[0]
+    640
+    """
+    return build_report(data, image, **options).image()
+
+
+def report_svg(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> str:
+    """The report as an SVG document string; ``options`` are those of :func:`build_report`.
+
+    >>> report_svg("fixtures/pores.json", width=640).startswith("<svg")
+    True
+    """
+    return build_report(data, image, **options).svg()
+
+
+def report_html(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> str:
+    """The report as a self-contained HTML page; ``options`` are those of :func:`build_report`."""
+    return build_report(data, image, **options).html()
+
+
+def report_file(
+    data: Results | Result | Source,
+    output: str | os.PathLike[str],
+    image: PhotoSource | None = None,
+    *,
+    quality: int = 90,
+    compress_level: int = 6,
+    **options: Any,
+) -> Path:
+    """Write a report to ``output``, atomically; the format follows the extension.
+
+    ``.png``, ``.jpg``/``.jpeg``, ``.webp``, ``.svg``, ``.pdf`` or ``.html``/``.htm``.
+    ``options`` are those of :func:`build_report`; ``quality`` is for JPEG/WebP and
+    ``compress_level`` for PNG.  Returns the output path.
+
+    >>> import tempfile, os
+    >>> report_file("fixtures/pores.json", os.path.join(tempfile.mkdtemp(), "r.svg")).suffix
+    '.svg'
+    """
+    out = Path(output)
+    ext = out.suffix.lower()
+    if ext not in FORMATS:
+        raise OutputError(f"{out}: unknown report extension {ext or '(none)'}; expected one of {', '.join(FORMATS)}")
+    if not out.parent.is_dir():
+        raise OutputError(f"{out}: folder {out.parent} does not exist")
+    report = build_report(data, image, **options)
+    if ext == ".svg":
+        atomic_write(out, report.svg().encode("utf-8"))
+    elif ext in (".html", ".htm"):
+        atomic_write(out, report.html().encode("utf-8"))
+    elif ext == ".pdf":
+        atomic_write(out, report.pdf())
+    else:
+        save_image(report.image(), out, compress_level=compress_level, quality=quality)
+    return out

@@ -1,0 +1,163 @@
+"""The photos of a report and the masks drawn on each, with one colour per mask throughout.
+
+A :class:`Scene` holds the photo slots (``front``; ``left``/``right``; ``before``/``after``),
+selects each slot's masks, and resolves every mask's style once, so the big photo, the
+thumbnails and the legend all use the same colour (a mask without ``fill`` takes a palette
+colour by its position, which must not change between the photo and its thumbnail).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image
+
+from maskrender.errors import AspectWarning
+from maskrender.image import PhotoSource, open_photo
+from maskrender.model import Mask, Results
+from maskrender.overlay import prepare
+from maskrender.render.layers import order_masks
+from maskrender.render.svg import MaskDrawing
+from maskrender.report.layout import LegendItem
+from maskrender.style import Style
+
+__all__ = ["Scene", "Slot"]
+
+_NO_PHOTO = (233, 236, 239)
+
+
+@dataclass
+class Slot:
+    """One photo of the report and where its masks come from."""
+
+    key: str
+    label: str
+    results: Results
+    side: str = "front"
+    photo: Image.Image | None = None
+
+    def aspect(self, masks: Sequence[Mask]) -> float:
+        """The photo's width / height; without a photo, the first mask's frame's."""
+        if self.photo is not None:
+            return self.photo.width / self.photo.height
+        for m in masks:
+            w, h = m.frame_size()
+            return w / h
+        return 1.0
+
+
+def _key(mask: Mask) -> tuple[str, str, str, str]:
+    return (mask.algorithm, mask.tech_name, mask.name, mask.mask_type)
+
+
+class Scene:
+    """The slots of a report with their masks, styles and resized photos."""
+
+    def __init__(self, slots: Sequence[Slot], *, masks: str = "restored", only: Sequence[str] | None = None,
+                 style: Style | None = None, strict: bool = False) -> None:
+        self.slots = {s.key: s for s in slots}
+        self.mask_set = masks
+        self.only = list(only) if only else None
+        self.style = style or Style()
+        self.strict = strict
+        self._index: dict[tuple[str, str, str, str], int] = {}
+        self._items: list[LegendItem] = []
+        self._photos: dict[tuple[str, int, int], Image.Image] = {}
+        for s in slots:
+            chosen = self.masks(s.key)
+            if chosen and s.photo is not None:  # warns (or refuses, strict) once per photo
+                prepare(chosen, None, size=s.photo.size, style=self.style, strict=strict)
+            for m in chosen:
+                k = _key(m)
+                if k not in self._index:
+                    self._index[k] = len(self._index)
+                    color = self.style.resolve(m, self._index[k], (1000, 1000)).color.hex
+                    self._items.append(LegendItem(m.display_name, color, m.mask_type))
+
+    def masks(self, key: str, algorithm: str | None = None) -> list[Mask]:
+        """The masks drawn on slot ``key`` (of one algorithm, or all selected), in drawing order."""
+        slot = self.slots.get(key)
+        if slot is None:
+            return []
+        found = slot.results.masks(algorithm=algorithm, image=self.mask_set, side=slot.side, only=self.only)
+        if algorithm is not None and self.only and not found:  # the panel was picked by algorithm name
+            found = slot.results.masks(algorithm=algorithm, image=self.mask_set, side=slot.side)
+        return order_masks(found)
+
+    def legend(self) -> list[LegendItem]:
+        """One entry per distinct mask drawn, in the colour it is drawn in."""
+        return list(self._items)
+
+    def aspect(self, key: str) -> float:
+        """The aspect ratio of slot ``key``."""
+        return self.slots[key].aspect(self.masks(key))
+
+    @staticmethod
+    def detail(size: tuple[int, int]) -> int:
+        """How many times larger than ``size`` masks are drawn (then reduced) in a small slot.
+
+        Mask sizes have a floor in output pixels (a pore is at least 1.5 px wide), which on a
+        thumbnail would merge hundreds of points into one blob; drawn at about 250 px and
+        reduced, the thumbnail looks like the big photo in small.
+
+        >>> Scene.detail((1000, 1000)), Scene.detail((125, 125)), Scene.detail((60, 60))
+        (1, 2, 4)
+        """
+        longest = max(size)
+        return max(1, min(4, round(250 / max(1, longest))))
+
+    def photo(self, key: str, size: tuple[int, int]) -> Image.Image:
+        """The slot's photo resized to ``size`` (RGB), or a neutral canvas when there is none."""
+        cache = (key, size[0], size[1])
+        if cache not in self._photos:
+            photo = self.slots[key].photo
+            if photo is None:
+                im = Image.new("RGB", size, _NO_PHOTO)
+            else:
+                im = photo if photo.size == size else photo.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+                if im.mode != "RGB":
+                    flat = Image.new("RGB", im.size, (255, 255, 255))
+                    flat.paste(im, mask=im.getchannel("A") if im.mode == "RGBA" else None)
+                    im = flat
+            self._photos[cache] = im
+        return self._photos[cache]
+
+    def drawings(self, key: str, algorithm: str | None, size: tuple[int, int]) -> list[MaskDrawing]:
+        """The masks of slot ``key`` prepared for a canvas of ``size``, in their report colours."""
+        chosen = self.masks(key, algorithm)
+        if not chosen:
+            return []
+        # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
+        # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", AspectWarning)
+            _, canvas, drawings = prepare(chosen, None, size=size, style=self.style)
+        out = []
+        for d in drawings:
+            index = self._index.get(_key(d.mask), len(self._index))
+            out.append(MaskDrawing(d.mask, d.transform, self.style.resolve(d.mask, index, canvas)))
+        return out
+
+    def payload(self, key: str, size: tuple[int, int]) -> tuple[bytes, str]:
+        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha."""
+        photo = self.slots[key].photo
+        if photo is None:
+            im = Image.new("RGB", size, _NO_PHOTO)
+        elif photo.width > size[0] * 1.05:
+            im = photo.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        else:
+            im = photo
+        buf = io.BytesIO()
+        if im.mode == "RGBA":
+            im.save(buf, "PNG", compress_level=6)
+            return buf.getvalue(), "image/png"
+        im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
+        return buf.getvalue(), "image/jpeg"
+
+
+def open_slot_photo(source: PhotoSource | None) -> Image.Image | None:
+    """Open a slot's photo (``None`` stays ``None``)."""
+    return open_photo(source) if source is not None else None

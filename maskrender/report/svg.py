@@ -1,0 +1,125 @@
+"""Write a :class:`~maskrender.report.layout.Layout` as one SVG document.
+
+Text stays text (``<text>`` elements in the bundled font's family, with ``textLength`` so a
+substitute font still fits the measured box); masks stay vectors (the groups of
+:func:`maskrender.render.svg.build_svg`, each photo slot a nested ``<svg>`` that clips
+them).  Each photo is embedded once, as a data URI, at twice the largest size it is shown
+at, and reused with ``<use>``.  Every string from the data is XML-escaped; colours come
+from the layout's own palette or :class:`~maskrender.style.Color`, so nothing from the
+input can become markup, a script or an external reference.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from html import escape
+
+from maskrender.render.svg import build_svg
+from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
+from maskrender.report.scene import Scene
+from maskrender.report.text import FONT_FAMILY
+
+__all__ = ["layout_svg"]
+
+_ID = re.compile(r'\bid="')
+
+
+def _n(v: float) -> str:
+    """A coordinate with at most two decimals."""
+    r = round(v, 2)
+    return str(int(r)) if r == int(r) else f"{r:.2f}".rstrip("0")
+
+
+def _attr(value: str) -> str:
+    return escape(value, quote=True)
+
+
+def layout_svg(layout: Layout, scene: Scene, *, title: str = "", hidpi: float = 2.0) -> str:
+    """The report as an SVG document string (UTF-8 text, no XML declaration)."""
+    w, h = layout.width, layout.height
+    parts: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" height="{h}" '
+        f'viewBox="0 0 {w} {h}" font-family="{_attr(FONT_FAMILY)}" role="img">'
+    ]
+    if title:
+        parts.append(f"<title>{escape(title)}</title>")
+    # One embedded copy of each photo, big enough for its largest slot.
+    biggest: dict[str, tuple[float, float]] = {}
+    for el in layout.elements:
+        if isinstance(el, Photo):
+            bw, bh = biggest.get(el.slot, (0.0, 0.0))
+            biggest[el.slot] = (max(bw, el.box.w), max(bh, el.box.h))
+    parts.append("<defs>")
+    sizes: dict[str, tuple[int, int]] = {}
+    for key, (bw, bh) in biggest.items():
+        size = (max(1, math.ceil(bw * hidpi)), max(1, math.ceil(bh * hidpi)))
+        slot_photo = scene.slots[key].photo
+        if slot_photo is not None and slot_photo.width <= size[0]:
+            size = slot_photo.size
+        data, mime = scene.payload(key, size)
+        sizes[key] = size
+        uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+        parts.append(f'<image id="photo-{_attr(key)}" width="{size[0]}" height="{size[1]}" '
+                     f'preserveAspectRatio="none" href="{uri}"/>')
+    parts.append("</defs>")
+    parts.append(f'<rect width="{w}" height="{h}" fill="#ffffff"/>')
+    count = 0
+    for el in layout.elements:
+        if isinstance(el, Rect):
+            parts.append(_rect(el))
+        elif isinstance(el, Text):
+            parts.append(_text(el))
+        elif isinstance(el, Line):
+            parts.append(f'<line x1="{_n(el.x0)}" y1="{_n(el.y0)}" x2="{_n(el.x1)}" y2="{_n(el.y1)}" '
+                         f'stroke="{el.color}" stroke-width="{_n(el.width)}" stroke-linecap="'
+                         f'{"butt" if el.x0 == el.x1 or el.y0 == el.y1 else "round"}"/>')
+        elif isinstance(el, Circle):
+            parts.append(f'<circle cx="{_n(el.cx)}" cy="{_n(el.cy)}" r="{_n(el.r)}" fill="{el.fill}"/>')
+        elif isinstance(el, Photo):
+            count += 1
+            parts.append(_photo(el, scene, sizes[el.slot], f"s{count}"))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _rect(el: Rect) -> str:
+    b = el.box
+    attrs = [f'x="{_n(b.x)}" y="{_n(b.y)}" width="{_n(b.w)}" height="{_n(b.h)}"',
+             f'fill="{el.fill}"' if el.fill else 'fill="none"']
+    if el.stroke and el.stroke_width > 0:
+        # Inside the box, like the raster writer's outline.
+        sw = el.stroke_width
+        attrs[0] = (f'x="{_n(b.x + sw / 2)}" y="{_n(b.y + sw / 2)}" width="{_n(b.w - sw)}" '
+                    f'height="{_n(b.h - sw)}"')
+        attrs.append(f'stroke="{el.stroke}" stroke-width="{_n(sw)}"')
+    if el.opacity < 1.0:
+        attrs.append(f'fill-opacity="{el.opacity:.3g}"')
+    return f"<rect {' '.join(attrs)}/>"
+
+
+def _text(el: Text) -> str:
+    size = max(1, round(el.font.size))
+    weight = ' font-weight="bold"' if el.font.bold else ""
+    anchor = f' text-anchor="{el.anchor}"' if el.anchor != "start" else ""
+    length = f' textLength="{_n(el.width)}" lengthAdjust="spacingAndGlyphs"' if el.width > 0 else ""
+    return (f'<text x="{_n(el.x)}" y="{_n(el.y)}" font-size="{size}"{weight} fill="{el.color}"{anchor}'
+            f'{length}>{escape(el.text, quote=False)}</text>')
+
+
+def _photo(el: Photo, scene: Scene, embedded: tuple[int, int], prefix: str) -> str:
+    b: Box = el.box
+    x0, y0 = round(b.x), round(b.y)
+    w, h = max(1, round(b.right) - x0), max(1, round(b.bottom) - y0)
+    k = scene.detail((w, h))  # masks drawn in a k times larger frame, like the raster writer
+    vw, vh = w * k, h * k
+    sx, sy = vw / embedded[0], vh / embedded[1]
+    inner = [f'<use href="#photo-{_attr(el.slot)}" transform="scale({sx:.6g} {sy:.6g})"/>']
+    drawings = scene.drawings(el.slot, el.algorithm, (vw, vh))
+    if drawings:
+        doc = build_svg(drawings, (vw, vh))
+        body = doc[doc.index(">") + 1: doc.rindex("</svg>")]
+        inner.append(_ID.sub(f'id="{prefix}-', body))
+    return (f'<svg x="{x0}" y="{y0}" width="{w}" height="{h}" viewBox="0 0 {vw} {vh}" overflow="hidden" '
+            f'class="photo" data-slot="{_attr(el.slot)}">{"".join(inner)}</svg>')
