@@ -129,6 +129,37 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from maskrender.errors import InputError
+    from maskrender.report import report_file
+
+    if args.side != "front":
+        raise InputError("--side does not apply to a report; give --image-left/--image-right for the sides")
+    out = report_file(
+        args.result,
+        args.output,
+        args.image,
+        image_left=args.image_left,
+        image_right=args.image_right,
+        before=args.before,
+        before_image=args.before_image,
+        only=args.only,
+        title=args.title,
+        subject=args.subject,
+        masks=args.masks,
+        style=style_from(args),
+        width=args.width,
+        page=args.page,
+        dpi=args.dpi,
+        columns=args.columns,
+        strict=args.strict,
+        quality=args.quality,
+    )
+    if not args.quiet:
+        print(f"wrote {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maskrender`` command."""
     parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays.")
@@ -152,6 +183,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     add_render_options(p)
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("report", help="a report page: photo with masks, legend, one panel of metrics per algorithm",
+                       description="Write a report: header, the photo with every selected mask and a legend, and "
+                                   "one panel per algorithm (thumbnail, score, grade, gauge, per-area table). "
+                                   "Formats by extension: .png .jpg .webp .svg .pdf .html.")
+    p.add_argument("result", help="result JSON file")
+    p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp, .svg, .pdf or .html")
+    p.add_argument("--image", help="the photo the masks belong to (default: a neutral canvas)")
+    p.add_argument("--image-left", metavar="IMAGE", help="left side photo: adds a left | front | right row")
+    p.add_argument("--image-right", metavar="IMAGE", help="right side photo")
+    p.add_argument("--before", metavar="RESULT", help="an earlier result of the same subject: before/after report")
+    p.add_argument("--before-image", metavar="IMAGE", help="the earlier result's photo")
+    p.add_argument("--title", help="report title (default: Skin analysis report)")
+    p.add_argument("--subject", help="who or what the report is about, e.g. an ID")
+    p.add_argument("--width", type=int, metavar="PX", help="sheet width in pixels (default: the page width at --dpi)")
+    p.add_argument("--page", choices=("A4", "Letter", "a4", "letter"), help="paper size (default A4)")
+    p.add_argument("--dpi", type=float, default=150.0, help="pixels per inch of the page (default 150)")
+    p.add_argument("--columns", type=int, choices=range(1, 7), metavar="1-6", help="panels per row (default 3)")
+    p.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (default 90)")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_render_options(p)
+    p.set_defaults(func=_cmd_report)
     return parser
 
 
