@@ -17,7 +17,6 @@ Examples
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +24,7 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maskrender.errors import AspectWarning, InputError
+from maskrender.errors import AspectWarning, ImageError, InputError, warn
 from maskrender.model import Mask, ViewBox
 
 __all__ = ["ASPECT_TOLERANCE", "Transform", "fit", "frame_of"]
@@ -87,14 +86,32 @@ def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what:
     size : (int, int)
         The image's width and height in pixels.
     strict : bool
-        Raise :class:`~maskrender.InputError` instead of warning on an aspect mismatch.
+        Raise :class:`~maskrender.ImageError` instead of warning on an aspect mismatch.
     what : str
         Names the mask in the message.
 
+    Raises
+    ------
+    InputError
+        ``size`` is not two positive numbers.
+    ImageError
+        In strict mode, the aspect ratios differ by more than :data:`ASPECT_TOLERANCE`.
+
+    Warns
+    -----
+    AspectWarning
+        The aspect ratios differ by more than :data:`ASPECT_TOLERANCE` (not strict).
+
     >>> fit(ViewBox(100, 0, 200, 100), (400, 200))
     Transform(sx=2.0, sy=2.0, tx=-200.0, ty=0.0)
+    >>> fit(ViewBox(0, 0, 100, 100), (300, 200), strict=True)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.ImageError: image 300x200 (aspect 1.500) does not match view_box 0 0 100 100 ...
     """
     w, h = size
+    if not (w > 0 and h > 0):
+        raise InputError(f"{what + ': ' if what else ''}image size must be positive, not {w}x{h}")
     sx = w / view_box.width
     sy = h / view_box.height
     mismatch = abs((w / h) / view_box.aspect - 1.0)
@@ -104,6 +121,6 @@ def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what:
             f"{view_box} (aspect {view_box.aspect:.3f}): is this the mask set of another image?"
         )
         if strict:
-            raise InputError(msg)
-        warnings.warn(msg, AspectWarning, stacklevel=3)
+            raise ImageError(msg)
+        warn(msg, AspectWarning)
     return Transform(sx, sy, -view_box.min_x * sx, -view_box.min_y * sy)

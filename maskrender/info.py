@@ -15,6 +15,9 @@ from maskrender.model import Mask, Metric, Result, Results
 __all__ = ["format_summary", "summarize"]
 
 
+_PART = {"point_mask": "point", "polyline_mask": "line", "polygon_mask": "polygon", "heatmap_mask": "polygon"}
+
+
 def _metric(m: Metric | None) -> dict[str, Any] | None:
     if m is None:
         return None
@@ -38,6 +41,7 @@ def _mask(m: Mask) -> dict[str, Any]:
         "name": m.name,
         "tech_name": m.tech_name,
         "features": m.feature_count,
+        "parts": m.part_count,
         "view_box": None if m.view_box is None else str(m.view_box),
         "fill": m.fill,
         "area": round(m.area, 3),
@@ -45,11 +49,21 @@ def _mask(m: Mask) -> dict[str, Any]:
     }
 
 
+def _error_text(error: Any) -> str | None:
+    """A failed record's reason, when its (undocumented) ``result`` states one as text."""
+    if isinstance(error, dict):
+        error = next((error[k] for k in ("error", "message", "detail") if isinstance(error.get(k), str)), None)
+    if not isinstance(error, str):
+        return None
+    return error if len(error) <= 200 else error[:197] + "..."
+
+
 def _result(r: Result) -> dict[str, Any]:
     return {
         "algorithm": r.algorithm,
         "family": r.family,
         "ok": r.ok,
+        "error": None if r.ok else _error_text(r.error),
         "creation_time": r.creation_time,
         "image_type": r.image_type,
         "value": r.value,
@@ -60,19 +74,36 @@ def _result(r: Result) -> dict[str, Any]:
 
 
 def summarize(results: Results) -> dict[str, Any]:
-    """A JSON-ready summary: each algorithm, ok or failed, metrics per area, each mask."""
+    """A JSON-ready summary: each algorithm, ok or failed, metrics per area, each mask.
+
+    >>> import maskrender as mr
+    >>> s = mr.summarize(mr.load("fixtures/results_list.json"))
+    >>> [(r["algorithm"], r["ok"], r["error"]) for r in s["results"]][3:5]
+    [('acne', True, None), ('wrinkles_depth', False, 'face not detected')]
+    """
     return {"source": results.source, "results": [_result(r) for r in results]}
 
 
 def format_summary(summary: dict[str, Any]) -> str:
-    """The human-readable form of :func:`summarize`'s output."""
+    """The human-readable form of :func:`summarize`'s output.
+
+    >>> import maskrender as mr
+    >>> print(mr.format_summary(mr.summarize(mr.load("fixtures/pih_result.json"))))  # doctest: +ELLIPSIS
+    fixtures/pih_result.json: 1 result(s)
+    - post_inflammatory_hyperpigmentation [acne.post_inflammatory_hyperpigmentation]: ok
+        face             Post-inflammatory Hyperpigmentation: 2 ‰
+    ...
+        mask restored/front polygon_mask post_inflammatory_hyperpigmentation_mask_restored: 1 feature(s), \
+6 polygon(s), view_box 0 0 2416 2416, fill #D9580F
+    """
     lines = [f"{summary['source']}: {len(summary['results'])} result(s)"]
     for r in summary["results"]:
         title = r["algorithm"] or "(bare masks)"
         if r["family"] and r["family"] != r["algorithm"]:
             title += f" [{r['family']}]"
         if not r["ok"]:
-            lines.append(f"- {title}: FAILED (is_ok: false)")
+            reason = f": {r['error']}" if r.get("error") else ""
+            lines.append(f"- {title}: FAILED (is_ok: false){reason}")
             continue
         lines.append(f"- {title}: ok" + (f", legacy value {r['value']:g}" if r["value"] is not None else ""))
         for a in r["areas"]:
@@ -85,7 +116,8 @@ def format_summary(summary: dict[str, Any]) -> str:
         for k in r["masks"]:
             lines.append(
                 f"    mask {k['set']}/{k['side']} {k['mask_type']} {k['tech_name'] or k['name'] or '-'}: "
-                f"{k['features']} feature(s), view_box {k['view_box'] or '(image pixels)'}, "
+                f"{k['features']} feature(s), {k['parts']} {_PART[k['mask_type']]}(s), "
+                f"view_box {k['view_box'] or '(image pixels)'}, "
                 f"fill {k['fill'] or '(palette)'}"
             )
     return "\n".join(lines)

@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,8 +81,12 @@ def grade(score: float) -> str:
 class ViewBox:
     """An SVG viewBox: the coordinate frame of the image a mask belongs to.
 
+    ``str()`` gives the ``"min_x min_y width height"`` text back, exact to the last digit.
+
     >>> ViewBox.parse("0 0 2416 2416").size
     (2416.0, 2416.0)
+    >>> str(ViewBox.parse("145.123456789,-0.5, 240,1e3"))
+    '145.123456789 -0.5 240 1000'
     """
 
     min_x: float
@@ -105,11 +110,19 @@ class ViewBox:
 
         Raises ``ValueError`` for anything else, including a zero or negative size;
         the loader turns that into a :class:`~maskrender.FormatError` with the JSON path.
+
+        >>> ViewBox.parse("0 0 0 2416")
+        Traceback (most recent call last):
+        ...
+        ValueError: positive width and height
         """
         parts = text.replace(",", " ").split()
         if len(parts) != 4:
             raise ValueError("four numbers")
-        nums = [float(p) for p in parts]
+        try:
+            nums = [float(p) for p in parts]
+        except ValueError:
+            raise ValueError("four numbers") from None
         if not all(math.isfinite(n) for n in nums):
             raise ValueError("finite numbers")
         if nums[2] <= 0 or nums[3] <= 0:
@@ -117,7 +130,13 @@ class ViewBox:
         return cls(*nums)
 
     def __str__(self) -> str:
-        return " ".join(f"{v:g}" for v in (self.min_x, self.min_y, self.width, self.height))
+        return " ".join(map(_number, (self.min_x, self.min_y, self.width, self.height)))
+
+
+def _number(v: float) -> str:
+    """The shortest text that reads back as exactly ``v`` (``2416``, not ``2416.0``)."""
+    text = repr(float(v))
+    return text[:-2] if text.endswith(".0") else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,7 +204,7 @@ class Mask:
         >>> import maskrender as mr
         >>> m = mr.load("fixtures/pih_result.json").masks()[0]
         >>> m.geometry.geom_type, len(m.geometry.geoms)
-        ('MultiPolygon', 1)
+        ('MultiPolygon', 6)
         """
         parts = [p for f in self.features for p in _parts(f.geometry)]
         if self.mask_type == "point_mask":
@@ -200,6 +219,16 @@ class Mask:
         return len(self.features)
 
     @property
+    def part_count(self) -> int:
+        """Number of parts over all features: points, lines or polygons (after repair).
+
+        >>> import maskrender as mr
+        >>> mr.load("fixtures/pores.json").masks()[0].part_count
+        1390
+        """
+        return len(_parts(self.geometry)) if not self.geometry.is_empty else 0
+
+    @property
     def display_name(self) -> str:
         """``name``, else ``tech_name``, else the algorithm and mask type."""
         return self.name or self.tech_name or f"{self.algorithm or 'mask'} {self.mask_type}"
@@ -212,7 +241,8 @@ class Mask:
         """
         if self.mask_type not in ("polygon_mask", "heatmap_mask") or not self.features:
             return 0.0
-        return float(shapely.union_all([f.geometry for f in self.features]).area)
+        # the union of the single polygons: each is valid, a feature's MultiPolygon may not be
+        return float(shapely.union_all(shapely.get_parts([f.geometry for f in self.features])).area)
 
     def frame_size(self, image_size: tuple[int, int] | None = None) -> tuple[float, float]:
         """The view_box size, else ``image_size``, else the geometry's extent."""
@@ -239,7 +269,8 @@ class Mask:
         """Export as a standard GeoJSON FeatureCollection that :func:`maskrender.load` reads back.
 
         The mask keys (``mask_type``, ``view_box``, ``fill``, ``side``, ``name``,
-        ``tech_name``) travel as GeoJSON foreign members.
+        ``tech_name``) travel as GeoJSON foreign members; each feature's properties are
+        copied as they are (not deep-copied), with ``intensity`` set to the 0..1 value.
 
         >>> import maskrender as mr
         >>> m = mr.load("fixtures/pih_result.json").masks()[0]
@@ -255,7 +286,7 @@ class Mask:
             "features": [
                 {
                     "type": "Feature",
-                    "geometry": shapely.geometry.mapping(f.geometry),
+                    "geometry": _geojson_geometry(f.geometry),
                     "properties": {**f.properties, "intensity": f.intensity},
                 }
                 for f in self.features
@@ -270,20 +301,17 @@ class Mask:
             out["name"] = self.name
         if self.tech_name:
             out["tech_name"] = self.tech_name
-        return _plain(out)  # type: ignore[no-any-return]
+        return out
 
 
-def _parts(geom: BaseGeometry) -> Iterable[BaseGeometry]:
+def _parts(geom: BaseGeometry) -> list[BaseGeometry]:
     return list(geom.geoms) if hasattr(geom, "geoms") else [geom]
 
 
-def _plain(obj: Any) -> Any:
-    """Turn shapely's mapping() tuples into lists so the export is plain JSON data."""
-    if isinstance(obj, dict):
-        return {k: _plain(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_plain(v) for v in obj]
-    return obj
+def _geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
+    """shapely's ``mapping()`` with its tuples turned into lists (plain JSON data, exact floats)."""
+    plain: dict[str, Any] = json.loads(json.dumps(shapely.geometry.mapping(geom)))
+    return plain
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,11 +336,9 @@ class Metric:
         """The value as a float when it is numeric (``"4"`` counts), else ``None``."""
         if isinstance(self.value, bool) or self.value is None:
             return None
-        if isinstance(self.value, (int, float)):
-            return float(self.value)
         try:
             n = float(self.value)
-        except ValueError:
+        except (ValueError, OverflowError):
             return None
         return n if math.isfinite(n) else None
 
@@ -403,9 +429,11 @@ class Results(Sequence[Result]):
     >>> import maskrender as mr
     >>> results = mr.load("fixtures/pih_result.json")
     >>> len(results), results.source
-    (1, 'pih_result.json')
-    >>> [m.tech_name for m in results.masks(only=["acne"])]
+    (1, 'fixtures/pih_result.json')
+    >>> [m.tech_name for m in results.masks(only=["acne.post_inflammatory_hyperpigmentation"])]
     ['post_inflammatory_hyperpigmentation_mask_restored']
+    >>> results.masks(only=["acne"])
+    ()
     """
 
     __slots__ = ("_items", "source")
