@@ -108,7 +108,8 @@ class Report:
         if layout.width != size[0]:
             layout = layout_report(self.content, size[0], columns=self.columns)
         sheet = draw_layout(layout, self.scene)
-        return pdf_bytes(sheet, layout, size, self.dpi, title=self.content.title, subject=self.subject)
+        return pdf_bytes(sheet, layout, size, self.dpi, title=self.content.title, subject=self.subject,
+                         note=self.content.note)
 
 
 def _results(data: Results | Result | Source, what: str) -> Results:

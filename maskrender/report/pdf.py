@@ -2,7 +2,8 @@
 
 The sheet is laid out at the page's width in pixels at the chosen DPI; when it is taller
 than a page, it is cut between blocks (never through a panel row) and the pages after the
-first repeat the title in their top margin.  Every page carries its number.  Pillow writes
+first repeat the title in their top margin.  Every page carries the report's note (the
+sheet's footer moves into the page margin) and, when there are several, its number.  Pillow writes
 the PDF (one image per page, at the DPI, so the paper size is exact).
 """
 
@@ -37,26 +38,29 @@ def page_pixels(page: str, dpi: float) -> tuple[int, int]:
 def paginate(layout: Layout, page_height: int) -> list[tuple[int, int]]:
     """The ``(top, bottom)`` sheet rows of each page; cuts only at ``layout.breaks``.
 
-    The first page starts at the sheet's top (its margin is part of the sheet); later pages
-    keep a top margin for the running title; every page keeps a bottom margin for its number.
+    The sheet's footer is left out (every page prints the note in its margin).  The first
+    page starts at the sheet's top (its margin is part of the sheet); later pages keep a top
+    margin for the running title; every page keeps a bottom margin for the note.
     """
     margin = round(40 * layout.scale)
+    footer = layout.boxes.get("footer")
+    end = round(footer.y) if footer is not None else layout.height
     pages: list[tuple[int, int]] = []
     start = 0
-    while start < layout.height:
+    while start < end:
         avail = page_height - margin - (margin if pages else 0)
-        if layout.height - start <= avail:
-            pages.append((start, layout.height))
+        if end - start <= avail:
+            pages.append((start, end))
             break
         cuts = [round(b) for b in layout.breaks if start < round(b) <= start + avail]
-        end = max(cuts) if cuts else start + avail
-        pages.append((start, end))
-        start = end
+        cut = max(cuts) if cuts else start + avail
+        pages.append((start, cut))
+        start = cut
     return pages
 
 
 def pdf_bytes(sheet: Image.Image, layout: Layout, page: tuple[int, int], dpi: float, *, title: str = "",
-              subject: str = "", fonts: Fonts | None = None) -> bytes:
+              subject: str = "", note: str = "", fonts: Fonts | None = None) -> bytes:
     """The PDF of ``sheet`` (drawn from ``layout``) on pages of ``page`` pixels at ``dpi``."""
     fonts = fonts or Fonts()
     pw, ph = page
@@ -74,9 +78,13 @@ def pdf_bytes(sheet: Image.Image, layout: Layout, page: tuple[int, int], dpi: fl
         if i:
             head = fonts.fit(title, small, pw - 2 * margin)
             draw.text((margin, margin * 0.6), head, font=fonts.freetype(small, head), fill=grey, anchor="ls")
-        if len(cuts) > 1:
-            draw.text((pw - margin, ph - margin * 0.45), f"page {i + 1} of {len(cuts)}", font=ft, fill=grey,
-                      anchor="rs")
+        number = f"page {i + 1} of {len(cuts)}" if len(cuts) > 1 else ""
+        used = fonts.width(number, small) + margin * 0.5 if number else 0.0
+        if number:
+            draw.text((pw - margin, ph - margin * 0.45), number, font=ft, fill=grey, anchor="rs")
+        line = fonts.fit(note, small, pw - 2 * margin - used)
+        if line:
+            draw.text((margin, ph - margin * 0.45), line, font=fonts.freetype(small, line), fill=grey, anchor="ls")
         images.append(im)
     buf = io.BytesIO()
     images[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:],
