@@ -1,0 +1,136 @@
+"""What a report says: grades, units, hidden metrics, failures, changes and their judgement, text fitting."""
+
+from __future__ import annotations
+
+import copy
+import json
+from typing import Any
+
+import pytest
+from test_report_layout import FIXTURES, LONG_NAMES
+
+import maskrender as mr
+from maskrender.model import Metric
+from maskrender.report.content import BETTER, NEUTRAL, WORSE, build_panels, change, direction, summary_table
+from maskrender.report.text import ELLIPSIS, Fonts, _covered
+
+
+@pytest.fixture(scope="module")
+def panels() -> dict[str, Any]:
+    return {p.key: p for p in build_panels(mr.load(FIXTURES / "results_list.json"))}
+
+
+@pytest.fixture(scope="module")
+def compared() -> dict[str, Any]:
+    now = mr.load(FIXTURES / "results_list.json")
+    before = mr.load(FIXTURES / "results_list_before.json")
+    return {p.key: p for p in build_panels(now, before)}
+
+
+def _with_score(score: float) -> list[dict[str, Any]]:
+    rec = copy.deepcopy(json.loads((FIXTURES / "pores.json").read_text()))
+    rec["result"]["area_results"][0]["main_metric"]["value"] = score
+    return [rec]
+
+
+@pytest.mark.parametrize(("score", "grade"), [(100, "Excellent"), (90.5, "Excellent"), (90, "Great"), (80.01, "Great"),
+                                               (80, "Good"), (70.5, "Good"), (70, "Average"), (50, "Poor"),
+                                               (30.5, "Poor"), (30, "Bad"), (0, "Bad")])
+def test_grade_classes(score: float, grade: str) -> None:
+    (panel,) = build_panels(mr.load(_with_score(score)))
+    assert panel.main is not None
+    assert panel.main.grade == grade
+    assert panel.main.score == score
+
+
+def test_main_values_units_and_categories(panels: dict[str, Any]) -> None:
+    assert (panels["pores"].main.value, panels["pores"].main.grade) == ("58", "Average")
+    assert panels["skin_tone"].main.value == "light"
+    assert panels["skin_tone"].main.grade is None  # categories carry no grade or gauge
+    assert panels["skin_tone"].main.score is None
+    assert panels["age"].main.value == "42"  # legacy record: a bare number
+    details = {row[0].text: row[1].text for row in panels["pores"].details.rows}
+    assert details == {"Pores count": "1390", "Enlarged pores area": "38 ‰"}  # density: widget_show false
+    redness = {row[0].text: row[1].text for row in panels["redness"].details.rows}
+    assert redness["Redness area"] == "14.2 %"
+    assert redness["Redness severity"] == "moderate"
+    tone = {row[0].text: row[1].text for row in panels["skin_tone"].details.rows}
+    assert tone == {"ITA angle": "41.3°"}  # Fitzpatrick type is widget_show false
+
+
+def test_per_area_table(panels: dict[str, Any]) -> None:
+    table = panels["lines"].areas
+    assert table.columns == ("Area", "Lines", "Wrinkles count")
+    rows = {row[0].text: tuple(c.text for c in row[1:]) for row in table.rows}
+    assert rows["Right eye area"] == ("51", "5")
+    assert rows["Left cheek"] == ("38", "–")
+    assert "Face" not in rows
+
+
+def test_failed_algorithm_is_not_available(panels: dict[str, Any]) -> None:
+    failed = panels["wrinkles_depth"]
+    assert not failed.available
+    assert failed.reason == "face not detected"
+    assert failed.title == "Wrinkles depth"
+    summary = summary_table(list(panels.values()))
+    assert summary is not None
+    assert ("Wrinkles depth", "not available") in [(r[0].text, r[1].text) for r in summary.rows]
+
+
+def test_only_keeps_the_named_algorithms() -> None:
+    kept = build_panels(mr.load(FIXTURES / "results_list.json"), only=["pores", "lines.lines"])
+    assert [p.key for p in kept] == ["pores", "lines"]
+    by_mask = build_panels(mr.load(FIXTURES / "results_list.json"), only=["papules_mask_restored"])
+    assert [p.key for p in by_mask] == ["acne"]
+
+
+def test_changes_are_judged_by_widget(compared: dict[str, Any]) -> None:
+    pores = compared["pores"].main.change
+    assert (pores.text, pores.color) == ("+7 better", BETTER)  # higher score is better
+    lines = compared["lines"].main.change
+    assert (lines.text, lines.color) == ("−6 worse", WORSE)
+    details = {r[0].text: r[3].text for r in compared["pores"].details.rows}
+    assert details["Pores count"] == "−348 better"  # fewer is better
+    assert details["Enlarged pores area"] == "−9 ‰ better"
+    redness = {r[0].text: r[3].text for r in compared["redness"].details.rows}
+    assert redness["Redness area"] == "+4.4 % worse"  # no float noise (14.2 - 9.8)
+    assert redness["Redness severity"] == "was mild"
+    assert compared["age"].main.change.color == NEUTRAL
+
+
+@pytest.mark.parametrize(("kind", "units", "sense"), [("bad_good_line", None, 1), ("percentage", "per mille", -1),
+                                                      ("numeric", None, -1), ("density", None, -1),
+                                                      ("category", None, 0), ("numeric", "degrees", 0)])
+def test_direction(kind: str, units: str | None, sense: int) -> None:
+    assert direction(Metric("m", "m", 1, kind, units)) == sense
+
+
+def test_no_change() -> None:
+    same = change(Metric("m", "m", 5, "numeric"), Metric("m", "m", "5", "numeric"))
+    assert same is not None
+    assert same.text == "no change"
+
+
+def test_bundled_font_covers_the_scripts_we_promise() -> None:
+    for name in LONG_NAMES[:3] + LONG_NAMES[4:6] + ("‰ % − → ° · …",):
+        missing = [c for c in name if not _covered(c, False) and c != " "]
+        assert missing == [], (name, missing)
+    assert not _covered("皮", False)  # CJK is not in DejaVu: measured one em wide instead
+    fonts = Fonts()
+    f = fonts.get(20)
+    assert fonts.width("皮肤", f) == 40
+
+
+@pytest.mark.parametrize("text", [*LONG_NAMES, "", "a", "x" * 500, "line\nbreak\tand\x00control"])
+def test_fit_and_wrap_respect_the_width(text: str) -> None:
+    fonts = Fonts()
+    f = fonts.get(14, bold=True)
+    for width in (1, 40, 120, 400):
+        fitted = fonts.fit(text, f, width)
+        assert fonts.width(fitted, f) <= width
+        assert "\n" not in fitted
+        assert "\x00" not in fitted
+        if fitted != " ".join(text.split()).replace("\x00", " ").strip():
+            assert fitted == "" or fitted.endswith(ELLIPSIS)
+        for line in fonts.wrap(text, f, width, max_lines=2):
+            assert fonts.width(line, f) <= width or len(line) == 1
