@@ -4,22 +4,24 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
 ``except maskrender.MaskRenderError`` catches them all::
 
     MaskRenderError                 base class of every maskrender error
-    ├── InputError                  something the user gave us is wrong
-    │   ├── ParseError              not JSON at all (empty, truncated, bad bytes)
+    ├── InputError                  something the user gave us is wrong (also: a bad option value)
+    │   ├── ParseError              not JSON at all (empty, truncated, not UTF-8, unreadable file)
     │   ├── FormatError             JSON, but not the mask format (names the JSON path)
-    │   └── ImageError              the photo cannot be read or used
+    │   ├── ImageError              the photo cannot be read or used (strict aspect-ratio mismatch)
+    │   └── BatchError              a batch cannot start (``maskrender.batch``: manifest, folders)
     ├── LimitError                  the input exceeds a configured limit (see ``maskrender.limits``)
     ├── SelectionError              a mask selection (``only=``) matched nothing
     └── OutputError                 an output file cannot be written
 
-    MaskRenderWarning (UserWarning) base class of every maskrender warning
-    ├── GeometryWarning             a feature was repaired or dropped
+    MaskRenderWarning (UserWarning) base class of every maskrender warning; emitted as is for a
+    │                               ``fill`` that is not a hex colour or an unknown ``side``
+    ├── GeometryWarning             a polygon was repaired, or a ring or line too short was dropped
     ├── UnknownMaskTypeWarning      a mask of an unknown ``mask_type`` was skipped
     └── AspectWarning               image and view_box aspect ratios differ by more than 1%
 
-Messages name the source (a file name, or ``<bytes>``/``<dict>``), the JSON path
-(``[2].result.masks_restored[0].features[17].geometry.coordinates``) and what was
-expected versus found.
+Messages name the source (the path as given, or ``<bytes>``/``<str>``/``<dict>``/``<list>``/
+``<file>``), the JSON path (``[2].result.masks_restored[0].features[17].geometry.coordinates``)
+and what was expected versus found. :class:`FormatError` carries these as attributes.
 
 Examples
 --------
@@ -58,7 +60,7 @@ class InputError(MaskRenderError):
 
 
 class ParseError(InputError):
-    """The input is not JSON (empty, truncated, invalid bytes, too deeply nested)."""
+    """The input is not JSON: empty, truncated, not UTF-8, or a file that cannot be read."""
 
 
 class FormatError(InputError):
@@ -85,7 +87,7 @@ class FormatError(InputError):
 
 
 class ImageError(InputError):
-    """The photo cannot be opened, decoded, or used."""
+    """The photo cannot be opened, decoded, or used (in strict mode: its aspect ratio is not the masks')."""
 
 
 class LimitError(MaskRenderError):

@@ -115,7 +115,7 @@ def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what:
     sx = w / view_box.width
     sy = h / view_box.height
     mismatch = abs((w / h) / view_box.aspect - 1.0)
-    if mismatch > ASPECT_TOLERANCE:
+    if mismatch > ASPECT_TOLERANCE * (1 + 1e-9):  # exactly 1% (101x100 on 100x100) is within
         msg = (
             f"{what + ': ' if what else ''}image {w}x{h} (aspect {w / h:.3f}) does not match view_box "
             f"{view_box} (aspect {view_box.aspect:.3f}): is this the mask set of another image?"
