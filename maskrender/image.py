@@ -124,26 +124,51 @@ def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     raise ImageError(f"numpy photo of shape {arr.shape}: expected (H, W), (H, W, 3) or (H, W, 4)")
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()
+"""The process umask, read once at import (``os.umask`` cannot be read without setting it)."""
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
     A failure leaves no partial file; an existing file is replaced only when the new one
-    is complete.
+    is complete.  The file gets the usual permissions (``0o666`` less the umask).  Raises
+    :class:`~maskrender.OutputError` when the place cannot be written.
+
+    >>> import tempfile, os
+    >>> target = os.path.join(tempfile.mkdtemp(), "out.bin")
+    >>> atomic_write(target, b"data")
+    >>> open(target, "rb").read(), os.listdir(os.path.dirname(target))
+    (b'data', ['out.bin'])
     """
     target = Path(path)
     folder = target.parent
     if not folder.is_dir():
         raise OutputError(f"{target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    if target.is_dir():
+        raise OutputError(f"{target}: is a directory, expected a file name")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as err:
+        raise OutputError(f"{target}: cannot write in {folder}: {err.strerror or err}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
         raise
 
 

@@ -6,15 +6,19 @@ numpy array gives a numpy array), :func:`render_svg` (an SVG string) and
 
 Examples
 --------
->>> import maskrender as mr
->>> out = mr.render("fixtures/pih_result.json", "fixtures/portrait.jpg", masks="restored")
-...                                                      # doctest: +SKIP
->>> layer = mr.render("fixtures/pih_result.json", size=(604, 604))
->>> layer.mode, layer.size
-('RGBA', (604, 604))
->>> svg = mr.render_svg("fixtures/pih_result.json")
+>>> from maskrender.overlay import render, render_file, render_svg
+>>> out = render("fixtures/results_list.json", "fixtures/restored.jpg")     # PIL image, RGB
+>>> out.mode, out.size
+('RGB', (2416, 2416))
+>>> layer = render("fixtures/pih_result.json", size=(604, 604))             # no photo: RGBA layer
+>>> layer.mode, layer.size, layer.getpixel((0, 0))
+('RGBA', (604, 604), (0, 0, 0, 0))
+>>> svg = render_svg("fixtures/pih_result.json")
 >>> svg.startswith("<svg") and 'fill-rule="evenodd"' in svg
 True
+
+(The same functions are ``maskrender.render``, ``maskrender.render_svg`` and
+``maskrender.render_file``.)
 """
 
 from __future__ import annotations
@@ -30,9 +34,9 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from maskrender.errors import AspectWarning, InputError, OutputError, SelectionError
+from maskrender.errors import AspectWarning, InputError, OutputError, SelectionError, warn
 from maskrender.geometry import fit, frame_of
-from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo, save_image
+from maskrender.image import FORMATS, PhotoSource, atomic_write, check_canvas, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.parse import Source, load
 from maskrender.render.layers import Layer, blend, mask_layers, order_masks
@@ -53,42 +57,66 @@ def select_masks(
 ) -> list[Mask]:
     """The masks to draw, in drawing order (heatmap, polygon, polyline, point).
 
-    Raises :class:`~maskrender.SelectionError` when ``only`` matches nothing, listing what
-    exists.
+    From results (or anything :func:`maskrender.load` reads) this keeps the ``masks`` set
+    (``restored`` or ``original``), the ``side`` (``None``: every side) and, with ``only``,
+    the masks whose algorithm, family (``acne.papules``) or mask tech name is listed.
+    :class:`~maskrender.Mask` objects given directly are drawn as given.
+
+    Raises :class:`~maskrender.SelectionError`, listing what exists, when nothing is selected.
+
+    >>> [m.mask_type for m in select_masks("fixtures/results_list.json", only=["lines", "redness"])]
+    ['heatmap_mask', 'polygon_mask', 'polyline_mask']
+    >>> select_masks("fixtures/pores.json", only=["acne"])
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.SelectionError: pores.json: no restored front mask matches acne; there are: \
+pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored front 1, original front 1)
     """
     if masks not in MASK_SETS:
         raise InputError(f"masks must be one of {', '.join(MASK_SETS)}, not {masks!r}")
     if side is not None and side not in SIDES:
         raise InputError(f"side must be one of {', '.join(SIDES)}, not {side!r}")
     if isinstance(data, Mask):
-        chosen = [data]
-    elif isinstance(data, (list, tuple)) and data and all(isinstance(m, Mask) for m in data):
-        chosen = list(data)
-    else:
-        results = data if isinstance(data, Results) else (
-            Results([data]) if isinstance(data, Result) else load(data))  # type: ignore[arg-type]
-        chosen = list(results.masks(image=masks, side=side, only=only))
-        if only and not chosen:
-            names = results.mask_names()
-            raise SelectionError(
-                f"{results.source}: no {masks} {side or ''} mask matches {', '.join(only)}; "
-                f"there are: {', '.join(names) or 'no masks at all'}"
-            )
+        return [data]
+    if isinstance(data, (list, tuple)) and data and all(isinstance(m, Mask) for m in data):
+        return order_masks(data)
+    results = data if isinstance(data, Results) else (
+        Results([data]) if isinstance(data, Result) else load(data))  # type: ignore[arg-type]
+    chosen = list(results.masks(image=masks, side=side, only=only))
+    if not chosen:
+        what = f"{masks} {side or 'any-side'}"
+        inventory = _inventory(results)
+        if only:
+            names = ", ".join(results.mask_names()) or "no names at all"
+            raise SelectionError(f"{_name(results)}: no {what} mask matches {', '.join(only)}; "
+                                 f"there are: {names} (masks: {inventory})")
+        raise SelectionError(f"{_name(results)}: no {what} masks to draw; there are: {inventory}")
     return order_masks(chosen)
 
 
-def _canvas(masks: Sequence[Mask], photo: Image.Image | None, size: tuple[int, int] | None) -> tuple[int, int]:
-    if photo is not None:
-        return photo.size
+def _name(results: Results) -> str:
+    return os.path.basename(results.source) or results.source
+
+
+def _inventory(results: Results) -> str:
+    """What masks exist, by set and side: ``restored front 4, original front 4``."""
+    counts: dict[str, int] = {}
+    for r in results:
+        for m in (*r.masks_restored, *r.masks_original):
+            key = f"{m.mask_set} {m.side}"
+            counts[key] = counts.get(key, 0) + 1
+    return ", ".join(f"{k} {n}" for k, n in counts.items()) or "none at all"
+
+
+def _canvas(masks: Sequence[Mask], size: tuple[int, int] | None) -> tuple[int, int]:
+    """The canvas without a photo: ``size``, else the first view_box's size (rounded)."""
     if size is not None:
         return (int(size[0]), int(size[1]))
     for m in masks:
         if m.view_box is not None:
             return (max(1, round(m.view_box.width)), max(1, round(m.view_box.height)))
-    if masks:
-        w, h = masks[0].frame_size()
-        return (max(1, round(w)), max(1, round(h)))
-    raise InputError("nothing to size the canvas by: give a photo, a size, or masks with a view_box")
+    w, h = masks[0].frame_size()
+    return (max(1, round(w)), max(1, round(h)))
 
 
 def prepare(
@@ -104,13 +132,32 @@ def prepare(
 ) -> tuple[Image.Image | None, tuple[int, int], list[MaskDrawing]]:
     """Open the photo, choose the canvas, select masks and resolve each one's transform and style.
 
-    The shared first half of :func:`render` and :func:`render_svg` (and of the reports).
+    The shared first half of :func:`render` and :func:`render_svg` (and of the reports): returns
+    the photo (``None`` without one), the canvas size ``(W, H)`` in output pixels, and one
+    :class:`~maskrender.render.svg.MaskDrawing` per selected mask, in drawing order.
+
+    The canvas is the photo's size, else ``size``, else the first mask's view_box size; it is
+    checked against ``limits.MAX_CANVAS_PIXELS`` before anything is allocated.
+
+    >>> photo, canvas, drawings = prepare("fixtures/results_list.json", size=(512, 512))
+    >>> photo, canvas, [d.mask.mask_type for d in drawings]
+    (None, (512, 512), ['heatmap_mask', 'polygon_mask', 'polygon_mask', 'polygon_mask', 'polyline_mask', \
+'point_mask'])
+    >>> round(drawings[0].transform.sx, 4), drawings[0].style.color.hex
+    (0.2119, '#e63946')
     """
     style = style or Style()
+    if image is not None and size is not None:
+        raise InputError(f"size {size[0]}x{size[1]} is for a canvas without a photo; the output takes the photo's "
+                         "size (resize the photo instead)")
     chosen = select_masks(data, masks=masks, side=side, only=only)
-    photo = open_photo(image) if image is not None else None
-    canvas = _canvas(chosen, photo, size)
-    check_canvas(canvas)
+    if image is None:
+        canvas = _canvas(chosen, size)
+        check_canvas(canvas)
+        photo = None
+    else:
+        photo = open_photo(image)
+        canvas = photo.size
     drawings: list[MaskDrawing] = []
     warned: set[str] = set()
     for i, m in enumerate(chosen):
@@ -121,7 +168,7 @@ def prepare(
         for w in caught:
             if str(frame) not in warned:
                 warned.add(str(frame))
-                warnings.warn(str(w.message), AspectWarning, stacklevel=3)
+                warn(str(w.message), AspectWarning)
         drawings.append(MaskDrawing(m, transform, style.resolve(m, i, canvas)))
     return photo, canvas, drawings
 
@@ -197,34 +244,40 @@ def render(
 
     Examples
     --------
-    >>> import numpy as np, maskrender as mr
+    >>> import numpy as np
     >>> photo = np.zeros((604, 604, 3), dtype=np.uint8)
-    >>> out = mr.render("fixtures/pih_result.json", photo)
+    >>> out = render("fixtures/pih_result.json", photo)
     >>> type(out).__name__, out.shape, int(out.max()) > 0
     ('ndarray', (604, 604, 3), True)
     """
     photo, canvas, drawings = prepare(
         data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
     )
-    base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else photo.copy() if photo is image else photo
+    # open_photo always returns a new image (never the caller's), so blending in place is safe
+    base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else photo
     out = blend(base, _layers(drawings, canvas))
     if isinstance(image, np.ndarray):
-        return np.asarray(out)
+        return np.array(out)
     return out
 
 
 def _photo_payload(image: PhotoSource, photo: Image.Image) -> tuple[bytes, str]:
-    """Bytes to embed: the original JPEG/PNG/WebP file when it needs no re-orientation, else PNG."""
+    """Bytes to embed: the photo's own JPEG/PNG/WebP bytes when they show exactly ``photo``
+    (8-bit RGB/RGBA, no EXIF rotation), else ``photo`` encoded as PNG."""
+    raw: bytes | None = None
     if isinstance(image, (str, os.PathLike)):
+        raw = Path(image).read_bytes()
+    elif isinstance(image, (bytes, bytearray)):
+        raw = bytes(image)
+    if raw is not None:
         try:
-            with Image.open(image) as im:
-                fmt = im.format
-                orientation = im.getexif().get(0x0112, 1)
-        except OSError:
-            fmt, orientation = None, 1
+            with Image.open(io.BytesIO(raw)) as im:
+                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
+        except (OSError, ValueError):
+            fmt, mode, orientation = None, "", 1
         mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt or "")
-        if mime and orientation in (0, 1) and photo.mode in ("RGB", "RGBA"):
-            return Path(image).read_bytes(), mime
+        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
+            return raw, mime
     buf = io.BytesIO()
     photo.save(buf, "PNG", compress_level=1)
     return buf.getvalue(), "image/png"
@@ -247,16 +300,26 @@ def render_svg(
     Without ``embed_image`` the SVG is a transparent overlay sized like the photo (lay it over
     an ``<img>``); with it, the photo is embedded under the masks as a data URI.
 
-    >>> import maskrender as mr
-    >>> svg = mr.render_svg("fixtures/pih_result.json", size=(512, 512))
+    >>> svg = render_svg("fixtures/pih_result.json", size=(512, 512))
     >>> 'viewBox="0 0 512 512"' in svg
     True
     """
+    if embed_image and image is None:
+        raise InputError("embed_image needs a photo to embed")
     photo, canvas, drawings = prepare(
         data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
     )
     payload = _photo_payload(image, photo) if embed_image and image is not None and photo is not None else None
     return build_svg(drawings, canvas, photo=payload)
+
+
+def _same_file(a: Any, b: Path) -> bool:
+    if not isinstance(a, (str, os.PathLike)) or not b.exists():
+        return False
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def render_file(
@@ -269,24 +332,38 @@ def render_file(
     quality: int = 90,
     **options: Any,
 ) -> Path:
-    """Render to ``output`` (``.png``, ``.jpg``, ``.webp`` or ``.svg``), written atomically.
+    """Render to ``output``, in the format its extension names, written atomically.
 
-    ``options`` are those of :func:`render`. Returns the output path.
+    ``.png`` (zlib level ``compress_level``, 0-9), ``.jpg``/``.jpeg`` and ``.webp``
+    (``quality``) get :func:`render`'s picture; ``.svg`` gets :func:`render_svg`'s document
+    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render`.  The file is
+    written to a temporary name and renamed, so a failure leaves no partial file; an output that
+    is one of the inputs is refused.  Returns the output path.
 
-    >>> import maskrender as mr, tempfile, os
-    >>> out = mr.render_file("fixtures/pih_result.json", os.path.join(tempfile.mkdtemp(), "o.png"))
-    >>> out.suffix
-    '.png'
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> render_file("fixtures/results_list.json", os.path.join(folder, "o.png"), "fixtures/restored.jpg").name
+    'o.png'
+    >>> render_file("fixtures/results_list.json", os.path.join(folder, "o.svg"), only=["pores"]).name
+    'o.svg'
     """
     out = Path(output)
     ext = out.suffix.lower()
+    if ext != ".svg" and ext not in FORMATS:
+        raise OutputError(f"{out}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
+    if not 0 <= compress_level <= 9:
+        raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
+    for what, source in (("photo", image), ("result", data)):
+        if _same_file(source, out):
+            raise OutputError(f"{out}: is the input {what}; refusing to overwrite an input")
     if ext == ".svg":
         svg = render_svg(data, image, embed_image=embed_image, **options)
         atomic_write(out, svg.encode("utf-8"))
         return out
-    if ext not in (".png", ".jpg", ".jpeg", ".webp"):
-        raise OutputError(f"{out}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
-    picture = render(data, image if not isinstance(image, np.ndarray) else Image.fromarray(image), **options)
+    if embed_image:
+        raise InputError(f"{out}: embed_image is for .svg output; a {ext} picture always shows the photo")
+    picture = render(data, image, **options)
+    if isinstance(picture, np.ndarray):
+        picture = Image.fromarray(picture)
     save_image(picture, out, compress_level=compress_level, quality=quality)
     return out
-

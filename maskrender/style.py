@@ -5,6 +5,9 @@ either output pixels (a number, or ``"3px"``) or relative to the longer side of 
 image (``"0.1%"``; the vendor's line thickness example 0.001 is ``"0.1%"``). The defaults
 scale with the image and have a floor, so they look right from 512 px to 4000 px photos.
 
+The default point radius also adapts to how close the points are (:func:`auto_point_radius`):
+1,390 pores on a face 240 px wide in a 512 px portrait would otherwise merge into one blob.
+
 Examples
 --------
 >>> Color.parse("#D9580F")
@@ -20,15 +23,21 @@ Color(r=217, g=88, b=15, a=255)
 
 from __future__ import annotations
 
+import math
 import re
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
+import shapely
 from PIL import ImageColor
 
 from maskrender.model import Mask
 
-__all__ = ["PALETTE", "Color", "MaskStyle", "Size", "Style"]
+__all__ = ["DEFAULT_POINT_RADIUS", "PALETTE", "POINT_SPACING_SHARE", "Color", "MaskStyle", "Size", "Style",
+           "auto_point_radius", "palette_color",
+           "short_name"]
 
 _CSS_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|rgba|hsl|hsla|hsv)\([0-9.,%\s]{1,60}\)")
 
@@ -78,7 +87,32 @@ PALETTE: tuple[Color, ...] = tuple(
     for c in ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c",
               "#008080", "#9a6324", "#800000", "#000075")
 )
-"""Colours for masks without a ``fill``, assigned in drawing order."""
+"""Colours for masks without a ``fill`` (see :func:`palette_color`)."""
+
+_NAME_NOISE = frozenset({"mask", "restored", "original", "front", "left", "right"})
+
+
+def palette_color(mask: Mask) -> Color:
+    """The palette colour of a mask without ``fill``: chosen by its name, so it is the same in
+    every selection, in both mask sets and on every side.
+
+    >>> import maskrender as mr
+    >>> papules = [m for m in mr.load("fixtures/acne.json").masks() if m.fill is None][0]
+    >>> papules.tech_name, palette_color(papules).hex
+    ('papules_mask_restored', '#bcf60c')
+    """
+    return PALETTE[zlib.crc32(short_name(mask).encode("utf-8")) % len(PALETTE)]
+
+
+def short_name(mask: Mask) -> str:
+    """The mask's tech_name without the set, side and ``mask`` words (a key for fills and colours).
+
+    >>> import maskrender as mr
+    >>> [short_name(m) for m in mr.load("fixtures/sides_result.json").masks(side=None)]
+    ['acne', 'acne', 'acne']
+    """
+    words = [w for w in (mask.tech_name or mask.name or "").lower().split("_") if w not in _NAME_NOISE]
+    return "_".join(words) or mask.mask_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +150,40 @@ class Size:
         return max(px, self.minimum)
 
 
+DEFAULT_POINT_RADIUS = Size(0.0035, relative=True, minimum=0.75)
+"""The default point radius before spacing is considered: 0.35% of the longer side, at least 0.75 px."""
+
+POINT_SPACING_SHARE = 0.4
+"""The default point radius is at most this share of the median nearest-neighbour spacing."""
+
+
+def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
+    """The default disc radius, in output pixels, of ``mask``'s points on an image of ``image_size``.
+
+    ``DEFAULT_POINT_RADIUS`` (0.35% of the longer side), but no more than ``POINT_SPACING_SHARE``
+    of the median distance between neighbouring points (so dense pores stay dots), and never
+    under 0.75 px (a smaller disc is a smudge, not a dot).
+
+    >>> import maskrender as mr
+    >>> pores = mr.load("fixtures/pores.json").masks()[0]
+    >>> round(auto_point_radius(pores, (2416, 2416)), 2), round(auto_point_radius(pores, (512, 512)), 2)
+    (5.38, 1.14)
+    """
+    radius = DEFAULT_POINT_RADIUS.pixels(image_size)
+    if mask.mask_type != "point_mask":
+        return radius
+    points = shapely.get_parts(mask.geometry)
+    if len(points) > 1:
+        fw, fh = mask.frame_size(image_size)
+        scale = math.sqrt(image_size[0] / fw * image_size[1] / fh)
+        _, dist = shapely.STRtree(points).query_nearest(points, exclusive=True, return_distance=True,
+                                                        all_matches=False)
+        dist = dist[dist > 0]
+        if len(dist):
+            radius = min(radius, POINT_SPACING_SHARE * float(np.median(dist)) * scale)
+    return max(radius, DEFAULT_POINT_RADIUS.minimum)
+
+
 @dataclass(frozen=True)
 class Style:
     """How to draw: set once, used for every mask of a drawing.
@@ -125,9 +193,11 @@ class Style:
     opacity : float
         Global opacity 0..1; a feature's opacity is this times its intensity.
     fills : mapping of str to colour
-        Fill overrides keyed by algorithm, family or mask tech name (any CSS colour).
+        Fill overrides (any CSS colour) keyed by mask tech name, name, short name (``papules``
+        for ``papules_mask_restored``), family or algorithm, in that order of precedence.
     point_radius, line_width, outline : float or str
         Pixels (``3``, ``"3px"``) or relative to the longer image side (``"0.3%"``).
+        ``point_radius`` ``None`` (the default) is :func:`auto_point_radius`.
         ``outline`` 0 draws no outline around polygons.
     outline_opacity : float
         Opacity of outlines (they are drawn in the mask's colour).
@@ -135,7 +205,7 @@ class Style:
 
     opacity: float = 0.6
     fills: Mapping[str, str | Color] = field(default_factory=dict)
-    point_radius: float | str | Size = Size(0.0035, relative=True, minimum=1.5)
+    point_radius: float | str | Size | None = None
     line_width: float | str | Size = Size(0.002, relative=True, minimum=1.5)
     outline: float | str | Size = 0.0
     outline_opacity: float = 1.0
@@ -147,25 +217,38 @@ class Style:
                 raise ValueError(f"{name} must be a number from 0 to 1, not {v!r}")
         object.__setattr__(self, "fills", {k: Color.parse(v) for k, v in dict(self.fills).items()})
         for name in ("point_radius", "line_width", "outline"):
-            object.__setattr__(self, name, Size.parse(getattr(self, name)))
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, Size.parse(getattr(self, name)))
 
     def resolve(self, mask: Mask, index: int, image_size: tuple[int, int]) -> MaskStyle:
-        """The concrete style of ``mask``, the ``index``-th mask drawn, on an image of ``image_size``."""
+        """The concrete style of ``mask``, the ``index``-th mask drawn, on an image of ``image_size``.
+
+        (``index`` no longer picks the palette colour, which now follows the mask's name so it is
+        the same in every selection; it is kept so callers need not change.)
+
+        >>> import maskrender as mr
+        >>> pores = mr.load("fixtures/pores.json").masks()[0]
+        >>> st = Style(fills={"pores": "#00A0FF"}, line_width="0.1%").resolve(pores, 0, (2416, 2416))
+        >>> st.color.hex, st.opacity, st.line_width
+        ('#00a0ff', 0.6, 2.416)
+        """
         color = None
         fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
-        for key in (mask.tech_name, mask.name, mask.family, mask.algorithm, mask.family.rpartition(".")[2]):
+        for key in (mask.tech_name, mask.name, short_name(mask), mask.family, mask.algorithm,
+                    mask.family.rpartition(".")[2]):
             if key and key in fills:
                 color = fills[key]
                 break
         if color is None and mask.fill is not None:
             color = Color.parse(mask.fill)
         if color is None:
-            color = PALETTE[index % len(PALETTE)]
-        sizes: tuple[Size, Size, Size] = (self.point_radius, self.line_width, self.outline)  # type: ignore[assignment]
+            color = palette_color(mask)
+        sizes: tuple[Size | None, Size, Size] = (self.point_radius, self.line_width, self.outline)  # type: ignore[assignment]
+        radius = auto_point_radius(mask, image_size) if sizes[0] is None else sizes[0].pixels(image_size)
         return MaskStyle(
             color=Color(color.r, color.g, color.b),
             opacity=self.opacity * color.a / 255.0,
-            point_radius=sizes[0].pixels(image_size),
+            point_radius=radius,
             line_width=sizes[1].pixels(image_size),
             outline=sizes[2].pixels(image_size),
             outline_opacity=self.outline_opacity,

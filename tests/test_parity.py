@@ -1,0 +1,122 @@
+"""PNG and SVG agree: the SVG drawn by resvg and by Chromium looks like the PNG renderer's picture.
+
+Agreement: mean absolute difference <= 2/255 per channel and >= 99% of pixels within 16/255.
+The Chromium test runs wherever Chromium is installed and always in CI (``CI`` set): there a
+missing browser is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+import pytest
+from imaging import FIXTURES, assert_image_similar, chromium_screenshot, diff_stats, find_chromium, resvg_render
+from PIL import Image
+
+from maskrender.overlay import render, render_svg
+from maskrender.style import Style
+
+CASES = [
+    (name, mask_set)
+    for name in ("acne", "redness", "lines", "pores", "results_list")
+    for mask_set in ("restored", "original")
+] + [("pih_result", "restored"), ("sides_result", "restored")]
+
+
+def photo_for(mask_set: str, folder: Path | None = None) -> tuple[Image.Image, Path | None]:
+    """The photo of a mask set at a test-friendly size (restored: 512 px), saved as PNG if asked."""
+    with Image.open(FIXTURES / ("restored.jpg" if mask_set == "restored" else "portrait.jpg")) as im:
+        photo = im.convert("RGB")
+    if mask_set == "restored":
+        photo = photo.resize((512, 512), Image.Resampling.LANCZOS)
+    path = None
+    if folder is not None:
+        path = folder / f"photo-{mask_set}.png"
+        photo.save(path, compress_level=1)
+    return photo, path
+
+
+@pytest.mark.parametrize(("name", "mask_set"), CASES)
+def test_resvg_draws_the_svg_like_the_png_renderer(name: str, mask_set: str) -> None:
+    photo, _ = photo_for(mask_set)
+    source = FIXTURES / f"{name}.json"
+    png = render(source, photo, masks=mask_set)
+    svg = render_svg(source, size=photo.size, masks=mask_set)
+    via_svg = Image.alpha_composite(photo.convert("RGBA"), resvg_render(svg, photo.size)).convert("RGB")
+    assert_image_similar(via_svg, png, mad=2.0, within16=0.99, name=f"resvg-{name}-{mask_set}")
+
+
+def test_resvg_agrees_on_the_transparent_layer_itself() -> None:
+    layer = render(FIXTURES / "results_list.json", size=(512, 512))
+    via_svg = resvg_render(render_svg(FIXTURES / "results_list.json", size=(512, 512)), (512, 512))
+    assert_image_similar(via_svg, layer, mode="RGBA", name="resvg-layer")
+
+
+def test_resvg_agrees_with_styles_and_the_embedded_photo(tmp_path: Path) -> None:
+    photo, path = photo_for("original", tmp_path)
+    assert path is not None
+    style = Style(opacity=0.8, outline=1.5, point_radius=2, line_width="0.5%", fills={"papules": "#00A0FF"})
+    png = render(FIXTURES / "results_list.json", path, masks="original", style=style)
+    svg = render_svg(FIXTURES / "results_list.json", path, masks="original", style=style, embed_image=True)
+    assert "data:image/png;base64," in svg
+    assert_image_similar(resvg_render(svg, photo.size).convert("RGB"), png, name="resvg-embedded-styled")
+
+
+# ---------------------------------------------------------------------------------------------
+# Chromium
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    found = find_chromium()
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed, and CI must run the browser test (apt-get install chromium)")
+        pytest.skip("Chromium is not installed here (CI installs it and runs this test)")
+    return found
+
+
+def page(folder: Path, name: str, size: tuple[int, int], *layers: Path) -> Path:
+    """An HTML page stacking images (photo first) at their natural size in the top-left corner."""
+    imgs = "".join(
+        f'<img src="{html.escape(p.name)}" width="{size[0]}" height="{size[1]}" '
+        'style="position:absolute;left:0;top:0;display:block">'
+        for p in layers
+    )
+    path = folder / f"{name}.html"
+    path.write_text(
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><style>html,body{margin:0;padding:0;"
+        f"background:#fff;overflow:hidden}}</style></head><body>{imgs}</body></html>",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_chromium_shows_photo_and_overlay_svg_like_the_png(tmp_path: Path, chromium: str) -> None:
+    """A page with the photo in an <img> and the overlay SVG in an <img> on top of it."""
+    photo, photo_path = photo_for("restored", tmp_path)
+    assert photo_path is not None
+    overlay = tmp_path / "overlay.svg"
+    overlay.write_text(render_svg(FIXTURES / "results_list.json", photo_path), encoding="utf-8")
+    shot = chromium_screenshot(page(tmp_path, "overlay", photo.size, photo_path, overlay), photo.size,
+                               tmp_path / "shot.png", chromium)
+    png = render(FIXTURES / "results_list.json", photo_path)
+    assert diff_stats(shot, photo).within16 < 0.99, "the screenshot shows no overlay"
+    assert_image_similar(shot, png, name="chromium-overlay")
+
+
+def test_chromium_shows_the_embedded_svg_like_the_png(tmp_path: Path, chromium: str) -> None:
+    photo, photo_path = photo_for("original", tmp_path)
+    assert photo_path is not None
+    embedded = tmp_path / "embedded.svg"
+    style = Style(outline=1.0)
+    embedded.write_text(render_svg(FIXTURES / "results_list.json", photo_path, masks="original", style=style,
+                                   embed_image=True), encoding="utf-8")
+    shot = chromium_screenshot(page(tmp_path, "embedded", photo.size, embedded), photo.size, tmp_path / "shot.png",
+                               chromium)
+    png = render(FIXTURES / "results_list.json", photo_path, masks="original", style=style)
+    assert diff_stats(shot, photo).within16 < 0.99, "the screenshot shows no overlay"
+    assert_image_similar(shot, png, name="chromium-embedded")
