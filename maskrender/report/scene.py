@@ -65,6 +65,7 @@ class Scene:
         self.strict = strict
         self._index: dict[tuple[str, str, str, str], int] = {}
         self._items: list[LegendItem] = []
+        self._algorithms: list[str] = []
         self._photos: dict[tuple[str, int, int], Image.Image] = {}
         for s in slots:
             chosen = self.masks(s.key)
@@ -76,6 +77,14 @@ class Scene:
                     self._index[k] = len(self._index)
                     color = self.style.resolve(m, self._index[k], (1000, 1000)).color.hex
                     self._items.append(LegendItem(m.display_name, color, m.mask_type))
+                    self._algorithms.append(m.algorithm or m.family)
+        # Two different masks of one display name (say "Redness Mask" of two algorithms) are
+        # told apart by their algorithm.
+        names = [i.name for i in self._items]
+        for n, (item, algorithm) in enumerate(zip(self._items, self._algorithms, strict=True)):
+            if names.count(item.name) > 1 and algorithm:
+                label = f"{item.name} ({algorithm.replace('_', ' ')})"
+                self._items[n] = LegendItem(label, item.color, item.mask_type)
 
     def masks(self, key: str, algorithm: str | None = None) -> list[Mask]:
         """The masks drawn on slot ``key`` (of one algorithm, or all selected), in drawing order."""
