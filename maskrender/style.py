@@ -35,7 +35,7 @@ from PIL import ImageColor
 
 from maskrender.model import Mask
 
-__all__ = ["DEFAULT_POINT_RADIUS", "PALETTE", "POINT_SPACING_SHARE", "Color", "MaskStyle", "Size", "Style",
+__all__ = ["DEFAULT_POINT_RADIUS", "MIN_POINT_RADIUS", "PALETTE", "POINT_SPACING_SHARE", "Color", "MaskStyle", "Size", "Style",
            "auto_point_radius", "palette_color",
            "short_name"]
 
@@ -156,18 +156,28 @@ DEFAULT_POINT_RADIUS = Size(0.0035, relative=True, minimum=0.75)
 POINT_SPACING_SHARE = 0.4
 """The default point radius is at most this share of the median nearest-neighbour spacing."""
 
+MIN_POINT_RADIUS = 0.3
+"""The smallest default point radius, in pixels (a fainter disc would not show at all)."""
+
 
 def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
     """The default disc radius, in output pixels, of ``mask``'s points on an image of ``image_size``.
 
-    ``DEFAULT_POINT_RADIUS`` (0.35% of the longer side), but no more than ``POINT_SPACING_SHARE``
-    of the median distance between neighbouring points (so dense pores stay dots), and never
-    under 0.75 px (a smaller disc is a smudge, not a dot).
+    ``DEFAULT_POINT_RADIUS`` (0.35% of the longer side, at least 0.75 px), but no more than
+    ``POINT_SPACING_SHARE`` (0.4) of the median distance between neighbouring points, so that
+    dense points (pores) cover about the same share of the skin at any scale: dots on a large
+    photo, a speckle on a small one, never a solid blob.  Sub-pixel discs look lighter than
+    their area (anti-aliasing spreads them), so the 0.75 px floor holds while it is under 0.55
+    of the spacing.  Never under ``MIN_POINT_RADIUS``.
 
     >>> import maskrender as mr
     >>> pores = mr.load("fixtures/pores.json").masks()[0]
-    >>> round(auto_point_radius(pores, (2416, 2416)), 2), round(auto_point_radius(pores, (512, 512)), 2)
-    (5.38, 1.14)
+    >>> [round(auto_point_radius(pores, (s, s)), 2) for s in (4000, 2416, 512)]
+    [8.91, 5.38, 1.14]
+    >>> landmarks = mr.load(b'{"mask_type": "point_mask", "features": [{"geometry": '
+    ...     b'{"type": "MultiPoint", "coordinates": [[10, 10], [90, 90]]}}]}').masks()[0]
+    >>> auto_point_radius(landmarks, (100, 100)), auto_point_radius(landmarks, (1000, 1000))
+    (0.75, 3.5)
     """
     radius = DEFAULT_POINT_RADIUS.pixels(image_size)
     if mask.mask_type != "point_mask":
@@ -180,8 +190,10 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
                                                         all_matches=False)
         dist = dist[dist > 0]
         if len(dist):
-            radius = min(radius, POINT_SPACING_SHARE * float(np.median(dist)) * scale)
-    return max(radius, DEFAULT_POINT_RADIUS.minimum)
+            spacing = float(np.median(dist)) * scale
+            floor = min(DEFAULT_POINT_RADIUS.minimum, 0.55 * spacing)
+            radius = min(radius, max(POINT_SPACING_SHARE * spacing, floor))
+    return max(radius, MIN_POINT_RADIUS)
 
 
 @dataclass(frozen=True)

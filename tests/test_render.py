@@ -366,7 +366,7 @@ def test_default_sizes_suit_small_and_large_photos() -> None:
     assert 0.75 <= r_small < 2.0
     assert 8.0 < r_large <= 14.0
     original = select_masks(FIXTURES / "pores.json", masks="original")[0]
-    assert auto_point_radius(original, (512, 600)) == 0.75  # floor: 1,390 pores on a 240 px face
+    assert 0.5 < auto_point_radius(original, (512, 600)) < 0.75  # 1,390 pores on a 240 px face: a speckle
     landmarks = bare_mask("point_mask", [[[10, 10], [90, 90]]])
     assert auto_point_radius(mr.load(landmarks).masks()[0], (1000, 1000)) == pytest.approx(3.5)
 
