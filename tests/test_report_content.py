@@ -134,3 +134,13 @@ def test_fit_and_wrap_respect_the_width(text: str) -> None:
             assert fitted == "" or fitted.endswith(ELLIPSIS)
         for line in fonts.wrap(text, f, width, max_lines=2):
             assert fonts.width(line, f) <= width or len(line) == 1
+
+
+def test_masks_only_results_get_no_panel() -> None:
+    assert build_panels(mr.load(FIXTURES / "bare_masks.json")) == []
+
+
+def test_panel_keys_are_unique() -> None:
+    rec = json.loads((FIXTURES / "pores.json").read_text())
+    keys = [p.key for p in build_panels(mr.load([rec, copy.deepcopy(rec)]))]
+    assert len(set(keys)) == 2

@@ -228,7 +228,7 @@ def build_report(
     scene = Scene(slots, masks=masks, only=only, style=style, strict=strict)
 
     failed = sum(1 for p in panels if not p.available)
-    count = f"{len(panels)} algorithm{'s' if len(panels) != 1 else ''}"
+    count = f"{len(panels)} algorithm{'s' if len(panels) != 1 else ''}" if panels else ""
     if failed:
         count += f", {failed} not available"
     meta = tuple(m for m in (f"Subject: {subject}" if subject else "", when, count) if m)

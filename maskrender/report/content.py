@@ -123,11 +123,16 @@ class MainValue:
 
 @dataclass(frozen=True)
 class PanelContent:
-    """One algorithm's panel: title, availability, main value, details and per-area table."""
+    """One algorithm's panel: title, availability, main value, details and per-area table.
+
+    ``key`` is unique within a report (it names the panel's box); ``algorithm`` selects the
+    thumbnail's masks.
+    """
 
     key: str
     title: str
     available: bool = True
+    algorithm: str = ""
     reason: str = ""
     main: MainValue | None = None
     details: Table | None = None
@@ -388,6 +393,9 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
                  masks: str = "restored") -> list[PanelContent]:
     """One :class:`PanelContent` per algorithm of ``results`` (and of ``before`` not in it).
 
+    Results with no metric at all (bare masks) get no panel: the report's photo and legend
+    show their masks.
+
     ``only`` keeps algorithms whose algorithm, family or mask names match; ``before`` (an
     earlier visit of the same subject) adds the changes.
     """
@@ -400,27 +408,35 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
         seen = {r.algorithm for r in results}
         pairs += [(None, b) for b in before if b.algorithm not in seen]
     panels: list[PanelContent] = []
+    used: set[str] = set()
     for now, old in pairs:
         ref = now or old
         assert ref is not None
         if only and not _selected(ref, only):
             continue
-        key = ref.algorithm or ref.family or f"result{len(panels)}"
+        key = ref.algorithm or ref.family or "result"
+        if key in used:
+            key = f"{key}-{len(panels) + 1}"
+        used.add(key)
         title = result_title(now if now is not None and now.ok else ref)
         has_now = bool(now is not None and now.masks(masks))
         has_old = bool(old is not None and old.masks(masks))
         old_ok = old is not None and old.ok
         if now is None or not now.ok:
             why = "not in this result" if now is None else (_reason(now) or "the analysis failed")
-            panels.append(PanelContent(key, title, available=False, reason=why, has_before_masks=has_old,
-                                       before_ok=old_ok))
+            panels.append(PanelContent(key, title, available=False, algorithm=ref.algorithm, reason=why,
+                                       has_before_masks=has_old, before_ok=old_ok))
             continue
+        main, details, areas = _main_value(now, old), _details(now, old, compare), _areas(now, old, compare)
+        if main is None and details is None and areas is None:
+            continue  # masks only (bare masks, landmarks): the photo and legend show them
         panels.append(PanelContent(
             key=key,
             title=title,
-            main=_main_value(now, old),
-            details=_details(now, old, compare),
-            areas=_areas(now, old, compare),
+            algorithm=now.algorithm,
+            main=main,
+            details=details,
+            areas=areas,
             has_masks=has_now,
             has_before_masks=has_old,
             before_ok=old_ok,

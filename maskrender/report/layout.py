@@ -551,7 +551,7 @@ def _panel(b: _Builder, p: PanelContent, content: ReportContent, x: float, y: fl
         else:
             ok, has = p.available, p.has_masks
         if ok:
-            b.out.append(Photo(box, key, p.key))
+            b.out.append(Photo(box, key, p.algorithm))
             if not has:
                 band = Box(tx, yy + th - slh, tw, slh)
                 b.out.append(Rect(band, PAPER, opacity=0.75))
