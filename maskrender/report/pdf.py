@@ -87,6 +87,6 @@ def pdf_bytes(sheet: Image.Image, layout: Layout, page: tuple[int, int], dpi: fl
             draw.text((margin, ph - margin * 0.45), line, font=fonts.freetype(small, line), fill=grey, anchor="ls")
         images.append(im)
     buf = io.BytesIO()
-    images[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:],
+    images[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:], quality=92,
                    title=title, subject=subject, creator="maskrender", producer="maskrender")
     return buf.getvalue()
