@@ -144,3 +144,8 @@ def test_panel_keys_are_unique() -> None:
     rec = json.loads((FIXTURES / "pores.json").read_text())
     keys = [p.key for p in build_panels(mr.load([rec, copy.deepcopy(rec)]))]
     assert len(set(keys)) == 2
+
+
+def test_angles_change_in_degrees(compared: dict[str, Any]) -> None:
+    tone = {r[0].text: r[3].text for r in compared["skin_tone"].details.rows}
+    assert tone["ITA angle"] == "+2.4°"

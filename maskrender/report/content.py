@@ -167,7 +167,7 @@ def direction(metric: Metric) -> int:
     return 0
 
 
-_UNITS = {"per mille": "‰", "percentage": "%"}
+_UNITS = {"per mille": "‰", "percentage": "%", "degrees": "°", "degree": "°", "deg": "°"}
 
 
 def _decimals(x: float) -> int:
@@ -197,8 +197,8 @@ def change(after: Metric, before: Metric | None) -> Change | None:
     delta = round(a - b, places)
     if delta == 0:
         return Change("", "no change", NEUTRAL)
-    unit = _UNITS.get(after.units or "", after.units or "")
-    text = f"{delta:+g}".replace("-", "−") + (f" {unit}" if unit else "")
+    unit = _UNITS.get((after.units or "").lower(), after.units or "")
+    text = f"{delta:+g}".replace("-", "−") + ("°" if unit == "°" else f" {unit}" if unit else "")
     sense = direction(after)
     if sense == 0:
         return Change(text, "", NEUTRAL)
