@@ -189,7 +189,10 @@ def _covered(char: str, bold: bool) -> bool:
 @functools.lru_cache(maxsize=2)
 def _codepoints(bold: bool) -> frozenset[int]:
     """Code points with a glyph in the bundled font, read from its ``cmap`` table."""
-    return frozenset(_read_cmap((FONT_DIR / _FILES[bold]).read_bytes()))
+    try:
+        return frozenset(_read_cmap((FONT_DIR / _FILES[bold]).read_bytes()))
+    except OSError:  # pragma: no cover - installed without its fonts: Pillow's default covers ASCII
+        return frozenset(range(32, 127))
 
 
 def _read_cmap(data: bytes) -> set[int]:
