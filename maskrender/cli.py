@@ -129,6 +129,24 @@ def _cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from maskrender.batch import OPTIONS, read_jobs, run_batch
+
+    defaults = {k: v for k, v in vars(args).items() if k in OPTIONS and v is not None}
+    jobs = read_jobs(args.source, args.out_dir, kind=args.kind, format=args.format, defaults=defaults)
+    summary = run_batch(jobs, args.out_dir, workers=args.jobs, scheduler=args.scheduler, resume=args.resume,
+                        progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr)
+    if not args.quiet or summary.exit_status:
+        print(summary)
+    return summary.exit_status
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from maskrender.errors import InputError
     from maskrender.report import report_file
@@ -183,6 +201,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     add_render_options(p)
     p.set_defaults(func=_cmd_render)
+
+    p = sub.add_parser("batch", help="render many jobs: a manifest or a folder of results and photos",
+                       description="Render every job of a manifest (.csv, .tsv or .jsonl; columns result, image, "
+                                   "output and any render option, e.g. masks, side, only, opacity, fill, size; for "
+                                   "reports also title, subject, before, image_left ...) or of a folder (NAME.json "
+                                   "with NAME.jpg/.png/.webp). Relative paths are resolved against the manifest's "
+                                   "folder; command-line options are the defaults that cells override. Failures are "
+                                   "listed in OUT/errors.jsonl. Exit status: 0 all done, 1 some failed, 2 a usage "
+                                   "error (nothing was rendered), 130 interrupted.")
+    p.add_argument("source", help="manifest file, or folder of results")
+    p.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT", help="output folder")
+    p.add_argument("--kind", choices=("overlay", "report"), default="overlay", help="what to make (default overlay)")
+    p.add_argument("--format", default="png",
+                   help="extension of outputs the manifest does not name: png (default), jpg, webp, svg; pdf, html")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (needs maskrender[dask])")
+    p.add_argument("--resume", action="store_true", help="skip jobs whose output exists and is complete")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar; print only a summary of failures")
+    p.add_argument("--size", type=_size, metavar="WxH", help="canvas size of jobs without a photo")
+    p.add_argument("--embed-image", action="store_true", default=None, help="SVG: embed the photo as a data URI")
+    p.add_argument("--compress-level", type=int, choices=range(10), metavar="0-9", help="PNG zlib level (default 1)")
+    p.add_argument("--quality", type=int, help="JPEG/WebP quality (default 90)")
+    add_render_options(p)
+    p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("report", help="a report page: photo with masks, legend, one panel of metrics per algorithm",
                        description="Write a report: header, the photo with every selected mask and a legend, and "

@@ -1,0 +1,73 @@
+"""Batch rendering: many jobs on a process pool or a Dask cluster, resumable, one outcome each.
+
+Three steps, each usable alone:
+
+- :func:`read_jobs` reads and checks a manifest (CSV/TSV/JSON Lines) or a folder of
+  results and photos, before any work starts;
+- :func:`render_batch` runs any iterable of :class:`Job` on any
+  ``concurrent.futures.Executor`` and yields one :class:`Outcome` per job as it finishes,
+  with a bounded number of jobs in flight;
+- :func:`run_batch` adds what the ``maskrender batch`` command shows: a progress bar,
+  ``errors.jsonl``, ``--resume`` and a :class:`Summary`.
+
+Every output is written atomically (a temporary file, then a rename), so a batch killed at
+any moment leaves only complete outputs and, at worst, temporary files the next run
+removes; :func:`is_complete` is what ``resume`` checks. The same jobs give byte-identical
+outputs whatever the executor and the number of workers.
+
+Examples
+--------
+From a script, on a process pool of every core (guard the entry point: workers start with
+``forkserver`` or ``spawn``, which import the main module)::
+
+    from maskrender.batch import Job, render_batch
+
+    if __name__ == "__main__":
+        jobs = (Job(f"results/{n}.json", f"out/{n}.png", f"photos/{n}.jpg") for n in names)
+        for outcome in render_batch(jobs):
+            if not outcome.ok:
+                print(outcome.job.label, outcome.error, outcome.message)
+
+On a Dask cluster, unchanged::
+
+    from dask.distributed import Client
+    with Client("tcp://scheduler:8786") as client:
+        for outcome in render_batch(jobs, client.get_executor()):
+            ...
+
+>>> import os, shutil, tempfile
+>>> results = tempfile.mkdtemp()                 # a folder of NAME.json + NAME.jpg pairs
+>>> for name in ("ann", "bob"):
+...     _ = shutil.copy("fixtures/acne.json", os.path.join(results, name + ".json"))
+...     _ = shutil.copy("fixtures/portrait.jpg", os.path.join(results, name + ".jpg"))
+>>> out = os.path.join(tempfile.mkdtemp(), "out")
+>>> jobs = read_jobs(results, out, format="jpg", defaults={"masks": "original"})
+>>> summary = run_batch(jobs, out, workers=2)
+>>> summary.done, summary.failed, sorted(os.listdir(out))
+(2, 0, ['ann.jpg', 'bob.jpg'])
+>>> print(summary)                                                     # doctest: +ELLIPSIS
+2 done, 0 skipped, 0 failed in ... s (... images/s)
+"""
+
+from __future__ import annotations
+
+from maskrender.batch._check import is_complete
+from maskrender.batch._jobs import BatchError, Job, Outcome
+from maskrender.batch._manifest import COLUMNS, OPTIONS, Manifest, read_jobs
+from maskrender.batch._run import Summary, dask_executor, process_pool, render_batch, run_batch
+
+__all__ = [
+    "COLUMNS",
+    "OPTIONS",
+    "BatchError",
+    "Job",
+    "Manifest",
+    "Outcome",
+    "Summary",
+    "dask_executor",
+    "is_complete",
+    "process_pool",
+    "read_jobs",
+    "render_batch",
+    "run_batch",
+]

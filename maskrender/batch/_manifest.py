@@ -1,0 +1,340 @@
+"""Where jobs come from: a CSV/TSV or JSON Lines manifest, or a folder of results and photos.
+
+Everything that can be checked without rendering is checked by :func:`read_jobs`, before
+any work starts: the header, every cell, the output names (two jobs writing one file, or a
+job overwriting an input) and that the kind of output can be made at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib
+import json
+import os
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from maskrender.batch._jobs import (
+    KINDS,
+    ONLY_FOR,
+    OPTION_PARSERS,
+    PATH_OPTIONS,
+    BatchError,
+    Job,
+    job_options,
+    output_name,
+)
+
+__all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTIONS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
+
+MANIFEST_SUFFIXES: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".jsonl": None, ".ndjson": None}
+"""Manifest file types: CSV or TSV with a header line, or JSON Lines (one object a line)."""
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+"""Photos a results folder pairs with ``NAME.json`` by stem."""
+
+OPTIONS = tuple(OPTION_PARSERS)
+"""Per-job render options: manifest columns, and the batch-wide ``defaults`` of :func:`read_jobs`."""
+
+COLUMNS = ("result", "image", "output", *OPTIONS)
+"""The columns (or JSON Lines keys) a manifest may have; only ``result`` is required."""
+
+Row = tuple[str, dict[str, Any]]
+
+
+def _column(name: str) -> str:
+    return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _unknown(label: str, name: str) -> BatchError:
+    return BatchError(f"{label}: unknown column {name!r}; known columns: {', '.join(COLUMNS)}")
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
+    try:
+        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+    except OSError as err:
+        raise BatchError(f"{path}: cannot read the manifest: {err.strerror or err}") from None
+    with fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        try:
+            header = next((r for r in reader if any(c.strip() for c in r)), None)
+            if header is None:
+                raise BatchError(f"{path}: empty manifest; the first line must name the columns, "
+                                 f"e.g. result,image,output")
+            where = f"{path.name} line {reader.line_num}"
+            columns = [_column(c) for c in header]
+            for i, (name, raw) in enumerate(zip(columns, header, strict=True)):
+                if not name:
+                    raise BatchError(f"{where}: a column has no name")
+                if name not in COLUMNS:
+                    raise _unknown(where, raw.strip())
+                if name in columns[:i]:
+                    raise BatchError(f"{where}: column {raw.strip()!r} appears twice")
+            if "result" not in columns:
+                raise BatchError(f"{where}: no 'result' column (the header is {', '.join(header)}); "
+                                 f"the first line must name the columns, e.g. result,image,output")
+            for cells in reader:
+                if not any(c.strip() for c in cells):
+                    continue
+                label = f"{path.name} line {reader.line_num}"
+                if len(cells) > len(columns):
+                    raise BatchError(f"{label}: {len(cells)} cells but the header names {len(columns)} columns")
+                yield label, {k: v for k, v in zip(columns, cells, strict=False) if v.strip()}
+        except csv.Error as err:
+            raise BatchError(f"{path.name} line {reader.line_num}: not valid CSV: {err}") from None
+        except UnicodeDecodeError as err:
+            raise BatchError(f"{path}: not UTF-8 text: {err}") from None
+
+
+def _jsonl_rows(path: Path) -> Iterator[Row]:
+    try:
+        fh = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
+    except OSError as err:
+        raise BatchError(f"{path}: cannot read the manifest: {err.strerror or err}") from None
+    with fh:
+        try:
+            for n, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                label = f"{path.name} line {n}"
+                try:
+                    obj = json.loads(line)
+                except ValueError as err:
+                    raise BatchError(f"{label}: not valid JSON: {err}") from None
+                if not isinstance(obj, dict):
+                    raise BatchError(f"{label}: expected a JSON object such as "
+                                     f'{{"result": "a.json", "image": "a.jpg"}}, found {type(obj).__name__}')
+                values: dict[str, Any] = {}
+                for key, value in obj.items():
+                    name = _column(key)
+                    if name not in COLUMNS:
+                        raise _unknown(label, key)
+                    if value is not None and value != "":
+                        values[name] = value
+                yield label, values
+        except UnicodeDecodeError as err:
+            raise BatchError(f"{path}: not UTF-8 text: {err}") from None
+
+
+def _folder_rows(folder: Path) -> list[Row]:
+    results: list[Path] = []
+    photos: dict[str, list[Path]] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or not entry.is_file():
+            continue
+        suffix = entry.suffix.lower()
+        if suffix == ".json":
+            results.append(entry)
+        elif suffix in PHOTO_SUFFIXES:
+            photos.setdefault(entry.stem, []).append(entry)
+    if not results:
+        raise BatchError(f"{folder}: no *.json results in this folder")
+    rows: list[Row] = []
+    for result in results:
+        found = photos.get(result.stem, [])
+        if len(found) > 1:
+            raise BatchError(f"{result}: more than one photo has its name: {', '.join(p.name for p in found)}; "
+                             f"keep one, or list the pairs in a manifest")
+        values = {"result": os.fspath(result)}
+        if found:
+            values["image"] = os.fspath(found[0])
+        rows.append((result.name, values))
+    return rows
+
+
+def _parse_values(label: str, values: Mapping[str, Any], defaults: Mapping[str, Any], kind: str,
+                  base: Path) -> dict[str, Any]:
+    parsed = dict(defaults)
+    for key, value in values.items():
+        if key in ("result", "image", "output"):
+            continue
+        if ONLY_FOR.get(key, kind) != kind:
+            raise BatchError(f"{label}, column {key!r}: applies to {ONLY_FOR[key]} output only, not {kind}")
+        try:
+            parsed[key] = OPTION_PARSERS[key](value)
+        except ValueError as err:
+            raise BatchError(f"{label}, column {key!r}: {err}") from None
+        if key in PATH_OPTIONS:
+            parsed[key] = Path(os.path.normpath(base / parsed[key]))
+    if "fill" in values and defaults.get("fill"):
+        parsed["fill"] = {**defaults["fill"], **parsed["fill"]}
+    return parsed
+
+
+def _path_cell(label: str, values: Mapping[str, Any], key: str, base: Path) -> Path | None:
+    value = values.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BatchError(f"{label}, column {key!r}: expected a file name, found {value!r}")
+    return Path(os.path.normpath(base / value.strip()))
+
+
+class Manifest:
+    """Validated jobs from a manifest or a results folder (made by :func:`read_jobs`).
+
+    ``len()`` is the number of jobs; iterating yields :class:`Job` objects, reading the
+    manifest again row by row so that a long manifest is never held in memory as jobs.
+    """
+
+    def __init__(self, source: Path, out_dir: Path, kind: str, fmt: str, defaults: Mapping[str, Any],
+                 rows: list[Row] | None) -> None:
+        self.source = source
+        self.out_dir = out_dir
+        self.kind = kind
+        self.format = fmt
+        self._defaults = dict(defaults)
+        self._rows = rows
+        self._count = 0
+        self._check()
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Job]:
+        for label, values in self._read():
+            yield self._job(label, values)
+
+    def __repr__(self) -> str:
+        return f"<Manifest {os.fspath(self.source)!r}: {self._count} {self.kind} jobs into {os.fspath(self.out_dir)!r}>"
+
+    def _read(self) -> Iterator[Row]:
+        if self._rows is not None:
+            return iter(self._rows)
+        delimiter = MANIFEST_SUFFIXES[self.source.suffix.lower()]
+        return _jsonl_rows(self.source) if delimiter is None else _csv_rows(self.source, delimiter)
+
+    def _job(self, label: str, values: Mapping[str, Any]) -> Job:
+        base = self.source if self._rows is not None else self.source.parent
+        result = _path_cell(label, values, "result", base)
+        if result is None:
+            raise BatchError(f"{label}, column 'result': empty; every job needs a result file")
+        image = _path_cell(label, values, "image", base)
+        given = values.get("output")
+        if given is not None and not isinstance(given, str):
+            raise BatchError(f"{label}, column 'output': expected a file name, found {given!r}")
+        name = output_name(given if given else result.stem, KINDS[self.kind][2], self.format)
+        if not name:
+            raise BatchError(f"{label}, column 'output': {given!r} gives no usable file name")
+        options = job_options(_parse_values(label, values, self._defaults, self.kind, base), self.kind)
+        return Job(result, self.out_dir / name, image, kind=self.kind, options=options, label=label)
+
+    def _check(self) -> None:
+        writers: dict[str, str] = {}
+        clashes: list[str] = []
+        inputs: set[str] = set()
+        outputs: dict[str, str] = {}
+        for job in self:
+            self._count += 1
+            key = job.output.name.casefold()
+            if key in writers:
+                clashes.append(f"{writers[key]} and {job.label} both write {job.output.name}")
+            else:
+                writers[key] = job.label
+            for path in (job.result, job.image, *(job.options.get(k) for k in PATH_OPTIONS)):
+                if path is not None:
+                    inputs.add(os.path.normcase(path))
+            outputs[os.path.normcase(job.output)] = job.label
+        if clashes:
+            more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
+            raise BatchError(f"two jobs would write one file: {'; '.join(clashes[:5])}{more}; "
+                             f"give them distinct names in an 'output' column")
+        for path in sorted(inputs & outputs.keys()):
+            raise BatchError(f"{outputs[path]}: the output {path} is one of the batch's inputs; "
+                             f"choose another output folder or name")
+
+
+def _check_kind(kind: str, fmt: str) -> None:
+    if kind not in KINDS:
+        raise BatchError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    module, function, extensions = KINDS[kind]
+    if fmt not in extensions:
+        raise BatchError(f"{kind} output cannot be written as {fmt!r}; expected one of {', '.join(extensions)}")
+    try:
+        getattr(importlib.import_module(module), function)
+    except (ImportError, AttributeError) as err:
+        raise BatchError(f"{kind} output needs {module}.{function}, which this installation lacks ({err})") from None
+
+
+def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, kind: str = "overlay",
+              format: str = "png", defaults: Mapping[str, Any] | None = None) -> Manifest:
+    """Read and check the jobs of a manifest or a results folder.
+
+    Parameters
+    ----------
+    source : path
+        A ``.csv``/``.tsv`` manifest (a header line naming the columns, then one job per
+        line), a ``.jsonl`` manifest (one JSON object per line, the same keys), or a folder,
+        where each ``NAME.json`` is paired with the photo ``NAME.jpg``/``.jpeg``/``.png``/
+        ``.webp`` (none: a transparent layer). Columns: ``result`` (required), ``image``,
+        ``output`` (file name in ``out_dir``; default: the result's stem) and any of
+        :data:`~maskrender.batch.OPTIONS`: for both kinds ``masks``, ``only``, ``opacity``,
+        ``fill``, ``point_radius``, ``line_width``, ``outline``, ``strict``, ``quality``,
+        ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
+        reports ``title``, ``subject``, ``width``, ``page``, ``dpi``, ``columns``,
+        ``image_left``, ``image_right``, ``before``, ``before_image``. ``only`` and ``fill``
+        take several values separated by ``;`` or ``|`` (``pores=#00A0FF;acne=red``).
+        Relative paths are resolved against the manifest's folder; empty cells take the default.
+    out_dir : path
+        The output folder. Output names are sanitised so no cell can write outside it.
+    kind : {"overlay", "report"}
+    format : str
+        Extension of outputs whose ``output`` cell names none (``png``, ``jpg``, ``webp``,
+        ``svg``; reports also ``pdf`` and ``html``).
+    defaults : mapping, optional
+        Option values for every job (cells override them; ``fill`` cells add to them).
+
+    Raises
+    ------
+    BatchError
+        Naming the file, line and column of the first problem; or two jobs writing one file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "jobs.csv").write_text(
+    ...     "result,image,output,only,opacity\\n"
+    ...     "../fixtures/acne.json,../fixtures/portrait.jpg,visit 1/acne,acne|papules,0.4\\n")
+    >>> jobs = read_jobs(folder / "jobs.csv", folder / "out", defaults={"masks": "original"})
+    >>> len(jobs)
+    1
+    >>> job = next(iter(jobs))
+    >>> job.output.name, job.options["only"], job.options["style"].opacity, job.label
+    ('visit_1_acne.png', ('acne', 'papules'), 0.4, 'jobs.csv line 2')
+    >>> _ = (folder / "bad.csv").write_text("result,opacity\\nacne.json,2\\n")
+    >>> read_jobs(folder / "bad.csv", folder / "out")
+    Traceback (most recent call last):
+      ...
+    maskrender.batch.BatchError: bad.csv line 2, column 'opacity': expected a number from 0 to 1, not '2'
+    """
+    src = Path(os.path.abspath(source))
+    out = Path(os.path.abspath(out_dir))
+    fmt = format.lower().lstrip(".")
+    _check_kind(kind, fmt)
+    if out.exists() and not out.is_dir():
+        raise BatchError(f"{out}: the output folder is a file")
+    checked: dict[str, Any] = {}
+    for key, value in (defaults or {}).items():
+        if key not in OPTION_PARSERS:
+            raise BatchError(f"unknown option {key!r}; known options: {', '.join(OPTION_PARSERS)}")
+        if ONLY_FOR.get(key, kind) != kind:
+            if value in (None, False) or (key == "side" and value == "front"):   # a default: ignore
+                continue
+            raise BatchError(f"option {key!r} applies to {ONLY_FOR[key]} output only, not {kind}")
+        if value is not None:
+            try:
+                checked[key] = OPTION_PARSERS[key](value)
+            except ValueError as err:
+                raise BatchError(f"option {key!r}: {err}") from None
+            if key in PATH_OPTIONS:
+                checked[key] = Path(os.path.abspath(checked[key]))
+    if src.is_dir():
+        return Manifest(src, out, kind, fmt, checked, _folder_rows(src))
+    if not src.exists():
+        raise BatchError(f"{src}: no such manifest or folder")
+    if src.suffix.lower() not in MANIFEST_SUFFIXES:
+        raise BatchError(f"{src}: expected a folder or a manifest ending in {', '.join(MANIFEST_SUFFIXES)}")
+    return Manifest(src, out, kind, fmt, checked, None)
