@@ -70,7 +70,14 @@ class Transform:
 
 
 def frame_of(mask: Mask, image_size: tuple[int, int] | None) -> ViewBox:
-    """The frame a mask's coordinates live in (its view_box, else the image, else its extent)."""
+    """The frame a mask's coordinates live in (its view_box, else the image, else its extent).
+
+    >>> import maskrender as mr
+    >>> m = mr.load(b'{"mask_type": "point_mask", "features": [{"geometry": '
+    ...             b'{"type": "Point", "coordinates": [99.5, 20]}}]}').masks()[0]
+    >>> str(frame_of(m, (640, 480))), str(frame_of(m, None))
+    ('0 0 640 480', '0 0 100 20')
+    """
     if mask.view_box is not None:
         return mask.view_box
     w, h = mask.frame_size(image_size)
