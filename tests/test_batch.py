@@ -377,7 +377,8 @@ def test_limits_reach_spawned_workers(tmp_path: Path, monkeypatch: pytest.Monkey
 def test_default_pool_has_a_worker_per_core_and_does_not_fork() -> None:
     pool = process_pool()
     try:
-        assert pool._max_workers == len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+        assert pool._max_workers == cores
         assert pool._mp_context.get_start_method() in ("forkserver", "spawn")
     finally:
         pool.shutdown()
@@ -477,6 +478,8 @@ def test_cli_batch_all_done_exits_0_and_quiet_prints_nothing(tmp_path: Path) -> 
     (["batch", "{tmp}/dup.csv", "-o", "{tmp}/out", "--jobs", "0"], "expected a whole number of at least 1"),
     (["batch", "{tmp}/ok.csv", "-o", "{tmp}/out", "--opacity", "2"], "expected a number from 0 to 1"),
     (["batch", "{tmp}/ok.csv", "-o", "{tmp}/out", "--format", "tiff"], "cannot be written as 'tiff'"),
+    (["batch", "{tmp}/ok.csv", "-o", "{tmp}/out", "--scheduler", "nonsense"],
+     "cannot reach the Dask scheduler at nonsense: missing port number"),
 ])
 def test_cli_usage_errors_exit_2_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
     write_csv(tmp_path / "bad.csv", "result,photo", ["a.json,a.jpg"])
@@ -487,6 +490,22 @@ def test_cli_usage_errors_exit_2_before_any_work(tmp_path: Path, args: list[str]
     assert message in run.stderr
     assert run.stdout == ""
     assert not (tmp_path / "out").exists()
+
+
+def test_one_output_folder_takes_one_batch_at_a_time(tmp_path: Path) -> None:
+    import fcntl
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)          # as a running batch holds it
+        run = cli("batch", small_manifest(tmp_path, 1), "-o", out)
+    finally:
+        os.close(fd)
+    assert run.returncode == 2
+    assert f"{out}: another batch is writing into this folder" in run.stderr
+    assert list(out.iterdir()) == []
 
 
 def test_cli_report_batch_with_per_job_report_columns(tmp_path: Path) -> None:

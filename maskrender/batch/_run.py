@@ -124,6 +124,7 @@ def dask_executor(address: str) -> Iterator[Executor]:
     except ImportError:
         raise BatchError("a Dask scheduler needs the optional Dask support: pip install 'maskrender[dask]'") from None
     try:
+        distributed.comm.resolve_address(address)   # a bad address fails here, not in a half-made Client
         client = distributed.Client(address, timeout="10s", set_as_default=False)
     except Exception as err:  # OSError, TimeoutError, ValueError for a bad address ...
         raise BatchError(f"cannot reach the Dask scheduler at {address}: {err}") from None
@@ -154,9 +155,10 @@ def render_batch(jobs: Iterable[Job], executor: Executor | None = None, *, worke
     executor : concurrent.futures.Executor, optional
         Any executor that can pickle a :class:`Job`: a ``ProcessPoolExecutor``,
         ``dask.distributed.Client(...).get_executor()``, a ``ThreadPoolExecutor`` (works,
-        but rendering is CPU-bound). Default: a :func:`process_pool` of ``workers``
-        processes, shut down at the end and replaced if a worker dies. An executor you
-        pass is not shut down.
+        but rendering is CPU-bound, and warnings, which Python records per process, may
+        be reported with the wrong job). Default: a :func:`process_pool` of ``workers``
+        processes, shut down at the end and replaced if a worker dies (the jobs running
+        then fail as ``WorkerDied``). An executor you pass is not shut down.
     resume : bool
         Skip (outcome ``"skipped"``) jobs whose output :func:`is_complete` already.
     max_in_flight : int, optional
@@ -363,22 +365,22 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike[str], *, executor:
     if executor is not None and scheduler is not None:
         raise ValueError("give an executor or a scheduler address, not both")
     out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise BatchError(f"{out}: cannot create the output folder: {err.strerror or err}") from None
     stream = messages if messages is not None else (sys.stderr if progress else None)
     total = len(jobs) if isinstance(jobs, Sized) else None
     counts = {"done": 0, "skipped": 0, "failed": 0}
     seen: set[str] = set()
     n_warnings = 0
     interrupted = False
-    with _folder_lock(out) as locked, contextlib.ExitStack() as stack:
-        if locked:
+    with contextlib.ExitStack() as stack:
+        if scheduler is not None:                # connect first: an unreachable cluster is a usage error
+            executor = stack.enter_context(dask_executor(scheduler))
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as err:
+            raise BatchError(f"{out}: cannot create the output folder: {err.strerror or err}") from None
+        if stack.enter_context(_folder_lock(out)):
             _remove_stale_parts(out)
         log = _ErrorLog(out / ERRORS_FILE)
-        if scheduler is not None:
-            executor = stack.enter_context(dask_executor(scheduler))
         bar = None
         if progress:
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
