@@ -32,6 +32,13 @@ class BatchError(InputError):
     __module__ = "maskrender.batch"
 
 
+_FILE_OPTIONS = ("image_left", "image_right", "before", "before_image")
+
+
+def _absolute(path: str | os.PathLike[str]) -> Path:
+    return Path(os.path.abspath(path))
+
+
 @dataclass(frozen=True, init=False)
 class Job:
     """One picture to make: a result, an optional photo, where to write, and how to draw.
@@ -39,7 +46,8 @@ class Job:
     Parameters
     ----------
     result : path
-        The result JSON.
+        The result JSON. Relative paths are made absolute here, in the submitting process,
+        so that they mean the same on every worker (a cluster needs a shared file system).
     output : path
         The file to write (its extension picks the format). Written atomically.
     image : path, optional
@@ -72,11 +80,15 @@ class Job:
                  options: Mapping[str, Any] | None = None, label: str = "") -> None:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        object.__setattr__(self, "result", Path(result))
-        object.__setattr__(self, "output", Path(output))
-        object.__setattr__(self, "image", None if image is None or image == "" else Path(image))
+        opts = dict(options or {})
+        for key in _FILE_OPTIONS:                # files must mean the same on a worker elsewhere
+            if isinstance(opts.get(key), (str, os.PathLike)):
+                opts[key] = _absolute(opts[key])
+        object.__setattr__(self, "result", _absolute(result))
+        object.__setattr__(self, "output", _absolute(output))
+        object.__setattr__(self, "image", None if image is None or image == "" else _absolute(image))
         object.__setattr__(self, "kind", kind)
-        object.__setattr__(self, "options", dict(options or {}))
+        object.__setattr__(self, "options", opts)
         object.__setattr__(self, "label", label or os.fspath(result))
 
     def describe(self) -> dict[str, str | None]:
@@ -287,7 +299,7 @@ ONLY_FOR: dict[str, str] = {
 }
 """Options that apply to one kind of output only."""
 
-PATH_OPTIONS = ("image_left", "image_right", "before", "before_image")
+PATH_OPTIONS = _FILE_OPTIONS
 """Options naming input files (resolved like ``result`` and ``image``)."""
 
 _STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline")
