@@ -136,7 +136,11 @@ def _describe(value: Any) -> str:
     if isinstance(value, int):
         if abs(value) < 10**40:
             return f"int {value}"
-        return f"an integer of {int(value.bit_length() * math.log10(2)) + 1} digits or so"
+        # exact without str(), which refuses more than 4,300 digits: 2**(bits-1) has n digits
+        n = int((value.bit_length() - 1) * math.log10(2)) + 1
+        if n > 100_000:
+            return f"an integer of about {n:,} digits"
+        return f"an integer of {n + (abs(value) >= 10**n):,} digits"
     if isinstance(value, float):
         return f"float {value!r}"
     if isinstance(value, dict):
@@ -184,7 +188,11 @@ class _Ctx:
 
 
 def _read_source(source: Source, name: str | None) -> tuple[Any, str]:
-    """Return ``(parsed JSON, source name)``."""
+    """Return ``(parsed JSON, source name)``.
+
+    Names are made printable: a non-UTF-8 file name arrives with surrogate escapes.
+    """
+    name = _text(name) if name else None
     if isinstance(source, (dict, list)):
         return source, name or f"<{type(source).__name__}>"
     if isinstance(source, (bytes, bytearray)):
@@ -193,10 +201,10 @@ def _read_source(source: Source, name: str | None) -> tuple[Any, str]:
         return _decode(source.encode("utf-8", "surrogatepass"), name or "<str>"), name or "<str>"
     if isinstance(source, (str, os.PathLike)):
         path = os.fspath(source)
-        label = name or str(path)
+        label = name or _text(str(path))
         return _decode(_read_file(path, label), label), label
     if hasattr(source, "read"):
-        label = name or str(getattr(source, "name", "<file>"))
+        label = name or _text(str(getattr(source, "name", "<file>")))
         cap = limits.MAX_INPUT_BYTES
         raw_any = source.read() if cap is None else source.read(cap + 1)
         raw = raw_any.encode("utf-8", "surrogatepass") if isinstance(raw_any, str) else bytes(raw_any)
@@ -255,6 +263,11 @@ def _too_deep(label: str, path: str) -> ParseError | LimitError:
     cap = limits.MAX_JSON_DEPTH
     if cap is None:
         return ParseError(f"{label}: JSON nested too deeply for Python's parser")
+    if len(path) > 120:  # keep whole segments: "a.b[0][0]...[0][0]"
+        head, tail = path[:80], path[-30:]
+        head = head[: max(head.rfind("["), head.rfind("."))]
+        tail = tail[min(i for i in (tail.find("["), tail.find("."), len(tail)) if i >= 0):]
+        path = f"{head}...{tail}"
     return LimitError(
         f"{label}: {path}: arrays/objects nested more than {cap} deep (maskrender.limits.MAX_JSON_DEPTH)"
     )
@@ -409,7 +422,19 @@ def _opt_str(d: dict[str, Any], key: str, path: str, ctx: _Ctx) -> str | None:
         return None
     if not isinstance(v, str):
         raise ctx.fail(_join(path, key), "a string", v)
-    return v
+    return _text(v)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _text(s: str) -> str:
+    r"""``s`` with lone surrogates (JSON allows ``"\ud800"``; UTF-8 cannot encode it) made U+FFFD.
+
+    >>> _text("ok \ud800!")
+    'ok \ufffd!'
+    """
+    return s if s.isascii() else _SURROGATE.sub("\ufffd", s)
 
 
 def _opt_list(d: dict[str, Any], key: str, path: str, ctx: _Ctx) -> list[Any]:
@@ -438,7 +463,7 @@ def _record(d: dict[str, Any], path: str, ctx: _Ctx) -> Result:
         "application_name": _opt_str(d, "application_name", path, ctx),
     }
     inner_name = body.get("algorithm_tech_name") if isinstance(body, dict) else None
-    algorithm = inner_name if isinstance(inner_name, str) else family.rpartition(".")[2]
+    algorithm = _text(inner_name) if isinstance(inner_name, str) else family.rpartition(".")[2]
     if not ok:
         return Result(algorithm=algorithm, ok=False, error=body, path=path, **meta)
     if isinstance(body, (int, float)) and not isinstance(body, bool):
@@ -512,7 +537,7 @@ def _metric(m: Any, path: str, ctx: _Ctx) -> Metric:
     return Metric(
         name=_opt_str(m, "name", path, ctx) or "",
         tech_name=_opt_str(m, "tech_name", path, ctx) or "",
-        value=value,
+        value=_text(value) if isinstance(value, str) else value,
         widget_type=_opt_str(m, "widget_type", path, ctx) or "",
         units=_opt_str(m, "units", path, ctx),
         widget_show=show,
@@ -558,8 +583,11 @@ def _view_box(m: dict[str, Any], path: str, ctx: _Ctx, mask_set: str) -> ViewBox
     except ValueError as err:
         raise ctx.fail(vpath, f'"min_x min_y width height" with {err}', raw) from None
     cap = limits.MAX_ABS_COORDINATE
-    if cap is not None and max(abs(view_box.min_x), abs(view_box.min_y), view_box.width, view_box.height) > cap:
-        raise ctx.fail(vpath, f"a frame within ±{cap:g} (maskrender.limits.MAX_ABS_COORDINATE)", raw)
+    if cap is not None and (max(abs(view_box.min_x), abs(view_box.min_y), view_box.width, view_box.height) > cap
+                            or min(view_box.width, view_box.height) < 1 / cap):
+        # a size below 1/cap would scale coordinates beyond cap on a 1-pixel image
+        raise ctx.fail(vpath, f"a frame within ±{cap:g}, at least {1 / cap:g} wide and high "
+                       "(maskrender.limits.MAX_ABS_COORDINATE)", raw)
     return view_box
 
 
@@ -587,8 +615,7 @@ def _mask(m: Any, path: str, ctx: _Ctx, mask_set: str, algorithm: str, family: s
             MaskRenderWarning,
         )
         fill = None
-    side = _opt_str(m, "side", path, ctx)
-    side = default_side() if side is None else side.strip().lower()
+    side = (_opt_str(m, "side", path, ctx) or "").strip().lower() or default_side()
     if side not in SIDES:
         warn(
             f"{ctx.src}: {_join(path, 'side')}: unknown side {side!r} (known: {', '.join(SIDES)})",
