@@ -181,20 +181,26 @@ def test_depth_limit_switched_off_falls_back_to_the_parser(monkeypatch: pytest.M
 # --------------------------------------------------------------------------- limits
 
 
+def limit_error_and_peak_memory(source: Any) -> tuple[mr.LimitError, int]:
+    """The LimitError ``load(source)`` raises, and the most memory (bytes) Python held meanwhile."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(mr.LimitError) as info:
+            mr.load(source)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return info.value, peak
+
+
 @pytest.mark.parametrize("mask_type", ["point_mask", "polyline_mask", "polygon_mask"])
 def test_ten_million_points_are_refused_before_any_big_allocation(mask_type: str) -> None:
     points = [[1, 2]] * 10_000_000  # 10 M references to one pair: cheap to build
     coordinates: Any = {"point_mask": points, "polyline_mask": [points], "polygon_mask": [[points]]}[mask_type]
     gtype = {"point_mask": "MultiPoint", "polyline_mask": "MultiLineString", "polygon_mask": "MultiPolygon"}
     data = {"mask_type": mask_type, "features": [{"geometry": {"type": gtype[mask_type], "coordinates": coordinates}}]}
-    tracemalloc.start()
-    try:
-        with pytest.raises(mr.LimitError) as info:
-            mr.load(data)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert str(info.value) == (
+    err, peak = limit_error_and_peak_memory(data)
+    assert str(err) == (
         "<dict>: features: more than 5,000,000 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
     assert peak < 1_000_000  # bytes: counted from list lengths, nothing of size N was made
 
@@ -224,14 +230,8 @@ def test_giant_file_is_refused_before_reading(tmp_path: Path) -> None:
     big = tmp_path / "giant.json"
     with big.open("wb") as fh:  # sparse: no disk, no time
         fh.truncate(300 << 20)
-    tracemalloc.start()
-    try:
-        with pytest.raises(mr.LimitError) as info:
-            mr.load(big)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert str(info.value) == (
+    err, peak = limit_error_and_peak_memory(big)
+    assert str(err) == (
         f"{big}: 314,572,800 bytes is more than the 268,435,456 allowed (maskrender.limits.MAX_INPUT_BYTES)")
     assert peak < 1_000_000
     assert os.path.getsize(big) == 300 << 20
