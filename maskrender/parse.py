@@ -206,7 +206,12 @@ def _read_source(source: Source, name: str | None) -> tuple[Any, str]:
     if hasattr(source, "read"):
         label = name or _text(str(getattr(source, "name", "<file>")))
         cap = limits.MAX_INPUT_BYTES
-        raw_any = source.read() if cap is None else source.read(cap + 1)
+        try:
+            raw_any = source.read() if cap is None else source.read(cap + 1)
+        except UnicodeDecodeError as err:  # a text-mode file of other bytes
+            raise ParseError(f"{label}: not {err.encoding} text (invalid byte at offset {err.start})") from None
+        except (OSError, ValueError) as err:  # e.g. a closed file
+            raise ParseError(f"{label}: cannot read: {err}") from None
         raw = raw_any.encode("utf-8", "surrogatepass") if isinstance(raw_any, str) else bytes(raw_any)
         return _decode(raw, label), label
     raise TypeError(f"load() takes a path, bytes, str, file object, dict or list, not {type(source).__name__}")

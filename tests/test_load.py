@@ -658,3 +658,33 @@ def test_str_with_bom_is_json_text_not_a_path() -> None:
 def test_unsupported_source_type_is_a_type_error() -> None:
     with pytest.raises(TypeError, match="load\\(\\) takes a path, bytes, str, file object, dict or list, not int"):
         mr.load(3)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- the fast path
+
+@pytest.mark.parametrize("name", ["pih_result.json", "pores.json", "acne.json", "lines.json", "redness.json",
+                                  "results_list.json", "sides_result.json", "bare_masks.json"])
+def test_real_data_takes_the_vectorised_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No per-coordinate Python walk for well-formed data, including pores' mixed [x, y] / [x, y, 0]
+    points and the vendor's unclosed rings (the walk is only for naming what is wrong)."""
+    from maskrender import parse
+
+    def walk(*args: Any) -> Any:
+        raise AssertionError("the slow path ran")
+
+    monkeypatch.setattr(parse, "_clean_parts", walk)
+    results = mr.load(FIXTURES / name)
+    assert sum(m.part_count for m in results.masks(side=None)) > 0
+
+
+@pytest.mark.parametrize(("make", "message"), [
+    (lambda: io.TextIOWrapper(io.BytesIO(b'{"a": "\xff"}'), encoding="utf-8"),
+     "<file>: not utf-8 text (invalid byte at offset 7)"),
+    (lambda: io.TextIOWrapper(io.BytesIO(b'{"a": "\xff"}'), encoding="latin-1"),
+     "<file>: $: expected a result record, a results list, a bare result, a mask or a list of masks, "
+     "found an object with keys [a]"),
+    (lambda: (lambda f: (f.close(), f)[1])(io.BytesIO(b"[]")), "<file>: cannot read: I/O operation on closed file."),
+])
+def test_unreadable_file_objects(make: Any, message: str) -> None:
+    err = load_error(make())
+    assert str(err) == message
