@@ -14,9 +14,9 @@ MAX_INPUT_BYTES        256 MiB      a JSON document larger than this; checked on
                                     before reading (a file object is read up to the limit + 1).
                                     This is the memory bound of parsing: ``json.loads`` may need
                                     up to ~20x the document's size for pathological inputs.
-MAX_JSON_DEPTH         64           arrays/objects nested deeper than this (a result record with
-                                    masks nests 11 deep); checked on JSON text right after
-                                    parsing, by a vectorised bracket count. Data passed in
+MAX_JSON_DEPTH         64           arrays/objects nested deeper than this (a record with masks
+                                    nests 11 deep, a results list 12); checked on JSON text right
+                                    after parsing, by a vectorised bracket count. Data passed in
                                     already parsed (``dict``/``list``) is not scanned.
 MAX_COORDINATES        5,000,000    more coordinate pairs than this in one input (all masks
                                     together); counted while flattening each mask, before any
