@@ -1,0 +1,138 @@
+"""Workloads: results JSON files and photos, generated once into ``benchmarks/.cache/``.
+
+* W1, the full selfie: ``synth_workload()`` (5,000 pores, 500 acne polygons, a fifth with
+  holes and some overlapping, 300 lines of 10-50 vertices, 200 graded redness polygons) on
+  ``fixtures/restored.jpg`` (2416x2416).
+* W2: W1's masks on a 4000x3000 "original": the face square scaled by 1.2 and placed at
+  (550, 50) (view_box ``0 0 4000 3000``, coordinates with 2 decimals), the photo made from
+  the portrait and the restored crop at that place.
+* W3: scaling sets: points only, polygons only, and W1-like masks on square photos of
+  512 to 4000 px (``synth_workload(size=...)``).
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CACHE = Path(__file__).resolve().parent / ".cache"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A results file and the photo its restored masks belong to."""
+
+    name: str
+    result: Path
+    photo: Path
+    size: tuple[int, int]
+    features: int = 0
+
+
+def _generator() -> Any:
+    spec = importlib.util.spec_from_file_location("_fixture_generate", FIXTURES / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _write_json(path: Path, obj: Any) -> Path:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(obj, separators=(",", ":")))
+        tmp.replace(path)
+    return path
+
+
+def _square_photo(size: int) -> Path:
+    from PIL import Image
+
+    path = CACHE / f"photo_{size}.jpg"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with Image.open(FIXTURES / "restored.jpg") as im:
+            im.convert("RGB").resize((size, size), Image.Resampling.LANCZOS).save(path, quality=90)
+    return path
+
+
+def _w2_photo() -> Path:
+    from PIL import Image
+
+    path = CACHE / "photo_4000x3000.jpg"
+    if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        with Image.open(FIXTURES / "portrait.jpg") as p, Image.open(FIXTURES / "restored.jpg") as r:
+            base = p.convert("RGB").resize((4000, 3000), Image.Resampling.BICUBIC)
+            face = r.convert("RGB").resize((2899, 2899), Image.Resampling.LANCZOS)
+            base.paste(face, (550, 50))
+            base.save(path, quality=90)
+    return path
+
+
+def _map_coords(obj: Any, k: float, dx: float, dy: float) -> Any:
+    if isinstance(obj, list) and obj and isinstance(obj[0], (int, float)):
+        return [round(dx + k * obj[0], 2), round(dy + k * obj[1], 2), *obj[2:]]
+    if isinstance(obj, list):
+        return [_map_coords(o, k, dx, dy) for o in obj]
+    return obj
+
+
+def w1() -> Workload:
+    """The full selfie on the 2416x2416 restored photo."""
+    path = CACHE / "w1.json"
+    if not path.exists():
+        _write_json(path, _generator().synth_workload())
+    return Workload("W1", path, FIXTURES / "restored.jpg", (2416, 2416), 6000)
+
+
+def w2() -> Workload:
+    """W1's masks on a 4000x3000 photo."""
+    path = CACHE / "w2.json"
+    if not path.exists():
+        results = copy.deepcopy(json.loads(w1().result.read_bytes()))
+        for rec in results:
+            for m in rec["result"]["masks_restored"]:
+                m["view_box"] = "0 0 4000 3000"
+                for f in m["features"]:
+                    f["geometry"]["coordinates"] = _map_coords(f["geometry"]["coordinates"], 1.2, 550.0, 50.0)
+        _write_json(path, results)
+    return Workload("W2", path, _w2_photo(), (4000, 3000), 6000)
+
+
+def _only(results: list[dict[str, Any]], algorithm: str) -> list[dict[str, Any]]:
+    return [r for r in results if r["result"]["algorithm_tech_name"] == algorithm]
+
+
+def points(n: int) -> Workload:
+    """``n`` pores only, on the restored photo."""
+    path = CACHE / f"points_{n}.json"
+    if not path.exists():
+        gen = _generator()
+        _write_json(path, _only(gen.synth_workload(n_points=n, n_polygons=1, n_polylines=1, n_heat=1), "pores"))
+    return Workload(f"{n:,} points", path, FIXTURES / "restored.jpg", (2416, 2416), n)
+
+
+def polygons(n: int) -> Workload:
+    """``n`` acne polygons only, on the restored photo."""
+    path = CACHE / f"polygons_{n}.json"
+    if not path.exists():
+        gen = _generator()
+        _write_json(path, _only(gen.synth_workload(n_points=1, n_polygons=n, n_polylines=1, n_heat=1), "acne"))
+    return Workload(f"{n:,} polygons", path, FIXTURES / "restored.jpg", (2416, 2416), n)
+
+
+def photo_size(size: int) -> Workload:
+    """W1-like masks (the default counts, scaled) on a ``size`` x ``size`` photo."""
+    path = CACHE / f"size_{size}.json"
+    if not path.exists():
+        _write_json(path, _generator().synth_workload(size=size))
+    return Workload(f"{size}x{size}", path, _square_photo(size), (size, size), size * size)

@@ -1,0 +1,94 @@
+"""Timing helpers: medians of repeated runs, child processes, peak memory."""
+
+from __future__ import annotations
+
+import gc
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Timing:
+    """Median and spread of repeated runs, in seconds."""
+
+    median: float
+    runs: list[float]
+    value: Any = None
+
+    @property
+    def ms(self) -> float:
+        return self.median * 1e3
+
+
+def measure(fn: Callable[[], Any], repeat: int = 5, warmup: int = 1) -> Timing:
+    """Run ``fn`` ``warmup`` times untimed, then ``repeat`` times; the median wall time."""
+    value = None
+    for _ in range(warmup):
+        value = fn()
+    runs = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        value = fn()
+        runs.append(time.perf_counter() - t)
+    return Timing(statistics.median(runs), runs, value)
+
+
+def env() -> dict[str, str]:
+    """The environment of child processes: this checkout first on the path."""
+    e = dict(os.environ)
+    e["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [e.get("PYTHONPATH")])])
+    e.pop("PYTHONSTARTUP", None)
+    return e
+
+
+def run_process(argv: Sequence[str], repeat: int = 5, warmup: int = 1) -> Timing:
+    """Median wall time of a child process from start to exit (it must succeed)."""
+
+    def once() -> None:
+        subprocess.run(list(argv), check=True, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE)
+
+    return measure(once, repeat=repeat, warmup=warmup)
+
+
+_RSS_PROBE = r"""
+import sys, json
+def kb(field):
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    return 0
+import numpy, shapely, PIL.Image  # noqa: the imports everyone pays for
+{setup}
+before = kb("VmRSS")
+{body}
+print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM")}}))
+"""
+
+
+def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
+    """Run ``setup`` then ``body`` in a fresh interpreter: RSS before ``body`` and the peak (MB).
+
+    The peak (VmHWM) covers the whole process, so the growth is peak minus the RSS after
+    the imports and ``setup``.
+    """
+    code = _RSS_PROBE.format(setup=setup, body=body)
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT,
+                         env=env())
+    import json
+
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    before = data["before_kb"] / 1024
+    peak = data["peak_kb"] / 1024
+    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before}
