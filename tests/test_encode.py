@@ -1,0 +1,157 @@
+"""Picture encoding: the fast PNG writer (with and without the ISA-L accelerator) is lossless,
+valid, and about as small as Pillow's; the other levels and formats go through Pillow."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from maskrender import encode as enc
+from maskrender.errors import OutputError
+
+HAS_ISAL = importlib.util.find_spec("isal") is not None
+PATHS = [
+    pytest.param(True, id="isal", marks=pytest.mark.skipif(not HAS_ISAL, reason="maskrender[fast] not installed")),
+    pytest.param(False, id="stdlib-zlib"),
+]
+
+
+def _noise(mode: str, size: tuple[int, int], seed: int = 0) -> Image.Image:
+    rng = np.random.default_rng(seed)
+    w, h = size
+    bands = len(mode)
+    arr = rng.integers(0, 256, (h, w, bands), dtype=np.uint8)
+    # smooth gradients plus noise: something a filter can predict, and something it cannot
+    arr[: h // 2] = (np.arange(w, dtype=np.uint16)[None, :, None] * 255 // max(w, 1)).astype(np.uint8)
+    return Image.fromarray(arr[:, :, 0] if bands == 1 else arr, mode=mode)
+
+
+def _decode(data: bytes) -> Image.Image:
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    return im
+
+
+def _chunks(data: bytes) -> list[bytes]:
+    out, pos = [], 8
+    while pos < len(data):
+        n = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + n]
+        crc = int.from_bytes(data[pos + 8 + n : pos + 12 + n], "big")
+        assert zlib.crc32(body, zlib.crc32(kind)) == crc, kind
+        out.append(kind)
+        pos += 12 + n
+    return out
+
+
+@pytest.mark.parametrize("accelerate", PATHS)
+@pytest.mark.parametrize("mode", ["RGB", "RGBA", "L", "LA"])
+@pytest.mark.parametrize("size", [(1, 1), (7, 3), (300, 211)])
+def test_fast_png_is_lossless(accelerate: bool, mode: str, size: tuple[int, int]) -> None:
+    im = _noise(mode, size)
+    data = enc.encode(im, "PNG", accelerate=accelerate)
+    assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert _chunks(data) == [b"IHDR", b"IDAT", b"IEND"]
+    back = _decode(data)
+    assert back.mode == mode
+    assert back.size == size
+    assert np.array_equal(np.asarray(back), np.asarray(im))
+
+
+@pytest.mark.parametrize("accelerate", PATHS)
+@pytest.mark.parametrize("level", [1, 2, 3])
+def test_many_bands_and_levels(accelerate: bool, level: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(enc, "_BAND_BYTES", 500)  # a few rows per band: band seams get exercised
+    im = _noise("RGB", (97, 130), seed=level)
+    back = _decode(enc.encode(im, "PNG", compress_level=level, accelerate=accelerate))
+    assert np.array_equal(np.asarray(back), np.asarray(im))
+
+
+def test_both_paths_give_the_same_picture() -> None:
+    im = _noise("RGBA", (120, 90))
+    fast = np.asarray(_decode(enc.encode(im, "PNG", accelerate=True)))
+    plain = np.asarray(_decode(enc.encode(im, "PNG", accelerate=False)))
+    pillow = np.asarray(_decode(enc.encode(im, "PNG", compress_level=6)))
+    assert np.array_equal(fast, plain)
+    assert np.array_equal(fast, pillow)
+
+
+def test_icc_profile_is_kept() -> None:
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    im = _noise("RGB", (20, 10))
+    im.info["icc_profile"] = icc
+    data = enc.encode(im, "PNG")
+    assert b"iCCP" in _chunks(data)
+    assert _decode(data).info.get("icc_profile") == icc
+
+
+@pytest.mark.parametrize("accelerate", PATHS)
+def test_photo_size_close_to_pillow_defaults(accelerate: bool, fixtures: object) -> None:
+    from conftest import FIXTURES
+
+    with Image.open(FIXTURES / "restored.jpg") as src:
+        photo = src.convert("RGB").crop((600, 600, 1240, 1240))
+    ours = enc.encode(photo, "PNG", accelerate=accelerate)
+    buf = io.BytesIO()
+    photo.save(buf, "PNG")
+    assert len(ours) <= 1.25 * len(buf.getvalue())
+
+
+@pytest.mark.parametrize("level", [0, 4, 9])
+def test_other_levels_use_pillow(level: int) -> None:
+    im = _noise("RGB", (40, 30))
+    data = enc.encode(im, "PNG", compress_level=level)
+    assert np.array_equal(np.asarray(_decode(data)), np.asarray(im))
+    assert "Pillow" in enc.png_encoder_name(level)
+
+
+@pytest.mark.parametrize("im", [
+    Image.new("P", (10, 10), 3),
+    Image.new("1", (9, 4), 1),
+    Image.new("I;16", (5, 5), 300),
+])
+def test_other_modes_use_pillow(im: Image.Image) -> None:
+    back = _decode(enc.encode(im, "PNG"))
+    assert back.size == im.size
+    assert np.array_equal(np.asarray(back.convert("RGB")), np.asarray(im.convert("RGB")))
+
+
+def test_transparency_key_is_kept() -> None:
+    im = Image.new("RGB", (6, 6), (1, 2, 3))
+    im.info["transparency"] = (1, 2, 3)
+    back = _decode(enc.encode(im, "PNG"))
+    assert back.info.get("transparency") == (1, 2, 3)
+
+
+def test_encoder_name_tells_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(enc, "_isal", lambda: None)
+    assert "zlib (standard library)" in enc.png_encoder_name()
+    im = _noise("RGB", (33, 17))
+    assert np.array_equal(np.asarray(_decode(enc.encode(im, "PNG"))), np.asarray(im))
+    if HAS_ISAL:
+        monkeypatch.undo()
+        assert "ISA-L" in enc.png_encoder_name()
+
+
+def test_jpeg_flattens_alpha_on_white() -> None:
+    im = Image.new("RGBA", (16, 16), (255, 0, 0, 0))
+    back = _decode(enc.encode(im, "JPEG"))
+    assert back.mode == "RGB"
+    assert np.asarray(back).min() > 240
+
+
+def test_webp_round_trip() -> None:
+    back = _decode(enc.encode(_noise("RGB", (32, 32)), "WEBP", quality=80))
+    assert back.format == "WEBP"
+    assert back.size == (32, 32)
+
+
+def test_unknown_format() -> None:
+    with pytest.raises(OutputError, match="GIF"):
+        enc.encode(Image.new("RGB", (2, 2)), "GIF")
