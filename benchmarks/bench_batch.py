@@ -12,6 +12,13 @@ CPU seconds the workers spent per image, and the load average before the run: ot
 processes on the machine take cores from the batch, and the speed-up can only be read
 against that. Every run's outputs are compared byte for byte with the 1-worker run's.
 Wall-clock figures are printed, never asserted.
+
+On a shared Linux machine with autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``),
+CPU time is shared per session, so a batch next to other sessions' busy processes gets about
+one core whatever its worker count. To measure the batch itself there, run it in its own
+session with a higher group priority (root)::
+
+    setsid bash -c 'echo -19 > /proc/$$/autogroup && exec python benchmarks/bench_batch.py'
 """
 
 from __future__ import annotations
@@ -111,6 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             peaks = ", ".join(f"{p / 2**20:.0f}" for p in r["peaks"])  # type: ignore[union-attr]
             print(f"{w:>7}  {r['elapsed']:>7.1f}  {r['rate']:>8.2f}  {float(r['rate']) / float(base['rate']):>7.2f}x  "
                   f"{r['cpu']:>11.3f}  {peaks:<26}  {r['load']:>11.2f}  {same}")
+            if float(r["load"]) > cores / 2:
+                print(f"{'':>7}  (a load of {float(r['load']):.1f} on {cores} cores: other processes compete "
+                      f"with the batch for the cores)")
     return 0
 
 
