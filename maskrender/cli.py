@@ -57,6 +57,12 @@ def _length(text: str) -> Size:
         raise argparse.ArgumentTypeError(str(err)) from None
 
 
+def _quality(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 100:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, not {text!r}")
+    return int(text)
+
+
 def _fraction(text: str) -> float:
     try:
         v = float(text)
@@ -78,8 +84,11 @@ def add_render_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--opacity", type=_fraction, default=0.6, help="global opacity 0..1 (default 0.6)")
     p.add_argument("--fill", action="append", type=_fill, metavar="NAME=COLOR",
                    help="override a mask's colour (any CSS colour; repeatable)")
-    p.add_argument("--point-radius", type=_length, metavar="LEN", help="disc radius: pixels (5) or relative (0.3%%)")
-    p.add_argument("--line-width", type=_length, metavar="LEN", help="stroke width: pixels (3) or relative (0.1%%)")
+    p.add_argument("--point-radius", type=_length, metavar="LEN",
+                   help="disc radius: pixels (5) or relative to the image (0.3%%); default 0.35%%, less for "
+                        "dense points")
+    p.add_argument("--line-width", type=_length, metavar="LEN",
+                   help="stroke width: pixels (3) or relative to the image (0.1%%); default 0.2%%, at least 1.5 px")
     p.add_argument("--outline", type=_length, metavar="LEN", default=Size(0.0),
                    help="outline polygons with this width (default: none)")
     p.add_argument("--strict", action="store_true", help="refuse a photo whose aspect ratio differs from the view_box")
@@ -189,7 +198,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("render", help="draw masks over a photo, or as a transparent layer")
+    p = sub.add_parser("render", help="draw masks over a photo, or as a transparent layer",
+                       description="Draw the selected masks over the photo (or on a transparent canvas) and write "
+                                   "a .png, .jpg, .webp or .svg, atomically. Example: maskrender render result.json "
+                                   "--image selfie.jpg -o overlay.png")
     p.add_argument("result", help="result JSON file")
     p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp or .svg")
     p.add_argument("--image", help="the photo (default: a transparent canvas)")
@@ -197,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--embed-image", action="store_true", help="SVG: embed the photo as a data URI")
     p.add_argument("--compress-level", type=int, choices=range(10), default=1, metavar="0-9",
                    help="PNG zlib level (default 1: fast)")
-    p.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (default 90)")
+    p.add_argument("--quality", type=_quality, default=90, metavar="1-100", help="JPEG/WebP quality (default 90)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     add_render_options(p)
     p.set_defaults(func=_cmd_render)

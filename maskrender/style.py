@@ -35,9 +35,19 @@ from PIL import ImageColor
 
 from maskrender.model import Mask
 
-__all__ = ["DEFAULT_POINT_RADIUS", "MIN_POINT_RADIUS", "PALETTE", "POINT_SPACING_SHARE", "Color", "MaskStyle", "Size", "Style",
-           "auto_point_radius", "palette_color",
-           "short_name"]
+__all__ = [
+    "DEFAULT_POINT_RADIUS",
+    "MIN_POINT_RADIUS",
+    "PALETTE",
+    "POINT_SPACING_SHARE",
+    "Color",
+    "MaskStyle",
+    "Size",
+    "Style",
+    "auto_point_radius",
+    "palette_color",
+    "short_name",
+]
 
 _CSS_COLOR = re.compile(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(?:rgb|rgba|hsl|hsla|hsv)\([0-9.,%\s]{1,60}\)")
 

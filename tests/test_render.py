@@ -507,17 +507,6 @@ def test_rgba_photo_keeps_its_alpha() -> None:
     assert r > 10
 
 
-def test_top_level_render_is_the_function_whatever_was_imported_first() -> None:
-    """``maskrender.render`` must stay the function even after ``maskrender.render.*`` (the
-    subpackage of the same name) is imported: the README's Python example depends on it."""
-    code = (
-        "import maskrender.render.layers, maskrender as mr; "
-        "assert callable(mr.render), f'maskrender.render is {mr.render!r}'"
-    )
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr.strip().splitlines()[-1]
-
-
 # ---------------------------------------------------------------------------------------------
 # hostile sizes and geometry
 # ---------------------------------------------------------------------------------------------

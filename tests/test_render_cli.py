@@ -198,6 +198,7 @@ def test_giant_canvases_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--fill", "pores", "-o", "o.png"], "NAME=COLOR"),
         (["--line-width", "-2", "-o", "o.png"], "not a size"),
         (["--compress-level", "12", "-o", "o.png"], "invalid choice"),
+        (["--quality", "0", "-o", "o.jpg"], "from 1 to 100"),
         (["--masks", "both", "-o", "o.png"], "invalid choice"),
         (["--embed-image", "-o", "o.svg"], "needs a photo"),
         (["--image", PORTRAIT, "--size", "10x10", "-o", "o.png"], "without a photo"),
