@@ -40,7 +40,15 @@ FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
 
 
 def check_canvas(size: tuple[int, int], what: str = "output canvas") -> None:
-    """Raise :class:`~maskrender.LimitError` if ``size`` exceeds ``limits.MAX_CANVAS_PIXELS``."""
+    """Raise :class:`~maskrender.LimitError` if ``size`` exceeds ``limits.MAX_CANVAS_PIXELS``.
+
+    >>> check_canvas((2416, 2416))
+    >>> check_canvas((100_000, 100_000))
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.LimitError: output canvas 100000x100000 is 10,000,000,000 pixels, more than the \
+100,000,000 allowed (maskrender.limits.MAX_CANVAS_PIXELS)
+    """
     w, h = size
     if w <= 0 or h <= 0:
         raise LimitError(f"{what} {w}x{h}: width and height must be positive")
@@ -71,6 +79,13 @@ def open_photo(source: PhotoSource) -> Image.Image:
 
     Raises :class:`~maskrender.ImageError` for a missing, empty, truncated or non-image
     file, and :class:`~maskrender.LimitError` for a decompression bomb.
+
+    >>> open_photo("fixtures/portrait.jpg").size
+    (512, 600)
+    >>> open_photo(b"")
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.ImageError: <photo>: empty photo data
     """
     if isinstance(source, Image.Image):
         return _normalise(ImageOps.exif_transpose(source) or source)
@@ -174,7 +189,15 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
 
 def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_level: int = 1,
                quality: int = 90) -> None:
-    """Encode by the extension of ``path`` (.png, .jpg, .jpeg, .webp) and write atomically."""
+    """Encode by the extension of ``path`` (.png, .jpg, .jpeg, .webp) and write atomically.
+
+    >>> import os, tempfile
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "red.webp")
+    >>> save_image(Image.new("RGB", (8, 8), (255, 0, 0)), path)
+    >>> Image.open(path).format
+    'WEBP'
+    """
     ext = Path(path).suffix.lower()
     fmt = FORMATS.get(ext)
     if fmt is None:

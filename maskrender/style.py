@@ -67,7 +67,15 @@ class Color:
 
     @classmethod
     def parse(cls, text: str | Color) -> Color:
-        """Parse a CSS colour; raise ``ValueError`` naming the text otherwise."""
+        """Parse a CSS colour; raise ``ValueError`` naming the text otherwise.
+
+        >>> Color.parse("#00A0FF"), Color.parse("rgb(0, 160, 255)") == Color.parse("#00a0ff")
+        (Color(r=0, g=160, b=255, a=255), True)
+        >>> Color.parse("url(javascript:alert(1))")
+        Traceback (most recent call last):
+        ...
+        ValueError: not a colour: 'url(javascript:alert(1))' (expected #rrggbb, a CSS name or rgb(...))
+        """
         if isinstance(text, Color):
             return text
         candidate = text.strip() if isinstance(text, str) else ""
@@ -135,7 +143,11 @@ class Size:
 
     @classmethod
     def parse(cls, spec: float | str | Size) -> Size:
-        """``3`` or ``"3px"`` are pixels; ``"0.1%"`` is relative to the longer side."""
+        """``3`` or ``"3px"`` are pixels; ``"0.1%"`` is relative to the longer side.
+
+        >>> Size.parse("3px"), Size.parse("0.1%")
+        (Size(value=3.0, relative=False, minimum=0.0), Size(value=0.001, relative=True, minimum=0.0))
+        """
         if isinstance(spec, Size):
             return spec
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):

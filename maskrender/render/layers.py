@@ -28,7 +28,13 @@ __all__ = ["Layer", "blend", "intensity_groups", "mask_layers", "order_masks"]
 
 @dataclass(frozen=True)
 class Layer:
-    """A colour and an 8-bit alpha over a pixel box of the output."""
+    """A colour and an 8-bit alpha over a pixel box ``(x0, y0, x1, y1)`` of the output.
+
+    >>> import numpy as np
+    >>> from maskrender.style import Color
+    >>> Layer((2, 3, 4, 4), np.full((1, 2), 255, dtype=np.uint8), Color(255, 0, 0)).box
+    (2, 3, 4, 4)
+    """
 
     box: Box
     alpha: npt.NDArray[np.uint8]
@@ -37,13 +43,24 @@ class Layer:
 
 
 def order_masks(masks: Iterable[Mask]) -> list[Mask]:
-    """Drawing order, bottom to top: heatmap, polygon, polyline, point; stable otherwise."""
+    """Drawing order, bottom to top: heatmap, polygon, polyline, point; stable otherwise.
+
+    >>> import maskrender as mr
+    >>> [m.mask_type for m in order_masks(mr.load("fixtures/results_list.json").masks())]
+    ['heatmap_mask', 'polygon_mask', 'polygon_mask', 'polygon_mask', 'polyline_mask', 'point_mask']
+    """
     rank = {t: i for i, t in enumerate(MASK_TYPES)}
     return sorted(masks, key=lambda m: rank.get(m.mask_type, len(rank)))
 
 
 def intensity_groups(mask: Mask) -> list[tuple[float, list[int]]]:
-    """Feature indices grouped by intensity (8-bit steps), in increasing intensity."""
+    """Feature indices grouped by intensity (8-bit steps), in increasing intensity; 0 is left out.
+
+    >>> import maskrender as mr
+    >>> redness = mr.load("fixtures/redness.json").masks()[0]
+    >>> [(round(level, 1), len(idx)) for level, idx in intensity_groups(redness)]
+    [(0.2, 8), (0.4, 8), (0.6, 7), (0.8, 6), (1.0, 2)]
+    """
     groups: dict[int, list[int]] = {}
     for i, f in enumerate(mask.features):
         groups.setdefault(round(f.intensity * 255), []).append(i)
@@ -57,7 +74,20 @@ def _to_alpha(cov: npt.NDArray[np.float32], factor: float) -> npt.NDArray[np.uin
 
 
 def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tuple[int, int]) -> list[Layer]:
-    """The fill layer (and the outline layer, if any) of one mask on a canvas of ``canvas`` pixels."""
+    """The fill layer (and the outline layer, if any) of one mask on a canvas of ``canvas`` pixels.
+
+    Each layer covers only the mask's bounding box; its alpha is ``opacity x max(intensity x
+    coverage)`` over the mask's features.
+
+    >>> import maskrender as mr
+    >>> from maskrender.geometry import fit
+    >>> from maskrender.style import Style
+    >>> acne = mr.load("fixtures/acne.json").masks()[0]
+    >>> layers = mask_layers(acne, fit(acne.view_box, (604, 604)), Style(outline=1).resolve(acne, 0, (604, 604)),
+    ...                      (604, 604))
+    >>> [(layer.box, layer.color.hex, int(layer.alpha.max())) for layer in layers]
+    [((75, 79, 500, 503), '#ff9f1c', 153), ((75, 78, 500, 503), '#ff9f1c', 255)]
+    """
     groups = intensity_groups(mask)
     if not groups or style.opacity <= 0:
         return []
@@ -109,7 +139,19 @@ def _fill_coverage(
 
 
 def blend(image: Image.Image, layers: Iterable[Layer]) -> Image.Image:
-    """Composite layers onto ``image`` (RGB or RGBA) in place, each on its own box; returns it."""
+    """Composite layers onto ``image`` (RGB or RGBA) in place, each on its own box; returns it.
+
+    Integer compositing by Pillow: pixels where a layer's alpha is 0 keep their exact bytes.
+
+    >>> import numpy as np
+    >>> from PIL import Image
+    >>> from maskrender.style import Color
+    >>> photo = Image.new("RGB", (4, 1), (0, 0, 0))
+    >>> alpha = np.array([[0, 128, 255]], dtype=np.uint8)
+    >>> out = blend(photo, [Layer((1, 0, 4, 1), alpha, Color(200, 100, 0))])
+    >>> [out.getpixel((x, 0)) for x in range(4)]
+    [(0, 0, 0), (0, 0, 0), (100, 50, 0), (200, 100, 0)]
+    """
     for layer in layers:
         x0, y0, _, _ = layer.box
         alpha = Image.fromarray(layer.alpha, mode="L")

@@ -127,7 +127,16 @@ def xml_text(text: str, limit: int = 200) -> str:
 
 
 class MaskDrawing:
-    """One mask prepared for SVG: its transform into the output and its resolved style."""
+    """One mask prepared for drawing: its transform into the output and its resolved style.
+
+    :func:`maskrender.overlay.prepare` makes these; both renderers draw them.
+
+    >>> from maskrender.overlay import prepare
+    >>> _, _, drawings = prepare("fixtures/pores.json", size=(604, 604))
+    >>> d = drawings[0]
+    >>> d.mask.mask_type, round(d.transform.sx, 3), round(d.style.point_radius, 2)
+    ('point_mask', 0.25, 1.35)
+    """
 
     __slots__ = ("mask", "style", "transform")
 
@@ -224,7 +233,14 @@ def build_svg(
 ) -> str:
     """An SVG document of ``size`` pixels with the masks in order and, optionally, the photo.
 
-    ``photo`` is ``(encoded bytes, mime type)`` embedded as a data URI under the masks.
+    ``photo`` is ``(encoded bytes, mime type)`` embedded as a data URI under the masks
+    (PNG, JPEG or WebP only).
+
+    >>> from maskrender.overlay import prepare
+    >>> _, canvas, drawings = prepare("fixtures/pih_result.json", size=(302, 302))
+    >>> svg = build_svg(drawings, canvas, title="PIH <demo>")
+    >>> svg[:4], 'viewBox="0 0 302 302"' in svg, "<title>PIH &lt;demo&gt;</title>" in svg
+    ('<svg', True, True)
     """
     w, h = size
     dwg = svgwrite.Drawing(size=(w, h), profile="full", debug=False)
