@@ -43,6 +43,7 @@ __all__ = [
     "Results",
     "ViewBox",
     "grade",
+    "tech_stem",
 ]
 
 MaskType = Literal["polygon_mask", "point_mask", "polyline_mask", "heatmap_mask"]
@@ -417,8 +418,33 @@ class Result:
         return name in (self.algorithm, self.family, self.family.rpartition(".")[2])
 
 
+_TECH_SUFFIXES = ("_mask_restored", "_mask_original", "_restored", "_original", "_mask")
+
+
+def tech_stem(tech_name: str) -> str:
+    """A mask tech name without its set/side suffixes (vendor names vary across sides).
+
+    >>> tech_stem("papules_mask_restored"), tech_stem("acne_restored_left"), tech_stem("x_mask_restored_right")
+    ('papules', 'acne', 'x')
+    """
+    stem = tech_name
+    for side in ("_left", "_right", "_front"):
+        stem = stem.removesuffix(side)
+    for suffix in _TECH_SUFFIXES:
+        if stem.endswith(suffix):
+            return stem[: -len(suffix)]
+    return stem
+
+
 def _mask_matches(mask: Mask, names: Sequence[str]) -> bool:
-    keys = {mask.algorithm, mask.family, mask.family.rpartition(".")[2], mask.tech_name, mask.name}
+    """Whether ``mask`` is selected by any of ``names``.
+
+    A name matches the algorithm, the family (``acne.papules``), the family's group
+    (``acne`` selects every ``acne.*`` family) or its last part, the mask's tech name or
+    that name's stem (``papules`` selects ``papules_mask_restored``), or the display name.
+    """
+    keys = {mask.algorithm, mask.family, mask.family.rpartition(".")[2], mask.family.partition(".")[0],
+            mask.tech_name, tech_stem(mask.tech_name), mask.name}
     keys.discard("")
     return any(n in keys for n in names)
 
@@ -432,7 +458,9 @@ class Results(Sequence[Result]):
     (1, 'fixtures/pih_result.json')
     >>> [m.tech_name for m in results.masks(only=["acne.post_inflammatory_hyperpigmentation"])]
     ['post_inflammatory_hyperpigmentation_mask_restored']
-    >>> results.masks(only=["acne"])
+    >>> [m.tech_name for m in results.masks(only=["acne"])]   # the family's group
+    ['post_inflammatory_hyperpigmentation_mask_restored']
+    >>> results.masks(only=["pores"])
     ()
     """
 
