@@ -3,8 +3,9 @@
 A mask is one layer: its features are grouped by intensity; each group's union is
 rasterised once, and the layer's alpha is the largest ``coverage * intensity`` over the
 groups, times the opacity.  So overlapping features never double-blend, holes show the photo
-untouched, and a heatmap keeps its gradation.  Blending happens once per layer, on the
-layer's bounding box only, with Pillow's integer compositing: pixels outside every feature
+untouched, and a heatmap keeps its gradation.  The rasteriser hands back 8-bit alpha
+directly (no float image is made).  Blending happens once per layer, on the layer's bounding
+box only, with Pillow's integer compositing: pixels outside every feature
 keep their exact bytes.
 """
 
@@ -20,7 +21,7 @@ from PIL import Image
 
 from maskrender.geometry import Transform
 from maskrender.model import MASK_TYPES, Mask
-from maskrender.render.raster import Box, bounds_box, disc_coverage, polygon_coverage, stroke
+from maskrender.render.raster import Box, bounds_box, disc_alpha, polygon_alpha, stroke
 from maskrender.style import Color, MaskStyle
 
 __all__ = ["Layer", "blend", "intensity_groups", "mask_layers", "order_masks"]
@@ -67,12 +68,6 @@ def intensity_groups(mask: Mask) -> list[tuple[float, list[int]]]:
     return [(level / 255.0, idx) for level, idx in sorted(groups.items()) if level > 0]
 
 
-def _to_alpha(cov: npt.NDArray[np.float32], factor: float) -> npt.NDArray[np.uint8]:
-    cov *= np.float32(factor * 255.0)
-    cov += np.float32(0.5)
-    return cov.astype(np.uint8)
-
-
 def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tuple[int, int]) -> list[Layer]:
     """The fill layer (and the outline layer, if any) of one mask on a canvas of ``canvas`` pixels.
 
@@ -93,27 +88,27 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
         return []
     px_geoms = [transform.apply(f.geometry) for f in mask.features]
     layers: list[Layer] = []
-    fill = _fill_coverage(mask.mask_type, px_geoms, groups, style, canvas)
+    fill = _fill_alpha(mask.mask_type, px_geoms, groups, style, canvas)
     if fill is not None:
-        box, cov = fill
-        layers.append(Layer(box, _to_alpha(cov, style.opacity), style.color, mask.tech_name))
-    if style.outline > 0 and mask.mask_type in ("polygon_mask", "heatmap_mask"):
+        layers.append(Layer(fill[0], fill[1], style.color, mask.tech_name))
+    if style.outline > 0 and style.outline_opacity > 0 and mask.mask_type in ("polygon_mask", "heatmap_mask"):
         rings = stroke(shapely.boundary(np.asarray(px_geoms, dtype=object)), style.outline)
         ring_box = bounds_box(rings, 1.0, canvas)
         if ring_box is not None:
-            cov = polygon_coverage(rings, ring_box)
-            box = ring_box
-            layers.append(Layer(box, _to_alpha(cov, style.outline_opacity), style.color, mask.tech_name))
+            layers.append(Layer(ring_box, polygon_alpha(rings, ring_box, style.outline_opacity), style.color,
+                                mask.tech_name))
     return layers
 
 
-def _fill_coverage(
+def _fill_alpha(
     mask_type: str,
     px_geoms: Sequence[shapely.Geometry],
     groups: list[tuple[float, list[int]]],
     style: MaskStyle,
     canvas: tuple[int, int],
-) -> tuple[Box, npt.NDArray[np.float32]] | None:
+) -> tuple[Box, npt.NDArray[np.uint8]] | None:
+    """The fill's box and 8-bit alpha: per intensity level ``round(coverage x level x opacity x 255)``,
+    the largest level winning (rounding is monotonic, so this is the rounded maximum)."""
     shapes: list[tuple[float, npt.NDArray[np.object_]]] = []
     for level, idx in groups:
         geoms = np.asarray([px_geoms[i] for i in idx], dtype=object)
@@ -124,16 +119,14 @@ def _fill_coverage(
     box = bounds_box(np.concatenate([g for _, g in shapes]), pad, canvas)
     if box is None:
         return None
-    total: npt.NDArray[np.float32] | None = None
+    total: npt.NDArray[np.uint8] | None = None
     for level, geoms in shapes:
+        factor = style.opacity * level
         if mask_type == "point_mask":
-            centres = shapely.get_coordinates(geoms)
-            cov = disc_coverage(centres, style.point_radius, box)
+            alpha = disc_alpha(shapely.get_coordinates(geoms), style.point_radius, box, factor)
         else:
-            cov = polygon_coverage(geoms, box)
-        if level < 1.0:
-            cov *= np.float32(level)
-        total = cov if total is None else np.maximum(total, cov, out=total)
+            alpha = polygon_alpha(geoms, box, factor)
+        total = alpha if total is None else np.maximum(total, alpha, out=total)
     assert total is not None
     return box, total
 
