@@ -153,6 +153,19 @@ def bare_mask(mask_type: str, features: list[object], *, view_box: str | None = 
     return mask
 
 
+def synth_workload(**sizes: int) -> list[dict[str, object]]:
+    """``fixtures/generate.py``'s synthetic results list (masks of the given sizes)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fixture_generator", FIXTURES / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    workload: list[dict[str, object]] = generator.synth_workload(**sizes)
+    return workload
+
+
 def flat_photo(size: tuple[int, int], color: tuple[int, ...] = (128, 128, 128), mode: str = "RGB") -> Image.Image:
     """A photo of one colour."""
     return Image.new(mode, size, color)
@@ -361,6 +374,29 @@ def main() -> None:  # pragma: no cover - a report, run by hand
         s = diff_stats(png, via_svg)
         print(f"  {name:8s} {mask_set:9s} MAD {s.mad:.3f}  within16 {s.within16:.3%}  max {s.max:3d}  "
               f"svg {len(svg.encode()):7,d} bytes")
+    svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0))
+    print(f"SVG of a {svg.count('h0'):,}-point mask: {len(svg.encode()):,} bytes")
+    chromium = find_chromium()
+    if chromium is None:
+        print("Chromium: not installed")
+        return
+    print("PNG renderer vs Chromium screenshot (photo <img> + overlay SVG <img>, 512 px)")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        with Image.open(FIXTURES / "restored.jpg") as im:
+            photo = im.convert("RGB").resize((512, 512), Image.Resampling.LANCZOS)
+        photo.save(folder / "photo.png")
+        for name in ("acne", "redness", "lines", "pores", "results_list"):
+            src = FIXTURES / f"{name}.json"
+            (folder / "overlay.svg").write_text(render_svg(src, folder / "photo.png"), encoding="utf-8")
+            style = "position:absolute;left:0;top:0"
+            (folder / "page.html").write_text(
+                f"<html><body style='margin:0'><img src='photo.png' style='{style}'>"
+                f"<img src='overlay.svg' style='{style}'></body></html>", encoding="utf-8")
+            shot = chromium_screenshot(folder / "page.html", (512, 512), folder / "shot.png", chromium)
+            (folder / "shot.png").unlink()
+            s = diff_stats(shot, render(src, folder / "photo.png"))
+            print(f"  {name:12s} MAD {s.mad:.3f}  within16 {s.within16:.3%}  max {s.max:3d}")
 
 
 if __name__ == "__main__":  # pragma: no cover

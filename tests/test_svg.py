@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from imaging import FIXTURES, ROOT, bare_mask, resvg_render, square
+from imaging import FIXTURES, bare_mask, resvg_render, square, synth_workload
 from PIL import Image
 
 from maskrender.errors import InputError, MaskRenderWarning
@@ -116,15 +116,7 @@ def test_coordinates_keep_only_the_precision_the_output_needs() -> None:
 
 
 def test_a_5000_point_mask_stays_well_under_250_kb() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("fixture_generator", ROOT / "fixtures" / "generate.py")
-    assert spec
-    assert spec.loader
-    generator = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generator)
-    workload = generator.synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0)
-    svg = render_svg(workload, only=["pores"]) if select_masks(workload, only=["pores"]) else render_svg(workload)
+    svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0))
     points = svg.count("h0")
     assert points >= 5000
     assert len(svg.encode()) < 125_000, f"{len(svg.encode()):,} bytes for {points} points"
