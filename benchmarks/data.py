@@ -6,8 +6,9 @@
 * W2: W1's masks on a 4000x3000 "original": the face square scaled by 1.2 and placed at
   (550, 50) (view_box ``0 0 4000 3000``, coordinates with 2 decimals), the photo made from
   the portrait and the restored crop at that place.
-* W3: scaling sets: points only, polygons only, and W1-like masks on square photos of
-  512 to 4000 px (``synth_workload(size=...)``).
+* W3: scaling sets: points only, polygons only, and W1's masks on square photos of 512 to
+  4000 px (the view_box maps them onto each photo: outlines grow with the side, areas with
+  the pixels).
 """
 
 from __future__ import annotations
@@ -131,8 +132,5 @@ def polygons(n: int) -> Workload:
 
 
 def photo_size(size: int) -> Workload:
-    """W1-like masks (the default counts, scaled) on a ``size`` x ``size`` photo."""
-    path = CACHE / f"size_{size}.json"
-    if not path.exists():
-        _write_json(path, _generator().synth_workload(size=size))
-    return Workload(f"{size}x{size}", path, _square_photo(size), (size, size), size * size)
+    """W1's masks (the same file) on a ``size`` x ``size`` photo: only the pixels change."""
+    return Workload(f"{size}x{size}", w1().result, _square_photo(size), (size, size), size * size)

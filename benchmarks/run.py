@@ -112,6 +112,7 @@ def machine() -> list[list[str]]:
 
     return [
         ["cpu", f"{cpu}, {os.cpu_count()} cores, {mem}"],
+        ["load average (1, 5, 15 min) at start", ", ".join(f"{v:.2f}" for v in os.getloadavg())],
         ["python", f"{platform.python_version()} ({platform.platform()})"],
         ["numpy / shapely / Pillow", f"{np.__version__} / {shapely.__version__} / {PIL.__version__}"],
         ["PNG encoder", encode.png_encoder_name()],
@@ -360,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(out_dir, ignore_errors=True)
+    print(f"\nload average (1, 5, 15 min) at the end: {', '.join(f'{v:.2f}' for v in os.getloadavg())}")
     report.summary()
     if args.json:
         Path(args.json).write_text(json.dumps(report.raw, indent=2, default=str))

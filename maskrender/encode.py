@@ -100,8 +100,16 @@ def _write_png(image: Image.Image, level: int, accelerate: bool) -> bytes:
         above = rows[-1].copy()
         idat.append(compress(band.data))
     idat.append(flush())
-    parts.append(_chunk(b"IDAT", b"".join(idat)))
-    parts.append(_chunk(b"IEND", b""))
+    # one IDAT chunk, its CRC run over the pieces: the compressed data is copied only once
+    crc = zlib.crc32(b"IDAT")
+    for piece in idat:
+        crc = zlib.crc32(piece, crc)
+    size = sum(len(piece) for piece in idat)
+    if size > 0x7FFFFFFF:  # beyond one PNG chunk: let Pillow split it
+        buf = io.BytesIO()
+        image.save(buf, "PNG", compress_level=level)
+        return buf.getvalue()
+    parts += [struct.pack(">I", size), b"IDAT", *idat, struct.pack(">I", crc), _chunk(b"IEND", b"")]
     return b"".join(parts)
 
 

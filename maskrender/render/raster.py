@@ -69,7 +69,7 @@ TILE_BITS = (3, 5)
 _I32_LIMIT = 2**31 - 1
 
 
-def _contributions(x: F64, m: npt.NDArray[np.intp], d: F64, w: int, subsamples: int
+def _contributions(x: F64, m: npt.NDArray[Any], d: npt.NDArray[np.int8], w: int, subsamples: int
                    ) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32], npt.NDArray[np.int32], int]:
     """Integer area contributions ``(row, col, value)`` of sub-scanline crossings ``(x, m, d)``.
 
@@ -173,7 +173,7 @@ def _to_alpha(full: int, factor: float) -> Callable[[npt.NDArray[Any]], npt.NDAr
     return convert
 
 
-def _render(x: F64, m: npt.NDArray[np.intp], d: F64, box: Box, subsamples: int, alpha: float | None,
+def _render(x: F64, m: npt.NDArray[Any], d: npt.NDArray[np.int8], box: Box, subsamples: int, alpha: float | None,
             max_winding: int) -> npt.NDArray[Any]:
     """Coverage (float32) or, with ``alpha``, 8-bit alpha ``coverage * alpha * 255`` in ``box``."""
     w = box[2] - box[0]
@@ -192,18 +192,21 @@ def _ranges(lo: F64, hi: F64, box_h: int, subsamples: int) -> tuple[npt.NDArray[
     return a, np.maximum(b, a)
 
 
-def _expand(a: npt.NDArray[np.intp], b: npt.NDArray[np.intp]) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+def _expand(a: npt.NDArray[np.intp], b: npt.NDArray[np.intp]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
     """For items with sub-scanline ranges ``[a, b)``: (item of each crossing, its sub-scanline)."""
     counts = b - a
     total = int(counts.sum())
-    item = np.repeat(np.arange(len(a), dtype=np.intp), counts)
+    small = max(total, len(a), int(b.max(initial=0))) < _I32_LIMIT
+    index = np.int32 if small else np.int64
+    item = np.repeat(np.arange(len(a), dtype=index), counts)
     starts = np.cumsum(counts) - counts
-    m = np.arange(total, dtype=np.intp) - np.repeat(starts - a, counts)
+    m = np.arange(total, dtype=index)
+    m -= np.repeat((starts - a).astype(index), counts)
     return item, m
 
 
 def _polygon_crossings(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], box: Box,
-                       subsamples: int) -> tuple[F64, npt.NDArray[np.intp], F64, int] | None:
+                       subsamples: int) -> tuple[F64, npt.NDArray[Any], npt.NDArray[np.int8], int] | None:
     """Sub-scanline crossings ``(x, sub-scanline, direction)`` of every polygon edge, in box coordinates."""
     h = box[3] - box[1]
     arr = np.atleast_1d(np.asarray(geoms, dtype=object))
@@ -228,13 +231,16 @@ def _polygon_crossings(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArra
     edge, m = _expand(a, b)
     if not len(m):
         return None
-    yc = (m + 0.5) / subsamples
-    x = x0[edge] + (yc - y0[edge]) * ((x1 - x0) / dy)[edge]
-    return x, m, np.sign(dy)[edge], len(dy)
+    x = m + 0.5  # float64: the sub-scanline centre, then the crossing, in place
+    x *= 1.0 / subsamples
+    x -= y0[edge]
+    x *= ((x1 - x0) / dy)[edge]
+    x += x0[edge]
+    return x, m, np.sign(dy).astype(np.int8)[edge], len(dy)
 
 
 def _disc_crossings(centres: F64, radius: float, box: Box, subsamples: int
-                    ) -> tuple[F64, npt.NDArray[np.intp], F64, int] | None:
+                    ) -> tuple[F64, npt.NDArray[Any], npt.NDArray[np.int8], int] | None:
     """Sub-scanline crossings of exact discs: entering at ``cx - dx`` (+1), leaving at ``cx + dx`` (-1)."""
     h = box[3] - box[1]
     c = np.asarray(centres, dtype=np.float64).reshape(-1, 2) - np.array([box[0], box[1]], dtype=np.float64)
@@ -247,7 +253,7 @@ def _disc_crossings(centres: F64, radius: float, box: Box, subsamples: int
     dx = np.sqrt(np.maximum(radius * radius - dy * dy, 0.0))
     cx = c[item, 0]
     x = np.concatenate([cx - dx, cx + dx])
-    d = np.concatenate([np.ones(len(item)), -np.ones(len(item))])
+    d = np.concatenate([np.ones(len(item), dtype=np.int8), -np.ones(len(item), dtype=np.int8)])
     return x, np.concatenate([m, m]), d, len(c)
 
 
