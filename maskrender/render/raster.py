@@ -21,7 +21,10 @@ How it stays fast (measured in ``benchmarks/``):
 * integer accumulation: a crossing's position is kept to 1/4096 px and its two parts always
   sum to the same integer, so rings cancel exactly (no float residue far from a shape) and
   the buffers are int32;
-* tiles: the box is cut into 8x32 tiles; only tiles that hold a crossing are accumulated and
+* bands: polygons are rasterised 256 rows at a time (rows are independent), so the
+  crossings of one band are made, used and dropped before the next: memory stays that of a
+  band, and the working set fits the caches (a third faster than the whole box at once);
+* tiles: each band is cut into 8x32 tiles; only tiles that hold a crossing are accumulated and
   prefix-summed; a tile without one is filled row by row with the winding carried in from
   its left (zero outside, full inside), and the rest of the output is never touched;
 * discs: one stamp per sub-pixel phase (centres placed to 1/64 px; integer centres share one
@@ -205,10 +208,9 @@ def _expand(a: npt.NDArray[np.intp], b: npt.NDArray[np.intp]) -> tuple[npt.NDArr
     return item, m
 
 
-def _polygon_crossings(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], box: Box,
-                       subsamples: int) -> tuple[F64, npt.NDArray[Any], npt.NDArray[np.int8], int] | None:
-    """Sub-scanline crossings ``(x, sub-scanline, direction)`` of every polygon edge, in box coordinates."""
-    h = box[3] - box[1]
+def _polygon_edges(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], box: Box
+                   ) -> tuple[F64, F64, F64, F64] | None:
+    """Every non-horizontal edge ``(x0, y0, x1, y1)`` of the polygons, rings oriented, in box coordinates."""
     arr = np.atleast_1d(np.asarray(geoms, dtype=object))
     if not len(arr):
         return None
@@ -224,19 +226,10 @@ def _polygon_crossings(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArra
     same = ring[:-1] == ring[1:]
     x0, y0 = xy[:-1, 0][same], xy[:-1, 1][same]
     x1, y1 = xy[1:, 0][same], xy[1:, 1][same]
-    dy = y1 - y0
-    slanted = dy != 0
-    x0, y0, x1, y1, dy = x0[slanted], y0[slanted], x1[slanted], y1[slanted], dy[slanted]
-    a, b = _ranges(np.minimum(y0, y1), np.maximum(y0, y1), h, subsamples)
-    edge, m = _expand(a, b)
-    if not len(m):
+    slanted = y1 != y0
+    if not slanted.any():
         return None
-    x = m + 0.5  # float64: the sub-scanline centre, then the crossing, in place
-    x *= 1.0 / subsamples
-    x -= y0[edge]
-    x *= ((x1 - x0) / dy)[edge]
-    x += x0[edge]
-    return x, m, np.sign(dy).astype(np.int8)[edge], len(dy)
+    return x0[slanted], y0[slanted], x1[slanted], y1[slanted]
 
 
 def _disc_crossings(centres: F64, radius: float, box: Box, subsamples: int
@@ -261,13 +254,45 @@ def _empty(box: Box, dtype: type) -> npt.NDArray[Any]:
     return np.zeros((max(box[3] - box[1], 0), max(box[2] - box[0], 0)), dtype=dtype)
 
 
+BAND_ROWS = 256
+"""Pixel rows rasterised at a time: memory for crossings stays that of one band."""
+
+
 def _polygons(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], box: Box, subsamples: int,
               alpha: float | None) -> npt.NDArray[Any]:
-    if box[2] > box[0] and box[3] > box[1]:
-        crossings = _polygon_crossings(geoms, box, subsamples)
-        if crossings is not None:
-            return _render(*crossings[:3], box, subsamples, alpha, crossings[3])
-    return _empty(box, np.float32 if alpha is None else np.uint8)
+    """Coverage or alpha of the union of polygons, band by band of :data:`BAND_ROWS` rows.
+
+    Bands are independent (the prefix sums run along rows), so each band's crossings are
+    made, accumulated and dropped before the next band's.
+    """
+    w, h = box[2] - box[0], box[3] - box[1]
+    dtype = np.float32 if alpha is None else np.uint8
+    edges = _polygon_edges(geoms, box) if w > 0 and h > 0 else None
+    if edges is None:
+        return _empty(box, dtype)
+    x0, y0, x1, y1 = edges
+    dy = y1 - y0
+    slope = (x1 - x0) / dy
+    sign = np.sign(dy).astype(np.int8)
+    a, b = _ranges(np.minimum(y0, y1), np.maximum(y0, y1), h, subsamples)
+    out: npt.NDArray[Any] = np.zeros((h, w), dtype=dtype)
+    for r0 in range(0, h, BAND_ROWS):
+        r1 = min(h, r0 + BAND_ROWS)
+        lo, hi = r0 * subsamples, r1 * subsamples
+        ab, bb = np.clip(a, lo, hi), np.clip(b, lo, hi)
+        sel = np.flatnonzero(bb > ab)
+        if not len(sel):
+            continue
+        item, m = _expand(ab[sel], bb[sel])
+        edge = sel[item]
+        x = m + 0.5  # float64: the sub-scanline centre, then the crossing, in place
+        x *= 1.0 / subsamples
+        x -= y0[edge]
+        x *= slope[edge]
+        x += x0[edge]
+        m -= lo
+        out[r0:r1] = _render(x, m, sign[edge], (0, 0, w, r1 - r0), subsamples, alpha, len(sel))
+    return out
 
 
 def polygon_coverage(geoms: BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_], box: Box,
