@@ -67,6 +67,13 @@ def circle(cx: float, cy: float, r: float) -> shapely.Polygon:
     return shapely.Point(cx, cy).buffer(r, quad_segs=256)
 
 
+@pytest.fixture(autouse=True, params=["sum", "exact"])
+def union(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test runs with both ways of combining overlapping edges (``raster.UNION``)."""
+    monkeypatch.setattr(raster, "UNION", request.param)
+    return str(request.param)
+
+
 # ---------------------------------------------------------------------------------------------
 # shape, dtype, empties
 # ---------------------------------------------------------------------------------------------
@@ -177,14 +184,30 @@ def test_overlapping_features_count_once() -> None:
         assert float(cov.sum()) == pytest.approx(shapely.union(a, b).area, rel=1e-6)
 
 
-def test_identical_features_many_times_count_once() -> None:
+def test_identical_features_many_times_count_once(union: str) -> None:
     c = circle(20.3, 20.6, 12)
     once = polygon_coverage(c, (0, 0, 40, 40))
     many = polygon_coverage([c] * 300, (0, 0, 40, 40))
     np.testing.assert_allclose(many[once == 1], 1.0)
-    assert float(many.sum()) >= float(once.sum()) - 1e-3
-    # edge pixels may saturate (sum of partial coverages), never beyond the pixel
     assert many.max() <= 1.0
+    if union == "exact":  # edges included: 300 copies look like one
+        np.testing.assert_allclose(many, once, atol=1e-6)
+    else:  # edge pixels saturate (sum of partial coverages)
+        assert float(many.sum()) >= float(once.sum()) - 1e-3
+
+
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (0.5, 0.5), (0.25, 0.75)])
+def test_identical_squares_in_exact_mode(union: str, shift: tuple[float, float]) -> None:
+    sq = shapely.box(20.5 + shift[0], 20.5 + shift[1], 70.25 + shift[0], 60.5 + shift[1])
+    one = polygon_alpha(sq, (0, 0, 100, 100), 1.0)
+    two = polygon_alpha([sq, sq], (0, 0, 100, 100), 1.0)
+    if union == "exact":
+        assert (one == two).all()
+    else:
+        assert (two >= one).all()
+    d_one = disc_alpha(np.array([[30.3, 40.6]]), 6.5, (0, 0, 100, 100))
+    d_two = disc_alpha(np.array([[30.3, 40.6], [30.3, 40.6]]), 6.5, (0, 0, 100, 100))
+    assert (d_one == d_two).all() if union == "exact" else (d_two >= d_one).all()
 
 
 def test_overlapping_discs_count_once() -> None:
@@ -287,9 +310,7 @@ def test_agrees_with_references(seed: int, reference: str) -> None:
         assert float(err[~edge].mean()) < 0.005
 
 
-@pytest.mark.parametrize("union", ["sum", "expected"])
-def test_discs_agree_with_exact_pixel_areas(union: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(raster, "DISC_UNION", union)
+def test_discs_agree_with_exact_pixel_areas(union: str) -> None:
     rng = np.random.default_rng(11)
     centres = rng.uniform(5, 75, (60, 2))
     box = (0, 0, 80, 80)
@@ -298,20 +319,15 @@ def test_discs_agree_with_exact_pixel_areas(union: str, monkeypatch: pytest.Monk
         ref = exact_coverage([circle(x, y, radius) for x, y in centres], box)
         edge = (ref > 0) & (ref < 1)
         assert not cov[ref == 0].any()
+        assert np.abs(cov - ref)[ref == 1].max() < 1e-3
         assert float(np.abs(cov - ref)[edge].mean()) < 0.03
-        if union == "sum":
-            # summed partial coverages: whole pixels stay whole, shared edge pixels may saturate
-            assert np.abs(cov - ref)[ref == 1].max() < 1e-3
-            assert float(cov.sum(dtype=np.float64)) >= float(ref.sum()) * 0.999
-        else:
-            # 1 - (1 - a)(1 - b): the expected union of two partial covers; exact on average
-            assert float(np.abs(cov - ref)[ref == 1].mean()) < 0.005
+        if union == "exact":
             assert float(cov.sum(dtype=np.float64)) == pytest.approx(float(ref.sum()), rel=0.005)
+        else:  # shared edge pixels may saturate
+            assert float(cov.sum(dtype=np.float64)) >= float(ref.sum()) * 0.999
 
 
-@pytest.mark.parametrize("union", ["sum", "expected"])
-def test_disc_alpha_is_rounded_coverage(union: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(raster, "DISC_UNION", union)
+def test_disc_alpha_is_rounded_coverage() -> None:
     centres = np.random.default_rng(5).uniform(-5, 65, (150, 2))
     cov = disc_coverage(centres, 3.3, (0, 0, 60, 50))
     alpha = disc_alpha(centres, 3.3, (0, 0, 60, 50), 0.6)
