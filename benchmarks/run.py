@@ -134,6 +134,18 @@ def _peer_cmd(name: str, *args: str) -> list[str]:
     return [sys.executable, "-m", f"benchmarks.peers.{name}", *args]
 
 
+def _exact_union(fn: Callable[[], Any]) -> Any:
+    """Run ``fn`` with the rasteriser's exact union of overlapping edges (see raster.UNION)."""
+    from maskrender.render import raster
+
+    before = raster.UNION
+    raster.UNION = "exact"
+    try:
+        return fn()
+    finally:
+        raster.UNION = before
+
+
 def fit_exponent(xs: list[float], ys: list[float]) -> tuple[float, float]:
     """Least-squares slope of log(y) on log(x), and the slope between the two largest x."""
     lx, ly = np.log(np.asarray(xs, float)), np.log(np.asarray(ys, float))
@@ -186,6 +198,7 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
     svg_photo = render_svg(model, w1.photo, embed_image=True)
     draws: dict[str, Timing] = {}
     draws["maskrender (AA)"] = measure(lambda: render(model, photo), rep)
+    draws["maskrender (AA), raster.UNION='exact'"] = measure(lambda: _exact_union(lambda: render(model, photo)), rep)
     draws["OpenCV recipe (no AA)"] = measure(lambda: opencv_recipe.draw(scene, arr), rep)
     draws["plain Pillow ImageDraw (no AA)"] = measure(lambda: pillow_plain.draw(scene, photo), max(slow_rep, 3))
     draws["resvg of our SVG (AA, incl. its PNG encode)"] = measure(lambda: resvg_svg.render_png(svg_photo),
