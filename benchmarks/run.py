@@ -136,7 +136,7 @@ def _peer_cmd(name: str, *args: str) -> list[str]:
 
 def _exact_union(fn: Callable[[], Any]) -> Any:
     """Run ``fn`` with the rasteriser's exact union of overlapping edges (see raster.UNION)."""
-    from maskrender.render import raster
+    from maskrender.draw import raster
 
     before = raster.UNION
     raster.UNION = "exact"
@@ -160,8 +160,6 @@ def fit_exponent(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 
 def run(quick: bool, out_dir: Path, report: Report) -> None:
-    # not ``mr.render``: once maskrender.render (the subpackage) is imported, the package
-    # attribute ``render`` is that subpackage, not the function (see the README's notes)
     import maskrender as mr
     from benchmarks.minimal_svg import minify
     from benchmarks.peers import mpl_figure, opencv_recipe, pillow_plain, resvg_svg

@@ -34,13 +34,13 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
+from maskrender.draw.svg import MaskDrawing, build_svg
 from maskrender.errors import AspectWarning, InputError, OutputError, SelectionError, warn
 from maskrender.geometry import fit, frame_of
 from maskrender.image import FORMATS, PhotoSource, atomic_write, check_canvas, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.parse import Source, load
-from maskrender.render.layers import Layer, blend, mask_layers, order_masks
-from maskrender.render.svg import MaskDrawing, build_svg
 from maskrender.style import Style
 
 __all__ = ["MaskInput", "prepare", "render", "render_file", "render_svg", "select_masks"]
@@ -134,7 +134,7 @@ def prepare(
 
     The shared first half of :func:`render` and :func:`render_svg` (and of the reports): returns
     the photo (``None`` without one), the canvas size ``(W, H)`` in output pixels, and one
-    :class:`~maskrender.render.svg.MaskDrawing` per selected mask, in drawing order.
+    :class:`~maskrender.draw.svg.MaskDrawing` per selected mask, in drawing order.
 
     The canvas is the photo's size, else ``size``, else the first mask's view_box size; it is
     checked against ``limits.MAX_CANVAS_PIXELS`` before anything is allocated.

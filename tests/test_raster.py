@@ -14,8 +14,8 @@ import pytest
 import shapely
 from PIL import Image, ImageDraw
 
-from maskrender.render import raster
-from maskrender.render.raster import disc_alpha, disc_coverage, polygon_alpha, polygon_coverage
+from maskrender.draw import raster
+from maskrender.draw.raster import disc_alpha, disc_coverage, polygon_alpha, polygon_coverage
 
 # ---------------------------------------------------------------------------------------------
 # helpers

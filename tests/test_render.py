@@ -39,7 +39,7 @@ GREY = (128, 128, 128)
 
 RASTER_OVERLAP_BUG = pytest.mark.xfail(
     strict=True,
-    reason="maskrender/render/raster.py (not ours): where edges of overlapping shapes of one mask fall in one "
+    reason="maskrender/draw/raster.py (not ours): where edges of overlapping shapes of one mask fall in one "
            "pixel their partial coverages add up (two identical 6x6 squares cover 46 px, not 36); 1,390 pores "
            "of radius 0.73 px overlap enough to give +4.5% area on the 512x600 portrait",
 )

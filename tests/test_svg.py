@@ -12,9 +12,9 @@ import pytest
 from imaging import FIXTURES, bare_mask, resvg_render, square, synth_workload
 from PIL import Image
 
+from maskrender.draw.svg import decimals_for, safe_id, xml_text
 from maskrender.errors import InputError, MaskRenderWarning
 from maskrender.overlay import render_svg, select_masks
-from maskrender.render.svg import decimals_for, safe_id, xml_text
 from maskrender.style import Style
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -3,7 +3,7 @@
 Rectangles are axis-aligned and snapped to whole pixels, so they need no anti-aliasing;
 discs and slanted lines (legend swatches) are drawn 4x larger and reduced.  Photos are
 resized to their box and the masks are rendered at that size by the mask renderer
-(:mod:`maskrender.render.layers`), in the report's colours.
+(:mod:`maskrender.draw.layers`), in the report's colours.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from PIL import Image, ImageDraw
 
-from maskrender.render.layers import blend, mask_layers
+from maskrender.draw.layers import blend, mask_layers
 from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
 from maskrender.report.text import Fonts

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from maskrender.draw.layers import order_masks
+from maskrender.draw.svg import MaskDrawing
 from maskrender.errors import AspectWarning
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
 from maskrender.overlay import prepare
-from maskrender.render.layers import order_masks
-from maskrender.render.svg import MaskDrawing
 from maskrender.report.layout import LegendItem
 from maskrender.style import Style
 

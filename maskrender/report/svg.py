@@ -2,7 +2,7 @@
 
 Text stays text (``<text>`` elements in the bundled font's family, with ``textLength`` so a
 substitute font still fits the measured box); masks stay vectors (the groups of
-:func:`maskrender.render.svg.build_svg`, each photo slot a nested ``<svg>`` that clips
+:func:`maskrender.draw.svg.build_svg`, each photo slot a nested ``<svg>`` that clips
 them).  Each photo is embedded once, as a data URI, at twice the largest size it is shown
 at, and reused with ``<use>``.  Every string from the data is XML-escaped; colours come
 from the layout's own palette or :class:`~maskrender.style.Color`, so nothing from the
@@ -16,7 +16,7 @@ import math
 import re
 from html import escape
 
-from maskrender.render.svg import build_svg
+from maskrender.draw.svg import build_svg
 from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
 from maskrender.report.text import FONT_FAMILY

@@ -19,9 +19,9 @@ import numpy.typing as npt
 import shapely
 from PIL import Image
 
+from maskrender.draw.raster import Box, bounds_box, disc_alpha, polygon_alpha, stroke
 from maskrender.geometry import Transform
 from maskrender.model import MASK_TYPES, Mask
-from maskrender.render.raster import Box, bounds_box, disc_alpha, polygon_alpha, stroke
 from maskrender.style import Color, MaskStyle
 
 __all__ = ["Layer", "blend", "intensity_groups", "mask_layers", "order_masks"]

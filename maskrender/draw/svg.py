@@ -32,9 +32,9 @@ import shapely
 import svgwrite
 from shapely.geometry.base import BaseGeometry
 
+from maskrender.draw.layers import intensity_groups
 from maskrender.geometry import Transform
 from maskrender.model import Mask
-from maskrender.render.layers import intensity_groups
 from maskrender.style import MaskStyle
 
 __all__ = ["MaskDrawing", "build_svg", "decimals_for", "path_data", "points_d", "safe_id", "xml_text"]
