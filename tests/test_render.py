@@ -37,14 +37,6 @@ from maskrender.style import Color, Size, Style, auto_point_radius, palette_colo
 
 GREY = (128, 128, 128)
 
-RASTER_OVERLAP_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="maskrender/draw/raster.py (not ours): where edges of overlapping shapes of one mask fall in one "
-           "pixel their partial coverages add up (two identical 6x6 squares cover 46 px, not 36); 1,390 pores "
-           "of radius 0.73 px overlap enough to give +4.5% area on the 512x600 portrait",
-)
-
-
 def px(image: Image.Image, x: int, y: int) -> tuple[int, ...]:
     value = image.getpixel((x, y))
     assert isinstance(value, tuple)
@@ -265,7 +257,6 @@ def test_overlapping_features_look_like_one() -> None:
     assert px(out, 50, 20) == single  # two
 
 
-@RASTER_OVERLAP_BUG
 def test_overlapping_features_look_like_one_on_their_edges_too() -> None:
     """Two identical features: every pixel, edges included, as with one of them."""
     one = bare_mask("polygon_mask", [[square(20.5, 20.5, 70.25, 60.5)]])
@@ -449,8 +440,7 @@ def test_pixels_away_from_features_are_byte_identical(mask_set: str) -> None:
 
 
 def edge_case(name: str, mask_set: str, size: tuple[int, int]) -> object:
-    marks = [RASTER_OVERLAP_BUG] if (name, mask_set) == ("pores", "original") else []
-    return pytest.param(name, mask_set, size, marks=marks, id=f"{name}-{mask_set}")
+    return pytest.param(name, mask_set, size, id=f"{name}-{mask_set}")
 
 
 @pytest.mark.parametrize(("name", "mask_set", "size"), [edge_case(*case) for case in EDGE_CASES])
