@@ -11,11 +11,13 @@ import json
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from maskrender import __version__
 from maskrender.errors import MaskRenderError
-from maskrender.style import Color, Size, Style
+
+if TYPE_CHECKING:  # style pulls numpy, shapely and Pillow: `maskrender --version` should not
+    from maskrender.style import Size, Style
 
 __all__ = ["main"]
 
@@ -43,6 +45,8 @@ def _fill(text: str) -> tuple[str, str]:
     name, sep, colour = text.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=COLOR such as pores=#00A0FF, not {text!r}")
+    from maskrender.style import Color
+
     try:
         Color.parse(colour)
     except ValueError as err:
@@ -51,6 +55,8 @@ def _fill(text: str) -> tuple[str, str]:
 
 
 def _length(text: str) -> Size:
+    from maskrender.style import Size
+
     try:
         return Size.parse(text)
     except ValueError as err:
@@ -89,13 +95,15 @@ def add_render_options(p: argparse.ArgumentParser) -> None:
                         "dense points")
     p.add_argument("--line-width", type=_length, metavar="LEN",
                    help="stroke width: pixels (3) or relative to the image (0.1%%); default 0.2%%, at least 1.5 px")
-    p.add_argument("--outline", type=_length, metavar="LEN", default=Size(0.0),
+    p.add_argument("--outline", type=_length, metavar="LEN", default="0",
                    help="outline polygons with this width (default: none)")
     p.add_argument("--strict", action="store_true", help="refuse a photo whose aspect ratio differs from the view_box")
 
 
 def style_from(args: argparse.Namespace) -> Style:
     """The :class:`Style` the shared render options describe."""
+    from maskrender.style import Style
+
     kwargs: dict[str, Any] = {"opacity": args.opacity, "fills": dict(args.fill or []), "outline": args.outline}
     if args.point_radius is not None:
         kwargs["point_radius"] = args.point_radius

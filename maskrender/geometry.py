@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -61,6 +62,13 @@ class Transform:
     def apply(self, geom: BaseGeometry) -> BaseGeometry:
         """Map a shapely geometry (vectorised over all its coordinates)."""
         return shapely.transform(geom, self.apply_xy)
+
+    def apply_all(self, geoms: Sequence[BaseGeometry]) -> npt.NDArray[np.object_]:
+        """Map many geometries with one vectorised call (an object array of the results)."""
+        arr = np.empty(len(geoms), dtype=object)
+        arr[:] = list(geoms)
+        out: npt.NDArray[np.object_] = shapely.transform(arr, self.apply_xy)
+        return out
 
     def then(self, other: Transform) -> Transform:
         """This map followed by ``other``."""

@@ -86,7 +86,7 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     groups = intensity_groups(mask)
     if not groups or style.opacity <= 0:
         return []
-    px_geoms = [transform.apply(f.geometry) for f in mask.features]
+    px_geoms = list(transform.apply_all([f.geometry for f in mask.features]))
     layers: list[Layer] = []
     fill = _fill_alpha(mask.mask_type, px_geoms, groups, style, canvas)
     if fill is not None:

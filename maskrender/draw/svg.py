@@ -25,17 +25,21 @@ import base64
 import math
 import re
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import shapely
-import svgwrite
 from shapely.geometry.base import BaseGeometry
 
 from maskrender.draw.layers import intensity_groups
 from maskrender.geometry import Transform
 from maskrender.model import Mask
 from maskrender.style import MaskStyle
+
+if TYPE_CHECKING:  # svgwrite costs ~50 ms to import: only SVG output pays for it
+    import svgwrite
+    import svgwrite.container
 
 __all__ = ["MaskDrawing", "build_svg", "decimals_for", "path_data", "points_d", "safe_id", "xml_text"]
 
@@ -243,6 +247,8 @@ def build_svg(
     ('<svg', True, True)
     """
     w, h = size
+    import svgwrite
+
     dwg = svgwrite.Drawing(size=(w, h), profile="full", debug=False)
     dwg["viewBox"] = f"0 0 {w} {h}"
     if title:
