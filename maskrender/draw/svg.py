@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # svgwrite costs ~50 ms to import: only SVG output pays for i
     import svgwrite
     import svgwrite.container
 
-__all__ = ["MaskDrawing", "build_svg", "decimals_for", "path_data", "points_d", "safe_id", "xml_text"]
+__all__ = ["MaskDrawing", "build_svg", "decimals_for", "lines_d", "points_d", "polygons_d", "safe_id", "xml_text"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -74,30 +74,46 @@ def _fmt(values: npt.NDArray[np.float64], decimals: int) -> list[str]:
     return [(f"{v:.{decimals}f}".rstrip("0").rstrip(".") or "0") for v in r.tolist()]
 
 
-def _ring_d(xy: npt.NDArray[np.float64], decimals: int) -> str:
-    if len(xy) > 1 and np.array_equal(xy[0], xy[-1]):
-        xy = xy[:-1]
+def _ring_strings(rings: npt.NDArray[np.object_], decimals: int, close: bool) -> list[str]:
+    """Path data of many rings or lines with one formatting pass over all their coordinates."""
+    if not len(rings):
+        return []
+    xy, owner = shapely.get_coordinates(rings, return_index=True)
+    counts = np.bincount(owner, minlength=len(rings))
+    if close:  # the closing vertex is implied by "z"
+        ends = np.cumsum(counts)
+        starts = ends - counts
+        shut = (counts > 1) & (xy[starts] == xy[np.maximum(ends - 1, 0)]).all(axis=1)
+        keep = np.ones(len(xy), dtype=bool)
+        keep[ends[shut] - 1] = False
+        xy = xy[keep]
+        counts = counts - shut
     s = _fmt(xy.ravel(), decimals)
-    pairs = [f"{s[i]} {s[i + 1]}" for i in range(0, len(s), 2)]
-    return "M" + " ".join(pairs) + "z"
+    pairs = [f"{a} {b}" for a, b in zip(s[0::2], s[1::2], strict=True)]
+    bounds = np.r_[0, np.cumsum(counts)].tolist()
+    tail = "z" if close else ""
+    return ["M" + " ".join(pairs[bounds[i]:bounds[i + 1]]) + tail for i in range(len(rings))]
 
 
-def path_data(geom: BaseGeometry, decimals: int) -> str:
-    """SVG path data of a polygon (exterior and holes) or of lines.
+def polygons_d(polys: Sequence[BaseGeometry], decimals: int) -> list[str]:
+    """Path data of each polygon (exterior and its own holes), formatted in one pass.
 
     >>> import shapely
-    >>> path_data(shapely.box(0, 0, 2, 1), 0)
-    'M2 0 2 1 0 1 0 0z'
+    >>> polygons_d([shapely.box(0, 0, 2, 1), shapely.box(0, 0, 4, 4).difference(shapely.box(1, 1, 2, 2))], 0)
+    ['M2 0 2 1 0 1 0 0z', 'M0 0 0 4 4 4 4 0zM2 2 1 2 1 1 2 1z']
     """
-    if geom.geom_type == "Polygon":
-        rings = [geom.exterior, *geom.interiors]
-        return "".join(_ring_d(np.asarray(r.coords)[:, :2], decimals) for r in rings)
-    parts = geom.geoms if hasattr(geom, "geoms") else [geom]
-    out = []
-    for line in parts:
-        s = _fmt(np.asarray(line.coords)[:, :2].ravel(), decimals)
-        out.append("M" + " ".join(f"{s[i]} {s[i + 1]}" for i in range(0, len(s), 2)))
-    return "".join(out)
+    arr = np.empty(len(polys), dtype=object)
+    arr[:] = list(polys)
+    rings = _ring_strings(shapely.get_rings(arr), decimals, close=True)
+    bounds = np.r_[0, np.cumsum(shapely.get_num_interior_rings(arr) + 1)].tolist()
+    return ["".join(rings[bounds[i]:bounds[i + 1]]) for i in range(len(arr))]
+
+
+def lines_d(geoms: Sequence[BaseGeometry], decimals: int) -> str:
+    """Path data of every line of ``geoms`` (LineStrings or MultiLineStrings) as one path."""
+    arr = np.empty(len(geoms), dtype=object)
+    arr[:] = list(geoms)
+    return "".join(_ring_strings(shapely.get_parts(arr), decimals, close=False))
 
 
 def points_d(xy: npt.NDArray[np.float64], decimals: int) -> str:
@@ -195,15 +211,15 @@ def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgw
     if mask.mask_type in ("polygon_mask", "heatmap_mask"):
         for level, polys in _disjoint_levels(mask):
             target = g if level >= 1.0 else g.add(dwg.g(fill_opacity=round(level, 4)))
-            for poly in polys:
-                target.add(dwg.path(d=path_data(poly, dec), fill_rule="evenodd"))
+            for d in polygons_d(polys, dec):
+                target.add(dwg.path(d=d, fill_rule="evenodd"))
     else:
         for level, idx in intensity_groups(mask):
             geoms = [mask.features[i].geometry for i in idx if not mask.features[i].geometry.is_empty]
             if mask.mask_type == "point_mask":
                 d = points_d(shapely.get_coordinates(np.asarray(geoms, dtype=object)), dec)
             else:
-                d = "".join(path_data(gm, dec) for gm in geoms)
+                d = lines_d(geoms, dec)
             if not d:
                 continue
             el = dwg.path(d=d, fill="none")
@@ -218,9 +234,9 @@ def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgw
         if matrix:
             o_attrs["transform"] = matrix
         og = dwg.g(**o_attrs)
-        for f in mask.features:
-            for poly in shapely.get_parts(f.geometry):
-                og.add(dwg.path(d=path_data(poly, dec)))
+        parts = [p for f in mask.features for p in shapely.get_parts(f.geometry)]
+        for d in polygons_d(parts, dec):
+            og.add(dwg.path(d=d))
         groups.append(og)
     return groups
 
