@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from maskrender.kinds import KINDS
 from maskrender.model import Mask, Metric, Result, Results
 
 __all__ = ["format_summary", "summarize"]
 
 
-_PART = {"point_mask": "point", "polyline_mask": "line", "polygon_mask": "polygon", "heatmap_mask": "polygon"}
 
 
 def _metric(m: Metric | None) -> dict[str, Any] | None:
@@ -130,7 +130,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         for k in r["masks"]:
             lines.append(
                 f"    mask {k['set']}/{k['side']} {k['mask_type']} {k['tech_name'] or k['name'] or '-'}: "
-                f"{k['features']} feature(s), {k['parts']} {_PART[k['mask_type']]}(s), "
+                f"{k['features']} feature(s), {k['parts']} {KINDS[k['mask_type']].geometry.name}(s), "
                 f"view_box {k['view_box'] or '(image pixels)'}, "
                 f"fill {k['fill'] or '(palette)'}"
             )

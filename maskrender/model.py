@@ -30,6 +30,9 @@ from typing import Any, Literal, overload
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from maskrender import names as _names
+from maskrender.kinds import GEOMETRIES, KINDS, MASK_TYPES
+
 __all__ = [
     "GRADES",
     "MASK_SETS",
@@ -49,8 +52,6 @@ __all__ = [
 MaskType = Literal["polygon_mask", "point_mask", "polyline_mask", "heatmap_mask"]
 MaskSet = Literal["restored", "original"]
 
-MASK_TYPES: tuple[str, ...] = ("heatmap_mask", "polygon_mask", "polyline_mask", "point_mask")
-"""Known mask types, in drawing order (bottom to top)."""
 MASK_SETS: tuple[str, ...] = ("restored", "original")
 SIDES: tuple[str, ...] = ("front", "left", "right")
 
@@ -208,11 +209,12 @@ class Mask:
         ('MultiPolygon', 6)
         """
         parts = [p for f in self.features for p in _parts(f.geometry)]
-        if self.mask_type == "point_mask":
-            return shapely.multipoints(parts) if parts else shapely.from_wkt("MULTIPOINT EMPTY")
-        if self.mask_type == "polyline_mask":
-            return shapely.multilinestrings(parts) if parts else shapely.from_wkt("MULTILINESTRING EMPTY")
-        return shapely.multipolygons(parts) if parts else shapely.from_wkt("MULTIPOLYGON EMPTY")
+        kind = KINDS.get(self.mask_type)
+        family = kind.geometry if kind is not None else GEOMETRIES["polygon"]
+        if not parts:
+            return shapely.from_wkt(family.empty_wkt)
+        build = {"point": shapely.multipoints, "line": shapely.multilinestrings, "polygon": shapely.multipolygons}
+        return build[family.name](parts)
 
     @property
     def feature_count(self) -> int:
@@ -240,7 +242,8 @@ class Mask:
 
         Overlapping features count once; points and lines cover no area.
         """
-        if self.mask_type not in ("polygon_mask", "heatmap_mask") or not self.features:
+        kind = KINDS.get(self.mask_type)
+        if kind is None or not kind.polygonal or not self.features:
             return 0.0
         # the union of the single polygons: each is valid, a feature's MultiPolygon may not be
         return float(shapely.union_all(shapely.get_parts([f.geometry for f in self.features])).area)
@@ -414,39 +417,18 @@ class Result:
         return found.main_metric if found is not None else None
 
     def matches(self, name: str) -> bool:
-        """Whether ``name`` is this result's algorithm or family (or the family's last part)."""
-        return name in (self.algorithm, self.family, self.family.rpartition(".")[2])
-
-
-_TECH_SUFFIXES = ("_mask_restored", "_mask_original", "_restored", "_original", "_mask")
+        """Whether ``name`` selects this result: its algorithm, family, family's last part or group
+        (:func:`maskrender.names.result_matches`)."""
+        return _names.result_matches(self, name)
 
 
 def tech_stem(tech_name: str) -> str:
-    """A mask tech name without its set/side suffixes (vendor names vary across sides).
+    """A mask tech name without its set/side suffixes (:func:`maskrender.names.stem`).
 
-    >>> tech_stem("papules_mask_restored"), tech_stem("acne_restored_left"), tech_stem("x_mask_restored_right")
-    ('papules', 'acne', 'x')
+    >>> tech_stem("papules_mask_restored"), tech_stem("x_mask_restored_right")
+    ('papules', 'x')
     """
-    stem = tech_name
-    for side in ("_left", "_right", "_front"):
-        stem = stem.removesuffix(side)
-    for suffix in _TECH_SUFFIXES:
-        if stem.endswith(suffix):
-            return stem[: -len(suffix)]
-    return stem
-
-
-def _mask_matches(mask: Mask, names: Sequence[str]) -> bool:
-    """Whether ``mask`` is selected by any of ``names``.
-
-    A name matches the algorithm, the family (``acne.papules``), the family's group
-    (``acne`` selects every ``acne.*`` family) or its last part, the mask's tech name or
-    that name's stem (``papules`` selects ``papules_mask_restored``), or the display name.
-    """
-    keys = {mask.algorithm, mask.family, mask.family.rpartition(".")[2], mask.family.partition(".")[0],
-            mask.tech_name, tech_stem(mask.tech_name), mask.name}
-    keys.discard("")
-    return any(n in keys for n in names)
+    return _names.stem(tech_name)
 
 
 class Results(Sequence[Result]):
@@ -516,20 +498,28 @@ class Results(Sequence[Result]):
         side : {"front", "left", "right"} or None
             One side, or every side with ``None``.
         only : sequence of str, optional
-            Keep masks whose algorithm, family (``acne.papules``) or mask tech name is
-            any of these.
+            Keep masks that any of these names selects (:mod:`maskrender.names`: algorithm,
+            family, family group, mask tech name or its stem, display name).
         """
         out: list[Mask] = []
         for r in self._items:
             if algorithm is not None and not r.matches(algorithm):
                 continue
-            out.extend(m for m in r.masks(image, side) if not only or _mask_matches(m, only))
+            out.extend(m for m in r.masks(image, side) if not only or _names.matches(m, only))
         return tuple(out)
 
+    def all_masks(self) -> tuple[Mask, ...]:
+        """Every mask of every result, both sets, every side."""
+        return tuple(m for r in self._items for m in (*r.masks_restored, *r.masks_original))
+
     def mask_names(self) -> list[str]:
-        """Every algorithm, family and mask tech name there is (for "did you mean" messages)."""
-        names: set[str] = set()
+        """Every name that selects something (for "there are: ..." messages).
+
+        >>> import maskrender as mr
+        >>> mr.load("fixtures/pih_result.json").mask_names()[:2]
+        ['acne', 'acne.post_inflammatory_hyperpigmentation']
+        """
+        found = set(_names.available_names(self.all_masks()))
         for r in self._items:
-            names.update(n for n in (r.algorithm, r.family) if n)
-            names.update(m.tech_name for m in (*r.masks_restored, *r.masks_original) if m.tech_name)
-        return sorted(names)
+            found.update(n for n in (r.algorithm, r.family) if n)
+        return sorted(found)

@@ -40,6 +40,7 @@ from maskrender.errors import AspectWarning, InputError, OutputError, SelectionE
 from maskrender.geometry import fit, frame_of
 from maskrender.image import FORMATS, PhotoSource, atomic_write, check_canvas, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
+from maskrender.names import require_known
 from maskrender.parse import Source, load
 from maskrender.style import Style
 
@@ -92,6 +93,23 @@ pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored fr
                                  f"there are: {names} (masks: {inventory})")
         raise SelectionError(f"{_name(results)}: no {what} masks to draw; there are: {inventory}")
     return order_masks(chosen)
+
+
+def _pool(data: MaskInput) -> Sequence[Mask]:
+    """Every mask of the input (both sets, every side): what a ``fill`` name may select."""
+    if isinstance(data, Results):
+        return data.all_masks()
+    if isinstance(data, Result):
+        return Results([data]).all_masks()
+    return load(data).all_masks()  # type: ignore[arg-type]
+
+
+def _source_name(data: MaskInput) -> str:
+    if isinstance(data, Results):
+        return _name(data)
+    if isinstance(data, (str, os.PathLike)):
+        return os.path.basename(os.fspath(data))
+    return "<masks>"
 
 
 def _name(results: Results) -> str:
@@ -151,6 +169,8 @@ def prepare(
         raise InputError(f"size {size[0]}x{size[1]} is for a canvas without a photo; the output takes the photo's "
                          "size (resize the photo instead)")
     chosen = select_masks(data, masks=masks, side=side, only=only)
+    if style.fills and not isinstance(data, (Mask, list, tuple)):  # masks given directly: the caller's choice
+        require_known(list(style.fills), _pool(data), what="fill", source=_source_name(data))
     if image is None:
         canvas = _canvas(chosen, size)
         check_canvas(canvas)

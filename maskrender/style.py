@@ -33,7 +33,9 @@ import numpy as np
 import shapely
 from PIL import ImageColor
 
+from maskrender.kinds import KINDS
 from maskrender.model import Mask
+from maskrender.names import lookup
 
 __all__ = [
     "DEFAULT_POINT_RADIUS",
@@ -206,7 +208,8 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
     (0.75, 3.5)
     """
     radius = DEFAULT_POINT_RADIUS.pixels(image_size)
-    if mask.mask_type != "point_mask":
+    kind = KINDS.get(mask.mask_type)
+    if kind is None or kind.drawn_as != "dots":
         return radius
     points = shapely.get_parts(mask.geometry)
     if len(points) > 1:
@@ -234,8 +237,9 @@ class Style:
     opacity : float
         Global opacity 0..1; a feature's opacity is this times its intensity.
     fills : mapping of str to colour
-        Fill overrides (any CSS colour) keyed by mask tech name, name, short name (``papules``
-        for ``papules_mask_restored``), family or algorithm, in that order of precedence.
+        Fill overrides (any CSS colour) keyed by any name that selects the mask
+        (:mod:`maskrender.names`: tech name, its stem, display name, family, family group,
+        algorithm); the most specific key wins.
     point_radius, line_width, outline : float or str
         Pixels (``3``, ``"3px"``) or relative to the longer image side (``"0.3%"``).
         ``point_radius`` ``None`` (the default) is :func:`auto_point_radius`.
@@ -273,13 +277,8 @@ class Style:
         >>> st.color.hex, st.opacity, st.line_width
         ('#00a0ff', 0.6, 2.416)
         """
-        color = None
         fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
-        for key in (mask.tech_name, mask.name, short_name(mask), mask.family, mask.algorithm,
-                    mask.family.rpartition(".")[2]):
-            if key and key in fills:
-                color = fills[key]
-                break
+        color = lookup(mask, fills)
         if color is None and mask.fill is not None:
             color = Color.parse(mask.fill)
         if color is None:

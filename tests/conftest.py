@@ -1,13 +1,11 @@
-"""Shared test helpers: where the fixtures are."""
+"""pytest fixtures shared by every test (helpers functions live in ``tests/helpers``)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+from helpers import FIXTURES
 
 
 @pytest.fixture

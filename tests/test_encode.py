@@ -93,7 +93,7 @@ def test_icc_profile_is_kept() -> None:
 
 @pytest.mark.parametrize("accelerate", PATHS)
 def test_photo_size_close_to_pillow_defaults(accelerate: bool, fixtures: object) -> None:
-    from conftest import FIXTURES
+    from helpers import FIXTURES
 
     with Image.open(FIXTURES / "restored.jpg") as src:
         photo = src.convert("RGB").crop((600, 600, 1240, 1240))

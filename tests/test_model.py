@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import shapely
-from conftest import FIXTURES
+from helpers import FIXTURES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

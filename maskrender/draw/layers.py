@@ -21,7 +21,8 @@ from PIL import Image
 
 from maskrender.draw.raster import Box, bounds_box, disc_alpha, polygon_alpha, stroke
 from maskrender.geometry import Transform
-from maskrender.model import MASK_TYPES, Mask
+from maskrender.kinds import KINDS, rank
+from maskrender.model import Mask
 from maskrender.style import Color, MaskStyle
 
 __all__ = ["Layer", "blend", "intensity_groups", "mask_layers", "order_masks"]
@@ -50,8 +51,7 @@ def order_masks(masks: Iterable[Mask]) -> list[Mask]:
     >>> [m.mask_type for m in order_masks(mr.load("fixtures/results_list.json").masks())]
     ['heatmap_mask', 'polygon_mask', 'polygon_mask', 'polygon_mask', 'polyline_mask', 'point_mask']
     """
-    rank = {t: i for i, t in enumerate(MASK_TYPES)}
-    return sorted(masks, key=lambda m: rank.get(m.mask_type, len(rank)))
+    return sorted(masks, key=lambda m: rank(m.mask_type))
 
 
 def intensity_groups(mask: Mask) -> list[tuple[float, list[int]]]:
@@ -88,10 +88,11 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
         return []
     px_geoms = list(transform.apply_all([f.geometry for f in mask.features]))
     layers: list[Layer] = []
-    fill = _fill_alpha(mask.mask_type, px_geoms, groups, style, canvas)
+    kind = KINDS[mask.mask_type]
+    fill = _fill_alpha(kind.drawn_as, px_geoms, groups, style, canvas)
     if fill is not None:
         layers.append(Layer(fill[0], fill[1], style.color, mask.tech_name))
-    if style.outline > 0 and style.outline_opacity > 0 and mask.mask_type in ("polygon_mask", "heatmap_mask"):
+    if style.outline > 0 and style.outline_opacity > 0 and kind.polygonal:
         rings = stroke(shapely.boundary(np.asarray(px_geoms, dtype=object)), style.outline)
         ring_box = bounds_box(rings, 1.0, canvas)
         if ring_box is not None:
@@ -101,7 +102,7 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
 
 
 def _fill_alpha(
-    mask_type: str,
+    drawn_as: str,
     px_geoms: Sequence[shapely.Geometry],
     groups: list[tuple[float, list[int]]],
     style: MaskStyle,
@@ -112,17 +113,17 @@ def _fill_alpha(
     shapes: list[tuple[float, npt.NDArray[np.object_]]] = []
     for level, idx in groups:
         geoms = np.asarray([px_geoms[i] for i in idx], dtype=object)
-        if mask_type == "polyline_mask":
+        if drawn_as == "strokes":
             geoms = stroke(geoms, style.line_width)
         shapes.append((level, geoms))
-    pad = style.point_radius + 1.0 if mask_type == "point_mask" else 1.0
+    pad = style.point_radius + 1.0 if drawn_as == "dots" else 1.0
     box = bounds_box(np.concatenate([g for _, g in shapes]), pad, canvas)
     if box is None:
         return None
     total: npt.NDArray[np.uint8] | None = None
     for level, geoms in shapes:
         factor = style.opacity * level
-        if mask_type == "point_mask":
+        if drawn_as == "dots":
             alpha = disc_alpha(shapely.get_coordinates(geoms), style.point_radius, box, factor)
         else:
             alpha = polygon_alpha(geoms, box, factor)

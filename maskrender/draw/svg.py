@@ -34,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maskrender.draw.layers import intensity_groups
 from maskrender.geometry import Transform
+from maskrender.kinds import KINDS
 from maskrender.model import Mask
 from maskrender.style import MaskStyle
 
@@ -201,14 +202,15 @@ def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgw
     matrix = _matrix(t)
     if matrix:
         attrs["transform"] = matrix
-    if mask.mask_type == "polyline_mask":
+    kind = KINDS[mask.mask_type]
+    if kind.drawn_as == "strokes":
         attrs.update(stroke=st.color.hex, stroke_width=f"{st.line_width / unit:.4g}", stroke_linecap="round",
                      stroke_linejoin="round")
-    elif mask.mask_type == "point_mask":
+    elif kind.drawn_as == "dots":
         attrs.update(stroke=st.color.hex, stroke_width=f"{2 * st.point_radius / unit:.4g}", stroke_linecap="round")
     g = dwg.g(**attrs)
     g.set_desc(title=xml_text(mask.display_name))
-    if mask.mask_type in ("polygon_mask", "heatmap_mask"):
+    if kind.drawn_as == "area":
         for level, polys in _disjoint_levels(mask):
             target = g if level >= 1.0 else g.add(dwg.g(fill_opacity=round(level, 4)))
             for d in polygons_d(polys, dec):
@@ -216,7 +218,7 @@ def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgw
     else:
         for level, idx in intensity_groups(mask):
             geoms = [mask.features[i].geometry for i in idx if not mask.features[i].geometry.is_empty]
-            if mask.mask_type == "point_mask":
+            if kind.drawn_as == "dots":
                 d = points_d(shapely.get_coordinates(np.asarray(geoms, dtype=object)), dec)
             else:
                 d = lines_d(geoms, dec)
@@ -227,7 +229,7 @@ def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgw
                 el["stroke-opacity"] = round(level, 4)
             g.add(el)
     groups = [g]
-    if st.outline > 0 and mask.mask_type in ("polygon_mask", "heatmap_mask"):
+    if st.outline > 0 and kind.polygonal:
         o_attrs: dict[str, str | float] = {"class": f"outline {ident}", "fill": "none", "stroke": st.color.hex,
                                            "stroke-width": f"{st.outline / unit:.4g}", "stroke-linejoin": "round",
                                            "opacity": round(st.outline_opacity, 4)}

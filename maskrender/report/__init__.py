@@ -42,6 +42,7 @@ from PIL import Image
 from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.image import PhotoSource, atomic_write, save_image
 from maskrender.model import Result, Results
+from maskrender.names import require_known
 from maskrender.parse import Source, load
 from maskrender.report.content import NOTE, build_panels, creation_date, format_date, summary_table
 from maskrender.report.html import html_page
@@ -207,6 +208,9 @@ def build_report(
         raise SelectionError(f"{results.source}: nothing matches {', '.join(only)}; "
                              f"there are: {', '.join(names) or 'no algorithms at all'}")
 
+    if style is not None and style.fills:
+        pool = (*results.all_masks(), *(earlier.all_masks() if earlier is not None else ()))
+        require_known(list(style.fills), pool, what="fill", source=results.source)
     date = creation_date(results)
     slots: list[Slot] = []
     thumbs: tuple[str, ...] = ("front",)

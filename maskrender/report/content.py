@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from maskrender.model import Metric, Result, Results
+from maskrender.names import matches
 
 __all__ = [
     "GRADE_COLORS",
@@ -446,11 +447,9 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
 
 
 def _selected(result: Result, only: Sequence[str]) -> bool:
-    if any(result.matches(n) for n in only):
-        return True
-    names = {m.tech_name for m in (*result.masks_restored, *result.masks_original)} | {
-        m.name for m in (*result.masks_restored, *result.masks_original)}
-    return any(n in names for n in only)
+    """Whether ``only`` selects the result itself or any of its masks (:mod:`maskrender.names`)."""
+    return any(result.matches(n) for n in only) or any(
+        matches(m, only) for m in (*result.masks_restored, *result.masks_original))
 
 
 def summary_table(panels: Sequence[PanelContent], compare: bool = False) -> Table | None:

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Union
 
+from maskrender.kinds import KINDS
 from maskrender.report.content import GRADE_COLORS, MUTED, NOTE, Cell, PanelContent, Table, grade_color
 from maskrender.report.text import Font, Fonts
 
@@ -307,15 +308,17 @@ class _Builder:
     def swatch(self, box: Box, item: LegendItem) -> None:
         """A legend swatch in the mask's colour, shaped by its mask type."""
         c = item.color
-        if item.mask_type == "point_mask":
+        kind = KINDS.get(item.mask_type)
+        legend = kind.legend if kind is not None else "area"
+        if legend == "dot":
             r = box.h * 0.2
             for i in range(3):
                 self.out.append(Circle(box.x + box.w * (0.2 + 0.3 * i), box.y + box.h * (0.65 if i % 2 else 0.35),
                                        r, c))
-        elif item.mask_type == "polyline_mask":
+        elif legend == "line":
             self.out.append(Line(box.x + box.h * 0.15, box.bottom - box.h * 0.2, box.right - box.h * 0.15,
                                  box.y + box.h * 0.2, c, max(1.0, box.h * 0.2)))
-        elif item.mask_type == "heatmap_mask":
+        elif legend == "gradient":
             third = box.w / 3
             for i, a in enumerate((0.35, 0.65, 1.0)):
                 self.out.append(Rect(Box(box.x + i * third, box.y, third, box.h), c, opacity=a))

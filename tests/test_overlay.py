@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
-from imaging import (
+from helpers import (
     EDGE_CASES,
     FIXTURES,
     ROOT,

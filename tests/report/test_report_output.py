@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import GOLDEN
 from PIL import Image
 from test_report_layout import FIXTURES, NASTY, many_results
 
@@ -27,7 +28,6 @@ from maskrender.report.layout import CARD, Photo, Rect
 from maskrender.report.pdf import page_pixels, paginate
 from maskrender.report.text import FONT_DIR
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 GOLDEN_CASES: dict[str, dict[str, Any]] = {
     "single": {"data": FIXTURES / "results_list.json", "image": FIXTURES / "restored.jpg", "title": "Visit 3",
@@ -209,7 +209,9 @@ def _assert_inert(tags: list[tuple[str, list[tuple[str, str | None]]]]) -> None:
 
 def test_hostile_names_stay_text(tmp_path: Path) -> None:
     data = mr.load(many_results(6, failures=1))
-    kw: dict[str, Any] = {"title": NASTY, "subject": NASTY, "width": 800, "style": mr.Style(fills={NASTY: "red"})}
+    kw: dict[str, Any] = {"title": NASTY, "subject": NASTY, "width": 800}
+    with pytest.raises(mr.SelectionError, match=r"fill name .* matches no mask"):  # an unknown fill name is refused
+        report_svg(data, FIXTURES / "restored.jpg", **kw, style=mr.Style(fills={NASTY: "red"}))
     svg = report_svg(data, FIXTURES / "restored.jpg", **kw)
     html = report_html(data, FIXTURES / "restored.jpg", **kw)
     root = ET.fromstring(svg)  # well-formed XML

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import shapely
-from conftest import FIXTURES
+from helpers import FIXTURES
 
 import maskrender as mr
 from maskrender.model import ViewBox
@@ -667,7 +667,7 @@ def test_unsupported_source_type_is_a_type_error() -> None:
 def test_real_data_takes_the_vectorised_path(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """No per-coordinate Python walk for well-formed data, including pores' mixed [x, y] / [x, y, 0]
     points and the vendor's unclosed rings (the walk is only for naming what is wrong)."""
-    from maskrender import parse
+    from maskrender.geometry import build as parse
 
     def walk(*args: Any) -> Any:
         raise AssertionError("the slow path ran")

@@ -20,7 +20,7 @@ from typing import Any
 
 import psutil
 import pytest
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from PIL import Image
 
 from maskrender import limits

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import io
-import struct
 import warnings
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from imaging import FIXTURES, bare_mask, square
+from helpers import FIXTURES, bare_mask, png_header_only, square
 from PIL import Image
 
 from maskrender import limits
@@ -141,17 +139,6 @@ def test_strict_refuses_a_mismatched_photo() -> None:
 # ---------------------------------------------------------------------------------------------
 # broken and hostile photos
 # ---------------------------------------------------------------------------------------------
-
-
-def png_header_only(width: int, height: int) -> bytes:
-    """A PNG that claims ``width x height`` pixels (the classic decompression bomb's header)."""
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    chunk = b"IHDR" + ihdr
-    body = struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
-    idat = zlib.compress(b"\x00" * 64)
-    idat_chunk = b"IDAT" + idat
-    body += struct.pack(">I", len(idat)) + idat_chunk + struct.pack(">I", zlib.crc32(idat_chunk))
-    return b"\x89PNG\r\n\x1a\n" + body
 
 
 def test_decompression_bomb_is_a_limit_error() -> None:

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
-from imaging import FIXTURES, bare_mask, resvg_render, square, synth_workload
+from helpers import FIXTURES, bare_mask, resvg_render, square, synth_workload
 from PIL import Image
 
 from maskrender.draw.svg import decimals_for, safe_id, xml_text

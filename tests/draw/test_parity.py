@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 import pytest
-from imaging import FIXTURES, assert_image_similar, chromium_screenshot, diff_stats, find_chromium, resvg_render
+from helpers import FIXTURES, assert_image_similar, chromium_screenshot, diff_stats, find_chromium, resvg_render
 from PIL import Image
 
 from maskrender.overlay import render, render_svg

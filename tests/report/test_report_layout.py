@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+from helpers import FIXTURES
 
 NASTY = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 LONG_NAMES = (

@@ -16,9 +16,9 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
-import fuzz_long as fuzz
+import helpers.fuzz as fuzz
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

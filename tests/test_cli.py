@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from imaging import FIXTURES, ROOT, bare_mask, sha256, square
+from helpers import FIXTURES, ROOT, bare_mask, sha256, square
 from PIL import Image
 
 from maskrender.cli import main
@@ -171,7 +171,7 @@ def test_broken_photos_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_decompression_bomb_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from test_photos import png_header_only
+    from helpers import png_header_only
 
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(png_header_only(100_000, 100_000))

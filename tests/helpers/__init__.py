@@ -1,0 +1,367 @@
+"""Shared test helpers (the one module tests import helpers from; never from another test file).
+
+* comparisons: :func:`diff_stats`, :func:`assert_image_similar` (Pillow-style tolerance,
+  with the two pictures and their difference saved for a look when it fails) and
+  :func:`assert_matches_golden` for the golden PNGs in ``tests/golden/``;
+* independent references: :func:`exact_coverage` (exact pixel areas from shapely) and
+  :func:`reference_alpha`, which rebuilds what a mask should cover from its geometry without
+  the renderer's code (discs and round-capped strokes built here, areas intersected exactly);
+* other renderers: :func:`resvg_render` and :func:`chromium_screenshot`;
+* :func:`sha256` to prove inputs are left untouched.
+
+``python tests/imaging.py`` prints the measured figures (edge error, area bias, PNG/SVG parity,
+SVG sizes) with these helpers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import itertools
+import math
+import os
+import shutil
+import struct
+import subprocess
+import tempfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import shapely
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+FIXTURES = ROOT / "fixtures"
+GOLDEN = ROOT / "tests" / "golden"
+FAILURES = Path(os.environ.get("MASKRENDER_TEST_OUTPUT", tempfile.gettempdir())) / "maskrender-test-failures"
+
+# ---------------------------------------------------------------------------------------------
+# comparisons
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Per-channel absolute differences between two pictures of one size."""
+
+    mad: float
+    """Mean absolute difference per channel, in 0..255 levels."""
+    within16: float
+    """Share of pixels whose every channel differs by at most 16 levels."""
+    max: int
+    """The largest difference."""
+
+
+def _array(image: Image.Image | npt.NDArray[np.uint8], mode: str) -> npt.NDArray[np.int16]:
+    if isinstance(image, np.ndarray):
+        image = Image.fromarray(image)
+    return np.asarray(image.convert(mode), dtype=np.int16)
+
+
+def diff_stats(a: Image.Image | npt.NDArray[np.uint8], b: Image.Image | npt.NDArray[np.uint8],
+               mode: str = "RGB") -> Diff:
+    """Compare two pictures channel by channel in ``mode``."""
+    x, y = _array(a, mode), _array(b, mode)
+    assert x.shape == y.shape, f"sizes differ: {x.shape} vs {y.shape}"
+    d = np.abs(x - y)
+    per_pixel = d.max(axis=2) if d.ndim == 3 else d
+    return Diff(float(d.mean()), float((per_pixel <= 16).mean()), int(d.max(initial=0)))
+
+
+def save_failure(name: str, **images: Image.Image) -> Path:
+    """Save pictures under the failure folder (to look at) and return the folder."""
+    folder = FAILURES / name
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, im in images.items():
+        im.save(folder / f"{key}.png")
+    return folder
+
+
+def difference_picture(a: Image.Image, b: Image.Image) -> Image.Image:
+    """|a - b| amplified 8x, so small differences show."""
+    d = np.abs(_array(a, "RGB") - _array(b, "RGB")) * 8
+    return Image.fromarray(np.clip(d, 0, 255).astype(np.uint8), "RGB")
+
+
+def assert_image_similar(actual: Image.Image, expected: Image.Image, *, mad: float = 2.0,
+                         within16: float = 0.99, name: str = "image", mode: str = "RGB") -> Diff:
+    """Fail unless the mean absolute difference is ``<= mad`` levels and at least ``within16``
+    of the pixels are within 16 levels; on failure the pictures are saved to look at."""
+    stats = diff_stats(actual, expected, mode)
+    if stats.mad > mad or stats.within16 < within16:
+        folder = save_failure(name, actual=actual, expected=expected, diff=difference_picture(actual, expected))
+        raise AssertionError(
+            f"{name}: mean abs difference {stats.mad:.3f} (allowed {mad}), {stats.within16:.2%} of pixels "
+            f"within 16 levels (needed {within16:.1%}), max {stats.max}; pictures in {folder}"
+        )
+    return stats
+
+
+def assert_matches_golden(image: Image.Image, name: str, *, mad: float = 0.5, within16: float = 0.999) -> None:
+    """Compare with ``tests/golden/<name>.png``; ``MASKRENDER_UPDATE_GOLDEN=1`` rewrites it."""
+    path = GOLDEN / f"{name}.png"
+    if os.environ.get("MASKRENDER_UPDATE_GOLDEN") == "1":
+        GOLDEN.mkdir(exist_ok=True)
+        image.save(path, optimize=True)
+    assert path.exists(), f"no golden image {path}: run the tests once with MASKRENDER_UPDATE_GOLDEN=1, look at it"
+    with Image.open(path) as golden:
+        mode = "RGBA" if golden.mode == "RGBA" else "RGB"
+        assert_image_similar(image.convert(mode), golden.convert(mode), mad=mad, within16=within16,
+                             name=f"golden-{name}", mode=mode)
+
+
+def sha256(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# synthetic masks and photos
+# ---------------------------------------------------------------------------------------------
+
+_GEOMETRY = {"polygon_mask": "MultiPolygon", "heatmap_mask": "MultiPolygon", "point_mask": "MultiPoint",
+             "polyline_mask": "MultiLineString"}
+
+
+def square(x0: float, y0: float, x1: float, y1: float) -> list[list[float]]:
+    """A closed ring (as GeoJSON coordinates) of an axis-aligned rectangle."""
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]
+
+
+def bare_mask(mask_type: str, features: list[object], *, view_box: str | None = "0 0 100 100",
+              fill: str | None = "#ff0000", intensities: list[float] | None = None,
+              **keys: object) -> dict[str, object]:
+    """A bare mask (FeatureCollection) with one feature per entry of ``features``.
+
+    Polygon and heatmap features are given as one polygon (a list of rings: exterior, holes);
+    point features as a list of points; line features as a list of lines.
+    """
+    feats = []
+    for i, coords in enumerate(features):
+        if mask_type in ("polygon_mask", "heatmap_mask"):
+            coords = [coords]
+        props = {"intensity": intensities[i]} if intensities is not None else {}
+        feats.append({"type": "Feature", "geometry": {"type": _GEOMETRY[mask_type], "coordinates": coords},
+                      "properties": props})
+    mask: dict[str, object] = {"type": "FeatureCollection", "mask_type": mask_type, "features": feats, **keys}
+    if view_box is not None:
+        mask["view_box"] = view_box
+    if fill is not None:
+        mask["fill"] = fill
+    return mask
+
+
+def synth_workload(**sizes: int) -> list[dict[str, object]]:
+    """``fixtures/generate.py``'s synthetic results list (masks of the given sizes)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fixture_generator", FIXTURES / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    workload: list[dict[str, object]] = generator.synth_workload(**sizes)
+    return workload
+
+
+def flat_photo(size: tuple[int, int], color: tuple[int, ...] = (128, 128, 128), mode: str = "RGB") -> Image.Image:
+    """A photo of one colour."""
+    return Image.new(mode, size, color)
+
+
+# ---------------------------------------------------------------------------------------------
+# independent references
+# ---------------------------------------------------------------------------------------------
+
+
+def exact_coverage(geom: shapely.Geometry, size: tuple[int, int]) -> npt.NDArray[np.float64]:
+    """Exact covered share (0..1) of every pixel of a ``size = (W, H)`` canvas by ``geom``.
+
+    Pixel ``(i, j)`` is the square ``[i, i+1) x [j, j+1)``.  Pixels whose square touches the
+    boundary get their exact intersection area; the others are in or out by their centre.
+    """
+    w, h = size
+    out = np.zeros((h, w), dtype=np.float64)
+    # the union's polygons are disjoint, so their coverages add up exactly
+    small_x: list[npt.NDArray[np.intp]] = []
+    small_y: list[npt.NDArray[np.intp]] = []
+    small_part: list[npt.NDArray[np.object_]] = []
+    for part in shapely.get_parts(shapely.union_all(geom)):
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        minx, miny, maxx, maxy = part.bounds
+        x0, y0 = max(0, math.floor(minx)), max(0, math.floor(miny))
+        x1, y1 = min(w, math.ceil(maxx) + 1), min(h, math.ceil(maxy) + 1)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        ys, xs = np.mgrid[y0:y1, x0:x1]
+        xs, ys = xs.ravel(), ys.ravel()
+        if len(xs) <= 256:  # small: intersect every cell, all small parts in one call below
+            small_x.append(xs)
+            small_y.append(ys)
+            small_part.append(np.full(len(xs), part, dtype=object))
+            continue
+        shapely.prepare(part)
+        inside = shapely.contains_xy(part, xs + 0.5, ys + 0.5).astype(np.float64)
+        boundary = part.boundary
+        shapely.prepare(boundary)
+        cells = shapely.box(xs, ys, xs + 1, ys + 1)
+        edge = shapely.intersects(boundary, cells)
+        inside[edge] = shapely.area(shapely.intersection(cells[edge], part))
+        out[y0:y1, x0:x1] += inside.reshape(y1 - y0, x1 - x0)
+    if small_x:
+        xs, ys = np.concatenate(small_x), np.concatenate(small_y)
+        areas = shapely.area(shapely.intersection(shapely.box(xs, ys, xs + 1, ys + 1), np.concatenate(small_part)))
+        np.add.at(out, (ys, xs), areas)
+    return out
+
+
+def _discs(centres: npt.NDArray[np.float64], radius: float, n: int = 48) -> list[shapely.Polygon]:
+    """Regular n-gons with the area of a disc of ``radius`` around each centre."""
+    r = radius * math.sqrt(math.pi / (n / 2 * math.sin(2 * math.pi / n)))
+    ang = np.linspace(0, 2 * math.pi, n, endpoint=False)
+    ring = np.stack([np.cos(ang), np.sin(ang)], axis=1) * r
+    return [shapely.Polygon(ring + c) for c in centres]
+
+
+def round_stroke(line: shapely.LineString, width: float) -> shapely.Geometry:
+    """A line stroked ``width`` wide with round caps and joins, built from discs and quads."""
+    xy = np.asarray(line.coords)[:, :2]
+    parts: list[shapely.Geometry] = _discs(xy, width / 2)
+    for a, b in itertools.pairwise(xy):
+        d = b - a
+        length = float(np.hypot(*d))
+        if length == 0:
+            continue
+        n = np.array([-d[1], d[0]]) / length * (width / 2)
+        parts.append(shapely.Polygon([a + n, b + n, b - n, a - n]))
+    return shapely.union_all(parts)
+
+
+def reference_alpha(mask: object, transform: object, style: object, size: tuple[int, int]) -> npt.NDArray[np.float64]:
+    """What a mask should cover (0..1 per pixel, before opacity), from its geometry alone.
+
+    Polygons and heatmaps: the union of each intensity level's features, the largest
+    ``level x coverage`` winning; points: discs of the style's radius; lines: round strokes
+    of the style's width.  Only the model and the transform are shared with the renderer.
+    """
+    from maskrender.model import Mask
+
+    assert isinstance(mask, Mask)
+    levels: dict[float, list[shapely.Geometry]] = {}
+    for f in mask.features:
+        if f.intensity > 0:
+            levels.setdefault(round(f.intensity * 255) / 255, []).append(transform.apply(f.geometry))  # type: ignore[attr-defined]
+    out = np.zeros((size[1], size[0]))
+    for level, geoms in levels.items():
+        if mask.mask_type == "point_mask":
+            centres = shapely.get_coordinates(np.asarray(geoms, dtype=object))
+            shape = shapely.union_all(_discs(centres, style.point_radius))  # type: ignore[attr-defined]
+        elif mask.mask_type == "polyline_mask":
+            lines = [p for g in geoms for p in shapely.get_parts(g)]
+            shape = shapely.union_all([round_stroke(line, style.line_width) for line in lines])  # type: ignore[attr-defined]
+        else:
+            shape = shapely.union_all(geoms)
+        np.maximum(out, level * exact_coverage(shape, size), out=out)
+    return out
+
+
+@dataclass(frozen=True)
+class EdgeFigures:
+    """How a rendered alpha compares with the exact reference."""
+
+    edge_error: float
+    """Mean |rendered - reference| over edge pixels, in 0..255 levels."""
+    area_bias: float
+    """(rendered area - reference area) / reference area."""
+    edge_pixels: int
+
+
+def edge_figures(alpha: npt.NDArray[np.uint8], ref: npt.NDArray[np.float64]) -> EdgeFigures:
+    """Compare a rendered 8-bit alpha (opacity 1) with a reference coverage."""
+    rendered = alpha.astype(np.float64) / 255.0
+    edge = ((ref > 1e-6) & (ref < 1 - 1e-6)) | ((alpha > 0) & (alpha < 255))
+    err = float(np.abs(rendered - ref)[edge].mean() * 255) if edge.any() else 0.0
+    area = float(ref.sum())
+    return EdgeFigures(err, (float(rendered.sum()) - area) / area, int(edge.sum()))
+
+
+def measure_mask_edges(source: Path, mask_set: str, size: tuple[int, int]) -> dict[str, EdgeFigures]:
+    """Edge figures of every mask of a fixture drawn alone at opacity 1 on a transparent canvas."""
+    from maskrender.overlay import prepare, render
+    from maskrender.style import Style
+
+    style = Style(opacity=1.0)
+    _, canvas, drawings = prepare(source, size=size, masks=mask_set, style=style)
+    out = {}
+    for d in drawings:
+        layer = render([d.mask], size=canvas, style=style)
+        alpha = np.asarray(layer.getchannel("A"))
+        out[d.mask.tech_name] = edge_figures(alpha, reference_alpha(d.mask, d.transform, d.style, canvas))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# other renderers
+# ---------------------------------------------------------------------------------------------
+
+
+def resvg_render(svg: str, size: tuple[int, int]) -> Image.Image:
+    """An SVG document rendered by resvg, as RGBA."""
+    import resvg_py
+
+    png = resvg_py.svg_to_bytes(svg_string=svg, width=size[0], height=size[1])
+    with Image.open(io.BytesIO(bytes(png))) as im:
+        return im.convert("RGBA")
+
+
+def find_chromium() -> str | None:
+    """The Chromium (or Chrome) executable, if one is installed."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def chromium_screenshot(page: Path, size: tuple[int, int], out: Path, chromium: str) -> Image.Image:
+    """Open ``page`` in headless Chromium at ``size`` CSS pixels (scale 1) and screenshot it."""
+    with tempfile.TemporaryDirectory(prefix="maskrender-chromium-") as profile:
+        cmd = [
+            chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            f"--user-data-dir={profile}", f"--screenshot={out}", f"--window-size={size[0]},{size[1]}",
+            "--hide-scrollbars", "--force-device-scale-factor=1", "--force-color-profile=srgb",
+            page.as_uri(),
+        ]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
+    assert out.exists(), f"Chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-2000:]}"
+    with Image.open(out) as im:
+        return im.convert("RGB")
+
+
+# ---------------------------------------------------------------------------------------------
+# figures
+# ---------------------------------------------------------------------------------------------
+
+EDGE_CASES: tuple[tuple[str, str, tuple[int, int]], ...] = tuple(
+    (name, mask_set, (512, 512) if mask_set == "restored" else (512, 600))
+    for name in ("acne", "redness", "lines", "pores")
+    for mask_set in ("restored", "original")
+)
+"""(fixture, mask set, canvas) the edge figures are measured on: the restored set drawn at
+512 px (a 0.21 scale) and the original set at its own 512x600."""
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that claims ``width x height`` pixels (the classic decompression bomb's header)."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    body = struct.pack(">I", len(ihdr)) + chunk + struct.pack(">I", zlib.crc32(chunk))
+    idat = zlib.compress(b"\x00" * 64)
+    idat_chunk = b"IDAT" + idat
+    body += struct.pack(">I", len(idat)) + idat_chunk + struct.pack(">I", zlib.crc32(idat_chunk))
+    return b"\x89PNG\r\n\x1a\n" + body
