@@ -42,7 +42,17 @@ if TYPE_CHECKING:  # svgwrite costs ~50 ms to import: only SVG output pays for i
     import svgwrite
     import svgwrite.container
 
-__all__ = ["MaskDrawing", "build_svg", "decimals_for", "lines_d", "points_d", "polygons_d", "safe_id", "xml_text"]
+__all__ = [
+    "MaskDrawing",
+    "build_svg",
+    "decimals_for",
+    "lines_d",
+    "mask_fragment",
+    "points_d",
+    "polygons_d",
+    "safe_id",
+    "xml_text",
+]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
 
@@ -192,12 +202,14 @@ def _matrix(t: Transform) -> str | None:
     return f"matrix({t.sx:.10g} 0 0 {t.sy:.10g} {t.tx:.10g} {t.ty:.10g})"
 
 
-def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int) -> list[svgwrite.container.Group]:
+def _mask_group(dwg: svgwrite.Drawing, md: MaskDrawing, index: int,
+                id_prefix: str = "") -> list[svgwrite.container.Group]:
     mask, t, st = md.mask, md.transform, md.style
     dec = decimals_for(max(t.sx, t.sy))
     unit = t.scale  # output pixels per view_box unit: sizes are given in output pixels
     ident = safe_id(mask.tech_name or mask.name or mask.mask_type)
-    attrs: dict[str, str | float] = {"id": f"{ident}-{index}", "class": f"mask {safe_id(mask.mask_type)} {ident}",
+    attrs: dict[str, str | float] = {"id": f"{id_prefix}{ident}-{index}",
+                                     "class": f"mask {safe_id(mask.mask_type)} {ident}",
                                      "fill": st.color.hex, "opacity": round(st.opacity, 4)}
     matrix = _matrix(t)
     if matrix:
@@ -281,3 +293,23 @@ def build_svg(
         for group in _mask_group(dwg, md, i):
             dwg.add(group)
     return str(dwg.tostring())
+
+
+def mask_fragment(drawings: Sequence[MaskDrawing], size: tuple[int, int], *, id_prefix: str = "") -> str:
+    """The masks' groups as SVG markup with no root element, for a frame of ``size`` output pixels.
+
+    The one writer of mask markup: :func:`build_svg` wraps it in a document, the report nests it in
+    each photo slot's ``<svg>``.  ``id_prefix`` (itself passed through :func:`safe_id`) keeps ids
+    unique when one document holds several fragments.
+
+    >>> from maskrender.overlay import prepare
+    >>> _, canvas, drawings = prepare("fixtures/pih_result.json", size=(302, 302))
+    >>> frag = mask_fragment(drawings, canvas, id_prefix="s1-")
+    >>> frag.startswith("<g ") and 'id="s1-post_inflammatory' in frag
+    True
+    """
+    import svgwrite
+
+    prefix = safe_id(id_prefix) + "-" if id_prefix.strip("-") else ""
+    dwg = svgwrite.Drawing(size=size, profile="full", debug=False)
+    return "".join(str(group.tostring()) for i, md in enumerate(drawings) for group in _mask_group(dwg, md, i, prefix))

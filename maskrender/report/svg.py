@@ -2,7 +2,7 @@
 
 Text stays text (``<text>`` elements in the bundled font's family, with ``textLength`` so a
 substitute font still fits the measured box); masks stay vectors (the groups of
-:func:`maskrender.draw.svg.build_svg`, each photo slot a nested ``<svg>`` that clips
+:func:`maskrender.draw.svg.mask_fragment`, each photo slot a nested ``<svg>`` that clips
 them).  Each photo is embedded once, as a data URI, at twice the largest size it is shown
 at, and reused with ``<use>``.  Every string from the data is XML-escaped; colours come
 from the layout's own palette or :class:`~maskrender.style.Color`, so nothing from the
@@ -13,18 +13,14 @@ from __future__ import annotations
 
 import base64
 import math
-import re
 from html import escape
 
-from maskrender.draw.svg import build_svg
+from maskrender.draw.svg import mask_fragment
 from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
 from maskrender.report.text import FONT_FAMILY
 
 __all__ = ["layout_svg"]
-
-_ID = re.compile(r'\bid="')
-
 
 def _n(v: float) -> str:
     """A coordinate with at most two decimals."""
@@ -118,8 +114,6 @@ def _photo(el: Photo, scene: Scene, embedded: tuple[int, int], prefix: str) -> s
     inner = [f'<use href="#photo-{_attr(el.slot)}" transform="scale({sx:.6g} {sy:.6g})"/>']
     drawings = scene.drawings(el.slot, el.algorithm, (vw, vh))
     if drawings:
-        doc = build_svg(drawings, (vw, vh))
-        body = doc[doc.index(">") + 1: doc.rindex("</svg>")]
-        inner.append(_ID.sub(f'id="{prefix}-', body))
+        inner.append(mask_fragment(drawings, (vw, vh), id_prefix=prefix))
     return (f'<svg x="{x0}" y="{y0}" width="{w}" height="{h}" viewBox="0 0 {vw} {vh}" overflow="hidden" '
             f'class="photo" data-slot="{_attr(el.slot)}">{"".join(inner)}</svg>')
