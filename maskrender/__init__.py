@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from maskrender.errors import (
     AspectWarning,
+    BatchError,
     FormatError,
     GeometryWarning,
     ImageError,
@@ -66,6 +67,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "Area",
     "AspectWarning",
+    "BatchError",
     "Color",
     "Feature",
     "FormatError",

@@ -11,13 +11,11 @@ import json
 import sys
 import warnings
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from maskrender import __version__
-from maskrender.errors import MaskRenderError
-
-if TYPE_CHECKING:  # style pulls numpy, shapely and Pillow: `maskrender --version` should not
-    from maskrender.style import Size, Style
+from maskrender.errors import InputError, MaskRenderError
+from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
 
 __all__ = ["main"]
 
@@ -31,85 +29,48 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: {message}")
 
 
-def _size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected WIDTHxHEIGHT such as 512x512, not {text!r}") from None
-    if w <= 0 or h <= 0:
-        raise argparse.ArgumentTypeError(f"width and height must be positive, not {text!r}")
-    return (w, h)
+def _reader(option: Option) -> Callable[[str], Any]:
+    """An argparse ``type`` that reads with the registry's reader (a bad value: a usage error, exit 2)."""
+    def read(text: str) -> Any:
+        try:
+            return option.read(text)
+        except InputError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+
+    read.__name__ = option.name  # argparse names the type in some messages
+    return read
 
 
-def _fill(text: str) -> tuple[str, str]:
-    name, sep, colour = text.partition("=")
-    if not sep or not name:
-        raise argparse.ArgumentTypeError(f"expected NAME=COLOR such as pores=#00A0FF, not {text!r}")
-    from maskrender.style import Color
-
-    try:
-        Color.parse(colour)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-    return (name, colour)
+def _no_side(text: str) -> None:
+    raise argparse.ArgumentTypeError("does not apply to a report; give --image-left/--image-right for the sides")
 
 
-def _length(text: str) -> Size:
-    from maskrender.style import Size
-
-    try:
-        return Size.parse(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-
-
-def _quality(text: str) -> int:
-    if not text.isdigit() or not 1 <= int(text) <= 100:
-        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 100, not {text!r}")
-    return int(text)
-
-
-def _fraction(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        v = -1.0
-    if not 0.0 <= v <= 1.0:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, not {text!r}")
-    return v
+def add_options(p: argparse.ArgumentParser, kind: str | None) -> None:
+    """The registry's options for ``kind`` (``overlay``, ``report``; ``None``: every option, as a
+    batch takes them), each with its one reader, range and help."""
+    for option in options_for(kind) if kind is not None else tuple(OPTIONS.values()):
+        if option.switch:
+            p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
+        elif option.repeat:  # each use read on its own, so an error names the bad one
+            p.add_argument(option.flag, dest=option.name, action="append", type=_reader(option),
+                           metavar=option.metavar, help=option.help)
+        else:
+            p.add_argument(option.flag, dest=option.name, type=_reader(option), metavar=option.metavar,
+                           help=option.help)
 
 
-def add_render_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by every command that draws masks."""
-    p.add_argument("--masks", choices=("restored", "original"), default="restored",
-                   help="which mask set to draw (default: restored)")
-    p.add_argument("--side", choices=("front", "left", "right"), default="front",
-                   help="which side's masks to draw (default: front)")
-    p.add_argument("--only", action="append", metavar="NAME",
-                   help="keep masks of this algorithm, family or mask tech name (repeatable)")
-    p.add_argument("--opacity", type=_fraction, default=0.6, help="global opacity 0..1 (default 0.6)")
-    p.add_argument("--fill", action="append", type=_fill, metavar="NAME=COLOR",
-                   help="override a mask's colour (any CSS colour; repeatable)")
-    p.add_argument("--point-radius", type=_length, metavar="LEN",
-                   help="disc radius: pixels (5) or relative to the image (0.3%%); default 0.35%%, less for "
-                        "dense points")
-    p.add_argument("--line-width", type=_length, metavar="LEN",
-                   help="stroke width: pixels (3) or relative to the image (0.1%%); default 0.2%%, at least 1.5 px")
-    p.add_argument("--outline", type=_length, metavar="LEN", default="0",
-                   help="outline polygons with this width (default: none)")
-    p.add_argument("--strict", action="store_true", help="refuse a photo whose aspect ratio differs from the view_box")
-
-
-def style_from(args: argparse.Namespace) -> Style:
-    """The :class:`Style` the shared render options describe."""
-    from maskrender.style import Style
-
-    kwargs: dict[str, Any] = {"opacity": args.opacity, "fills": dict(args.fill or []), "outline": args.outline}
-    if args.point_radius is not None:
-        kwargs["point_radius"] = args.point_radius
-    if args.line_width is not None:
-        kwargs["line_width"] = args.line_width
-    return Style(**kwargs)
+def option_values(args: argparse.Namespace) -> dict[str, Any]:
+    """The registry options given on the command line, read (repeated ones merged)."""
+    values: dict[str, Any] = {}
+    for name, option in OPTIONS.items():
+        value = getattr(args, name, None)
+        if value is None:
+            continue
+        if option.repeat:  # a list of what each use read: names tuples or fill dicts
+            value = ({k: v for d in value for k, v in d.items()} if name == "fill"
+                     else tuple(n for names in value for n in names))
+        values[name] = value
+    return values
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
@@ -125,31 +86,19 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
+    from maskrender.options import call_options
     from maskrender.overlay import render_file
 
-    out = render_file(
-        args.result,
-        args.output,
-        args.image,
-        embed_image=args.embed_image,
-        compress_level=args.compress_level,
-        quality=args.quality,
-        size=args.size,
-        masks=args.masks,
-        side=args.side,
-        only=args.only,
-        style=style_from(args),
-        strict=args.strict,
-    )
+    out = render_file(args.result, args.output, args.image, **call_options(option_values(args), "overlay"))
     if not args.quiet:
         print(f"wrote {out}")
     return 0
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from maskrender.batch import OPTIONS, read_jobs, run_batch
+    from maskrender.batch import read_jobs, run_batch
 
-    defaults = {k: v for k, v in vars(args).items() if k in OPTIONS and v is not None}
+    defaults = option_values(args)
     jobs = read_jobs(args.source, args.out_dir, kind=args.kind, format=args.format, defaults=defaults)
     summary = run_batch(jobs, args.out_dir, workers=args.jobs, scheduler=args.scheduler, resume=args.resume,
                         progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr)
@@ -165,31 +114,10 @@ def _positive(text: str) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from maskrender.errors import InputError
+    from maskrender.options import call_options
     from maskrender.report import report_file
 
-    if args.side != "front":
-        raise InputError("--side does not apply to a report; give --image-left/--image-right for the sides")
-    out = report_file(
-        args.result,
-        args.output,
-        args.image,
-        image_left=args.image_left,
-        image_right=args.image_right,
-        before=args.before,
-        before_image=args.before_image,
-        only=args.only,
-        title=args.title,
-        subject=args.subject,
-        masks=args.masks,
-        style=style_from(args),
-        width=args.width,
-        page=args.page,
-        dpi=args.dpi,
-        columns=args.columns,
-        strict=args.strict,
-        quality=args.quality,
-    )
+    out = report_file(args.result, args.output, args.image, **call_options(option_values(args), "report"))
     if not args.quiet:
         print(f"wrote {out}")
     return 0
@@ -213,13 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("result", help="result JSON file")
     p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp or .svg")
     p.add_argument("--image", help="the photo (default: a transparent canvas)")
-    p.add_argument("--size", type=_size, metavar="WxH", help="canvas size without a photo (default: the view_box)")
-    p.add_argument("--embed-image", action="store_true", help="SVG: embed the photo as a data URI")
-    p.add_argument("--compress-level", type=int, choices=range(10), default=1, metavar="0-9",
-                   help="PNG zlib level (default 1: fast)")
-    p.add_argument("--quality", type=_quality, default=90, metavar="1-100", help="JPEG/WebP quality (default 90)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    add_render_options(p)
+    add_options(p, "overlay")
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("batch", help="render many jobs: a manifest or a folder of results and photos",
@@ -234,17 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT", help="output folder")
     p.add_argument("--kind", choices=("overlay", "report"), default="overlay", help="what to make (default overlay)")
     p.add_argument("--format", default="png",
-                   help="extension of outputs the manifest does not name: png (default), jpg, webp, svg; pdf, html")
+                   help="extension of outputs the manifest does not name: png (default), jpg, webp, svg; "
+                        "for reports also pdf, html")
     where = p.add_mutually_exclusive_group()
     where.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (needs maskrender[dask])")
     p.add_argument("--resume", action="store_true", help="skip jobs whose output exists and is complete")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar; print only a summary of failures")
-    p.add_argument("--size", type=_size, metavar="WxH", help="canvas size of jobs without a photo")
-    p.add_argument("--embed-image", action="store_true", default=None, help="SVG: embed the photo as a data URI")
-    p.add_argument("--compress-level", type=int, choices=range(10), metavar="0-9", help="PNG zlib level (default 1)")
-    p.add_argument("--quality", type=int, help="JPEG/WebP quality (default 90)")
-    add_render_options(p)
+    add_options(p, None)
     p.set_defaults(func=_cmd_batch)
 
     p = sub.add_parser("report", help="a report page: photo with masks, legend, one panel of metrics per algorithm",
@@ -254,19 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("result", help="result JSON file")
     p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp, .svg, .pdf or .html")
     p.add_argument("--image", help="the photo the masks belong to (default: a neutral canvas)")
-    p.add_argument("--image-left", metavar="IMAGE", help="left side photo: adds a left | front | right row")
-    p.add_argument("--image-right", metavar="IMAGE", help="right side photo")
-    p.add_argument("--before", metavar="RESULT", help="an earlier result of the same subject: before/after report")
-    p.add_argument("--before-image", metavar="IMAGE", help="the earlier result's photo")
-    p.add_argument("--title", help="report title (default: Skin analysis report)")
-    p.add_argument("--subject", help="who or what the report is about, e.g. an ID")
-    p.add_argument("--width", type=int, metavar="PX", help="sheet width in pixels (default: the page width at --dpi)")
-    p.add_argument("--page", choices=("A4", "Letter", "a4", "letter"), help="paper size (default A4)")
-    p.add_argument("--dpi", type=float, default=150.0, help="pixels per inch of the page (default 150)")
-    p.add_argument("--columns", type=int, choices=range(1, 7), metavar="1-6", help="panels per row (default 3)")
-    p.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (default 90)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    add_render_options(p)
+    p.add_argument("--side", type=_no_side, help=argparse.SUPPRESS)  # a common slip: say what to do instead
+    add_options(p, "report")
     p.set_defaults(func=_cmd_report)
     return parser
 

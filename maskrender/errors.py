@@ -4,11 +4,12 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
 ``except maskrender.MaskRenderError`` catches them all::
 
     MaskRenderError                 base class of every maskrender error
-    ├── InputError                  something the user gave us is wrong (also: a bad option value)
+    ├── InputError (ValueError)     something the user gave us is wrong (also: a bad option value,
+    │   │                           colour, size, view_box or style)
     │   ├── ParseError              not JSON at all (empty, truncated, not UTF-8, unreadable file)
     │   ├── FormatError             JSON, but not the mask format (names the JSON path)
     │   ├── ImageError              the photo cannot be read or used (strict aspect-ratio mismatch)
-    │   └── BatchError              a batch cannot start (``maskrender.batch``: manifest, folders)
+    │   └── BatchError              a batch cannot start (bad manifest row or column, folders)
     ├── LimitError                  the input exceeds a configured limit (see ``maskrender.limits``)
     ├── SelectionError              a mask selection (``only=``) matched nothing
     └── OutputError                 an output file cannot be written
@@ -22,6 +23,9 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
 Messages name the source (the path as given, or ``<bytes>``/``<str>``/``<dict>``/``<list>``/
 ``<file>``), the JSON path (``[2].result.masks_restored[0].features[17].geometry.coordinates``)
 and what was expected versus found. :class:`FormatError` carries these as attributes.
+:class:`InputError` is also a :class:`ValueError`, so ``except ValueError`` code keeps working.
+Every error survives pickling (batch workers send them across processes) and
+:meth:`MaskRenderError.prefixed` re-raises one with more context, keeping its class and fields.
 
 Examples
 --------
@@ -37,6 +41,7 @@ from __future__ import annotations
 
 __all__ = [
     "AspectWarning",
+    "BatchError",
     "FormatError",
     "GeometryWarning",
     "ImageError",
@@ -54,9 +59,35 @@ __all__ = [
 class MaskRenderError(Exception):
     """Base class of every error maskrender raises on purpose."""
 
+    def prefixed(self, context: str) -> MaskRenderError:
+        """A copy of this error, of the same class and with the same attributes, whose message
+        starts with ``context`` (a job, a file): for re-raising with more to say.
 
-class InputError(MaskRenderError):
-    """Something the user gave us is not usable."""
+        >>> err = FormatError("r.json", "result.masks_restored[0]", "a mask", "int 3")
+        >>> again = err.prefixed("jobs.csv line 4")
+        >>> type(again).__name__, again.path, str(again)
+        ('FormatError', 'result.masks_restored[0]', 'jobs.csv line 4: r.json: result.masks_restored[0]: \
+expected a mask, found int 3')
+        """
+        copy = _rebuild(type(self), (f"{context}: {self}",), dict(self.__dict__))
+        copy.__cause__, copy.__traceback__ = self.__cause__, None
+        return copy
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception's default pickling calls ``cls(*args)``, which subclasses with other
+        # constructors (FormatError) cannot take; rebuild from the message and attributes instead.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[MaskRenderError], args: tuple[object, ...], state: dict[str, object]) -> MaskRenderError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, *args)
+    err.__dict__.update(state)
+    return err
+
+
+class InputError(MaskRenderError, ValueError):
+    """Something the user gave us is not usable (also a :class:`ValueError`)."""
 
 
 class ParseError(InputError):
@@ -88,6 +119,11 @@ class FormatError(InputError):
 
 class ImageError(InputError):
     """The photo cannot be opened, decoded, or used (in strict mode: its aspect ratio is not the masks')."""
+
+
+class BatchError(InputError):
+    """A batch cannot start: a bad manifest (the message names the row and column), a missing
+    folder, two jobs writing one file, or a missing optional component."""
 
 
 class LimitError(MaskRenderError):

@@ -16,9 +16,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import secrets
 import struct
-import tempfile
-import warnings
 from pathlib import Path
 from typing import IO, Any, Union
 
@@ -28,14 +27,15 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
 from maskrender.encode import encode
-from maskrender.errors import ImageError, LimitError, OutputError
+from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
+from maskrender.formats import FORMATS as ALL_FORMATS
 
 __all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "open_photo", "save_image"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
 
-FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+FORMATS = {ext: f.pillow for f in ALL_FORMATS.values() if f.pillow is not None for ext in f.extensions}
 """Raster output formats by file extension (``.svg`` is handled by the SVG renderer)."""
 
 
@@ -101,17 +101,18 @@ def open_photo(source: PhotoSource) -> Image.Image:
             fp = source
         if isinstance(fp, (str, os.PathLike)) and os.path.getsize(fp) == 0:
             raise ImageError(f"{label}: empty file, expected a photo")
-        old_cap = Image.MAX_IMAGE_PIXELS
-        Image.MAX_IMAGE_PIXELS = limits.MAX_IMAGE_PIXELS
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("error", Image.DecompressionBombWarning)
-                with Image.open(fp) as im:
-                    im.load()
-                    oriented = ImageOps.exif_transpose(im) or im
-                    return _normalise(oriented.copy() if oriented is im else oriented)
-        finally:
-            Image.MAX_IMAGE_PIXELS = old_cap
+        # Pillow's own bomb check (its module-wide Image.MAX_IMAGE_PIXELS) runs in open(); ours runs on
+        # the header's size before any pixel is decoded, without touching Pillow's global setting.
+        with Image.open(fp) as im:
+            cap = limits.MAX_IMAGE_PIXELS
+            if cap is not None and im.width * im.height > cap:
+                raise LimitError(f"{label}: {im.width}x{im.height} = {im.width * im.height:,} pixels is more than "
+                                 f"the {cap:,} allowed (maskrender.limits.MAX_IMAGE_PIXELS)")
+            im.load()
+            oriented = ImageOps.exif_transpose(im) or im
+            return _normalise(oriented.copy() if oriented is im else oriented)
+    except MaskRenderError:  # ours (an ImageError is also a ValueError): as raised
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
         raise LimitError(f"{label}: {err} (maskrender.limits.MAX_IMAGE_PIXELS)") from None
     except FileNotFoundError:
@@ -139,14 +140,16 @@ def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     raise ImageError(f"numpy photo of shape {arr.shape}: expected (H, W), (H, W, 3) or (H, W, 4)")
 
 
-def _read_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()
-"""The process umask, read once at import (``os.umask`` cannot be read without setting it)."""
+def _temporary(target: Path) -> tuple[int, str]:
+    """A new, empty temporary file beside ``target``, created with mode ``0o666`` so that the kernel
+    applies the process umask (reading the umask would mean setting it, a process-wide change)."""
+    for _ in range(100):
+        tmp = os.path.join(target.parent, f".{target.name}.{secrets.token_hex(4)}.part")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
@@ -169,7 +172,7 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     if target.is_dir():
         raise OutputError(f"{target}: is a directory, expected a file name")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+        fd, tmp = _temporary(target)
     except OSError as err:
         raise OutputError(f"{target}: cannot write in {folder}: {err.strerror or err}") from None
     try:
@@ -177,7 +180,6 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.chmod(tmp, 0o666 & ~_UMASK)
         os.replace(tmp, target)
     except BaseException as err:
         with contextlib.suppress(OSError):

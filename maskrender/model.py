@@ -31,7 +31,8 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
-from maskrender.kinds import GEOMETRIES, KINDS, MASK_TYPES
+from maskrender.errors import InputError
+from maskrender.kinds import GEOMETRIES, KINDS, MASK_SETS, MASK_TYPES, SIDES
 
 __all__ = [
     "GRADES",
@@ -52,8 +53,6 @@ __all__ = [
 MaskType = Literal["polygon_mask", "point_mask", "polyline_mask", "heatmap_mask"]
 MaskSet = Literal["restored", "original"]
 
-MASK_SETS: tuple[str, ...] = ("restored", "original")
-SIDES: tuple[str, ...] = ("front", "left", "right")
 
 GRADES: tuple[tuple[float, str], ...] = (
     (90.0, "Excellent"),
@@ -110,25 +109,26 @@ class ViewBox:
     def parse(cls, text: str) -> ViewBox:
         """Parse ``"min_x min_y width height"`` (space and/or comma separated).
 
-        Raises ``ValueError`` for anything else, including a zero or negative size;
+        Raises :class:`~maskrender.InputError` (a ``ValueError``) for anything else, including a
+        zero or negative size;
         the loader turns that into a :class:`~maskrender.FormatError` with the JSON path.
 
         >>> ViewBox.parse("0 0 0 2416")
         Traceback (most recent call last):
         ...
-        ValueError: positive width and height
+        maskrender.errors.InputError: positive width and height
         """
         parts = text.replace(",", " ").split()
         if len(parts) != 4:
-            raise ValueError("four numbers")
+            raise InputError("four numbers")
         try:
             nums = [float(p) for p in parts]
         except ValueError:
-            raise ValueError("four numbers") from None
+            raise InputError("four numbers") from None
         if not all(math.isfinite(n) for n in nums):
-            raise ValueError("finite numbers")
+            raise InputError("finite numbers")
         if nums[2] <= 0 or nums[3] <= 0:
-            raise ValueError("positive width and height")
+            raise InputError("positive width and height")
         return cls(*nums)
 
     def __str__(self) -> str:

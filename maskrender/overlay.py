@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import io
 import os
-import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any, Union, overload
@@ -36,9 +35,10 @@ from PIL import Image
 
 from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
 from maskrender.draw.svg import MaskDrawing, build_svg
-from maskrender.errors import AspectWarning, InputError, OutputError, SelectionError, warn
-from maskrender.geometry import fit, frame_of
-from maskrender.image import FORMATS, PhotoSource, atomic_write, check_canvas, open_photo, save_image
+from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
+from maskrender.formats import output_format
+from maskrender.geometry import aspect_mismatch, fit, frame_of
+from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.names import require_known
 from maskrender.parse import Source, load
@@ -147,6 +147,7 @@ def prepare(
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
+    check_aspect: bool = True,
 ) -> tuple[Image.Image | None, tuple[int, int], list[MaskDrawing]]:
     """Open the photo, choose the canvas, select masks and resolve each one's transform and style.
 
@@ -155,7 +156,9 @@ def prepare(
     :class:`~maskrender.draw.svg.MaskDrawing` per selected mask, in drawing order.
 
     The canvas is the photo's size, else ``size``, else the first mask's view_box size; it is
-    checked against ``limits.MAX_CANVAS_PIXELS`` before anything is allocated.
+    checked against ``limits.MAX_CANVAS_PIXELS`` before anything is allocated.  Each mask frame's
+    aspect ratio is checked against the canvas once (a warning, or an error with ``strict``) unless
+    ``check_aspect`` is false (the caller checked it already).
 
     >>> photo, canvas, drawings = prepare("fixtures/results_list.json", size=(512, 512))
     >>> photo, canvas, [d.mask.mask_type for d in drawings]
@@ -179,16 +182,17 @@ def prepare(
         photo = open_photo(image)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
-    warned: set[str] = set()
+    checked: set[str] = set()
     for i, m in enumerate(chosen):
         frame = frame_of(m, canvas)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            transform = fit(frame, canvas, strict=strict, what=m.tech_name or m.display_name)
-        for w in caught:
-            if str(frame) not in warned:
-                warned.add(str(frame))
-                warn(str(w.message), AspectWarning)
+        if check_aspect and str(frame) not in checked:  # one warning per frame, not per mask
+            checked.add(str(frame))
+            msg = aspect_mismatch(frame, canvas, m.tech_name or m.display_name)
+            if msg is not None and strict:
+                raise ImageError(msg)
+            if msg is not None:
+                warn(msg, AspectWarning)
+        transform = fit(frame, canvas, check_aspect=False)
         drawings.append(MaskDrawing(m, transform, style.resolve(m, i, canvas)))
     return photo, canvas, drawings
 
@@ -369,8 +373,7 @@ def render_file(
     """
     out = Path(output)
     ext = out.suffix.lower()
-    if ext != ".svg" and ext not in FORMATS:
-        raise OutputError(f"{out}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
+    output_format(out, "overlay")
     if not 0 <= compress_level <= 9:
         raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
     for what, source in (("photo", image), ("result", data)):

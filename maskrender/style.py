@@ -33,6 +33,7 @@ import numpy as np
 import shapely
 from PIL import ImageColor
 
+from maskrender.errors import InputError
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
 from maskrender.names import lookup
@@ -69,24 +70,24 @@ class Color:
 
     @classmethod
     def parse(cls, text: str | Color) -> Color:
-        """Parse a CSS colour; raise ``ValueError`` naming the text otherwise.
+        """Parse a CSS colour; raise :class:`~maskrender.InputError` (a ``ValueError``) naming it otherwise.
 
         >>> Color.parse("#00A0FF"), Color.parse("rgb(0, 160, 255)") == Color.parse("#00a0ff")
         (Color(r=0, g=160, b=255, a=255), True)
-        >>> Color.parse("url(javascript:alert(1))")
+        >>> Color.parse("url(javascript:alert(1))")  # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        ValueError: not a colour: 'url(javascript:alert(1))' (expected #rrggbb, a CSS name or rgb(...))
+        maskrender.errors.InputError: not a colour: 'url(javascript:alert(1))' (expected #rrggbb, a CSS name or ...
         """
         if isinstance(text, Color):
             return text
         candidate = text.strip() if isinstance(text, str) else ""
         if not _CSS_COLOR.fullmatch(candidate):
-            raise ValueError(f"not a colour: {text!r} (expected #rrggbb, a CSS name or rgb(...))")
+            raise InputError(f"not a colour: {text!r} (expected #rrggbb, a CSS name or rgb(...))")
         try:
             rgba = ImageColor.getrgb(candidate)
         except ValueError:
-            raise ValueError(f"not a colour: {text!r} (expected #rrggbb, a CSS name or rgb(...))") from None
+            raise InputError(f"not a colour: {text!r} (expected #rrggbb, a CSS name or rgb(...))") from None
         if len(rgba) == 3:
             return cls(rgba[0], rgba[1], rgba[2])
         return cls(rgba[0], rgba[1], rgba[2], rgba[3])
@@ -161,11 +162,11 @@ class Size:
             try:
                 value = float(number) / (100.0 if relative else 1.0)
             except ValueError:
-                raise ValueError(f"not a size: {spec!r} (expected pixels like 3 or 3px, or 0.1%)") from None
+                raise InputError(f"not a size: {spec!r} (expected pixels like 3 or 3px, or 0.1%)") from None
         else:
-            raise ValueError(f"not a size: {spec!r}")
+            raise InputError(f"not a size: {spec!r} (expected pixels like 3 or 3px, or 0.1%)")
         if not (value >= 0.0) or value == float("inf"):
-            raise ValueError(f"not a size: {spec!r} (must be a finite number >= 0)")
+            raise InputError(f"not a size: {spec!r} (must be a finite number >= 0)")
         return cls(value, relative)
 
     def pixels(self, image_size: tuple[int, int]) -> float:
@@ -259,7 +260,7 @@ class Style:
         for name in ("opacity", "outline_opacity"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
-                raise ValueError(f"{name} must be a number from 0 to 1, not {v!r}")
+                raise InputError(f"{name} must be a number from 0 to 1, not {v!r}")
         object.__setattr__(self, "fills", {k: Color.parse(v) for k, v in dict(self.fills).items()})
         for name in ("point_radius", "line_width", "outline"):
             if getattr(self, name) is not None:

@@ -308,7 +308,7 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
     >>> read_jobs(folder / "bad.csv", folder / "out")
     Traceback (most recent call last):
       ...
-    maskrender.batch.BatchError: bad.csv line 2, column 'opacity': expected a number from 0 to 1, not '2'
+    maskrender.errors.BatchError: bad.csv line 2, column 'opacity': expected a number from 0 to 1, not '2'
     """
     src = Path(os.path.abspath(source))
     out = Path(os.path.abspath(out_dir))

@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from maskrender.batch._check import is_complete
 from maskrender.batch._jobs import KINDS, BatchError, Job, Outcome, Status
-from maskrender.errors import MaskRenderError
+from maskrender.errors import InputError, MaskRenderError
 
 __all__ = ["Summary", "dask_executor", "default_workers", "process_pool", "render_batch", "run_batch"]
 
@@ -363,7 +363,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike[str], *, executor:
     (1, 0, 0)
     """
     if executor is not None and scheduler is not None:
-        raise ValueError("give an executor or a scheduler address, not both")
+        raise InputError("give an executor or a scheduler address, not both")
     out = Path(out_dir)
     stream = messages if messages is not None else (sys.stderr if progress else None)
     total = len(jobs) if isinstance(jobs, Sized) else None

@@ -33,6 +33,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender.draw.layers import intensity_groups
+from maskrender.errors import InputError
 from maskrender.geometry import Transform
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
@@ -286,7 +287,7 @@ def build_svg(
     if photo is not None:
         data, mime = photo
         if mime not in _MIME:
-            raise ValueError(f"photo type {mime!r}: expected one of {', '.join(sorted(_MIME))}")
+            raise InputError(f"photo type {mime!r}: expected one of {', '.join(sorted(_MIME))}")
         uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         dwg.add(dwg.image(href=uri, insert=(0, 0), size=(w, h), preserveAspectRatio="none"))
     for i, md in enumerate(drawings):

@@ -9,6 +9,6 @@ mapping them from their view_box onto images (:mod:`.transform`).
 
 from __future__ import annotations
 
-from maskrender.geometry.transform import ASPECT_TOLERANCE, Transform, fit, frame_of
+from maskrender.geometry.transform import ASPECT_TOLERANCE, Transform, aspect_mismatch, fit, frame_of
 
-__all__ = ["ASPECT_TOLERANCE", "Transform", "fit", "frame_of"]
+__all__ = ["ASPECT_TOLERANCE", "Transform", "aspect_mismatch", "fit", "frame_of"]

@@ -28,7 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from maskrender.errors import AspectWarning, ImageError, InputError, warn
 from maskrender.model import Mask, ViewBox
 
-__all__ = ["ASPECT_TOLERANCE", "Transform", "fit", "frame_of"]
+__all__ = ["ASPECT_TOLERANCE", "Transform", "aspect_mismatch", "fit", "frame_of"]
 
 ASPECT_TOLERANCE = 0.01
 """Relative aspect-ratio difference above which :func:`fit` warns (or refuses in strict mode)."""
@@ -92,7 +92,23 @@ def frame_of(mask: Mask, image_size: tuple[int, int] | None) -> ViewBox:
     return ViewBox(0.0, 0.0, w, h)
 
 
-def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what: str = "") -> Transform:
+def aspect_mismatch(view_box: ViewBox, size: tuple[int, int], what: str = "") -> str | None:
+    """The message for an image whose aspect ratio is more than :data:`ASPECT_TOLERANCE` off
+    ``view_box``'s, or ``None`` when they agree.
+
+    >>> aspect_mismatch(ViewBox(0, 0, 100, 100), (101, 100)) is None
+    True
+    """
+    w, h = size
+    mismatch = abs((w / h) / view_box.aspect - 1.0)
+    if mismatch <= ASPECT_TOLERANCE * (1 + 1e-9):  # exactly 1% (101x100 on 100x100) is within
+        return None
+    return (f"{what + ': ' if what else ''}image {w}x{h} (aspect {w / h:.3f}) does not match view_box "
+            f"{view_box} (aspect {view_box.aspect:.3f}): is this the mask set of another image?")
+
+
+def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what: str = "",
+        check_aspect: bool = True) -> Transform:
     """The transform that lays ``view_box`` over an image of ``size = (W, H)`` pixels.
 
     Parameters
@@ -129,12 +145,8 @@ def fit(view_box: ViewBox, size: tuple[int, int], *, strict: bool = False, what:
         raise InputError(f"{what + ': ' if what else ''}image size must be positive, not {w}x{h}")
     sx = w / view_box.width
     sy = h / view_box.height
-    mismatch = abs((w / h) / view_box.aspect - 1.0)
-    if mismatch > ASPECT_TOLERANCE * (1 + 1e-9):  # exactly 1% (101x100 on 100x100) is within
-        msg = (
-            f"{what + ': ' if what else ''}image {w}x{h} (aspect {w / h:.3f}) does not match view_box "
-            f"{view_box} (aspect {view_box.aspect:.3f}): is this the mask set of another image?"
-        )
+    msg = aspect_mismatch(view_box, size, what) if check_aspect else None
+    if msg is not None:
         if strict:
             raise ImageError(msg)
         warn(msg, AspectWarning)

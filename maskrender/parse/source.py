@@ -14,7 +14,7 @@ import numpy as np
 
 from maskrender import limits
 from maskrender._paths import join, text
-from maskrender.errors import LimitError, ParseError
+from maskrender.errors import InputError, LimitError, ParseError
 
 __all__ = ["Source", "read_source"]
 
@@ -49,7 +49,7 @@ def read_source(source: Source, name: str | None) -> tuple[Any, str]:
             raise ParseError(f"{label}: cannot read: {err}") from None
         raw = raw_any.encode("utf-8", "surrogatepass") if isinstance(raw_any, str) else bytes(raw_any)
         return _decode(raw, label), label
-    raise TypeError(f"load() takes a path, bytes, str, file object, dict or list, not {type(source).__name__}")
+    raise InputError(f"load() takes a path, bytes, str, file object, dict or list, not {type(source).__name__}")
 
 
 def _read_file(path: str | bytes, label: str) -> bytes:

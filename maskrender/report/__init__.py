@@ -40,6 +40,7 @@ from typing import Any
 from PIL import Image
 
 from maskrender.errors import InputError, OutputError, SelectionError
+from maskrender.formats import extensions, output_format
 from maskrender.image import PhotoSource, atomic_write, save_image
 from maskrender.model import Result, Results
 from maskrender.names import require_known
@@ -57,7 +58,7 @@ from maskrender.style import Style
 __all__ = ["FORMATS", "PAGE_SIZES", "Report", "build_report", "render_report", "report_file", "report_html",
            "report_svg"]
 
-FORMATS = (".png", ".jpg", ".jpeg", ".webp", ".svg", ".pdf", ".html", ".htm")
+FORMATS = extensions("report")
 """Output extensions :func:`report_file` writes."""
 
 DEFAULT_TITLE = "Skin analysis report"
@@ -310,8 +311,7 @@ def report_file(
     """
     out = Path(output)
     ext = out.suffix.lower()
-    if ext not in FORMATS:
-        raise OutputError(f"{out}: unknown report extension {ext or '(none)'}; expected one of {', '.join(FORMATS)}")
+    output_format(out, "report")
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist")
     report = build_report(data, image, **options)

@@ -9,7 +9,6 @@ colour by its position, which must not change between the photo and its thumbnai
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,7 +16,6 @@ from PIL import Image
 
 from maskrender.draw.layers import order_masks
 from maskrender.draw.svg import MaskDrawing
-from maskrender.errors import AspectWarning
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
 from maskrender.overlay import prepare
@@ -141,9 +139,7 @@ class Scene:
             return []
         # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
         # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AspectWarning)
-            _, canvas, drawings = prepare(chosen, None, size=size, style=self.style)
+        _, canvas, drawings = prepare(chosen, None, size=size, style=self.style, check_aspect=False)
         out = []
         for d in drawings:
             index = self._index.get(_key(d.mask), len(self._index))

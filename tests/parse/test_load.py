@@ -656,7 +656,7 @@ def test_str_with_bom_is_json_text_not_a_path() -> None:
 
 
 def test_unsupported_source_type_is_a_type_error() -> None:
-    with pytest.raises(TypeError, match="load\\(\\) takes a path, bytes, str, file object, dict or list, not int"):
+    with pytest.raises(mr.InputError, match="load\\(\\) takes a path, bytes, str, file object, dict or list, not int"):
         mr.load(3)  # type: ignore[arg-type]
 
 

@@ -76,7 +76,7 @@ def test_report_file_writes_each_format(tmp_path: Path, ext: str, magic: bytes) 
 
 
 def test_report_file_errors(tmp_path: Path) -> None:
-    with pytest.raises(OutputError, match="unknown report extension"):
+    with pytest.raises(OutputError, match="unknown output extension"):
         report_file(FIXTURES / "pores.json", tmp_path / "r.txt")
     with pytest.raises(OutputError, match="does not exist"):
         report_file(FIXTURES / "pores.json", tmp_path / "missing" / "r.png")
@@ -296,4 +296,4 @@ def test_cli_issue_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "better" in (tmp_path / "p.html").read_text()
     assert "worse" in (tmp_path / "p.html").read_text()
     assert main(["report", f"{f}/pores.json", "--side", "left", "-o", str(tmp_path / "x.png")]) == 2
-    assert "--side does not apply" in capsys.readouterr().err
+    assert "--side: does not apply to a report" in capsys.readouterr().err

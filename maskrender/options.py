@@ -1,0 +1,320 @@
+"""The one registry of render and report options: name, kinds, how a value is read, its range, its help.
+
+The ``maskrender`` command builds its ``render``, ``report`` and ``batch`` arguments from
+:data:`OPTIONS`, and batch manifests read their columns with the same :class:`Option` objects,
+so an option has one name, one range and one meaning everywhere.  :func:`call_options` turns
+read values into the keyword arguments of :func:`maskrender.render_file` /
+``maskrender.report.report_file`` (style options become one :class:`~maskrender.Style`).
+
+Every reader takes text (a CLI argument, a CSV cell) or an already-typed value (JSON Lines, a
+Python mapping) and raises :class:`~maskrender.InputError` saying what was expected.
+
+Examples
+--------
+>>> OPTIONS["quality"].read("95"), OPTIONS["only"].read("pores; acne|lines")
+(95, ('pores', 'acne', 'lines'))
+>>> OPTIONS["quality"].read("101")
+Traceback (most recent call last):
+...
+maskrender.errors.InputError: expected a whole number from 1 to 100, not '101'
+>>> sorted(o.name for o in options_for("report") if o.name.startswith("image"))
+['image_left', 'image_right']
+>>> kw = call_options({"opacity": 0.5, "side": "all", "title": "x"}, "overlay")
+>>> kw["style"].opacity, kw["side"], "title" in kw
+(0.5, None, False)
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from maskrender.errors import InputError
+from maskrender.kinds import MASK_SETS, SIDES
+
+__all__ = ["KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
+
+KINDS = ("overlay", "report")
+"""What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
+
+
+# -- readers ------------------------------------------------------------------------------------
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"expected text, found {type(value).__name__} {value!r}")
+    return value.strip()
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
+    def read(value: Any) -> str:
+        text = _text(value).lower()
+        if text not in choices:
+            raise InputError(f"expected one of {', '.join(choices)}, not {value!r}")
+        return text
+
+    return read
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    """``"pores;acne"``, ``"pores|acne"``, or a list of such texts (one per ``--only``)."""
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, str) for i in items):
+        raise InputError(f"expected names separated by ';' or '|', not {value!r}")
+    names = tuple(n.strip() for i in items for n in re.split(r"[;|]", i) if n.strip())
+    if not names:
+        raise InputError(f"expected at least one name, not {value!r}")
+    return names
+
+
+def _fraction(value: Any) -> float:
+    try:
+        v = float(value) if not isinstance(value, bool) else -1.0
+    except (TypeError, ValueError):
+        v = -1.0
+    if not 0.0 <= v <= 1.0:
+        raise InputError(f"expected a number from 0 to 1, not {value!r}")
+    return v
+
+
+def _fills(value: Any) -> dict[str, str]:
+    """``"pores=#00A0FF;acne=red"``, a list of such texts (one per ``--fill``), a mapping, or pairs."""
+    if isinstance(value, Mapping):
+        pairs: list[Any] = list(value.items())
+    elif isinstance(value, (str, list, tuple)):
+        pairs = []
+        for item in [value] if isinstance(value, str) else value:
+            if isinstance(item, str):
+                pieces = [p for p in re.split(r"[;|]", item) if p.strip()]
+                if any("=" not in p for p in pieces):
+                    raise InputError(f"expected NAME=COLOR pairs such as pores=#00A0FF (several separated by ';'), "
+                                     f"not {item!r}")
+                pairs.extend(tuple(p.partition("=")[::2]) for p in pieces)
+            else:
+                pairs.append(item)
+    else:
+        raise InputError(f"expected NAME=COLOR pairs, not {value!r}")
+    from maskrender.style import Color
+
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise InputError(f"expected NAME=COLOR pairs, not {value!r}")
+        name, colour = (str(p).strip() for p in pair)
+        if not name:
+            raise InputError(f"a fill needs a name before '=': {value!r}")
+        Color.parse(colour)
+        out[name] = colour
+    return out
+
+
+def _length(value: Any) -> Any:
+    from maskrender.style import Size
+
+    return Size.parse(value.strip() if isinstance(value, str) else value)
+
+
+def _size(value: Any) -> tuple[int, int]:
+    try:
+        if isinstance(value, str):
+            w, h = (int(v) for v in value.lower().split("x"))
+        else:
+            w, h = (int(v) for v in value)
+    except (TypeError, ValueError):
+        raise InputError(f"expected WIDTHxHEIGHT such as 512x512, not {value!r}") from None
+    if w <= 0 or h <= 0:
+        raise InputError(f"expected a positive width and height, not {value!r}")
+    return (w, h)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "y", "on"):
+        return True
+    if text in ("0", "false", "no", "n", "off"):
+        return False
+    raise InputError(f"expected true or false, not {value!r}")
+
+
+def _integer(low: int, high: int) -> Callable[[Any], int]:
+    def read(value: Any) -> int:
+        try:
+            v = int(value.strip() if isinstance(value, str) else value) if not isinstance(value, (bool, float)) \
+                else None
+        except (TypeError, ValueError):
+            v = None
+        if v is None or not low <= v <= high:
+            raise InputError(f"expected a whole number from {low} to {high}, not {value!r}")
+        return v
+
+    return read
+
+
+def _number(low: float, high: float) -> Callable[[Any], float]:
+    def read(value: Any) -> float:
+        try:
+            v = float(value) if not isinstance(value, bool) else None
+        except (TypeError, ValueError):
+            v = None
+        if v is None or not low <= v <= high:
+            raise InputError(f"expected a number from {low:g} to {high:g}, not {value!r}")
+        return v
+
+    return read
+
+
+def _label(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise InputError(f"expected text, found {value!r}")
+    return str(value).strip()
+
+
+def _file(value: Any) -> str:
+    text = _text(value) if not hasattr(value, "__fspath__") else str(value)
+    if not text:
+        raise InputError("expected a file name")
+    return text
+
+
+# -- the registry -------------------------------------------------------------------------------
+
+BOTH = frozenset(KINDS)
+OVERLAY = frozenset({"overlay"})
+REPORT = frozenset({"report"})
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of the render and report calls, the CLI and batch manifests.
+
+    Attributes
+    ----------
+    name : str
+        The keyword and manifest column (``point_radius``); the CLI flag is ``--point-radius``.
+    read : callable
+        Reads text or a typed value; raises :class:`~maskrender.InputError`.
+    kinds : frozenset of str
+        ``overlay``, ``report`` or both.
+    help : str
+        The CLI help (also documents the default, which the library, not the CLI, applies).
+    metavar : str, optional
+        The CLI placeholder.
+    repeat : bool
+        Given several times on the CLI (``--only a --only b``); ``;``-separated in a cell.
+    switch : bool
+        A CLI switch without a value (``--strict``).
+    path : bool
+        Names an input file (resolved like ``result`` and ``image`` in manifests).
+    style : bool
+        Part of the :class:`~maskrender.Style` rather than a keyword of its own.
+    """
+
+    name: str
+    read: Callable[[Any], Any]
+    kinds: frozenset[str]
+    help: str
+    metavar: str | None = None
+    repeat: bool = False
+    switch: bool = False
+    path: bool = False
+    style: bool = False
+
+    @property
+    def flag(self) -> str:
+        """The CLI flag: ``--point-radius``."""
+        return "--" + self.name.replace("_", "-")
+
+
+_ALL: tuple[Option, ...] = (
+    Option("masks", _choice(MASK_SETS), BOTH, "which mask set to draw: restored (default) or original", "SET"),
+    Option("side", _choice((*SIDES, "all")), OVERLAY, "which side's masks to draw: front (default), left, right "
+           "or all", "SIDE"),
+    Option("only", _names, BOTH, "keep masks this name selects: an algorithm, family, family group, mask tech "
+           "name or its stem (repeatable)", "NAME", repeat=True),
+    Option("opacity", _fraction, BOTH, "global opacity 0..1 (default 0.6)", "0-1", style=True),
+    Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
+           "NAME=COLOR", repeat=True, style=True),
+    Option("point_radius", _length, BOTH, "disc radius: pixels (5) or relative to the image (0.3%%); default "
+           "0.35%%, less for dense points", "LEN", style=True),
+    Option("line_width", _length, BOTH, "stroke width: pixels (3) or relative to the image's longer side "
+           "(0.1%% is the vendor's 0.001); default 0.2%%, at least 1.5 px", "LEN", style=True),
+    Option("outline", _length, BOTH, "outline polygons with this width (default: none)", "LEN", style=True),
+    Option("strict", _flag, BOTH, "refuse a photo whose aspect ratio differs from the view_box", switch=True),
+    Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
+    Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
+    Option("size", _size, OVERLAY, "canvas size without a photo (default: the view_box's)", "WxH"),
+    Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
+    Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
+    Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
+    Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
+           "at --dpi)", "PX"),
+    Option("page", _choice(("a4", "letter")), REPORT, "paper size: A4 (default) or Letter", "PAGE"),
+    Option("dpi", _number(1, 1200), REPORT, "pixels per inch of the page, 1-1200 (default 150)", "DPI"),
+    Option("columns", _integer(1, 6), REPORT, "panels per row, 1-6 (default 3)", "1-6"),
+    Option("image_left", _file, REPORT, "left side photo: adds a left | front | right row", "IMAGE", path=True),
+    Option("image_right", _file, REPORT, "right side photo", "IMAGE", path=True),
+    Option("before", _file, REPORT, "an earlier result of the same subject: a before/after report", "RESULT",
+           path=True),
+    Option("before_image", _file, REPORT, "the earlier result's photo", "IMAGE", path=True),
+)
+
+OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}
+"""Every option, by name, in the order the CLI lists them."""
+
+
+def options_for(kind: str) -> tuple[Option, ...]:
+    """The options that apply to ``kind`` (``overlay`` or ``report``)."""
+    return tuple(o for o in _ALL if kind in o.kinds)
+
+
+_STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline")
+
+
+@functools.lru_cache(maxsize=256)
+def _style(opacity: float | None, fills: tuple[tuple[str, str], ...], point_radius: Any, line_width: Any,
+           outline: Any) -> Any:
+    from maskrender.style import Style
+
+    kwargs: dict[str, Any] = {"fills": dict(fills)}
+    for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline), strict=True):
+        if value is not None:
+            kwargs[key] = value
+    return Style(**kwargs)
+
+
+def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, Any]:
+    """The keyword options of ``render_file``/``report_file`` that read ``values`` describe.
+
+    ``values`` maps option names to read values (missing or ``None``: the library's default);
+    options of the other kind are left out; style options become one :class:`~maskrender.Style`;
+    ``side="all"`` is ``side=None``.
+    """
+    options: dict[str, Any] = {"style": _style(
+        values.get("opacity"),
+        tuple(sorted((values.get("fill") or {}).items())),
+        values.get("point_radius"),
+        values.get("line_width"),
+        values.get("outline"),
+    )}
+    for o in options_for(kind):
+        if not o.style and values.get(o.name) is not None:
+            options[o.name] = values[o.name]
+    if options.get("side") == "all":
+        options["side"] = None
+    return options
+
+
+def read_all(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Read ``(name, raw value)`` pairs with their options; unknown names raise :class:`InputError`."""
+    out: dict[str, Any] = {}
+    for name, raw in values:
+        option = OPTIONS.get(name)
+        if option is None:
+            raise InputError(f"unknown option {name!r}; known options: {', '.join(OPTIONS)}")
+        out[name] = option.read(raw)
+    return out
