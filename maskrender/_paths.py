@@ -12,7 +12,7 @@ from typing import Any
 from maskrender import limits
 from maskrender.errors import FormatError, LimitError
 
-__all__ = ["Context", "describe", "finite", "join", "text"]
+__all__ = ["Context", "describe", "finite", "join", "printable", "text"]
 
 
 def describe(value: Any) -> str:
@@ -93,3 +93,17 @@ def text(s: str) -> str:
     'ok \ufffd!'
     """
     return s if s.isascii() else _SURROGATE.sub("\ufffd", s)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(message: str) -> str:
+    r"""``message`` safe to print on a terminal: control characters (escape sequences, BEL) and lone
+    surrogates (which UTF-8 cannot encode) become U+FFFD; newlines and tabs too, so one message stays
+    one line.
+
+    >>> printable("red\x1b[31m\ud800\x07")
+    'red\ufffd[31m\ufffd\ufffd'
+    """
+    return _UNPRINTABLE.sub("\ufffd", message)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from maskrender import __version__
+from maskrender._paths import printable
 from maskrender.errors import InputError, MaskRenderError
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
 
@@ -184,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _warning_printer(stream: TextIO) -> Callable[..., None]:
     def show(message: Warning | str, category: type[Warning], filename: str, lineno: int,
              file: TextIO | None = None, line: str | None = None) -> None:
-        print(f"maskrender: warning: {message}", file=stream)
+        print(f"maskrender: warning: {printable(str(message))}", file=stream)
 
     return show
 
@@ -198,14 +199,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             args = parser.parse_args(argv)
         except _UsageError as err:
-            print(f"{err}", file=sys.stderr)
+            print(printable(str(err)), file=sys.stderr)
             return 2
         if getattr(args, "func", None) is None:
             parser.print_help(sys.stderr)
             return 2
         return int(args.func(args))
     except MaskRenderError as err:
-        print(f"maskrender: error: {err}", file=sys.stderr)
+        print(f"maskrender: error: {printable(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("maskrender: interrupted", file=sys.stderr)

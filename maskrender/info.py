@@ -8,9 +8,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from maskrender._paths import printable
 from maskrender.kinds import KINDS
 from maskrender.model import Mask, Metric, Result, Results
 
@@ -56,20 +56,7 @@ def _error_text(error: Any) -> str | None:
         error = next((error[k] for k in ("error", "message", "detail") if isinstance(error.get(k), str)), None)
     if not isinstance(error, str):
         return None
-    return _printable(error if len(error) <= 200 else error[:197] + "...")
-
-
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def _printable(text: str) -> str:
-    r"""``text`` safe to print on a terminal: control characters (escape sequences) and lone
-    surrogates (which UTF-8 cannot encode) become U+FFFD.
-
-    >>> _printable("red\x1b[31m\ud800")
-    'red\ufffd[31m\ufffd'
-    """
-    return _UNPRINTABLE.sub("\ufffd", text)
+    return printable(error if len(error) <= 200 else error[:197] + "...")
 
 
 def _result(r: Result) -> dict[str, Any]:
@@ -134,4 +121,4 @@ def format_summary(summary: dict[str, Any]) -> str:
                 f"view_box {k['view_box'] or '(image pixels)'}, "
                 f"fill {k['fill'] or '(palette)'}"
             )
-    return "\n".join(map(_printable, lines))
+    return "\n".join(map(printable, lines))
