@@ -122,7 +122,7 @@ def _results(data: Results | Result | Source, what: str) -> Results:
     try:
         return load(data)
     except InputError as err:
-        raise type(err)(f"{what}: {err}") from None
+        raise err.prefixed(what) from None
 
 
 def build_report(
