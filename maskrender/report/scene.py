@@ -9,7 +9,6 @@ colour by its position, which must not change between the photo and its thumbnai
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -17,16 +16,18 @@ from PIL import Image
 
 from maskrender.draw.layers import order_masks
 from maskrender.draw.svg import MaskDrawing
-from maskrender.errors import AspectWarning
+from maskrender.geometry.transform import Transform, frame_of
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
+from maskrender.names import stem
 from maskrender.overlay import prepare
-from maskrender.report.layout import LegendItem
+from maskrender.report.blocks import LegendItem
 from maskrender.style import Style
 
 __all__ = ["Scene", "Slot"]
 
 _NO_PHOTO = (233, 236, 239)
+_MASK_WORDS = (" mask", " masks")
 
 
 @dataclass
@@ -50,7 +51,21 @@ class Slot:
 
 
 def _key(mask: Mask) -> tuple[str, str, str, str]:
-    return (mask.algorithm, mask.tech_name, mask.name, mask.mask_type)
+    """What makes two masks one legend entry and one colour: the same mask on another side is the same."""
+    return (mask.algorithm, stem(mask.tech_name) if mask.tech_name else "", mask.name, mask.mask_type)
+
+
+def legend_name(mask: Mask) -> str:
+    """The mask's name for the legend, without a trailing "Mask" (every entry is a mask).
+
+    >>> legend_name(Mask("polygon_mask", (), name="Papules Mask")), legend_name(Mask("point_mask", (), name="Mask"))
+    ('Papules', 'Mask')
+    """
+    name = mask.display_name
+    for word in _MASK_WORDS:
+        if name.lower().endswith(word) and len(name) > len(word):
+            return name[: -len(word)].rstrip(" -_") or name
+    return name
 
 
 class Scene:
@@ -76,7 +91,7 @@ class Scene:
                 if k not in self._index:
                     self._index[k] = len(self._index)
                     color = self.style.resolve(m, self._index[k], (1000, 1000)).color.hex
-                    self._items.append(LegendItem(m.display_name, color, m.mask_type))
+                    self._items.append(LegendItem(legend_name(m), color, m.mask_type, self._index[k]))
                     self._algorithms.append(m.algorithm or m.family)
         # Two different masks of one display name (say "Redness Mask" of two algorithms) are
         # told apart by their algorithm.
@@ -84,7 +99,7 @@ class Scene:
         for n, (item, algorithm) in enumerate(zip(self._items, self._algorithms, strict=True)):
             if names.count(item.name) > 1 and algorithm:
                 label = f"{item.name} ({algorithm.replace('_', ' ')})"
-                self._items[n] = LegendItem(label, item.color, item.mask_type)
+                self._items[n] = LegendItem(label, item.color, item.mask_type, item.layer)
 
     def masks(self, key: str, algorithm: str | None = None) -> list[Mask]:
         """The masks drawn on slot ``key`` (of one algorithm, or all selected), in drawing order."""
@@ -137,21 +152,23 @@ class Scene:
     def drawings(self, key: str, algorithm: str | None, size: tuple[int, int]) -> list[MaskDrawing]:
         """The masks of slot ``key`` prepared for a canvas of ``size``, in their report colours."""
         chosen = self.masks(key, algorithm)
-        if not chosen:
-            return []
-        # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
-        # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", AspectWarning)
-            _, canvas, drawings = prepare(chosen, None, size=size, style=self.style)
         out = []
-        for d in drawings:
-            index = self._index.get(_key(d.mask), len(self._index))
-            out.append(MaskDrawing(d.mask, d.transform, self.style.resolve(d.mask, index, canvas)))
+        for m in chosen:
+            # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
+            # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
+            frame = frame_of(m, size)
+            sx, sy = size[0] / frame.width, size[1] / frame.height
+            transform = Transform(sx, sy, -frame.min_x * sx, -frame.min_y * sy)
+            index = self._index.get(_key(m), len(self._index))
+            out.append(MaskDrawing(m, transform, self.style.resolve(m, index, size)))
         return out
 
-    def payload(self, key: str, size: tuple[int, int]) -> tuple[bytes, str]:
-        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha."""
+    def layer(self, mask: Mask) -> int:
+        """The legend index of ``mask`` (the same mask on every side and thumbnail shares it)."""
+        return self._index.get(_key(mask), -1)
+
+    def payload(self, key: str, size: tuple[int, int], jpeg: bool = False) -> tuple[bytes, str]:
+        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha (``jpeg``: always JPEG)."""
         photo = self.slots[key].photo
         if photo is None:
             im = Image.new("RGB", size, _NO_PHOTO)
@@ -160,9 +177,13 @@ class Scene:
         else:
             im = photo
         buf = io.BytesIO()
-        if im.mode == "RGBA":
+        if im.mode == "RGBA" and not jpeg:
             im.save(buf, "PNG", compress_level=6)
             return buf.getvalue(), "image/png"
+        if im.mode == "RGBA":
+            flat = Image.new("RGB", im.size, (255, 255, 255))
+            flat.paste(im, mask=im.getchannel("A"))
+            im = flat
         im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
         return buf.getvalue(), "image/jpeg"
 
