@@ -189,6 +189,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
         columns=args.columns,
         strict=args.strict,
         quality=args.quality,
+        lang=args.lang,
+        fonts=args.font or (),
     )
     if not args.quiet:
         print(f"wrote {out}")
@@ -264,7 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--page", choices=("A4", "Letter", "a4", "letter"), help="paper size (default A4)")
     p.add_argument("--dpi", type=float, default=150.0, help="pixels per inch of the page (default 150)")
     p.add_argument("--columns", type=int, choices=range(1, 7), metavar="1-6", help="panels per row (default 3)")
-    p.add_argument("--quality", type=int, default=90, help="JPEG/WebP quality (default 90)")
+    p.add_argument("--quality", type=_quality, default=90, metavar="1-100", help="JPEG/WebP quality (default 90)")
+    p.add_argument("--lang", metavar="CODE|FILE",
+                   help="the report's words: en (default), de, or a JSON catalogue file (keys of report/lang/en.json)")
+    p.add_argument("--font", action="append", metavar="FILE",
+                   help="a .ttf/.otf/.ttc font tried before the bundled and system fonts (repeatable)")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     add_render_options(p)
     p.set_defaults(func=_cmd_report)

@@ -230,7 +230,8 @@ def _main_column(result: Result, mains: Sequence[tuple[str, Metric]], w: Catalog
     names = {m.name for _, m in mains if m.name}
     if len(names) == 1:
         return names.pop()
-    face = _face(result)[0]
+    area = result.area("face")
+    face = _shown(area.main_metric) if area is not None else None
     if face is not None and face.name:
         return face.name
     rests = set()

@@ -50,18 +50,26 @@ class Slot:
         return 1.0
 
 
-def _key(mask: Mask) -> tuple[str, str, str, str]:
-    """What makes two masks one legend entry and one colour: the same mask on another side is the same."""
-    return (mask.algorithm, stem(mask.tech_name) if mask.tech_name else "", mask.name, mask.mask_type)
+def _key(mask: Mask) -> tuple[str, str, str]:
+    """What makes two masks one legend entry and one colour: the same mask on another side is the same.
+
+    The tech name's stem (``acne_mask_restored_left`` -> ``acne``), else the name without its side.
+    """
+    return (mask.algorithm, stem(mask.tech_name) if mask.tech_name else legend_name(mask).lower(), mask.mask_type)
 
 
 def legend_name(mask: Mask) -> str:
-    """The mask's name for the legend, without a trailing "Mask" (every entry is a mask).
+    """The mask's name for the legend: without a side in brackets, nor a trailing "Mask" (every entry is one).
 
     >>> legend_name(Mask("polygon_mask", (), name="Papules Mask")), legend_name(Mask("point_mask", (), name="Mask"))
     ('Papules', 'Mask')
+    >>> legend_name(Mask("polygon_mask", (), name="Acne Mask (left)"))
+    'Acne'
     """
     name = mask.display_name
+    for side in ("(left)", "(right)", "(front)"):
+        if name.lower().endswith(side) and len(name) > len(side):
+            name = name[: -len(side)].rstrip()
     for word in _MASK_WORDS:
         if name.lower().endswith(word) and len(name) > len(word):
             return name[: -len(word)].rstrip(" -_") or name
@@ -78,7 +86,7 @@ class Scene:
         self.only = list(only) if only else None
         self.style = style or Style()
         self.strict = strict
-        self._index: dict[tuple[str, str, str, str], int] = {}
+        self._index: dict[tuple[str, str, str], int] = {}
         self._items: list[LegendItem] = []
         self._algorithms: list[str] = []
         self._photos: dict[tuple[str, int, int], Image.Image] = {}

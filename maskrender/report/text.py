@@ -125,6 +125,8 @@ def _levels(text: str) -> list[int]:
     levels = [0] * len(text)
     for c in chars:
         levels[c.character_index] = c.embedding_level
+    if not any(level % 2 for level in levels):  # left to right throughout (an isolate of Latin text)
+        return [0] * len(text)
     return levels
 
 

@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
-from test_report_layout import FIXTURES
-from test_report_output import tool
+from helpers import FIXTURES
+from helpers.report import tool
 
 from maskrender.report import build_report
 from maskrender.report.html import html_page
