@@ -50,14 +50,14 @@ def same_file(source: Any, out: Path) -> bool:
 
 def check_output(out: Path, inputs: Iterable[tuple[str, Any]]) -> str:
     """The format of ``out``; refuses an unknown extension, a missing folder, or an output that is an input."""
+    for what, source in inputs:
+        if same_file(source, out):
+            raise OutputError(f"{out}: is the input {what} ({os.fspath(source)}); refusing to overwrite an input")
     ext = out.suffix.lower()
     if ext not in FORMATS:
         raise OutputError(f"{out}: unknown report extension {ext or '(none)'}; expected one of {', '.join(FORMATS)}")
     if not out.parent.is_dir():
         raise OutputError(f"{out}: folder {out.parent} does not exist")
-    for what, source in inputs:
-        if same_file(source, out):
-            raise OutputError(f"{out}: is the input {what} ({os.fspath(source)}); refusing to overwrite an input")
     return FORMATS[ext]
 
 
