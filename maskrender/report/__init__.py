@@ -330,14 +330,15 @@ def report_file(
     image: PhotoSource | None = None,
     *,
     quality: int = 90,
-    compress_level: int = 6,
+    compress_level: int = 1,
     **options: Any,
 ) -> Path:
     """Write a report to ``output``, atomically; the format follows the extension.
 
     ``.png``, ``.jpg``/``.jpeg``, ``.webp``, ``.svg``, ``.pdf`` or ``.html``/``.htm``.
     ``options`` are those of :func:`build_report`; ``quality`` is for JPEG/WebP and
-    ``compress_level`` for PNG.  An output that is one of the inputs (the same path, or the
+    ``compress_level`` for PNG (1, the default, is the fast writer: ~15 ms for a 1240 px page;
+    6-9 make files about 12% smaller at 10-30x the time).  An output that is one of the inputs (the same path, or the
     same file through a link) is refused before anything is read or written.  Returns the
     output path.
 

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
 from maskrender.draw.layers import order_masks
 from maskrender.draw.svg import MaskDrawing
-from maskrender.geometry.transform import Transform, frame_of
+from maskrender.geometry.transform import Transform, fit, frame_of
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
 from maskrender.names import stem
-from maskrender.overlay import prepare
 from maskrender.report.blocks import LegendItem
-from maskrender.style import Style
+from maskrender.style import MaskStyle, Style
 
 __all__ = ["Scene", "Slot"]
 
@@ -90,15 +89,18 @@ class Scene:
         self._items: list[LegendItem] = []
         self._algorithms: list[str] = []
         self._photos: dict[tuple[str, int, int], Image.Image] = {}
+        self._styles: dict[tuple[int, int, int], MaskStyle] = {}
+        colours = replace(self.style, point_radius=1.0)  # the colour only: no point spacing to measure
         for s in slots:
             chosen = self.masks(s.key)
-            if chosen and s.photo is not None:  # warns (or refuses, strict) once per photo
-                prepare(chosen, None, size=s.photo.size, style=self.style, strict=strict)
+            if chosen and s.photo is not None:  # warns (or refuses, strict) once per frame and photo
+                for frame in {str(frame_of(m, s.photo.size)): frame_of(m, s.photo.size) for m in chosen}.values():
+                    fit(frame, s.photo.size, strict=strict, what=f"{s.key} photo")
             for m in chosen:
                 k = _key(m)
                 if k not in self._index:
                     self._index[k] = len(self._index)
-                    color = self.style.resolve(m, self._index[k], (1000, 1000)).color.hex
+                    color = colours.resolve(m, self._index[k], (1000, 1000)).color.hex
                     self._items.append(LegendItem(legend_name(m), color, m.mask_type, self._index[k]))
                     self._algorithms.append(m.algorithm or m.family)
         # Two different masks of one display name (say "Redness Mask" of two algorithms) are
@@ -168,7 +170,11 @@ class Scene:
             sx, sy = size[0] / frame.width, size[1] / frame.height
             transform = Transform(sx, sy, -frame.min_x * sx, -frame.min_y * sy)
             index = self._index.get(_key(m), len(self._index))
-            out.append(MaskDrawing(m, transform, self.style.resolve(m, index, size)))
+            cached = (id(m), size[0], size[1])
+            style = self._styles.get(cached)
+            if style is None:
+                style = self._styles[cached] = self.style.resolve(m, index, size)
+            out.append(MaskDrawing(m, transform, style))
         return out
 
     def layer(self, mask: Mask) -> int:

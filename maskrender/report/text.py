@@ -117,7 +117,7 @@ def pillow_font(face: FontFace, px: int, text: str, rtl: bool) -> tuple[ImageFon
 
 def _levels(text: str) -> list[int]:
     """The embedding level of each character (0: left to right), by the Unicode bidi algorithm."""
-    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI", "FSI") for c in text):
+    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI") for c in text):
         return [0] * len(text)
     from fpdf.bidi import BidiParagraph
 
