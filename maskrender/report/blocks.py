@@ -33,7 +33,8 @@ class Table:
     def chunks(self, fits: int) -> list[Table]:
         """The table cut into tables of at most ``fits`` value columns, each repeating the first column.
 
-        >>> t = Table(("Area", "a", "b", "c"), ((Cell("x"), Cell("1"), Cell("2"), Cell("3")),), (False, True, True, True))
+        >>> row = (Cell("x"), Cell("1"), Cell("2"), Cell("3"))
+        >>> t = Table(("Area", "a", "b", "c"), (row,), (False, True, True, True))
         >>> [c.columns for c in t.chunks(2)]
         [('Area', 'a', 'b'), ('Area', 'c')]
         """

@@ -230,13 +230,13 @@ def _main_column(result: Result, mains: Sequence[tuple[str, Metric]], w: Catalog
     names = {m.name for _, m in mains if m.name}
     if len(names) == 1:
         return names.pop()
-    area = result.area("face")
-    face = _shown(area.main_metric) if area is not None else None
+    face_area = result.area("face")
+    face = _shown(face_area.main_metric) if face_area is not None else None
     if face is not None and face.name:
         return face.name
     rests = set()
-    for area, m in mains:
-        own = set(area.lower().replace("_", " ").split())
+    for name, m in mains:
+        own = set(name.lower().replace("_", " ").split())
         rests.add(" ".join(word for word in m.name.split() if word.lower() not in own))
     rest = rests.pop() if len(rests) == 1 else ""
     return rest[:1].upper() + rest[1:] if rest else w("column.value")
@@ -358,7 +358,8 @@ def _selected(result: Result, only: Sequence[str]) -> bool:
         matches(m, only) for m in (*result.masks_restored, *result.masks_original))
 
 
-def summary_table(panels: Sequence[PanelContent], compare: bool = False, words: Catalogue | None = None) -> Table | None:
+def summary_table(panels: Sequence[PanelContent], compare: bool = False,
+                  words: Catalogue | None = None) -> Table | None:
     """One row per algorithm: its main value and grade (or before, after and change)."""
     w = words or load_catalogue()
     rows = []

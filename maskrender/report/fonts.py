@@ -117,10 +117,10 @@ def _system_face(char: str, bold: bool) -> FontFace | None:
             index, weight = int(parts[1] or 0), int(float(parts[3] or 80))
         except ValueError:
             continue
-        rank = ("serif" in family and "sans" not in family, "mono" in family, "dejavu" in family,
-                not family.startswith("noto sans"),
-                "italic" in style or "oblique" in style or "condensed" in style, abs(weight - want), path, index)
-        ranked.append(((*map(int, rank[:6]), path, index), FontFace(path, index, bold)))
+        rank = (int("serif" in family and "sans" not in family), int("mono" in family), int("dejavu" in family),
+                int(not family.startswith("noto sans")),
+                int("italic" in style or "oblique" in style or "condensed" in style), abs(weight - want), path, index)
+        ranked.append((rank, FontFace(path, index, bold)))
     for _, face in sorted(ranked, key=lambda r: r[0]):
         if face.covers(char):
             return face

@@ -60,7 +60,8 @@ class _Page:
         w, h = (longest, max(1, round(longest / aspect))) if aspect >= 1 else (max(1, round(longest * aspect)), longest)
         pid = f"{self.p}-ph-{slot}"
         if pid in self.defined:
-            photo = f'<use href="#{pid}" transform="scale({w / self.sizes[slot][0]:.6g} {h / self.sizes[slot][1]:.6g})"/>'
+            sx, sy = w / self.sizes[slot][0], h / self.sizes[slot][1]
+            photo = f'<use href="#{pid}" transform="scale({sx:.6g} {sy:.6g})"/>'
         else:
             data, mime = scene.payload(slot, (w, h))
             uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
@@ -218,7 +219,8 @@ class _Page:
                 f"{s} header{{border-bottom:2px solid {t.rule};padding-bottom:.6rem;margin-bottom:1rem}}"
                 f"{s} .hero{{display:grid;grid-template-columns:minmax(0,46fr) minmax(0,54fr);gap:24px}}"
                 f"{s} .hero.many{{grid-template-columns:1fr}}"
-                f"{s} .photos{{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr));gap:12px}}"
+                f"{s} .photos{{display:grid;gap:12px;"
+                "grid-template-columns:repeat(auto-fit,minmax(min(100%,9rem),1fr))}"
                 f"{s} figure{{margin:0}}{s} figcaption{{font-weight:bold;text-align:center}}"
                 f"{s} svg.photo{{display:block;width:100%;height:auto;background:{t.no_photo}}}"
                 f"{s} .tg{{position:absolute;opacity:0;width:1px;height:1px;margin:0}}"
@@ -237,7 +239,8 @@ class _Page:
                 f"{s} tbody th{{font-weight:normal}}{s} .num{{text-align:end;font-variant-numeric:tabular-nums}}"
                 f"{s} .b{{font-weight:bold}}{s} .t-muted{{color:{t.muted}}}{s} .t-better{{color:{t.better}}}"
                 f"{s} .t-worse{{color:{t.worse}}}{grades}"
-                f"{s} .grid{{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,24rem),1fr));gap:16px}}"
+                f"{s} .grid{{display:grid;gap:16px;"
+                "grid-template-columns:repeat(auto-fill,minmax(min(100%,24rem),1fr))}"
                 f"{s} .panel{{background:{t.card};border:1px solid {t.rule};padding:14px;min-width:0}}"
                 f"{s} .pbody{{display:flex;gap:14px;align-items:flex-start}}"
                 f"{s} .thumb{{flex:0 0 34%;max-width:11rem}}{s} .main{{flex:1;min-width:0}}"

@@ -64,15 +64,16 @@ def check_output(out: Path, inputs: Iterable[tuple[str, Any]]) -> str:
 def _phys(dpi: float) -> bytes:
     per_metre = round(dpi / 0.0254)
     payload = struct.pack(">IIB", per_metre, per_metre, 1)
-    return struct.pack(">I", len(payload)) + b"pHYs" + payload + struct.pack(">I", zlib.crc32(payload, zlib.crc32(b"pHYs")))
+    crc = zlib.crc32(payload, zlib.crc32(b"pHYs"))
+    return struct.pack(">I", len(payload)) + b"pHYs" + payload + struct.pack(">I", crc)
 
 
 def encode_picture(image: Image.Image, fmt: str, *, dpi: float, quality: int = 90, compress_level: int = 6) -> bytes:
     """PNG, JPEG or WebP bytes of a report picture, with its resolution.
 
     >>> png = encode_picture(Image.new("RGB", (4, 4)), "PNG", dpi=150, compress_level=1)
-    >>> Image.open(io.BytesIO(png)).info["dpi"]
-    (150, 150)
+    >>> [round(v, 1) for v in Image.open(io.BytesIO(png)).info["dpi"]]  # PNG stores pixels per metre
+    [150.0, 150.0]
     >>> jpg = encode_picture(Image.new("RGB", (16, 16)), "JPEG", dpi=150)
     >>> from PIL import JpegImagePlugin; JpegImagePlugin.get_sampling(Image.open(io.BytesIO(jpg)))
     0

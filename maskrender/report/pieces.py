@@ -218,7 +218,8 @@ class Builder:
         numeric = table.numeric or (False,) * n
         gap = self.u(10)
         cells, words = self._needs(table)
-        full = [max(c, self.fonts.width(title, head) + self.u(1)) for c, title in zip(cells, table.columns, strict=True)]
+        full = [max(c, self.fonts.width(title, head) + self.u(1))
+                for c, title in zip(cells, table.columns, strict=True)]
         avail = w - gap * (n - 1)
         if sum(full) <= avail:
             widths = list(full)
@@ -233,8 +234,9 @@ class Builder:
         hh = hl * max(len(rows) for rows in wrapped) + self.u(3)
         for j, rows in enumerate(wrapped):
             top = y + hh - self.u(3) - hl * len(rows)  # titles sit on the rule
-            for k, row in enumerate(rows):
-                self.text(row, Box(xs[j], top + k * hl, widths[j], hl), head, t.muted, "end" if numeric[j] else "start")
+            for k, title in enumerate(rows):
+                self.text(title, Box(xs[j], top + k * hl, widths[j], hl), head, t.muted,
+                          "end" if numeric[j] else "start")
         yy = y + hh
         self.out.append(Line(x, yy, x + w, yy, t.rule, max(1.0, self.u(1))))
         for row in table.rows:

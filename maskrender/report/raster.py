@@ -53,8 +53,8 @@ def _text(draw: ImageDraw.ImageDraw, el: Text) -> None:
     """Each run of the text in its face, shaped right to left where it is (Raqm, when Pillow has it)."""
     left = el.left
     for run in el.runs:
-        ft, kw = pillow_font(run.face, el.font.px, run.text, run.rtl)
-        draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls", **kw)
+        ft, direction = pillow_font(run.face, el.font.px, run.text, run.rtl)
+        draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls", direction=direction)
 
 
 def _rect(image: Image.Image, draw: ImageDraw.ImageDraw, el: Rect) -> None:

@@ -182,7 +182,7 @@ class Scene:
         return self._index.get(_key(mask), -1)
 
     def payload(self, key: str, size: tuple[int, int], jpeg: bool = False) -> tuple[bytes, str]:
-        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha (``jpeg``: always JPEG)."""
+        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha (``jpeg``: JPEG only)."""
         photo = self.slots[key].photo
         if photo is None:
             im = Image.new("RGB", size, _NO_PHOTO)

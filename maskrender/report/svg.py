@@ -19,8 +19,8 @@ from html import escape
 
 from maskrender.draw.svg import mask_fragment
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
-from maskrender.report.scene import Scene
 from maskrender.report.fonts import FontFace
+from maskrender.report.scene import Scene
 from maskrender.report.webfonts import family_stack, font_face_css
 
 __all__ = ["layout_svg"]
@@ -45,8 +45,8 @@ def layout_svg(layout: Layout, scene: Scene, *, title: str = "", hidpi: float = 
     if title:
         parts.append(f"<title>{escape(title)}</title>")
     used: dict[FontFace, set[str]] = {}
-    for el in layout.texts():
-        for run in el.runs:
+    for line in layout.texts():
+        for run in line.runs:
             used.setdefault(run.face, set()).update(run.text)
     # One embedded copy of each photo, big enough for its largest slot.
     biggest: dict[str, tuple[float, float]] = {}

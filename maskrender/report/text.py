@@ -108,11 +108,11 @@ def freetype(path: str, index: int, size_px: int, shaped: bool) -> ImageFont.Fre
     return ImageFont.truetype(path, size_px, index=index, layout_engine=engine)
 
 
-def pillow_font(face: FontFace, px: int, text: str, rtl: bool) -> tuple[ImageFont.FreeTypeFont, dict[str, str]]:
-    """The Pillow font to draw (or measure) one run with, and the keyword arguments its calls take."""
+def pillow_font(face: FontFace, px: int, text: str, rtl: bool) -> tuple[ImageFont.FreeTypeFont, str | None]:
+    """The Pillow font to draw (or measure) one run with, and the ``direction`` its calls take."""
     shaped = rtl or _needs_shaping(text)
     ft = freetype(face.path, face.index, px, shaped)
-    return ft, ({"direction": "rtl" if rtl else "ltr"} if shaped and features.check("raqm") else {})
+    return ft, (("rtl" if rtl else "ltr") if shaped and features.check("raqm") else None)
 
 
 def _levels(text: str) -> list[int]:
@@ -194,8 +194,8 @@ class Fonts:
         for i in order:
             s, face, level = pieces[i]
             rtl = level % 2 == 1
-            ft, kw = pillow_font(face, font.px, s, rtl)
-            w = float(ft.getlength(s, **kw))
+            ft, direction = pillow_font(face, font.px, s, rtl)
+            w = float(ft.getlength(s, direction=direction))
             out.append(Run(s, face, rtl, x, w))
             x += w
         return tuple(out)

@@ -112,7 +112,8 @@ def test_text_is_readable_at_phone_and_desktop_width(browser: dict[str, Any], wi
     assert m["scroll"] <= width  # nothing makes the page scroll sideways
     for t in m["texts"]:  # every text is on the screen (wide tables scroll inside their own box)
         if not t["clipped"]:
-            assert t["left"] >= -0.5 and t["right"] <= width + 0.5, t
+            assert t["left"] >= -0.5, t
+            assert t["right"] <= width + 0.5, t
 
 
 def test_layout_adapts_to_the_width(browser: dict[str, Any]) -> None:
@@ -133,7 +134,8 @@ def test_screenshots_show_the_report(browser: dict[str, Any], width: int) -> Non
 
 def test_legend_switches_mask_layers_without_script(browser: dict[str, Any]) -> None:
     m = browser["m1300"]
-    assert m["before"] and all(d != "none" for d in m["before"])  # layer 0 drawn in the photo and thumbnails
+    assert m["before"]
+    assert all(d != "none" for d in m["before"])
     assert all(d == "none" for d in m["after"])  # a click on its label's checkbox hides it everywhere
     assert "<script" not in browser["html"]
 
@@ -144,11 +146,14 @@ def test_pictures_and_tables_have_accessible_names(browser: dict[str, Any]) -> N
     assert len(photos) >= 5  # the photo and the thumbnails
     for ident in photos:
         title = re.search(rf'<title id="{re.escape(ident)}">([^<]+)</title>', html)
-        assert title and len(title.group(1)) > 10, ident
+        assert title, ident
+        assert len(title.group(1)) > 10, ident
     assert re.search(r'<title id="[^"]+">photo with the masks: Redness, Deep Lines', html, re.I)
     gauges = re.findall(r'class="gauge"[^>]*aria-label="([^"]+)"', html)
     assert "58 of 100, grade Average" in gauges
-    assert html.count("<table>") >= 8 and 'scope="col"' in html and "scope=row" in html
+    assert html.count("<table>") >= 8
+    assert 'scope="col"' in html
+    assert "scope=row" in html
 
 
 def test_dom_has_the_words(browser: dict[str, Any]) -> None:
@@ -161,7 +166,8 @@ def test_dom_has_the_words(browser: dict[str, Any]) -> None:
 
 def test_fonts_are_embedded_and_nothing_loads(browser: dict[str, Any]) -> None:
     html = browser["html"]
-    assert html.count("@font-face") >= 2 and "data:font/woff;base64," in html
+    assert html.count("@font-face") >= 2
+    assert "data:font/woff;base64," in html
     assert "default-src 'none'" in html
     assert not re.search(r'(?:href|src)="(?!#|data:)', html)
     assert browser["console"] == []

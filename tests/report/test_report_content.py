@@ -171,14 +171,16 @@ def test_area_column_is_not_the_first_areas_name() -> None:
     assert table.columns == ("Area", "Eye Age")
     rows = {row[0].text: row[1].text for row in table.rows}
     assert rows == {"Left eye outer": "21", "Right eye outer": "27"}
-    assert panel.main is not None and panel.main.value == "24"
+    assert panel.main is not None
+    assert panel.main.value == "24"
 
 
 def test_area_column_from_shared_words_without_a_face_metric() -> None:
     data = _vendor("hautai_eye_age_bare.json")
     data["area_results"] = data["area_results"][1:]  # no face area
     (panel,) = build_panels(mr.load(data))
-    assert panel.areas is not None and panel.areas.columns[1] == "Age"  # "Left Eye Age" minus "left eye outer"
+    assert panel.areas is not None
+    assert panel.areas.columns[1] == "Age"
 
 
 def test_every_sub_metric_column_is_kept() -> None:
@@ -236,7 +238,7 @@ def test_user_catalogue_file(tmp_path: Path) -> None:
         load_catalogue(holes)
     broken = tmp_path / "broken.json"
     broken.write_text("{", "utf-8")
-    with pytest.raises(InputError, match="broken.json: not a readable JSON catalogue"):
+    with pytest.raises(InputError, match=r"broken\.json: not a readable JSON catalogue"):
         load_catalogue(broken)
     with pytest.raises(InputError, match="no such catalogue file"):
         load_catalogue(tmp_path / "missing.json")

@@ -83,7 +83,8 @@ def test_pdf_metadata_comes_from_the_analysis(pdf: dict[str, Any]) -> None:
     info = dict(line.split(":", 1) for line in _run(tool("pdfinfo"), str(pdf["path"])).splitlines() if ":" in line)
     assert info["Title"].strip() == "Visit 3"
     assert info["Subject"].strip() == "ID 0042"
-    assert "2025" in info["CreationDate"] and "Feb 26" in info["CreationDate"]  # the results' creation_time
+    assert "2025" in info["CreationDate"]
+    assert "Feb 26" in info["CreationDate"]
     w, _, h = info["Page size"].split()[:3]
     assert (float(w), float(h)) == pytest.approx((595.276, 841.89), abs=0.01)  # A4 in points
 
@@ -92,7 +93,8 @@ def test_pdf_is_vector(pdf: dict[str, Any]) -> None:
     """Masks are paths and the photo is one embedded image (not a page-sized picture)."""
     listing = _run(tool("pdfimages"), "-list", str(pdf["path"])).splitlines()[2:]
     sizes = [(int(line.split()[3]), int(line.split()[4])) for line in listing]
-    assert sizes and all(w <= 1200 for w, _ in sizes)  # photos at twice their shown size, not 1240x1754 sheets
+    assert sizes
+    assert all(w <= 1200 for w, _ in sizes)
     assert len({s for s in sizes}) <= 2  # one image per photo slot, reused by the thumbnails
 
 
@@ -109,7 +111,7 @@ def test_pdf_pages_break_between_panels(tmp_path: Path) -> None:
     report = build_report(mr.load(many_results(12)), FIXTURES / "restored.jpg")
     cuts = paginate(report.layout, page_pixels("A4", 150)[1])
     assert len(cuts) >= 2
-    for top, bottom in cuts:
+    for _top, bottom in cuts:
         for key, box in report.layout.panel_boxes().items():
             assert not (box.y < bottom < box.bottom), (key, bottom)
     out = tmp_path / "many.pdf"
@@ -158,13 +160,17 @@ def test_malformed_result_keeps_its_error_class(tmp_path: Path, capsys: pytest.C
     with pytest.raises(FormatError) as caught:
         build_report(bad)
     err = caught.value
-    assert err.source == str(bad) and err.path.startswith("result.") and err.expected and err.found
+    assert err.source == str(bad)
+    assert err.path.startswith("result.")
+    assert err.expected
+    assert err.found
     with pytest.raises(FormatError) as again:
         build_report(FIXTURES / "pores.json", before=bad)
     assert str(again.value) == str(err)
     assert main(["report", str(bad), "-o", str(tmp_path / "x.png")]) == 2
     message = capsys.readouterr().err
-    assert message.count("\n") == 1 and message.startswith(f"maskrender: error: {bad}: result.")
+    assert message.count("\n") == 1
+    assert message.startswith(f"maskrender: error: {bad}: result.")
     assert "Traceback" not in message
     assert list(tmp_path.iterdir()) == []
 
@@ -173,7 +179,8 @@ def test_malformed_result_keeps_its_error_class(tmp_path: Path, capsys: pytest.C
 def test_every_broken_input_is_one_line_exit_2(broken: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["report", str(FIXTURES / "broken" / broken), "-o", str(tmp_path / "x.pdf")]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("maskrender: error: ") and err.count("\n") == 1, err
+    assert err.startswith("maskrender: error: "), err
+    assert err.count("\n") == 1, err
     assert str(FIXTURES / "broken" / broken) in err
     assert list(tmp_path.iterdir()) == []
 
@@ -246,11 +253,14 @@ def test_options_are_checked_before_anything_is_written(tmp_path: Path, capsys: 
 def test_repr_is_one_short_line_and_html_is_a_scoped_fragment() -> None:
     report = build_report(FIXTURES / "results_list.json", FIXTURES / "restored.jpg", title="Visit 3")
     text = repr(report)
-    assert "\n" not in text and len(text) < 120, text
+    assert "\n" not in text, text
+    assert len(text) < 120, text
     assert text.startswith("<Report 'Visit 3': 7 panels")
     assert len(repr(report.layout)) < 120
     a, b = report._repr_html_(), report._repr_html_()
-    assert a.startswith("<div><style>") and "<html" not in a and "<script" not in a
+    assert a.startswith("<div><style>")
+    assert "<html" not in a
+    assert "<script" not in a
     ids = [seg.split('"')[0] for seg in a.split(' id="')[1:]]
     assert len(ids) == len(set(ids))
     assert set(ids).isdisjoint(seg.split('"')[0] for seg in b.split(' id="')[1:])  # two outputs, no clash
@@ -269,13 +279,15 @@ def test_german_report_end_to_end(tmp_path: Path) -> None:
                  "nicht verfügbar", "keine medizinische Beratung", "26. Feb. 2025"):
         assert word in text, word
     html = build_report(FIXTURES / "results_list.json", lang="de").html()
-    assert '<html lang="de">' in html and "Übersicht" in html
+    assert '<html lang="de">' in html
+    assert "Übersicht" in html
 
 
 def test_thumbnails_are_drawn_only_for_masked_panels() -> None:
     report = build_report(FIXTURES / "results_list.json", FIXTURES / "restored.jpg")
     thumbs = {e.algorithm for e in report.layout.elements if isinstance(e, Photo) and e.algorithm}
-    assert "skin_tone" not in thumbs and "age" not in thumbs  # no masks: no repeated photo
+    assert "skin_tone" not in thumbs
+    assert "age" not in thumbs
     assert {"pores", "acne", "lines", "redness"} <= thumbs
     png = io.BytesIO()
     report.image().save(png, "PNG")

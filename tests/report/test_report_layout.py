@@ -15,6 +15,7 @@ from maskrender.report import build_report
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.pieces import share as _share
 
+
 def _extent(el: object) -> Box:
     if isinstance(el, (Rect, Photo)):
         return el.box

@@ -6,7 +6,6 @@ import io
 import itertools
 import os
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -16,8 +15,8 @@ from typing import Any
 import numpy as np
 import pytest
 from helpers import FIXTURES, GOLDEN
-from PIL import Image
 from helpers.report import NASTY, many_results, tool
+from PIL import Image
 
 import maskrender as mr
 from maskrender.cli import main

@@ -97,7 +97,7 @@ def boxes_found(report: Any, image: Image.Image) -> list[str]:
         assert isinstance(el, Text)
         top = int(el.y - el.font.px * 1.05)
         height = int(el.font.px * 1.4)
-        baseline = int(round(el.y)) - top
+        baseline = round(el.y) - top
         crop = _ink(image.crop((int(el.left) - 2, top, int(el.left + el.width) + 3, top + height)))
         for run in el.runs:
             t = _notdef(run.face.path, run.face.index, el.font.px, height, baseline)
@@ -153,7 +153,8 @@ def test_arabic_subject_does_not_take_the_dates_digits() -> None:
     line = "Subject: " + isolate(NAMES["Arabic"]) + "  ·  " + isolate("26 Feb 2025, 10:52")
     runs = fonts.runs(line, fonts.get(19))
     arabic = [r for r in runs if r.rtl]
-    assert len(arabic) == 1 and arabic[0].text.strip() == NAMES["Arabic"]
+    assert len(arabic) == 1
+    assert arabic[0].text.strip() == NAMES["Arabic"]
     order = "".join(r.text for r in runs)
     assert order.index("Subject") < order.index(NAMES["Arabic"].split()[0]) < order.index("26 Feb 2025")
     # without the isolates the bidi algorithm pulls "2025" into the right-to-left run: the reason they are there

@@ -74,4 +74,5 @@ def test_gauge_segments_follow_the_models_grades() -> None:
     for name, lo, hi in spans:
         assert grade((lo + hi) / 2) == name
         assert grade(hi) == name  # upper bounds belong to the grade, as documented
-    assert spans[0][1] == 0 and spans[-1][2] == 100
+    assert spans[0][1] == 0
+    assert spans[-1][2] == 100
