@@ -19,7 +19,9 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from maskrender.model import GRADES
 
@@ -43,13 +45,13 @@ class Theme:
     no_photo: str = "#e9ecef"
     better: str = "#005a8c"
     worse: str = "#b34700"
-    grades: dict[str, str] = field(default_factory=lambda: {
+    grades: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({
         "Bad": "#d55e00", "Poor": "#e69f00", "Average": "#f0e442",
-        "Good": "#56b4e9", "Great": "#0072b2", "Excellent": "#1f3f7a"})
+        "Good": "#56b4e9", "Great": "#0072b2", "Excellent": "#1f3f7a"}))
     """Gauge segments and grade labels: a colour-blind-safe scale (Okabe-Ito hues), worst to best."""
-    grade_text: dict[str, str] = field(default_factory=lambda: {
+    grade_text: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({
         "Bad": "#a33f00", "Poor": "#8a5600", "Average": "#6b6200",
-        "Good": "#1b6a99", "Great": "#005a8c", "Excellent": "#1f3f7a"})
+        "Good": "#1b6a99", "Great": "#005a8c", "Excellent": "#1f3f7a"}))
     """Darker grade colours for text on white (contrast at least 4.5:1)."""
 
     base_width: float = 1240.0

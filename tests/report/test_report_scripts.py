@@ -58,6 +58,22 @@ def _records() -> list[dict[str, Any]]:
     return out
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _system_fonts() -> None:
+    """The scripts beyond the bundled font need Debian's fonts-noto-core and fonts-noto-cjk (CI installs them)."""
+    import os
+    import shutil
+
+    found = shutil.which("fc-list") and all(
+        subprocess.run(["fc-list", f":charset={code}"], capture_output=True, text=True, timeout=30).stdout.strip()
+        for code in ("4e2d", "0e01", "0915", "05d0", "0627"))
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail("system fonts for CJK/Thai/Devanagari/Hebrew/Arabic are missing; CI must install "
+                        "fonts-noto-core fonts-noto-cjk")
+        pytest.skip("fonts-noto-core / fonts-noto-cjk are not installed")
+
+
 @pytest.fixture(scope="module")
 def report() -> Any:
     return build_report(mr.load(_records()), FIXTURES / "restored.jpg", title="報告書 " + NAMES["Japanese"],
