@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, metavar="PX", help="sheet width in pixels (default: the page width at --dpi)")
     p.add_argument("--page", choices=("A4", "Letter", "a4", "letter"), help="paper size (default A4)")
     p.add_argument("--dpi", type=float, default=150.0, help="pixels per inch of the page (default 150)")
-    p.add_argument("--columns", type=int, choices=range(1, 7), metavar="1-6", help="panels per row (default 3)")
+    p.add_argument("--columns", type=int, choices=range(1, 7), metavar="1-6", help="panels per row (default 2)")
     p.add_argument("--quality", type=_quality, default=90, metavar="1-100", help="JPEG/WebP quality (default 90)")
     p.add_argument("--lang", metavar="CODE|FILE",
                    help="the report's words: en (default), de, or a JSON catalogue file (keys of report/lang/en.json)")
