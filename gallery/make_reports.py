@@ -6,6 +6,11 @@ Writes, next to this file:
 * ``report_sides.png``        left | front | right, each photo with its own side's masks
 * ``report_before_after.png`` two visits of the same subject, every metric with its change
 * ``report_many.png``         twenty algorithms (the layout's upper bound), most of them metrics only
+* ``report_scripts.png``      titles, subjects and metric names in Japanese, Chinese, Korean, Arabic, Hebrew,
+                              Devanagari, Thai, Greek and Cyrillic (system Noto fonts through fontconfig)
+* ``report_pdf_page1.png``    the PDF report's first page, as poppler's ``pdftoppm`` draws it
+* ``report_html_phone.png``   the HTML report in headless Chromium, 390 px wide (a phone)
+* ``report_html_desktop.png`` the same page 1300 px wide
 
 Run alone: ``python gallery/make_reports.py``.
 """
@@ -14,7 +19,10 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +64,56 @@ def many_algorithms() -> list[dict[str, Any]]:
     return out
 
 
+SCRIPTS = {"pores": "鈴木 花子 · 毛穴", "lines": "张伟 · 皱纹", "redness": "أحمد علي · احمرار",
+           "acne": "דוד כהן · אקנה", "skin_tone": "प्रिया शर्मा · त्वचा", "age": "สมชาย ใจดี · อายุ"}
+
+
+def scripts() -> list[dict[str, Any]]:
+    """The fixture list with its metric names in six scripts (four of them need system fonts)."""
+    records = json.loads((FIXTURES / "results_list.json").read_text())
+    for rec in records:
+        res = rec.get("result")
+        if not isinstance(res, dict):
+            continue
+        name = SCRIPTS.get(res.get("algorithm_tech_name", ""))
+        for area in res.get("area_results") or []:
+            if name and area.get("main_metric"):
+                area["main_metric"]["name"] = name
+    return records
+
+
+def _documents(out_dir: Path) -> list[Path]:
+    """The PDF's first page (pdftoppm) and the HTML at phone and desktop width (Chromium), when the tools exist."""
+    from maskrender.report import build_report
+
+    report = build_report(FIXTURES / "results_list.json", FIXTURES / "restored.jpg", title="Visit 3",
+                          subject="ID 0042")
+    written = []
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp, "r.pdf")
+        pdf.write_bytes(report.pdf())
+        if shutil.which("pdftoppm"):
+            subprocess.run(["pdftoppm", "-r", "100", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf),
+                            str(out_dir / "report_pdf_page1")], check=True, timeout=120)
+            written.append(out_dir / "report_pdf_page1.png")
+        else:
+            print("make_reports.py: pdftoppm not found, report_pdf_page1.png not made", file=sys.stderr)
+        page = Path(tmp, "r.html")
+        page.write_text(report.html(), encoding="utf-8")
+        chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+        for name, size in (("report_html_phone.png", "390,2300"), ("report_html_desktop.png", "1300,1750")):
+            if chromium is None:
+                print(f"make_reports.py: chromium not found, {name} not made", file=sys.stderr)
+                continue
+            subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                            f"--user-data-dir={tmp}/profile-{name}", f"--screenshot={out_dir / name}",
+                            f"--window-size={size}", page.as_uri()], check=True, timeout=180, capture_output=True)
+            written.append(out_dir / name)
+    return written
+
+
 def main(out_dir: Path = HERE) -> list[Path]:
-    """Write the four report pictures; return their paths."""
+    """Write the report pictures; return their paths."""
     sys.path.insert(0, str(ROOT))
     from maskrender.report import report_file
 
@@ -72,12 +128,14 @@ def main(out_dir: Path = HERE) -> list[Path]:
           "before_image": FIXTURES / "restored.jpg", "title": "Progress since November", "subject": "ID 0042"}),
         ("report_many.png", many_algorithms(),
          {"image": FIXTURES / "restored.jpg", "title": "Full analysis: twenty algorithms", "subject": "ID 0042"}),
+        ("report_scripts.png", scripts(),
+         {"image": FIXTURES / "restored.jpg", "title": "肌分析レポート · 皮肤分析报告", "subject": "أحمد علي"}),
     ]
     written = []
     for name, data, options in jobs:
         image = options.pop("image")
         written.append(report_file(data, out_dir / name, image, width=WIDTH, compress_level=9, **options))
-    return written
+    return written + _documents(out_dir)
 
 
 if __name__ == "__main__":

@@ -39,6 +39,7 @@ __all__ = [
     "MASK_SETS",
     "MASK_TYPES",
     "SIDES",
+    "UNITS",
     "Area",
     "Feature",
     "Mask",
@@ -48,6 +49,7 @@ __all__ = [
     "ViewBox",
     "grade",
     "tech_stem",
+    "with_units",
 ]
 
 
@@ -74,6 +76,25 @@ def grade(score: float) -> str:
         if score > bound:
             return name
     return "Bad"
+
+
+UNITS: dict[str, str] = {"per mille": "‰", "percentage": "%", "percent": "%", "degrees": "°", "degree": "°",
+                         "deg": "°"}
+"""Symbols of the metric units the format uses (any case); other units are shown as written.
+A degree sign follows its number without a space (``41.3°``), the others after one (``38 ‰``)."""
+
+
+def with_units(number: float, units: str | None) -> str:
+    """A number with its units as a short text.
+
+    >>> with_units(38, "per mille"), with_units(41.3, "degrees"), with_units(2.5, "mm"), with_units(7, None)
+    ('38 ‰', '41.3°', '2.5 mm', '7')
+    """
+    text = f"{number:g}"
+    unit = UNITS.get((units or "").strip().lower(), (units or "").strip())
+    if not unit:
+        return text
+    return f"{text}{unit}" if unit == "°" else f"{text} {unit}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,9 +377,9 @@ class Metric:
     def display_value(self) -> str:
         """The value with its units, as a short text (``"2 ‰"``, ``"87"``, ``"moderate"``)."""
         n = self.number
-        text = f"{n:g}" if n is not None else ("" if self.value is None else str(self.value))
-        unit = {"per mille": "‰", "percentage": "%"}.get(self.units or "", self.units or "")
-        return f"{text} {unit}".strip() if n is not None else text
+        if n is None:
+            return "" if self.value is None else str(self.value)
+        return with_units(n, self.units)
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,7 @@ maskrender.errors.InputError: expected a whole number from 1 to 100, not '101'
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -174,6 +175,17 @@ def _label(value: Any) -> str:
     return str(value).strip()
 
 
+def _files(value: Any) -> tuple[str, ...]:
+    """One file name, several separated by ``;`` or ``|`` (a manifest cell), or a list of them."""
+    items = [value] if isinstance(value, (str, os.PathLike)) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(i, (str, os.PathLike)) for i in items):
+        raise InputError(f"expected file names separated by ';', not {value!r}")
+    names = tuple(n.strip() for i in items for n in re.split(r"[;|]", os.fspath(i)) if n.strip())
+    if not names:
+        raise InputError(f"expected at least one file name, not {value!r}")
+    return names
+
+
 def _file(value: Any) -> str:
     text = _text(value) if not hasattr(value, "__fspath__") else str(value)
     if not text:
@@ -212,6 +224,8 @@ class Option:
         Names an input file (resolved like ``result`` and ``image`` in manifests).
     style : bool
         Part of the :class:`~maskrender.Style` rather than a keyword of its own.
+    cli : str, optional
+        The CLI flag when it is not ``--`` + the name with dashes (``--font`` for ``fonts``).
     """
 
     name: str
@@ -223,11 +237,12 @@ class Option:
     switch: bool = False
     path: bool = False
     style: bool = False
+    cli: str | None = None
 
     @property
     def flag(self) -> str:
         """The CLI flag: ``--point-radius``."""
-        return "--" + self.name.replace("_", "-")
+        return self.cli or "--" + self.name.replace("_", "-")
 
 
 _ALL: tuple[Option, ...] = (
@@ -255,12 +270,16 @@ _ALL: tuple[Option, ...] = (
            "at --dpi)", "PX"),
     Option("page", _choice(("a4", "letter")), REPORT, "paper size: A4 (default) or Letter", "PAGE"),
     Option("dpi", _number(1, 1200), REPORT, "pixels per inch of the page, 1-1200 (default 150)", "DPI"),
-    Option("columns", _integer(1, 6), REPORT, "panels per row, 1-6 (default 3)", "1-6"),
+    Option("columns", _integer(1, 6), REPORT, "panels per row, 1-6 (default 2)", "1-6"),
     Option("image_left", _file, REPORT, "left side photo: adds a left | front | right row", "IMAGE", path=True),
     Option("image_right", _file, REPORT, "right side photo", "IMAGE", path=True),
     Option("before", _file, REPORT, "an earlier result of the same subject: a before/after report", "RESULT",
            path=True),
     Option("before_image", _file, REPORT, "the earlier result's photo", "IMAGE", path=True),
+    Option("lang", _label, REPORT, "the report's own words: a language code (en, de) or a JSON catalogue file with "
+           "the keys of maskrender/report/lang/en.json", "CODE|FILE"),
+    Option("fonts", _files, REPORT, "a font file to draw text with, before the bundled and system fonts "
+           "(repeatable)", "FILE", repeat=True, cli="--font"),
 )
 
 OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}

@@ -2,7 +2,8 @@
 
 Nothing here knows about pixels or positions (that is :mod:`maskrender.report.layout`).
 The few judgements the format leaves open live in one function each:
-:func:`direction` (is a higher value better?), :func:`area_label` and :func:`format_date`.
+:func:`direction` (is a higher value better?) and :func:`area_label`.  Every word the report
+adds comes from a :class:`~maskrender.report.i18n.Catalogue`; units come from the model.
 
 Examples
 --------
@@ -16,132 +17,23 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from maskrender.model import Metric, Result, Results
+from maskrender.model import Metric, Result, Results, with_units
 from maskrender.names import matches
+from maskrender.report.blocks import Cell, Change, MainValue, PanelContent, Table
+from maskrender.report.i18n import Catalogue, load_catalogue
 
 __all__ = [
-    "GRADE_COLORS",
-    "NOTE",
-    "Cell",
-    "Change",
-    "MainValue",
-    "PanelContent",
-    "Table",
     "area_label",
     "build_panels",
     "change",
+    "creation_date",
     "direction",
     "display",
-    "format_date",
-    "grade_color",
     "result_title",
     "summary_table",
 ]
-
-NOTE = "Figures are cosmetic skin information, not medical advice."
-"""The one-line note every report carries."""
-
-GRADE_COLORS: dict[str, str] = {
-    "Excellent": "#1a9850",
-    "Great": "#66bd63",
-    "Good": "#a6d96a",
-    "Average": "#fdae61",
-    "Poor": "#f46d43",
-    "Bad": "#d73027",
-}
-"""Fill colour of each ``bad_good_line`` grade (gauge segments and grade labels)."""
-
-GRADE_TEXT: dict[str, str] = {
-    "Excellent": "#116b38",
-    "Great": "#2f7d32",
-    "Good": "#4f7f1c",
-    "Average": "#a35a00",
-    "Poor": "#b83b14",
-    "Bad": "#b0201b",
-}
-"""Darker variants of the grade colours, legible as text on white."""
-
-BETTER, WORSE, NEUTRAL = "#1a7f37", "#c62828", "#57606a"
-MUTED = "#6e7781"
-
-
-def grade_color(grade: str | None, text: bool = False) -> str:
-    """The colour of a grade (``text=True``: the darker variant for text), grey for none."""
-    if grade is None:
-        return MUTED
-    return (GRADE_TEXT if text else GRADE_COLORS).get(grade, MUTED)
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One table cell: a text and, optionally, its colour and weight."""
-
-    text: str
-    color: str | None = None
-    bold: bool = False
-
-
-@dataclass(frozen=True)
-class Table:
-    """A small table: column titles, rows of cells, and which columns are right-aligned."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    numeric: tuple[bool, ...] = ()
-
-
-@dataclass(frozen=True)
-class Change:
-    """A metric's change between two visits: ``+7``, its judgement in words, its colour."""
-
-    delta: str
-    word: str
-    color: str
-
-    @property
-    def text(self) -> str:
-        """``"+7 better"``, ``"no change"``, ``"was mild"``."""
-        return f"{self.delta} {self.word}".strip()
-
-
-@dataclass(frozen=True)
-class MainValue:
-    """The main metric of the face: label, value, grade, gauge score and (compare) the change."""
-
-    label: str
-    value: str
-    grade: str | None = None
-    score: float | None = None
-    before_value: str | None = None
-    before_grade: str | None = None
-    before_score: float | None = None
-    change: Change | None = None
-
-
-@dataclass(frozen=True)
-class PanelContent:
-    """One algorithm's panel: title, availability, main value, details and per-area table.
-
-    ``key`` is unique within a report (it names the panel's box); ``algorithm`` selects the
-    thumbnail's masks.
-    """
-
-    key: str
-    title: str
-    available: bool = True
-    algorithm: str = ""
-    reason: str = ""
-    main: MainValue | None = None
-    details: Table | None = None
-    areas: Table | None = None
-    has_masks: bool = False
-    has_before_masks: bool = False
-    before_ok: bool = True
-    notes: tuple[str, ...] = field(default_factory=tuple)
 
 
 def direction(metric: Metric) -> int:
@@ -168,15 +60,12 @@ def direction(metric: Metric) -> int:
     return 0
 
 
-_UNITS = {"per mille": "‰", "percentage": "%", "degrees": "°", "degree": "°", "deg": "°"}
-
-
 def _decimals(x: float) -> int:
     text = f"{x:.6f}".rstrip("0")
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def change(after: Metric, before: Metric | None) -> Change | None:
+def change(after: Metric, before: Metric | None, words: Catalogue | None = None) -> Change | None:
     """The change from ``before`` to ``after``, judged by :func:`direction`.
 
     >>> change(Metric("Pores", "pores", 58, "bad_good_line"), Metric("Pores", "pores", 51, "bad_good_line")).text
@@ -189,22 +78,24 @@ def change(after: Metric, before: Metric | None) -> Change | None:
     """
     if before is None:
         return None
+    w = words or load_catalogue()
     a, b = after.number, before.number
     if a is None or b is None:
         if str(after.value).strip().lower() == str(before.value).strip().lower():
-            return Change("", "no change", NEUTRAL)
-        return Change("", f"was {before.display_value}" if before.display_value else "changed", NEUTRAL)
+            return Change("", w("change.none"), "neutral")
+        was = display(before)
+        return Change("", w("change.was", value=was) if was else w("change.changed"), "neutral")
     places = max(_decimals(a), _decimals(b))
     delta = round(a - b, places)
     if delta == 0:
-        return Change("", "no change", NEUTRAL)
-    unit = _UNITS.get((after.units or "").lower(), after.units or "")
-    text = f"{delta:+g}".replace("-", "−") + ("°" if unit == "°" else f" {unit}" if unit else "")
+        return Change("", w("change.none"), "neutral")
+    text = with_units(delta, after.units)
+    text = ("+" + text if delta > 0 else text).replace("-", "−", 1)
     sense = direction(after)
     if sense == 0:
-        return Change(text, "", NEUTRAL)
+        return Change(text, "", "neutral")
     good = (delta > 0) == (sense > 0)
-    return Change(text, "better" if good else "worse", BETTER if good else WORSE)
+    return Change(text, w("change.better") if good else w("change.worse"), "better" if good else "worse")
 
 
 def area_label(name: str) -> str:
@@ -215,29 +106,6 @@ def area_label(name: str) -> str:
     """
     text = name.replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else "?"
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?")
-
-
-def format_date(stamp: str | None, with_time: bool = False) -> str:
-    """``2025-02-26 10:52:17`` -> ``26 Feb 2025`` (English, whatever the locale); ``""`` for none.
-
-    >>> format_date("2025-02-26T10:52:17Z"), format_date("2025-02-26 10:52:17", with_time=True)
-    ('26 Feb 2025', '26 Feb 2025, 10:52')
-    >>> format_date("last tuesday")
-    'last tuesday'
-    """
-    if not stamp:
-        return ""
-    m = _DATE.match(stamp.strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        return stamp.strip()[:40]
-    text = f"{int(m.group(3))} {_MONTHS[int(m.group(2)) - 1]} {m.group(1)}"
-    if with_time and m.group(4):
-        text += f", {m.group(4)}:{m.group(5)}"
-    return text
 
 
 def creation_date(results: Results) -> str | None:
@@ -264,7 +132,13 @@ def _face(result: Result) -> tuple[Metric | None, tuple[Metric, ...]]:
     return _shown(area.main_metric), tuple(m for m in area.sub_metrics if m.widget_show)
 
 
-def _main_value(result: Result, before: Result | None) -> MainValue | None:
+def _score(metric: Metric | None) -> float | None:
+    if metric is None or metric.widget_type != "bad_good_line" or metric.number is None:
+        return None
+    return max(0.0, min(100.0, metric.number))
+
+
+def _main_value(result: Result, before: Result | None, w: Catalogue) -> MainValue | None:
     main, _ = _face(result)
     prev = _face(before)[0] if before is not None and before.ok else None
     if main is None:
@@ -273,49 +147,57 @@ def _main_value(result: Result, before: Result | None) -> MainValue | None:
             bval = f"{before.value:g}" if before is not None and before.value is not None else None
             ch = None
             if before is not None and before.value is not None:
-                ch = change(Metric("", "", result.value), Metric("", "", before.value))
-            return MainValue("Value", value, before_value=bval, change=ch)
+                ch = change(Metric("", "", result.value), Metric("", "", before.value), w)
+            return MainValue(w("value.legacy"), value, before_value=bval, change=ch,
+                             before_text=w("before.value", value=bval or "–"))
         return None
-    score = main.number if main.widget_type == "bad_good_line" else None
     return MainValue(
-        label=main.name or "Score",
+        label=main.name or w("value.score"),
         value=display(main) or "–",
         grade=main.grade,
-        score=None if score is None else max(0.0, min(100.0, score)),
+        grade_word=w.grade(main.grade) if main.grade else "",
+        score=_score(main),
         before_value=display(prev) if prev is not None else None,
         before_grade=prev.grade if prev is not None else None,
-        before_score=(None if prev is None or prev.widget_type != "bad_good_line" or prev.number is None
-                      else max(0.0, min(100.0, prev.number))),
-        change=change(main, prev) if prev is not None else None,
+        before_word=w.grade(prev.grade) if prev is not None and prev.grade else "",
+        before_score=_score(prev),
+        before_text=w("before.value", value=" · ".join(v for v in (display(prev) or "–", _word(prev, w)) if v)
+                      if prev is not None else "–"),
+        change=change(main, prev, w) if prev is not None else None,
     )
 
 
+def _word(metric: Metric, w: Catalogue) -> str:
+    return w.grade(metric.grade) if metric.grade else ""
+
+
 def display(metric: Metric) -> str:
-    """A metric's value with its units as a short text (``"38 ‰"``, ``"41.3°"``, ``"mild"``).
+    """A metric's value with its units as a short text (``"38 ‰"``, ``"41.3°"``, ``"mild"``): the model's.
 
     >>> display(Metric("ITA", "ita", 41.3, "numeric", units="degrees"))
     '41.3°'
     """
-    n = metric.number
-    if n is not None and (metric.units or "").lower() in ("degrees", "degree", "deg"):
-        return f"{n:g}°"
     return metric.display_value
 
 
 def _value_cell(metric: Metric | None) -> Cell:
     if metric is None:
-        return Cell("–", MUTED)
-    return Cell(display(metric) or "–", grade_color(metric.grade, text=True) if metric.grade else None)
+        return Cell("–", "muted")
+    return Cell(display(metric) or "–", f"grade:{metric.grade}" if metric.grade else "")
 
 
-def _change_cell(after: Metric | None, before: Metric | None) -> Cell:
+def _change_cell(after: Metric | None, before: Metric | None, w: Catalogue) -> Cell:
     if after is None or before is None:
-        return Cell("new" if before is None and after is not None else "–", MUTED)
-    ch = change(after, before)
-    return Cell(ch.text if ch else "–", ch.color if ch else MUTED)
+        return Cell(w("new") if before is None and after is not None else "–", "muted")
+    ch = change(after, before, w)
+    return Cell(ch.text if ch else "–", ch.tone if ch else "muted")
 
 
-def _details(result: Result, before: Result | None, compare: bool) -> Table | None:
+def _compare_columns(w: Catalogue, first: str) -> tuple[str, ...]:
+    return (w(first), w("column.before"), w("column.after"), w("column.change"))
+
+
+def _details(result: Result, before: Result | None, compare: bool, w: Catalogue) -> Table | None:
     _, subs = _face(result)
     prev = _face(before)[1] if before is not None and before.ok else ()
     if compare:
@@ -328,17 +210,39 @@ def _details(result: Result, before: Result | None, compare: bool) -> Table | No
             a, b = now.get(key), old.get(key)
             either = a or b
             label = either.name if either is not None and either.name else key
-            rows.append((Cell(label), _value_cell(b), _value_cell(a), _change_cell(a, b)))
+            rows.append((Cell(label), _value_cell(b), _value_cell(a), _change_cell(a, b, w)))
         if not rows:
             return None
-        return Table(("Measure", "Before", "After", "Change"), tuple(rows), (False, True, True, True))
+        return Table(_compare_columns(w, "column.measure"), tuple(rows), (False, True, True, True))
     if not subs:
         return None
-    return Table(("Measure", "Value"), tuple((Cell(m.name or m.tech_name), _value_cell(m)) for m in subs),
-                 (False, True))
+    return Table((w("column.measure"), w("column.value")),
+                 tuple((Cell(m.name or m.tech_name), _value_cell(m)) for m in subs), (False, True))
 
 
-def _areas(result: Result, before: Result | None, compare: bool) -> Table | None:
+def _main_column(result: Result, mains: Sequence[tuple[str, Metric]], w: Catalogue) -> str:
+    """The title of the per-area table's main column: one name for every area, not the first area's.
+
+    The areas' metrics share one name (``Pores score``): that.  They differ by area (``Left Eye
+    Age``, ``Right Eye Age``): the face's metric name (``Eye Age``), else the words the names
+    share once each area's own words are taken out, else the catalogue's ``Value``.
+    """
+    names = {m.name for _, m in mains if m.name}
+    if len(names) == 1:
+        return names.pop()
+    face_area = result.area("face")
+    face = _shown(face_area.main_metric) if face_area is not None else None
+    if face is not None and face.name:
+        return face.name
+    rests = set()
+    for name, m in mains:
+        own = set(name.lower().replace("_", " ").split())
+        rests.add(" ".join(word for word in m.name.split() if word.lower() not in own))
+    rest = rests.pop() if len(rests) == 1 else ""
+    return rest[:1].upper() + rest[1:] if rest else w("column.value")
+
+
+def _areas(result: Result, before: Result | None, compare: bool, w: Catalogue) -> Table | None:
     areas = [a for a in result.areas if a.name != "face"]
     if compare:
         old = {a.name: a for a in before.areas} if before is not None and before.ok else {}
@@ -350,11 +254,12 @@ def _areas(result: Result, before: Result | None, compare: bool) -> Table | None
             prior = _shown(old[name].main_metric) if name in old else None
             if after is None and prior is None:
                 continue
-            rows.append((Cell(area_label(name)), _value_cell(prior), _value_cell(after), _change_cell(after, prior)))
+            rows.append((Cell(area_label(name)), _value_cell(prior), _value_cell(after),
+                         _change_cell(after, prior, w)))
         if not rows:
             return None
-        return Table(("Area", "Before", "After", "Change"), tuple(rows), (False, True, True, True))
-    # Columns: the main metric, then up to two sub-metrics that areas other than the face carry.
+        return Table(_compare_columns(w, "column.area"), tuple(rows), (False, True, True, True))
+    # Columns: the main metric, then every sub-metric that the areas other than the face carry.
     extra: list[str] = []
     titles: dict[str, str] = {}
     for area in areas:
@@ -363,19 +268,19 @@ def _areas(result: Result, before: Result | None, compare: bool) -> Table | None
             if m.widget_show and key not in extra:
                 extra.append(key)
                 titles[key] = m.name or key
-    extra = extra[:2]
     rows = []
-    main_title = ""
+    mains: list[tuple[str, Metric]] = []
     for area in areas:
         main = _shown(area.main_metric)
         subs = {m.tech_name or m.name: m for m in area.sub_metrics if m.widget_show}
         if main is None and not any(k in subs for k in extra):
             continue
-        main_title = main_title or (main.name if main is not None else "")
+        if main is not None:
+            mains.append((area.name, main))
         rows.append((Cell(area_label(area.name)), _value_cell(main), *(_value_cell(subs.get(k)) for k in extra)))
     if not rows:
         return None
-    columns = ("Area", main_title or "Value", *(titles[k] for k in extra))
+    columns = (w("column.area"), _main_column(result, mains, w), *(titles[k] for k in extra))
     return Table(columns, tuple(rows), (False, *([True] * (len(columns) - 1))))
 
 
@@ -391,15 +296,16 @@ def _reason(result: Result) -> str:
 
 
 def build_panels(results: Results, before: Results | None = None, *, only: Sequence[str] | None = None,
-                 masks: str = "restored") -> list[PanelContent]:
+                 masks: str = "restored", words: Catalogue | None = None) -> list[PanelContent]:
     """One :class:`PanelContent` per algorithm of ``results`` (and of ``before`` not in it).
 
     Results with no metric at all (bare masks) get no panel: the report's photo and legend
     show their masks.
 
     ``only`` keeps algorithms whose algorithm, family or mask names match; ``before`` (an
-    earlier visit of the same subject) adds the changes.
+    earlier visit of the same subject) adds the changes; ``words`` is the catalogue.
     """
+    w = words or load_catalogue()
     compare = before is not None
     pairs: list[tuple[Result | None, Result | None]] = []
     for r in results:
@@ -424,11 +330,11 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
         has_old = bool(old is not None and old.masks(masks))
         old_ok = old is not None and old.ok
         if now is None or not now.ok:
-            why = "not in this result" if now is None else (_reason(now) or "the analysis failed")
+            why = w("not_in_result") if now is None else (_reason(now) or w("analysis_failed"))
             panels.append(PanelContent(key, title, available=False, algorithm=ref.algorithm, reason=why,
                                        has_before_masks=has_old, before_ok=old_ok))
             continue
-        main, details, areas = _main_value(now, old), _details(now, old, compare), _areas(now, old, compare)
+        main, details, areas = _main_value(now, old, w), _details(now, old, compare, w), _areas(now, old, compare, w)
         if main is None and details is None and areas is None:
             continue  # masks only (bare masks, landmarks): the photo and legend show them
         panels.append(PanelContent(
@@ -441,7 +347,7 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
             has_masks=has_now,
             has_before_masks=has_old,
             before_ok=old_ok,
-            notes=("not in the earlier result",) if compare and old is None else (),
+            notes=(w("not_in_before"),) if compare and old is None else (),
         ))
     return panels
 
@@ -452,26 +358,32 @@ def _selected(result: Result, only: Sequence[str]) -> bool:
         matches(m, only) for m in (*result.masks_restored, *result.masks_original))
 
 
-def summary_table(panels: Sequence[PanelContent], compare: bool = False) -> Table | None:
+def summary_table(panels: Sequence[PanelContent], compare: bool = False,
+                  words: Catalogue | None = None) -> Table | None:
     """One row per algorithm: its main value and grade (or before, after and change)."""
+    w = words or load_catalogue()
     rows = []
+    blank = [Cell("")] * (2 if compare else 1)
     for p in panels:
-        if not p.available:
-            rows.append((Cell(p.title), Cell("not available", MUTED), *([Cell("")] * (2 if compare else 1))))
-            continue
         m = p.main
-        if m is None:
-            rows.append((Cell(p.title), Cell("–", MUTED), *([Cell("")] * (2 if compare else 1))))
+        if not p.available:
+            rows.append((Cell(p.title), Cell(w("not_available"), "muted"), *blank))
+        elif m is None:
+            rows.append((Cell(p.title), Cell("–", "muted"), *blank))
         elif compare:
             ch = m.change
-            rows.append((Cell(p.title), Cell(m.before_value or "–", grade_color(m.before_grade, True)),
-                         Cell(m.value, grade_color(m.grade, True), bold=True),
-                         Cell(ch.text if ch else "new", ch.color if ch else MUTED)))
+            rows.append((Cell(p.title), Cell(m.before_value or "–", _grade_tone(m.before_grade)),
+                         Cell(m.value, _grade_tone(m.grade), bold=True),
+                         Cell(ch.text if ch else w("new"), ch.tone if ch else "muted")))
         else:
-            rows.append((Cell(p.title), Cell(m.value, grade_color(m.grade, True), bold=True),
-                         Cell(m.grade or "", grade_color(m.grade, True))))
+            rows.append((Cell(p.title), Cell(m.value, _grade_tone(m.grade), bold=True),
+                         Cell(m.grade_word, _grade_tone(m.grade))))
     if not rows:
         return None
     if compare:
-        return Table(("Algorithm", "Before", "After", "Change"), tuple(rows), (False, True, True, True))
-    return Table(("Algorithm", "Score", "Grade"), tuple(rows), (False, True, False))
+        return Table(_compare_columns(w, "column.algorithm"), tuple(rows), (False, True, True, True))
+    return Table((w("column.algorithm"), w("column.score"), w("column.grade")), tuple(rows), (False, True, False))
+
+
+def _grade_tone(grade: str | None) -> str:
+    return f"grade:{grade}" if grade else "muted"

@@ -1,19 +1,26 @@
-"""Write a report as a PDF: the raster report cut into pages at the layout's break points.
+"""Write a report as a vector PDF (fpdf2): real text in embedded subset fonts, masks as paths.
 
-The sheet is laid out at the page's width in pixels at the chosen DPI; when it is taller
-than a page, it is cut between blocks (never through a panel row) and the pages after the
-first repeat the title in their top margin.  Every page carries the report's note (the
-sheet's footer moves into the page margin) and, when there are several, its number.  Pillow writes
-the PDF (one image per page, at the DPI, so the paper size is exact).
+The sheet is laid out at the page's width in pixels at the chosen DPI and drawn in points
+(1 px = 72/dpi pt).  When it is taller than a page it is cut between blocks (never through a
+panel row); later pages repeat the title in their top margin; every page carries the note
+and, when there are several, its number.  Each text run is set in its own face (the library
+embeds each face as a subset) and shaped with HarfBuzz where the script needs it (Arabic,
+Hebrew, Devanagari, Thai ...), right to left where the run is.  Each photo is embedded once,
+as JPEG, and the masks are drawn over it as filled and stroked paths
+(:mod:`maskrender.report.pdfmasks`).  Title, subject, language and the creation date (the
+analysis's) go into the document's metadata.
 """
 
 from __future__ import annotations
 
 import io
+import math
+from datetime import datetime, timezone
 
-from PIL import Image, ImageDraw
-
-from maskrender.report.layout import Layout
+from maskrender.report.elements import Box, Circle, Element, Layout, Line, Photo, Rect, Text
+from maskrender.report.fonts import FontFace
+from maskrender.report.i18n import Catalogue, load_catalogue
+from maskrender.report.scene import Scene
 from maskrender.report.text import Fonts
 
 __all__ = ["PAGE_SIZES", "page_pixels", "paginate", "pdf_bytes"]
@@ -42,7 +49,7 @@ def paginate(layout: Layout, page_height: int) -> list[tuple[int, int]]:
     page starts at the sheet's top (its margin is part of the sheet); later pages keep a top
     margin for the running title; every page keeps a bottom margin for the note.
     """
-    margin = round(40 * layout.scale)
+    margin = _margin(layout)
     footer = layout.boxes.get("footer")
     end = round(footer.y) if footer is not None else layout.height
     pages: list[tuple[int, int]] = []
@@ -59,34 +66,189 @@ def paginate(layout: Layout, page_height: int) -> list[tuple[int, int]]:
     return pages
 
 
-def pdf_bytes(sheet: Image.Image, layout: Layout, page: tuple[int, int], dpi: float, *, title: str = "",
-              subject: str = "", note: str = "", fonts: Fonts | None = None) -> bytes:
-    """The PDF of ``sheet`` (drawn from ``layout``) on pages of ``page`` pixels at ``dpi``."""
+def _margin(layout: Layout) -> int:
+    return round(52 * layout.scale)
+
+
+def _top(el: Element) -> float:
+    if isinstance(el, (Rect, Photo)):
+        return el.box.y
+    if isinstance(el, Text):
+        return el.box.y
+    if isinstance(el, Line):
+        return min(el.y0, el.y1)
+    return el.cy - el.r
+
+
+def _rgb(color: str) -> tuple[int, int, int]:
+    return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
+
+
+def _date(stamp: str | None) -> datetime | None:
+    if not stamp:
+        return None
+    text = stamp.strip().replace("Z", "+00:00").replace(" ", "T", 1)
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
+
+
+class _Writer:
+    """Draws display elements onto an fpdf2 document, ``k`` points per sheet pixel."""
+
+    def __init__(self, pdf: object, k: float, scene: Scene, fonts: Fonts) -> None:
+        from fpdf import FPDF
+
+        assert isinstance(pdf, FPDF)
+        self.pdf = pdf
+        self.k = k
+        self.scene = scene
+        self.fonts = fonts
+        self.faces: set[FontFace] = set()
+        self.photos: dict[str, tuple[bytes, tuple[int, int]]] = {}
+
+    def face(self, face: FontFace) -> str:
+        if face not in self.faces:
+            self.pdf.add_font(face.key, "", face.path, collection_font_number=face.index)
+            self.faces.add(face)
+        return face.key
+
+    def element(self, el: Element, oy: float) -> None:
+        if isinstance(el, Rect):
+            self.rect(el, oy)
+        elif isinstance(el, Text):
+            self.text(el, oy)
+        elif isinstance(el, Line):
+            self.line(el, oy)
+        elif isinstance(el, Circle):
+            k, pdf = self.k, self.pdf
+            pdf.set_fill_color(*_rgb(el.fill))
+            pdf.circle((el.cx - el.r) * k, (el.cy - el.r + oy) * k, el.r * k, style="F")
+        elif isinstance(el, Photo):
+            self.photo(el, oy)
+
+    def rect(self, el: Rect, oy: float) -> None:
+        k, pdf, b = self.k, self.pdf, el.box
+        if el.fill is not None:
+            pdf.set_fill_color(*_rgb(el.fill))
+            if el.opacity < 1:
+                with pdf.local_context(fill_opacity=el.opacity):
+                    pdf.rect(b.x * k, (b.y + oy) * k, b.w * k, b.h * k, style="F")
+            else:
+                pdf.rect(b.x * k, (b.y + oy) * k, b.w * k, b.h * k, style="F")
+        if el.stroke is not None and el.stroke_width > 0:
+            sw = el.stroke_width
+            pdf.set_draw_color(*_rgb(el.stroke))
+            pdf.set_line_width(sw * k)
+            pdf.rect((b.x + sw / 2) * k, (b.y + sw / 2 + oy) * k, (b.w - sw) * k, (b.h - sw) * k, style="D")
+
+    def line(self, el: Line, oy: float) -> None:
+        k, pdf = self.k, self.pdf
+        pdf.set_draw_color(*_rgb(el.color))
+        pdf.set_line_width(el.width * k)
+        pdf.line(el.x0 * k, (el.y0 + oy) * k, el.x1 * k, (el.y1 + oy) * k)
+
+    def text(self, el: Text, oy: float) -> None:
+        k, pdf = self.k, self.pdf
+        size = el.font.px * k
+        pdf.set_text_color(*_rgb(el.color))
+        left = el.left
+        for run in el.runs:
+            pdf.set_font(self.face(run.face), size=size)
+            shaped = run.rtl or any(ord(c) >= 0x0590 for c in run.text)
+            if shaped:
+                pdf.set_text_shaping(True, direction="rtl" if run.rtl else "ltr")
+            else:
+                pdf.set_text_shaping(False)
+            pdf.set_xy((left + run.x) * k, (el.y + oy) * k - 0.8 * size)
+            pdf.cell(run.width * k, size, run.text, align="C")
+
+    def photo(self, el: Photo, oy: float) -> None:
+        from maskrender.report.pdfmasks import draw_masks
+
+        k, pdf, b = self.k, self.pdf, el.box
+        data, _ = self.photos[el.slot]
+        x0, y0 = round(b.x), round(b.y)
+        w, h = max(1, round(b.right) - x0), max(1, round(b.bottom) - y0)
+        with pdf.rect_clip(x0 * k, (y0 + oy) * k, w * k, h * k):
+            pdf.image(io.BytesIO(data), x=x0 * k, y=(y0 + oy) * k, w=w * k, h=h * k)
+            detail = self.scene.detail((w, h))
+            size = (w * detail, h * detail)
+            drawings = self.scene.drawings(el.slot, el.algorithm, size)
+            if drawings:
+                draw_masks(pdf, drawings, origin=(x0 * k, (y0 + oy) * k), scale=k / detail)
+
+
+def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 150.0, title: str = "",
+              subject: str = "", date: str | None = None, note: str = "", words: Catalogue | None = None,
+              fonts: Fonts | None = None, language: str = "en", hidpi: float = 2.0) -> bytes:
+    """The PDF of ``layout`` (laid out at the page's width in pixels at ``dpi``), as bytes."""
+    try:
+        from fpdf import FPDF
+    except ImportError:  # pragma: no cover - fpdf2 is a dependency; a broken install says so
+        from maskrender.errors import OutputError
+
+        raise OutputError("PDF reports need the fpdf2 package (pip install maskrender installs it)") from None
+    words = words or load_catalogue()
     fonts = fonts or Fonts()
-    pw, ph = page
-    margin = round(40 * layout.scale)
-    small = fonts.get(11 * layout.scale)
-    ft = fonts.freetype(small)
-    cuts = paginate(layout, ph)
-    images: list[Image.Image] = []
+    k = 72.0 / dpi
+    pw_in, ph_in = PAGE_SIZES[next(p for p in PAGE_SIZES if p.lower() == page.lower())]
+    page_px = page_pixels(page, dpi)
+    pdf = FPDF(unit="pt", format=(pw_in * 72, ph_in * 72))
+    pdf.set_auto_page_break(False)
+    pdf.c_margin = 0
+    pdf.set_title(title)
+    if subject:
+        pdf.set_subject(subject)
+    pdf.set_creator("maskrender")
+    pdf.set_producer("maskrender (fpdf2)")
+    pdf.set_lang(language)
+    when = _date(date)
+    pdf.set_creation_date(when or datetime(2000, 1, 1, tzinfo=timezone.utc))
+    writer = _Writer(pdf, k, scene, fonts)
+    biggest: dict[str, tuple[float, float]] = {}
+    for el in layout.elements:
+        if isinstance(el, Photo):
+            bw, bh = biggest.get(el.slot, (0.0, 0.0))
+            biggest[el.slot] = (max(bw, el.box.w), max(bh, el.box.h))
+    for key, (bw, bh) in biggest.items():
+        size = (max(1, math.ceil(bw * hidpi)), max(1, math.ceil(bh * hidpi)))
+        writer.photos[key] = (scene.payload(key, size, jpeg=True)[0], size)
+
+    margin = _margin(layout)
+    cuts = paginate(layout, page_px[1])
+    small = fonts.get(17 * layout.scale)
+    grey = "#57606a"
+    footer = layout.boxes.get("footer")
+    end = round(footer.y) if footer is not None else layout.height
     for i, (top, bottom) in enumerate(cuts):
-        im = Image.new("RGB", (pw, ph), (255, 255, 255))
-        y = 0 if i == 0 else margin
-        im.paste(sheet.crop((0, top, min(sheet.width, pw), bottom)), (0, y))
-        draw = ImageDraw.Draw(im)
-        grey = (110, 119, 129)
-        if i:
-            head = fonts.fit(title, small, pw - 2 * margin)
-            draw.text((margin, margin * 0.6), head, font=fonts.freetype(small, head), fill=grey, anchor="ls")
-        number = f"page {i + 1} of {len(cuts)}" if len(cuts) > 1 else ""
+        pdf.add_page()
+        oy = (0 if i == 0 else margin) - top
+        for el in layout.elements:
+            y = _top(el)
+            if top - 0.5 <= y < bottom - 0.5 and y < end - 0.5:
+                writer.element(el, oy)
+        number = words("page.number", n=i + 1, total=len(cuts)) if len(cuts) > 1 else ""
         used = fonts.width(number, small) + margin * 0.5 if number else 0.0
+        base = page_px[1] - margin * 0.45
+        if i:
+            _margin_text(writer, fonts, title, small, margin, margin * 0.6, page_px[0] - 2 * margin, grey)
         if number:
-            draw.text((pw - margin, ph - margin * 0.45), number, font=ft, fill=grey, anchor="rs")
-        line = fonts.fit(note, small, pw - 2 * margin - used)
-        if line:
-            draw.text((margin, ph - margin * 0.45), line, font=fonts.freetype(small, line), fill=grey, anchor="ls")
-        images.append(im)
-    buf = io.BytesIO()
-    images[0].save(buf, "PDF", resolution=float(dpi), save_all=True, append_images=images[1:], quality=92,
-                   title=title, subject=subject, creator="maskrender", producer="maskrender")
-    return buf.getvalue()
+            _margin_text(writer, fonts, number, small, page_px[0] - margin - used + margin * 0.5, base, used, grey)
+        _margin_text(writer, fonts, note, small, margin, base, page_px[0] - 2 * margin - used, grey)
+    return bytes(pdf.output())
+
+
+def _margin_text(writer: _Writer, fonts: Fonts, text: str, font: object, x: float, baseline: float, width: float,
+                 color: str) -> None:
+    from maskrender.report.text import Font
+
+    assert isinstance(font, Font)
+    fitted = fonts.fit(text, font, width)
+    runs = fonts.runs(fitted, font)
+    if runs:
+        w = runs[-1].x + runs[-1].width
+        el = Text(x, baseline, fitted, font, color, "start", Box(x, baseline - font.px, width, font.px * 1.3), w, runs)
+        writer.text(el, 0.0)

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from PIL import Image, ImageDraw
 
 from maskrender.draw.layers import blend, mask_layers
-from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
+from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
-from maskrender.report.text import Fonts
+from maskrender.report.text import pillow_font
 
 __all__ = ["draw_layout", "pixel_box"]
 
@@ -31,19 +31,15 @@ def _rgb(color: str) -> tuple[int, int, int]:
     return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
 
 
-def draw_layout(layout: Layout, scene: Scene, fonts: Fonts | None = None,
-                background: str = "#ffffff") -> Image.Image:
+def draw_layout(layout: Layout, scene: Scene, background: str = "#ffffff") -> Image.Image:
     """The report as an RGB image of ``layout.width`` x ``layout.height`` pixels."""
-    fonts = fonts or Fonts()
     image = Image.new("RGB", (layout.width, layout.height), _rgb(background))
     draw = ImageDraw.Draw(image)
     for el in layout.elements:
         if isinstance(el, Rect):
             _rect(image, draw, el)
         elif isinstance(el, Text):
-            ft = fonts.freetype(el.font, el.text)
-            anchor = {"start": "ls", "middle": "ms", "end": "rs"}[el.anchor]
-            draw.text((el.x, el.y), el.text, font=ft, fill=_rgb(el.color), anchor=anchor)
+            _text(draw, el)
         elif isinstance(el, Photo):
             _photo(image, el, scene)
         elif isinstance(el, Line):
@@ -51,6 +47,14 @@ def draw_layout(layout: Layout, scene: Scene, fonts: Fonts | None = None,
         elif isinstance(el, Circle):
             _circle(image, el)
     return image
+
+
+def _text(draw: ImageDraw.ImageDraw, el: Text) -> None:
+    """Each run of the text in its face, shaped right to left where it is (Raqm, when Pillow has it)."""
+    left = el.left
+    for run in el.runs:
+        ft, direction = pillow_font(run.face, el.font.px, run.text, run.rtl)
+        draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls", direction=direction)
 
 
 def _rect(image: Image.Image, draw: ImageDraw.ImageDraw, el: Rect) -> None:

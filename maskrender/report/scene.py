@@ -10,21 +10,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from PIL import Image
 
 from maskrender.draw.layers import order_masks
 from maskrender.draw.svg import MaskDrawing
+from maskrender.geometry.transform import fit, frame_of
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
-from maskrender.overlay import prepare
-from maskrender.report.layout import LegendItem
-from maskrender.style import Style
+from maskrender.names import stem
+from maskrender.report.blocks import LegendItem
+from maskrender.style import MaskStyle, Style
 
 __all__ = ["Scene", "Slot"]
 
 _NO_PHOTO = (233, 236, 239)
+_MASK_WORDS = (" mask", " masks")
 
 
 @dataclass
@@ -47,8 +49,30 @@ class Slot:
         return 1.0
 
 
-def _key(mask: Mask) -> tuple[str, str, str, str]:
-    return (mask.algorithm, mask.tech_name, mask.name, mask.mask_type)
+def _key(mask: Mask) -> tuple[str, str, str]:
+    """What makes two masks one legend entry and one colour: the same mask on another side is the same.
+
+    The tech name's stem (``acne_mask_restored_left`` -> ``acne``), else the name without its side.
+    """
+    return (mask.algorithm, stem(mask.tech_name) if mask.tech_name else legend_name(mask).lower(), mask.mask_type)
+
+
+def legend_name(mask: Mask) -> str:
+    """The mask's name for the legend: without a side in brackets, nor a trailing "Mask" (every entry is one).
+
+    >>> legend_name(Mask("polygon_mask", (), name="Papules Mask")), legend_name(Mask("point_mask", (), name="Mask"))
+    ('Papules', 'Mask')
+    >>> legend_name(Mask("polygon_mask", (), name="Acne Mask (left)"))
+    'Acne'
+    """
+    name = mask.display_name
+    for side in ("(left)", "(right)", "(front)"):
+        if name.lower().endswith(side) and len(name) > len(side):
+            name = name[: -len(side)].rstrip()
+    for word in _MASK_WORDS:
+        if name.lower().endswith(word) and len(name) > len(word):
+            return name[: -len(word)].rstrip(" -_") or name
+    return name
 
 
 class Scene:
@@ -61,20 +85,23 @@ class Scene:
         self.only = list(only) if only else None
         self.style = style or Style()
         self.strict = strict
-        self._index: dict[tuple[str, str, str, str], int] = {}
+        self._index: dict[tuple[str, str, str], int] = {}
         self._items: list[LegendItem] = []
         self._algorithms: list[str] = []
         self._photos: dict[tuple[str, int, int], Image.Image] = {}
+        self._styles: dict[tuple[int, int, int], MaskStyle] = {}
+        colours = replace(self.style, point_radius=1.0)  # the colour only: no point spacing to measure
         for s in slots:
             chosen = self.masks(s.key)
-            if chosen and s.photo is not None:  # warns (or refuses, strict) once per photo
-                prepare(chosen, None, size=s.photo.size, style=self.style, strict=strict)
+            if chosen and s.photo is not None:  # warns (or refuses, strict) once per frame and photo
+                for frame in {str(frame_of(m, s.photo.size)): frame_of(m, s.photo.size) for m in chosen}.values():
+                    fit(frame, s.photo.size, strict=strict, what=f"{s.key} photo")
             for m in chosen:
                 k = _key(m)
                 if k not in self._index:
                     self._index[k] = len(self._index)
-                    color = self.style.resolve(m, self._index[k], (1000, 1000)).color.hex
-                    self._items.append(LegendItem(m.display_name, color, m.mask_type))
+                    color = colours.resolve(m, self._index[k], (1000, 1000)).color.hex
+                    self._items.append(LegendItem(legend_name(m), color, m.mask_type, self._index[k]))
                     self._algorithms.append(m.algorithm or m.family)
         # Two different masks of one display name (say "Redness Mask" of two algorithms) are
         # told apart by their algorithm.
@@ -82,7 +109,7 @@ class Scene:
         for n, (item, algorithm) in enumerate(zip(self._items, self._algorithms, strict=True)):
             if names.count(item.name) > 1 and algorithm:
                 label = f"{item.name} ({algorithm.replace('_', ' ')})"
-                self._items[n] = LegendItem(label, item.color, item.mask_type)
+                self._items[n] = LegendItem(label, item.color, item.mask_type, item.layer)
 
     def masks(self, key: str, algorithm: str | None = None) -> list[Mask]:
         """The masks drawn on slot ``key`` (of one algorithm, or all selected), in drawing order."""
@@ -135,19 +162,25 @@ class Scene:
     def drawings(self, key: str, algorithm: str | None, size: tuple[int, int]) -> list[MaskDrawing]:
         """The masks of slot ``key`` prepared for a canvas of ``size``, in their report colours."""
         chosen = self.masks(key, algorithm)
-        if not chosen:
-            return []
-        # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
-        # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
-        _, canvas, drawings = prepare(chosen, None, size=size, style=self.style, check_aspect=False)
         out = []
-        for d in drawings:
-            index = self._index.get(_key(d.mask), len(self._index))
-            out.append(MaskDrawing(d.mask, d.transform, self.style.resolve(d.mask, index, canvas)))
+        for m in chosen:
+            # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
+            # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
+            transform = fit(frame_of(m, size), size, check_aspect=False)
+            index = self._index.get(_key(m), len(self._index))
+            cached = (id(m), size[0], size[1])
+            style = self._styles.get(cached)
+            if style is None:
+                style = self._styles[cached] = self.style.resolve(m, index, size)
+            out.append(MaskDrawing(m, transform, style))
         return out
 
-    def payload(self, key: str, size: tuple[int, int]) -> tuple[bytes, str]:
-        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha."""
+    def layer(self, mask: Mask) -> int:
+        """The legend index of ``mask`` (the same mask on every side and thumbnail shares it)."""
+        return self._index.get(_key(mask), -1)
+
+    def payload(self, key: str, size: tuple[int, int], jpeg: bool = False) -> tuple[bytes, str]:
+        """The slot's photo encoded for embedding at ``size`` pixels: JPEG, or PNG with alpha (``jpeg``: JPEG only)."""
         photo = self.slots[key].photo
         if photo is None:
             im = Image.new("RGB", size, _NO_PHOTO)
@@ -156,9 +189,13 @@ class Scene:
         else:
             im = photo
         buf = io.BytesIO()
-        if im.mode == "RGBA":
+        if im.mode == "RGBA" and not jpeg:
             im.save(buf, "PNG", compress_level=6)
             return buf.getvalue(), "image/png"
+        if im.mode == "RGBA":
+            flat = Image.new("RGB", im.size, (255, 255, 255))
+            flat.paste(im, mask=im.getchannel("A"))
+            im = flat
         im.convert("RGB").save(buf, "JPEG", quality=88, optimize=True)
         return buf.getvalue(), "image/jpeg"
 

@@ -1,7 +1,9 @@
-"""Write a :class:`~maskrender.report.layout.Layout` as one SVG document.
+"""Write a :class:`~maskrender.report.elements.Layout` as one SVG document.
 
-Text stays text (``<text>`` elements in the bundled font's family, with ``textLength`` so a
-substitute font still fits the measured box); masks stay vectors (the groups of
+Text stays text: one ``<text>`` per run of one face and direction, in the run's embedded
+subset font (``@font-face`` data URIs, :mod:`maskrender.report.webfonts`), centred on the
+run's measured extent with ``textLength``, so it lands where the PNG has it whatever the
+viewer; masks stay vectors (the groups of
 :func:`maskrender.draw.svg.mask_fragment`, each photo slot a nested ``<svg>`` that clips
 them).  Each photo is embedded once, as a data URI, at twice the largest size it is shown
 at, and reused with ``<use>``.  Every string from the data is XML-escaped; colours come
@@ -16,9 +18,10 @@ import math
 from html import escape
 
 from maskrender.draw.svg import mask_fragment
-from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text
+from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
+from maskrender.report.fonts import FontFace
 from maskrender.report.scene import Scene
-from maskrender.report.text import FONT_FAMILY
+from maskrender.report.webfonts import family_stack, font_face_css
 
 __all__ = ["layout_svg"]
 
@@ -37,10 +40,14 @@ def layout_svg(layout: Layout, scene: Scene, *, title: str = "", hidpi: float = 
     w, h = layout.width, layout.height
     parts: list[str] = [
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{w}" height="{h}" '
-        f'viewBox="0 0 {w} {h}" font-family="{_attr(FONT_FAMILY)}" role="img">'
+        f'viewBox="0 0 {w} {h}" role="img">'
     ]
     if title:
         parts.append(f"<title>{escape(title)}</title>")
+    used: dict[FontFace, set[str]] = {}
+    for line in layout.texts():
+        for run in line.runs:
+            used.setdefault(run.face, set()).update(run.text)
     # One embedded copy of each photo, big enough for its largest slot.
     biggest: dict[str, tuple[float, float]] = {}
     for el in layout.elements:
@@ -48,6 +55,8 @@ def layout_svg(layout: Layout, scene: Scene, *, title: str = "", hidpi: float = 
             bw, bh = biggest.get(el.slot, (0.0, 0.0))
             biggest[el.slot] = (max(bw, el.box.w), max(bh, el.box.h))
     parts.append("<defs>")
+    if used:
+        parts.append(f"<style>{font_face_css(used)}</style>")
     sizes: dict[str, tuple[int, int]] = {}
     for key, (bw, bh) in biggest.items():
         size = (max(1, math.ceil(bw * hidpi)), max(1, math.ceil(bh * hidpi)))
@@ -96,12 +105,18 @@ def _rect(el: Rect) -> str:
 
 
 def _text(el: Text) -> str:
-    size = max(1, round(el.font.size))
+    size = el.font.px
     weight = ' font-weight="bold"' if el.font.bold else ""
-    anchor = f' text-anchor="{el.anchor}"' if el.anchor != "start" else ""
-    length = f' textLength="{_n(el.width)}" lengthAdjust="spacingAndGlyphs"' if el.width > 0 else ""
-    return (f'<text x="{_n(el.x)}" y="{_n(el.y)}" font-size="{size}"{weight} fill="{el.color}"{anchor}'
-            f'{length}>{escape(el.text, quote=False)}</text>')
+    left = el.left
+    out = []
+    for run in el.runs:
+        direction = ' direction="rtl" unicode-bidi="embed"' if run.rtl else ""
+        length = f' textLength="{_n(run.width)}" lengthAdjust="spacingAndGlyphs"' if run.width > 0 else ""
+        out.append(f'<text x="{_n(left + run.x + run.width / 2)}" y="{_n(el.y)}" font-family="'
+                   f'{_attr(family_stack(run.face))}" font-size="{size}"{weight} fill="{el.color}" '
+                   f'text-anchor="middle"{direction}{length} xml:space="preserve">'
+                   f"{escape(run.text, quote=False)}</text>")
+    return "".join(out)
 
 
 def _photo(el: Photo, scene: Scene, embedded: tuple[int, int], prefix: str) -> str:

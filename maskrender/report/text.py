@@ -1,13 +1,15 @@
-"""Fonts and text fitting for reports: one bundled font, measured the same on every machine.
+"""Text for reports: runs of one font and one direction, measured, fitted and wrapped.
 
-Reports use DejaVu Sans (regular and bold, bundled in ``fonts/`` under its free licence):
-it covers Latin, Greek, Cyrillic, Hebrew, Arabic, Armenian, Georgian and many symbols
-(‰, −, →), and because it ships with the package, a raster report is byte-for-byte the
-same on every machine.  Characters the font lacks are measured one em wide, the width a
-browser's fallback glyph (say a CJK ideograph) takes in the SVG and HTML reports.
+Every line of a report goes through :meth:`Fonts.runs`: the Unicode bidirectional algorithm
+gives each character its level (an Arabic name inside a Latin line, digits inside Arabic),
+each character gets the face of :class:`~maskrender.report.fonts.FontChain` that has it, and
+the line is cut into :class:`Run` s of one face and one direction, in visual order, each
+with its measured advance.  The writers draw the same runs: Pillow (shaping with Raqm when
+Pillow has it), the PDF library (shaping with HarfBuzz), SVG/HTML (the browser shapes; the
+widths were measured in the same faces, which are embedded).
 
-Text is laid out with Pillow's basic layout (no shaping library needed, so no machine-
-dependent output); strings with right-to-left characters use Raqm when Pillow has it.
+Fields from the data inside a line of the report's own words are isolated with U+2068/U+2069
+(:func:`isolate`), so an Arabic subject does not pull the date's digits into its run.
 
 Examples
 --------
@@ -19,27 +21,26 @@ True
 'A very lon…'
 >>> fonts.wrap("Post inflammatory hyperpigmentation", fonts.get(16, bold=True), 200, max_lines=2)
 ['Post inflammatory', 'hyperpigmentation']
+>>> [(r.text, r.rtl) for r in fonts.runs("ID " + isolate("אבג 12"), f)]
+[('ID ', False), ('12', False), ('אבג ', True)]
 """
 
 from __future__ import annotations
 
 import functools
 import unicodedata
-import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import ImageFont, features
 
-__all__ = ["ELLIPSIS", "FONT_DIR", "FONT_FAMILY", "Font", "Fonts"]
+from maskrender.report.fonts import FONT_DIR, FontChain, FontFace
 
-FONT_DIR = Path(__file__).resolve().parent / "fonts"
-"""Where the bundled fonts live."""
-FONT_FAMILY = "'DejaVu Sans', 'Verdana', sans-serif"
-"""The CSS font stack of the SVG and HTML reports (the bundled font first)."""
+__all__ = ["ELLIPSIS", "FONT_DIR", "Font", "Fonts", "Run", "clean", "freetype", "isolate", "pillow_font"]
+
 ELLIPSIS = "…"
-
-_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+FSI, PDI = "\u2068", "\u2069"
+_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
 # DejaVu Sans vertical metrics (hhea, 2048 units per em): ascent 1901, descent 483.
 ASCENT = 1901 / 2048
 DESCENT = 483 / 2048
@@ -47,7 +48,7 @@ DESCENT = 483 / 2048
 
 @dataclass(frozen=True)
 class Font:
-    """A font at a size: what a text element of a report is drawn with."""
+    """A font size and weight: what a text element of a report is drawn with."""
 
     size: float
     bold: bool = False
@@ -57,56 +58,161 @@ class Font:
         """The CSS font weight."""
         return "bold" if self.bold else "normal"
 
+    @property
+    def px(self) -> int:
+        """The whole-pixel size every writer draws at."""
+        return max(1, round(self.size))
 
-def _has_rtl(text: str) -> bool:
-    return any(unicodedata.bidirectional(c) in ("R", "AL") for c in text)
+
+@dataclass(frozen=True)
+class Run:
+    """A piece of a line in one face and one direction: its text (logical order), offset and width."""
+
+    text: str
+    face: FontFace
+    rtl: bool
+    x: float
+    width: float
 
 
-@functools.lru_cache(maxsize=64)
-def _freetype(size_px: int, bold: bool, rtl: bool) -> ImageFont.FreeTypeFont:
-    engine = ImageFont.Layout.RAQM if rtl and features.check("raqm") else ImageFont.Layout.BASIC
-    path = FONT_DIR / _FILES[bold]
-    try:
-        return ImageFont.truetype(str(path), size_px, layout_engine=engine)
-    except OSError:  # pragma: no cover - only when the package was installed without its fonts
-        warnings.warn(f"{path} is missing; reports fall back to Pillow's default font", stacklevel=2)
-        return ImageFont.load_default(size=size_px)  # type: ignore[return-value]
+def isolate(text: str) -> str:
+    """``text`` (from the data) wrapped in FIRST STRONG ISOLATE ... POP DIRECTIONAL ISOLATE.
+
+    Bidi controls inside ``text`` are dropped first, so it cannot leak out of its isolate.
+    """
+    inner = "".join(c for c in text if c not in _CONTROLS)
+    return f"{FSI}{inner}{PDI}" if inner else ""
+
+
+def clean(text: str) -> str:
+    """One line of printable text: control characters and line breaks become spaces.
+
+    Isolates (U+2068/U+2069) and joiners are kept: the report puts them there.
+    """
+    out = "".join(" " if unicodedata.category(c)[0] == "C" and c not in "\u200d\u200c\u2068\u2069" else c
+                  for c in text)
+    return " ".join(out.split())
+
+
+_SIMPLE_MAX = 0x0590  # Latin, Greek, Cyrillic, Armenian: no shaping engine needed
+
+
+def _needs_shaping(text: str) -> bool:
+    return any(ord(c) >= _SIMPLE_MAX for c in text)
+
+
+@functools.lru_cache(maxsize=256)
+def freetype(path: str, index: int, size_px: int, shaped: bool) -> ImageFont.FreeTypeFont:
+    """The Pillow font of a face at a size (``shaped``: Raqm layout, when Pillow has it)."""
+    engine = ImageFont.Layout.RAQM if shaped and features.check("raqm") else ImageFont.Layout.BASIC
+    return ImageFont.truetype(path, size_px, index=index, layout_engine=engine)
+
+
+def pillow_font(face: FontFace, px: int, text: str, rtl: bool) -> tuple[ImageFont.FreeTypeFont, str | None]:
+    """The Pillow font to draw (or measure) one run with, and the ``direction`` its calls take."""
+    shaped = rtl or _needs_shaping(text)
+    ft = freetype(face.path, face.index, px, shaped)
+    return ft, (("rtl" if rtl else "ltr") if shaped and features.check("raqm") else None)
+
+
+def _levels(text: str) -> list[int]:
+    """The embedding level of each character (0: left to right), by the Unicode bidi algorithm."""
+    if not any(unicodedata.bidirectional(c) in ("R", "AL", "AN", "RLE", "RLO", "RLI") for c in text):
+        return [0] * len(text)
+    from fpdf.bidi import BidiParagraph
+
+    chars = BidiParagraph(text, None).get_characters_with_embedding_level()
+    levels = [0] * len(text)
+    for c in chars:
+        levels[c.character_index] = c.embedding_level
+    if not any(level % 2 for level in levels):  # left to right throughout (an isolate of Latin text)
+        return [0] * len(text)
+    return levels
+
+
+def _neutral(char: str) -> bool:
+    cat = unicodedata.category(char)
+    return cat[0] in "MZPSN" or char in _CONTROLS
 
 
 class Fonts:
-    """Measures, fits and wraps text in the bundled font, in output pixels.
+    """Measures, fits and wraps text in a :class:`FontChain`, in output pixels.
 
-    Sizes are in pixels of the output; one ``Fonts`` serves a whole report.
+    One ``Fonts`` serves a whole report (it caches the lines it has measured).
     """
+
+    def __init__(self, chain: FontChain | None = None) -> None:
+        self.chain = chain or FontChain()
+        self._runs: dict[tuple[str, int, bool], tuple[Run, ...]] = {}
 
     def get(self, size: float, bold: bool = False) -> Font:
         """A font of ``size`` pixels."""
         return Font(round(size * 4) / 4, bold)
 
-    def freetype(self, font: Font, text: str = "") -> ImageFont.FreeTypeFont:
-        """The Pillow font to draw ``text`` with (integer pixel size, like the SVG's)."""
-        return _freetype(max(1, round(font.size)), font.bold, _has_rtl(text))
+    def runs(self, text: str, font: Font) -> tuple[Run, ...]:
+        """``text`` cut into runs of one face and direction, in visual order, with offsets and widths."""
+        key = (text, font.px, font.bold)
+        found = self._runs.get(key)
+        if found is None:
+            found = self._runs[key] = self._layout(text, font)
+        return found
+
+    def _layout(self, text: str, font: Font) -> tuple[Run, ...]:
+        if not text:
+            return ()
+        chain, bold = self.chain, font.bold
+        primary = chain.primary(bold)
+        if all(primary.covers(c) or c in _CONTROLS for c in text) and not _needs_shaping(text):
+            ft = freetype(primary.path, primary.index, font.px, False)
+            plain = "".join(c for c in text if c not in _CONTROLS)
+            return (Run(plain, primary, False, 0.0, float(ft.getlength(plain))),) if plain else ()
+        levels = _levels(text)
+        strong: list[FontFace | None] = [None if _neutral(c) else chain.face_for(c, bold) for c in text]
+        faces: list[FontFace] = []
+        for i, c in enumerate(text):  # neutrals keep the face of the letters around them
+            own = strong[i]
+            if own is None and c not in _CONTROLS:
+                near = next((strong[j] for j in range(i - 1, -1, -1) if strong[j] is not None), None)
+                after = next((strong[j] for j in range(i + 1, len(text)) if strong[j] is not None), None)
+                prefer = near if near is not None and (after is None or after == near) else after
+                if near is None or after is None or near == after:
+                    own = chain.face_for(c, bold, prefer=prefer)
+                else:  # between two faces: the chain's first that has it
+                    own = chain.face_for(c, bold)
+            faces.append(own or primary)
+        pieces: list[tuple[str, FontFace, int]] = []
+        for c, face, level in zip(text, faces, levels, strict=True):
+            if c in _CONTROLS:
+                continue
+            if pieces and pieces[-1][1] == face and pieces[-1][2] == level:
+                pieces[-1] = (pieces[-1][0] + c, face, level)
+            else:
+                pieces.append((c, face, level))
+        order = _visual_order([lv for _, _, lv in pieces])
+        out: list[Run] = []
+        x = 0.0
+        for i in order:
+            s, face, level = pieces[i]
+            rtl = level % 2 == 1
+            ft, direction = pillow_font(face, font.px, s, rtl)
+            w = float(ft.getlength(s, direction=direction))
+            out.append(Run(s, face, rtl, x, w))
+            x += w
+        return tuple(out)
 
     def width(self, text: str, font: Font) -> float:
-        """The advance width of ``text`` in pixels; glyphs the font lacks count one em."""
-        if not text:
-            return 0.0
-        ft = self.freetype(font, text)
-        missing = sum(1 for c in text if not _covered(c, font.bold))
-        if missing:
-            kept = "".join(c for c in text if _covered(c, font.bold))
-            return float(ft.getlength(kept)) + missing * round(font.size)
-        return float(ft.getlength(text))
+        """The advance width of ``text`` in pixels."""
+        runs = self.runs(text, font)
+        return runs[-1].x + runs[-1].width if runs else 0.0
 
     def line_height(self, font: Font) -> float:
         """The height of one line of ``font`` (1.3 em)."""
-        return round(font.size) * 1.3
+        return font.px * 1.3
 
     def baseline(self, top: float, font: Font) -> float:
         """The baseline of a line whose box starts at ``top`` (text centred in the line)."""
-        size = round(font.size)
-        lh = self.line_height(font)
-        return top + (lh - (ASCENT + DESCENT) * size) / 2 + ASCENT * size
+        size = font.px
+        return top + (self.line_height(font) - (ASCENT + DESCENT) * size) / 2 + ASCENT * size
 
     def fit(self, text: str, font: Font, max_width: float) -> str:
         """``text`` as is when it fits ``max_width``, else cut with an ellipsis.
@@ -116,7 +222,7 @@ class Fonts:
         >>> Fonts().fit("anything", Fonts().get(12), 1)
         ''
         """
-        text = _clean(text)
+        text = clean(text)
         if self.width(text, font) <= max_width:
             return text
         if self.width(ELLIPSIS, font) > max_width:
@@ -124,18 +230,18 @@ class Fonts:
         lo, hi = 0, len(text)
         while lo < hi:  # the longest prefix that fits with the ellipsis
             mid = (lo + hi + 1) // 2
-            if self.width(text[:mid].rstrip() + ELLIPSIS, font) <= max_width:
+            if self.width(_cut(text, mid) + ELLIPSIS, font) <= max_width:
                 lo = mid
             else:
                 hi = mid - 1
-        return text[:lo].rstrip() + ELLIPSIS
+        return _cut(text, lo) + ELLIPSIS
 
     def wrap(self, text: str, font: Font, max_width: float, max_lines: int = 2) -> list[str]:
         """Break ``text`` into at most ``max_lines`` lines that fit; the last one ellipsised.
 
         Words longer than a line are cut between characters.
         """
-        text = _clean(text)
+        text = clean(text)
         lines: list[str] = []
         words = text.split(" ")
         current = ""
@@ -174,73 +280,40 @@ class Fonts:
                 hi = mid - 1
         return lo
 
-
-def _clean(text: str) -> str:
-    """One line of printable text: control characters and line breaks become spaces."""
-    out = "".join(" " if unicodedata.category(c)[0] == "C" and c not in "\u200d\u200c" else c for c in text)
-    return " ".join(out.split())
-
-
-@functools.lru_cache(maxsize=4096)
-def _covered(char: str, bold: bool) -> bool:
-    return ord(char) in _codepoints(bold)
+    def faces_used(self, texts: Sequence[tuple[str, Font]]) -> dict[FontFace, set[str]]:
+        """Each face the ``(text, font)`` lines are drawn with, and the characters it draws."""
+        used: dict[FontFace, set[str]] = {}
+        for text, font in texts:
+            for run in self.runs(text, font):
+                used.setdefault(run.face, set()).update(run.text)
+        return used
 
 
-@functools.lru_cache(maxsize=2)
-def _codepoints(bold: bool) -> frozenset[int]:
-    """Code points with a glyph in the bundled font, read from its ``cmap`` table."""
-    try:
-        return frozenset(_read_cmap((FONT_DIR / _FILES[bold]).read_bytes()))
-    except OSError:  # pragma: no cover - installed without its fonts: Pillow's default covers ASCII
-        return frozenset(range(32, 127))
+def _cut(text: str, n: int) -> str:
+    """The first ``n`` characters, right-stripped, with an isolate left open closed again."""
+    head = text[:n].rstrip()
+    if head.count(FSI) > head.count(PDI):
+        head += PDI * (head.count(FSI) - head.count(PDI))
+    return head
 
 
-def _read_cmap(data: bytes) -> set[int]:
-    """The code points of a TrueType font's Unicode ``cmap`` subtable (format 4 or 12)."""
-    import struct
-
-    num_tables = struct.unpack_from(">H", data, 4)[0]
-    cmap_offset = None
-    for i in range(num_tables):
-        tag, _, offset, _ = struct.unpack_from(">4sIII", data, 12 + 16 * i)
-        if tag == b"cmap":
-            cmap_offset = offset
-    if cmap_offset is None:  # pragma: no cover
-        return set()
-    n = struct.unpack_from(">H", data, cmap_offset + 2)[0]
-    best: tuple[int, int] | None = None
-    for i in range(n):
-        platform, encoding, offset = struct.unpack_from(">HHI", data, cmap_offset + 4 + 8 * i)
-        fmt = struct.unpack_from(">H", data, cmap_offset + offset)[0]
-        if platform in (0, 3) and fmt in (4, 12) and (best is None or fmt > best[0]):
-            best = (fmt, cmap_offset + offset)
-        del encoding
-    if best is None:  # pragma: no cover
-        return set()
-    fmt, at = best
-    points: set[int] = set()
-    if fmt == 12:
-        groups = struct.unpack_from(">I", data, at + 12)[0]
-        for g in range(groups):
-            start, end, _ = struct.unpack_from(">III", data, at + 16 + 12 * g)
-            points.update(range(start, end + 1))
-        return points
-    segs = struct.unpack_from(">H", data, at + 6)[0] // 2
-    ends = struct.unpack_from(f">{segs}H", data, at + 14)
-    starts = struct.unpack_from(f">{segs}H", data, at + 16 + 2 * segs)
-    deltas = struct.unpack_from(f">{segs}h", data, at + 16 + 4 * segs)
-    range_at = at + 16 + 6 * segs
-    offsets = struct.unpack_from(f">{segs}H", data, range_at)
-    for s in range(segs):
-        for c in range(starts[s], ends[s] + 1):
-            if c == 0xFFFF:
-                continue
-            if offsets[s] == 0:
-                glyph = (c + deltas[s]) & 0xFFFF
+def _visual_order(levels: Sequence[int]) -> list[int]:
+    """Indices of the runs in display order (rule L2: reverse from the highest level down to the lowest odd one)."""
+    order = list(range(len(levels)))
+    if not levels:
+        return order
+    top = max(levels)
+    low_odd = min((lv for lv in levels if lv % 2), default=top + 1)
+    for level in range(top, low_odd - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] >= level:
+                j = i
+                while j < len(order) and levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = reversed(order[i:j])
+                i = j
             else:
-                glyph_at = range_at + 2 * s + offsets[s] + 2 * (c - starts[s])
-                glyph = struct.unpack_from(">H", data, glyph_at)[0]
-                glyph = (glyph + deltas[s]) & 0xFFFF if glyph else 0
-            if glyph:
-                points.add(c)
-    return points
+                i += 1
+    return order
+

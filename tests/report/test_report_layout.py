@@ -1,68 +1,19 @@
 """Report layout: pure geometry checks on the display list, from 1 to 20 algorithms.
 
-Also home of :func:`many_results`, the synthetic results list the report tests share.
 """
 
 from __future__ import annotations
 
-import copy
-import json
 from typing import Any
 
+import pytest
 from helpers import FIXTURES
+from helpers.report import NASTY, many_results
 
-NASTY = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
-LONG_NAMES = (
-    "Post-inflammatory hyperpigmentation and solar lentigines combined assessment score",
-    "Морщины и мелкие линии вокруг глаз",
-    "Ρυτίδες μετώπου",
-    "皮肤水分含量",
-    "Über‐Pigmentierung (Sonnenflecken) – Gesamtbewertung",
-    "שומה",
-    NASTY,
-    "Supercalifragilisticexpialidociousnessmeasurementwithoutspaces",
-)
-
-
-def many_results(n: int, *, failures: int = 2) -> list[dict[str, Any]]:
-    """``n`` result records cloned from the fixture list, with long, Unicode and hostile names.
-
-    Every record gets its own algorithm name; masks keep their geometry (renamed); the last
-    ``failures`` records are ``is_ok: false``.
-    """
-    base = [r for r in json.loads((FIXTURES / "results_list.json").read_text()) if r.get("is_ok")
-            and isinstance(r.get("result"), dict)]
-    out = []
-    for i in range(n):
-        rec = copy.deepcopy(base[i % len(base)])
-        name = LONG_NAMES[i % len(LONG_NAMES)] if i % 3 == 1 else f"Metric {i + 1}"
-        tech = f"algo_{i + 1}"
-        rec["algorithm_family_tech_name"] = f"family.{tech}"
-        res = rec["result"]
-        res["algorithm_tech_name"] = tech
-        for area in res.get("area_results") or []:
-            if area.get("main_metric"):
-                area["main_metric"]["name"] = name
-                if area["main_metric"].get("widget_type") == "bad_good_line":
-                    area["main_metric"]["value"] = (i * 37) % 101
-        for j, mask in enumerate(res.get("masks_restored") or []):
-            mask["name"] = f"{name} mask {j + 1}" if i % 3 == 1 else mask.get("name", "")
-            mask["tech_name"] = f"{tech}_mask_{j}"
-        res["masks_original"] = []
-        if i >= n - failures:
-            rec = {"id": f"f{i}", "is_ok": False, "algorithm_family_tech_name": f"family.{tech}",
-                   "creation_time": rec.get("creation_time"), "result": {"error": f"{name} failed: {NASTY}"}}
-        out.append(rec)
-    return out
-
-
-# --- the tests -----------------------------------------------------------------------------
-
-import pytest  # noqa: E402
-
-import maskrender as mr  # noqa: E402
-from maskrender.report import build_report  # noqa: E402
-from maskrender.report.layout import Box, Circle, Layout, Line, Photo, Rect, Text, _share  # noqa: E402
+import maskrender as mr
+from maskrender.report import build_report
+from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
+from maskrender.report.pieces import share as _share
 
 
 def _extent(el: object) -> Box:
@@ -137,9 +88,9 @@ def test_layout_extreme_widths(n: int, width: int) -> None:
 def test_panels_fill_rows_left_to_right() -> None:
     layout = _report(7, "single", 1240)
     boxes = list(layout.panel_boxes().values())
-    assert [round(b.y) for b in boxes[:3]] == [round(boxes[0].y)] * 3
-    assert boxes[0].x < boxes[1].x < boxes[2].x
-    assert boxes[3].y > boxes[0].bottom
+    assert [round(b.y) for b in boxes[:2]] == [round(boxes[0].y)] * 2
+    assert boxes[0].x < boxes[1].x
+    assert boxes[2].y > boxes[0].bottom
     assert all(b.w == boxes[0].w for b in boxes)
 
 
@@ -177,3 +128,53 @@ def test_checker_catches_overlaps_and_overflow() -> None:
     wide = dataclasses.replace(text, width=text.box.w + 5)
     with pytest.raises(AssertionError):
         check_layout(dataclasses.replace(layout, elements=(*layout.elements, wide)))
+
+
+@pytest.mark.parametrize("mode", ["single", "sides", "compare"])
+def test_no_text_below_8_points_on_paper(mode: str) -> None:
+    """Laid out for A4 at 150 DPI (1240 px across 210 mm), every text is at least 8 pt."""
+    layout = _report(7, mode, 1240)
+    smallest = min(t.font.px for t in layout.texts())
+    assert smallest * 72 / 150 >= 8.0, smallest
+
+
+def test_sides_legend_lists_each_mask_once() -> None:
+    report = build_report(FIXTURES / "sides_result.json", FIXTURES / "restored.jpg",
+                          image_left=FIXTURES / "left.jpg", image_right=FIXTURES / "right.jpg")
+    names = [i.name for i in report.content.legend]
+    assert len(names) == len(set(names)), names
+    per_side = {side: {m.tech_name for m in mr.load(FIXTURES / "sides_result.json").masks(side=side)}
+                for side in ("front", "left", "right")}
+    assert all(per_side.values())  # each side has masks of its own ...
+    assert len(names) == len(per_side["front"])  # ... and the legend names each mask once
+    assert not any(n.lower().endswith("mask") for n in names), names
+    texts = {t.text for t in report.layout.texts()}
+    assert set(names) <= texts
+
+
+def test_panels_without_masks_show_no_thumbnail() -> None:
+    """Twenty algorithms, most without masks: only panels with masks carry a thumbnail."""
+    records = many_results(20, failures=2)
+    for rec in records[3:]:
+        if isinstance(rec.get("result"), dict):
+            rec["result"]["masks_restored"] = []
+    report = build_report(mr.load(records), FIXTURES / "restored.jpg")
+    thumbs = [e for e in report.layout.elements if isinstance(e, Photo) and e.algorithm is not None]
+    with_masks = {p.algorithm for p in report.content.panels if p.has_masks}
+    assert {t.algorithm for t in thumbs} == with_masks
+    assert len(thumbs) == len(with_masks) <= 3
+
+
+def test_wide_area_table_keeps_every_column() -> None:
+    """Five sub-metrics per area: the table is cut into parts that repeat the area column, nothing is lost."""
+    data = FIXTURES.parent / "tests" / "report" / "data" / "face_metrics_pigmentation.json"
+    report = build_report(data, width=1240)
+    check_layout(report.layout)
+    panel = report.layout.panel_boxes()["pigmentation"]
+    texts = [t.text for t in report.layout.texts() if panel.contains(t.box)]
+    for value in ("6", "3", "0.5", "0.2", "12"):  # nose_upper_triangle's five sub-metric values
+        assert value in texts, value
+    assert texts.count("Nose upper triangle") >= 2  # repeated in each part
+    words = " ".join(texts)
+    for word in ("Number", "density", "Average size", "Standard", "intensity"):
+        assert word in words, word

@@ -1,0 +1,96 @@
+"""Writing a report to a file: the formats, the refusal to overwrite an input, the pictures' encoding.
+
+Every input a report reads (the result, the earlier result, each photo, a catalogue and font
+files) is compared with the output before anything is written: the same resolved path, or
+the same file through a hard link or a symlink (``os.path.samefile``), is an
+:class:`~maskrender.OutputError`.  Pictures carry their resolution (PNG ``pHYs``, JPEG
+JFIF density) and JPEG keeps full colour resolution (4:4:4), so coloured text stays sharp.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from maskrender.encode import encode
+from maskrender.errors import OutputError
+from maskrender.formats import FORMATS as ALL_FORMATS
+from maskrender.formats import output_format
+
+__all__ = ["FORMATS", "check_output", "encode_picture", "same_file"]
+
+FORMATS: dict[str, str] = {ext: f.name.upper() for f in ALL_FORMATS.values() if "report" in f.kinds
+                           for ext in f.extensions}
+"""Output extensions :func:`~maskrender.report.report_file` writes, and their formats."""
+
+
+def same_file(source: Any, out: Path) -> bool:
+    """Whether ``source`` (a path-like input, anything else is not a file) is the file ``out`` names.
+
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp(); a = os.path.join(d, "a.png"); open(a, "wb").close()
+    >>> os.link(a, os.path.join(d, "b.png")); os.symlink(a, os.path.join(d, "c.png"))
+    >>> [same_file(a, Path(d, n)) for n in ("a.png", "b.png", "c.png", "d.png")]
+    [True, True, True, False]
+    """
+    if not isinstance(source, (str, os.PathLike)):
+        return False
+    try:
+        if os.path.realpath(source) == os.path.realpath(out):
+            return True
+        return out.exists() and os.path.exists(source) and os.path.samefile(source, out)
+    except (OSError, ValueError):
+        return False
+
+
+def check_output(out: Path, inputs: Iterable[tuple[str, Any]]) -> str:
+    """The format of ``out``; refuses an unknown extension, a missing folder, or an output that is an input."""
+    for what, source in inputs:
+        if same_file(source, out):
+            raise OutputError(f"{out}: is the input {what} ({os.fspath(source)}); refusing to overwrite an input")
+    fmt = output_format(out, "report")
+    if not out.parent.is_dir():
+        raise OutputError(f"{out}: folder {out.parent} does not exist")
+    return fmt.name.upper()
+
+
+def _phys(dpi: float) -> bytes:
+    per_metre = round(dpi / 0.0254)
+    payload = struct.pack(">IIB", per_metre, per_metre, 1)
+    crc = zlib.crc32(payload, zlib.crc32(b"pHYs"))
+    return struct.pack(">I", len(payload)) + b"pHYs" + payload + struct.pack(">I", crc)
+
+
+def encode_picture(image: Image.Image, fmt: str, *, dpi: float, quality: int = 90, compress_level: int = 6) -> bytes:
+    """PNG, JPEG or WebP bytes of a report picture, with its resolution.
+
+    >>> png = encode_picture(Image.new("RGB", (4, 4)), "PNG", dpi=150, compress_level=1)
+    >>> [round(v, 1) for v in Image.open(io.BytesIO(png)).info["dpi"]]  # PNG stores pixels per metre
+    [150.0, 150.0]
+    >>> jpg = encode_picture(Image.new("RGB", (16, 16)), "JPEG", dpi=150)
+    >>> from PIL import JpegImagePlugin; JpegImagePlugin.get_sampling(Image.open(io.BytesIO(jpg)))
+    0
+    """
+    if not 1 <= quality <= 100:
+        raise OutputError(f"quality must be from 1 to 100, not {quality}")
+    if fmt == "PNG":
+        if not 0 <= compress_level <= 9:
+            raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
+        data = encode(image, "PNG", compress_level=compress_level)
+        at = 8 + 25  # after the signature and IHDR
+        return data[:at] + _phys(dpi) + data[at:]
+    buf = io.BytesIO()
+    if fmt == "JPEG":
+        image.convert("RGB").save(buf, "JPEG", quality=quality, subsampling=0, dpi=(dpi, dpi), optimize=True)
+    elif fmt == "WEBP":
+        image.save(buf, "WEBP", quality=quality, method=4)
+    else:  # pragma: no cover - the callers pass picture formats only
+        raise OutputError(f"unknown picture format {fmt!r}")
+    return buf.getvalue()
