@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from maskrender import __version__
 from maskrender._paths import printable
 from maskrender.errors import InputError, MaskRenderError
+from maskrender.formats import extensions
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
 
 __all__ = ["main"]
@@ -124,26 +125,37 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _drawing_command(sub: Any, name: str, summary: str, description: str, kind: str,
+                     image_help: str) -> argparse.ArgumentParser:
+    """A command that draws one result into one file: ``result -o OUTPUT [--image] [-q]`` and the
+    registry's options of ``kind``; the output formats come from the format table."""
+    endings = extensions(kind)
+    listed = ", ".join(endings[:-1]) + " or " + endings[-1]
+    p: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=f"{description} Formats by "
+                                                f"extension: {listed}.")
+    p.add_argument("result", help="result JSON file")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {listed}")
+    p.add_argument("--image", help=image_help)
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_options(p, kind)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maskrender`` command."""
     parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays.")
     parser.add_argument("--version", action="version", version=f"maskrender {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p = sub.add_parser("info", help="print what a result holds")
+    p: argparse.ArgumentParser = sub.add_parser("info", help="print what a result holds")
     p.add_argument("result", help="result JSON file")
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
     p.set_defaults(func=_cmd_info)
 
-    p = sub.add_parser("render", help="draw masks over a photo, or as a transparent layer",
-                       description="Draw the selected masks over the photo (or on a transparent canvas) and write "
-                                   "a .png, .jpg, .webp or .svg, atomically. Example: maskrender render result.json "
-                                   "--image selfie.jpg -o overlay.png")
-    p.add_argument("result", help="result JSON file")
-    p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp or .svg")
-    p.add_argument("--image", help="the photo (default: a transparent canvas)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    add_options(p, "overlay")
+    p = _drawing_command(sub, "render", "draw masks over a photo, or as a transparent layer",
+                         "Draw the selected masks over the photo (or on a transparent canvas) and write a .png, .jpg, "
+                         ".webp or .svg, atomically. Example: maskrender render result.json --image selfie.jpg -o "
+                         "overlay.png", "overlay", "the photo (default: a transparent canvas)")
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("batch", help="render many jobs: a manifest or a folder of results and photos",
@@ -168,16 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     add_options(p, None)
     p.set_defaults(func=_cmd_batch)
 
-    p = sub.add_parser("report", help="a report page: photo with masks, legend, one panel of metrics per algorithm",
-                       description="Write a report: header, the photo with every selected mask and a legend, and "
-                                   "one panel per algorithm (thumbnail, score, grade, gauge, per-area table). "
-                                   "Formats by extension: .png .jpg .webp .svg .pdf .html.")
-    p.add_argument("result", help="result JSON file")
-    p.add_argument("-o", "--output", required=True, help="output file: .png, .jpg, .webp, .svg, .pdf or .html")
-    p.add_argument("--image", help="the photo the masks belong to (default: a neutral canvas)")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p = _drawing_command(sub, "report", "a report: photo with masks, legend, one panel of metrics per algorithm",
+                         "Write a report: header, the photo with every selected mask and a legend, and one panel per "
+                         "algorithm (thumbnail, score, grade, gauge, per-area table).", "report",
+                         "the photo the masks belong to (default: a neutral canvas)")
     p.add_argument("--side", type=_no_side, help=argparse.SUPPRESS)  # a common slip: say what to do instead
-    add_options(p, "report")
     p.set_defaults(func=_cmd_report)
     return parser
 

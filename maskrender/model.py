@@ -25,7 +25,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Literal, overload
+from typing import Any, overload
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -50,8 +50,6 @@ __all__ = [
     "tech_stem",
 ]
 
-MaskType = Literal["polygon_mask", "point_mask", "polyline_mask", "heatmap_mask"]
-MaskSet = Literal["restored", "original"]
 
 
 GRADES: tuple[tuple[float, str], ...] = (
