@@ -34,6 +34,7 @@ from typing import Any
 
 from maskrender.errors import InputError
 from maskrender.kinds import MASK_SETS, SIDES
+from maskrender.palettes import PALETTES
 
 __all__ = ["KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
 
@@ -115,6 +116,12 @@ def _length(value: Any) -> Any:
     from maskrender.style import Size
 
     return Size.parse(value.strip() if isinstance(value, str) else value)
+
+
+def _width(value: Any) -> Any:
+    from maskrender.style import Size
+
+    return Size.parse(value.strip() if isinstance(value, str) else value, positive=True)
 
 
 def _size(value: Any) -> tuple[int, int]:
@@ -241,13 +248,24 @@ _ALL: tuple[Option, ...] = (
            "NAME=COLOR", repeat=True, style=True),
     Option("point_radius", _length, BOTH, "disc radius: pixels (5) or relative to the image (0.3%%); default "
            "0.35%%, less for dense points", "LEN", style=True),
-    Option("line_width", _length, BOTH, "stroke width: pixels (3) or relative to the image's longer side "
-           "(0.1%% is the vendor's 0.001); default 0.2%%, at least 1.5 px", "LEN", style=True),
+    Option("line_width", _width, BOTH, "stroke width above 0: pixels (3) or relative to the image's longer side "
+           "(the vendor's polyline_line_thickness 0.001 is 0.1%%); default 0.2%%, at least 1.5 px; under 0.5 px "
+           "warns", "LEN", style=True),
     Option("outline", _length, BOTH, "outline polygons with this width (default: none)", "LEN", style=True),
+    Option("palette", _choice(tuple(sorted(PALETTES))), BOTH, "colour-blind-safe palette for masks without a fill, "
+           f"distinct within a picture: {', '.join(sorted(PALETTES))} (default okabe-ito)", "NAME", style=True),
     Option("strict", _flag, BOTH, "refuse a photo whose aspect ratio differs from the view_box", switch=True),
     Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
-    Option("size", _size, OVERLAY, "canvas size without a photo (default: the view_box's)", "WxH"),
+    Option("size", _size, OVERLAY, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
+           "default: the photo's, else the view_box's", "WxH"),
+    Option("max_size", _integer(1, 100_000), OVERLAY, "scale the output down, photo included, so neither side "
+           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture)", "N"),
+    Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
+           "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
+           "(default)", "CORNER"),
+    Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
+           "(default), dim (darkened) or grey (greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
@@ -272,16 +290,16 @@ def options_for(kind: str) -> tuple[Option, ...]:
     return tuple(o for o in _ALL if kind in o.kinds)
 
 
-_STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline")
+_STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline", "palette")
 
 
 @functools.lru_cache(maxsize=256)
 def _style(opacity: float | None, fills: tuple[tuple[str, str], ...], point_radius: Any, line_width: Any,
-           outline: Any) -> Any:
+           outline: Any, palette: str | None = None) -> Any:
     from maskrender.style import Style
 
     kwargs: dict[str, Any] = {"fills": dict(fills)}
-    for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline), strict=True):
+    for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline, palette), strict=True):
         if value is not None:
             kwargs[key] = value
     return Style(**kwargs)
@@ -300,6 +318,7 @@ def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, 
         values.get("point_radius"),
         values.get("line_width"),
         values.get("outline"),
+        values.get("palette"),
     )}
     for o in options_for(kind):
         if not o.style and values.get(o.name) is not None:
