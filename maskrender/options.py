@@ -36,7 +36,7 @@ from maskrender.errors import InputError
 from maskrender.kinds import MASK_SETS, SIDES
 from maskrender.palettes import PALETTES
 
-__all__ = ["KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
+__all__ = ["EXPORT_OPTIONS", "KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
 
 KINDS = ("overlay", "report")
 """What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
@@ -193,6 +193,7 @@ def _file(value: Any) -> str:
 BOTH = frozenset(KINDS)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
+EXPORT = frozenset({"export"})
 
 
 @dataclass(frozen=True)
@@ -267,6 +268,8 @@ _ALL: tuple[Option, ...] = (
     Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
            "(default), dim (darkened) or grey (greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
+    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (the masks' own "
+           "units, default) or pixels (of --size)", "UNITS"),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
     Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
@@ -285,8 +288,14 @@ OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}
 """Every option, by name, in the order the CLI lists them."""
 
 
+EXPORT_OPTIONS = ("masks", "side", "only", "size", "max_size", "point_radius", "line_width", "coordinates")
+"""The options of ``maskrender export``: the selection and sizes of an overlay, and the GeoJSON coordinates."""
+
+
 def options_for(kind: str) -> tuple[Option, ...]:
-    """The options that apply to ``kind`` (``overlay`` or ``report``)."""
+    """The options that apply to ``kind`` (``overlay``, ``report``, or ``export``: :data:`EXPORT_OPTIONS`)."""
+    if kind == "export":
+        return tuple(OPTIONS[n] for n in EXPORT_OPTIONS)
     return tuple(o for o in _ALL if kind in o.kinds)
 
 
