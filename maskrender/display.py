@@ -30,7 +30,8 @@ from maskrender.coverage import canvas_size
 from maskrender.errors import SelectionError
 from maskrender.model import Mask, Result, Results
 
-__all__ = ["NOTEBOOK_BACKGROUND", "NOTEBOOK_SIZE", "notebook_html", "notebook_picture", "notebook_png"]
+__all__ = ["NOTEBOOK_BACKGROUND", "NOTEBOOK_OPACITY", "NOTEBOOK_SIZE", "notebook_html", "notebook_picture",
+           "notebook_png"]
 
 Shown = Union[Results, Result, Mask]
 
@@ -39,6 +40,9 @@ NOTEBOOK_SIZE = 480
 
 NOTEBOOK_BACKGROUND = (242, 242, 242)
 """The neutral canvas masks are drawn on in a notebook (no photo is known)."""
+
+NOTEBOOK_OPACITY = 0.85
+"""Masks are drawn more opaque than over a photo: on a plain canvas nothing needs to show through."""
 
 
 def _masks(obj: Shown) -> list[Mask]:
@@ -51,6 +55,7 @@ def _masks(obj: Shown) -> list[Mask]:
 def notebook_picture(obj: Shown) -> Image.Image | None:
     """The front restored masks of ``obj`` on a neutral canvas with a legend (``None`` if it has none)."""
     from maskrender.overlay import render
+    from maskrender.style import Style
 
     masks = _masks(obj)
     if not masks:
@@ -58,7 +63,7 @@ def notebook_picture(obj: Shown) -> Image.Image | None:
     frame = next((m for m in masks if m.view_box is not None), masks[0])
     canvas = Image.new("RGB", canvas_size(frame, None, NOTEBOOK_SIZE), NOTEBOOK_BACKGROUND)
     try:
-        return render(masks, canvas, legend="top-right")
+        return render(masks, canvas, legend="top-right", style=Style(opacity=NOTEBOOK_OPACITY))
     except SelectionError:
         return None
 
