@@ -27,7 +27,11 @@ DIM = 0.45
 
 
 def check_backdrop(background: str | None) -> str:
-    """``background`` as one of :data:`BACKDROPS` (``None`` is ``photo``), or an InputError."""
+    """``background`` as one of :data:`BACKDROPS` (``None`` is ``photo``), or an InputError.
+
+    >>> check_backdrop(None), check_backdrop("grey")
+    ('photo', 'grey')
+    """
     how = "photo" if background is None else background
     if how not in BACKDROPS:
         raise InputError(f"background must be one of {', '.join(BACKDROPS)}, not {background!r}")
@@ -35,7 +39,12 @@ def check_backdrop(background: str | None) -> str:
 
 
 def apply_backdrop(photo: Image.Image, background: str | None) -> Image.Image:
-    """``photo`` as the backdrop ``background`` asks for (the same image for ``photo``/``None``)."""
+    """``photo`` as the backdrop ``background`` asks for (the same image for ``photo``/``None``).
+
+    >>> im = Image.new("RGBA", (1, 1), (100, 200, 0, 128))
+    >>> apply_backdrop(im, "grey").getpixel((0, 0)), apply_backdrop(im, None) is im
+    ((147, 147, 147, 128), True)
+    """
     how = check_backdrop(background)
     if how == "photo":
         return photo

@@ -63,7 +63,10 @@ def pixel_size(size: Any) -> tuple[int, int]:
 
 
 def canvas_size(mask: Mask, size: tuple[int, int] | None, max_size: int | None = None) -> tuple[int, int]:
-    """The pixel size of a mask's picture: ``size``, else its frame's size, within ``max_size``."""
+    """The pixel size of a mask's picture: ``size``, else its frame's size, within ``max_size``.
+
+    (See the module's example.)
+    """
     return fitted(pixel_size(size) if size is not None else mask.frame_size(), max_size)
 
 

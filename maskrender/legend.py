@@ -80,7 +80,12 @@ class LegendLayout:
 
 def legend_entries(drawings: Iterable[MaskDrawing]) -> list[LegendEntry]:
     """One entry per mask name and colour, in drawing order (masks of one name and colour, such as
-    the sides of one mask, share a row)."""
+    the sides of one mask, share a row).
+
+    >>> from maskrender.overlay import prepare
+    >>> [(e.name, e.swatch) for e in legend_entries(prepare("fixtures/lines.json", size=(64, 64))[2])]
+    [('Deep Lines Mask', 'area'), ('Lines Mask', 'line')]
+    """
     out: dict[tuple[str, str], LegendEntry] = {}
     for d in drawings:
         kind = KINDS.get(d.mask.mask_type)
@@ -147,7 +152,13 @@ def _swatch(draw: ImageDraw.ImageDraw, kind: str, box: tuple[float, ...], color:
 
 
 def draw_legend(image: Image.Image, layout: LegendLayout) -> Image.Image:
-    """``image`` with the legend of ``layout`` composited on it (a new image, same mode)."""
+    """``image`` with the legend of ``layout`` composited on it (a new image, same mode).
+
+    >>> entries = [LegendEntry("Pores", Color.parse("#00B4D8"), "dot")]
+    >>> out = draw_legend(Image.new("RGB", (200, 100), "black"), legend_layout(entries, (200, 100), "top-left"))
+    >>> out.mode, out.getpixel((0, 0)), out.getpixel((199, 99))   # the panel sits inside its margin
+    ('RGB', (0, 0, 0), (0, 0, 0))
+    """
     x0, y0, x1, y1 = layout.box
     left, top = math.floor(x0), math.floor(y0)
     width, height = math.ceil(x1) - left, math.ceil(y1) - top
@@ -176,7 +187,12 @@ def _n(v: float) -> str:
 
 def svg_legend(layout: LegendLayout) -> str:
     """The legend of ``layout`` as SVG markup: one ``<g class="legend">`` with a panel, swatches and
-    real ``<text>`` (names escaped; colours from :class:`~maskrender.style.Color`)."""
+    real ``<text>`` (names escaped; colours from :class:`~maskrender.style.Color`).
+
+    >>> entries = [LegendEntry("A & B", Color.parse("#00B4D8"), "dot")]
+    >>> svg_legend(legend_layout(entries, (200, 100), "top-left")).count(">A &amp; B</text>")
+    1
+    """
     x0, y0, x1, y1 = layout.box
     parts = ['<g class="legend">',
              f'<rect x="{_n(x0)}" y="{_n(y0)}" width="{_n(x1 - x0)}" height="{_n(y1 - y0)}" fill="#ffffff" '

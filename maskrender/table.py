@@ -65,7 +65,13 @@ def _row(base: dict[str, Any], **values: Any) -> dict[str, Any]:
 
 
 def metric_rows(results: Results) -> list[dict[str, Any]]:
-    """Every metric of every result as a row of :data:`METRIC_COLUMNS` (``None`` where empty)."""
+    """Every metric of every result as a row of :data:`METRIC_COLUMNS` (``None`` where empty).
+
+    >>> import maskrender as mr
+    >>> rows = metric_rows(mr.load("fixtures/vendor/hautai_face_results_legacy.json"))
+    >>> [(r["label"], r["metric"], r["value"]) for r in rows]
+    [('algorithm_version_id 23', 'legacy', 41.0), ('algorithm_version_id 19', 'legacy', 37.0)]
+    """
     rows: list[dict[str, Any]] = []
     for index, r in enumerate(results):
         base = _base(results, index, r)

@@ -55,7 +55,7 @@ from maskrender.parse import load
 from maskrender.table import METRIC_COLUMNS
 
 __all__ = ["COORDINATES", "LABELS_KEY", "coco", "coverage_arrays", "export_file", "geojson", "label_map",
-           "metrics_csv", "metrics_jsonl", "rle_decode", "rle_encode"]
+           "mask_names", "metrics_csv", "metrics_jsonl", "rle_decode", "rle_encode"]
 
 COORDINATES = ("view_box", "pixels")
 """The coordinates of a GeoJSON export: the masks' own view_box units, or pixels of ``size``."""
@@ -69,21 +69,23 @@ def _selected(data: MaskInput, masks: str, side: str | None, only: Sequence[str]
 
 
 def mask_names(masks: Sequence[Mask]) -> list[str]:
-    """A unique name per mask: its tech name (or display name), with ``@side`` / ``@set`` where needed."""
-    base = [m.tech_name or m.display_name for m in masks]
-    out = []
-    for m, name in zip(masks, base, strict=True):
-        if base.count(name) > 1:
-            name = f"{name}@{m.side}" if sum(b == name and o.side == m.side for b, o in zip(base, masks,
-                                                                                             strict=True)) == 1 \
-                else f"{name}@{m.mask_set}-{m.side}"
-        out.append(name)
+    """A unique name per mask: its tech name (or display name), then ``@side``, ``@set-side`` and a
+    number only where two masks would still share a name.
+
+    >>> import maskrender as mr
+    >>> mask_names(mr.load("fixtures/sides_result.json").masks(side=None))
+    ['acne_mask_restored', 'acne_restored_left', 'acne_mask_restored_right']
+    """
+    levels = [[base, f"{base}@{m.side}", f"{base}@{m.mask_set}-{m.side}"]
+              for m, base in ((m, m.tech_name or m.display_name) for m in masks)]
+    names = [next((c for k, c in enumerate(cands) if sum(o[k] == c for o in levels) == 1), cands[-1])
+             for cands in levels]
     seen: dict[str, int] = {}
-    for i, name in enumerate(out):  # anything still shared gets a number
+    for i, name in enumerate(names):
         seen[name] = seen.get(name, 0) + 1
         if seen[name] > 1:
-            out[i] = f"{name}#{seen[name]}"
-    return out
+            names[i] = f"{name}#{seen[name]}"
+    return names
 
 
 def _size(chosen: Sequence[Mask], size: tuple[int, int] | None, max_size: int | None) -> tuple[int, int]:
@@ -96,7 +98,11 @@ def _size(chosen: Sequence[Mask], size: tuple[int, int] | None, max_size: int | 
 def coverage_arrays(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
                     masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
                     style: Any = None) -> dict[str, npt.NDArray[np.float32]]:
-    """One coverage array (0..1 float32, ``(height, width)``) per selected mask, by :func:`mask_names`."""
+    """One coverage array (0..1 float32, ``(height, width)``) per selected mask, by :func:`mask_names`.
+
+    >>> {k: v.shape for k, v in coverage_arrays("fixtures/acne.json", (151, 151)).items()}
+    {'acne_mask_restored': (151, 151), 'papules_mask_restored': (151, 151)}
+    """
     chosen = _selected(data, masks, side, only)
     canvas = _size(chosen, size, max_size)
     return {n: mask_coverage(m, canvas, style=style) for m, n in zip(chosen, mask_names(chosen), strict=True)}
@@ -107,7 +113,7 @@ def label_map(data: MaskInput, size: tuple[int, int] | None = None, *, max_size:
               style: Any = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
     """A label map (``uint8``, ``uint16`` beyond 255 masks): label ``k`` where mask ``k`` covers at least
     half the pixel, the mask drawn last winning where masks overlap (as in a drawing); 0 is background.
-    Returns the array and its label table."""
+    Returns the array and its label table (see the module's example)."""
     arrays = coverage_arrays(data, size, max_size=max_size, masks=masks, side=side, only=only, style=style)
     shape = next(iter(arrays.values())).shape
     labels = np.zeros(shape, dtype=np.uint8 if len(arrays) <= 255 else np.uint16)
@@ -133,6 +139,9 @@ def geojson(data: MaskInput, *, coordinates: str = "view_box", size: tuple[int, 
     Each feature keeps its geometry (in view_box units, or with ``coordinates="pixels"`` in pixels
     of ``size``) and carries its mask's ``mask``, ``name``, ``mask_type``, ``algorithm``, ``family``,
     ``side``, ``mask_set``, ``view_box``, ``fill`` and the 0..1 ``intensity`` as properties.
+
+    >>> geojson("fixtures/pih_result.json", coordinates="pixels", size=(604, 604))["features"][0]["properties"]["mask"]
+    'post_inflammatory_hyperpigmentation_mask_restored'
     """
     if coordinates not in COORDINATES:
         raise InputError(f"coordinates must be one of {', '.join(COORDINATES)}, not {coordinates!r}")
@@ -158,7 +167,12 @@ def coco(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int 
          masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
          file_name: str = "") -> dict[str, Any]:
     """A COCO dataset dict: one image of ``size``, one category and one RLE annotation per mask
-    (:mod:`maskrender.export.coco`)."""
+    (:mod:`maskrender.export.coco`).
+
+    >>> doc = coco("fixtures/acne.json", (302, 302))
+    >>> [c["name"] for c in doc["categories"]], doc["annotations"][1]["segmentation"]["size"]
+    (['acne_mask_restored', 'papules_mask_restored'], [302, 302])
+    """
     chosen = _selected(data, masks, side, only)
     canvas = _size(chosen, size, max_size)
     names = mask_names(chosen)
@@ -179,7 +193,11 @@ def _cell(v: Any) -> Any:
 
 
 def metrics_csv(data: MaskInput, *, only: Sequence[str] | None = None) -> str:
-    """The metrics table (:func:`maskrender.table.metric_rows`) as CSV text with a header line."""
+    """The metrics table (:func:`maskrender.table.metric_rows`) as CSV text with a header line.
+
+    >>> metrics_csv("fixtures/vendor/hautai_pores_snippets_bare.json").splitlines()[2].split(",")[12:17]
+    ['face', 'sub', 'Pores Number', 'pores_number', '455.0']
+    """
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(METRIC_COLUMNS)
@@ -189,7 +207,11 @@ def metrics_csv(data: MaskInput, *, only: Sequence[str] | None = None) -> str:
 
 
 def metrics_jsonl(data: MaskInput, *, only: Sequence[str] | None = None) -> str:
-    """The metrics table as JSON Lines: one object per row, ``null`` where empty."""
+    """The metrics table as JSON Lines: one object per row, ``null`` where empty.
+
+    >>> metrics_jsonl("fixtures/pih_result.json").count("\\n")
+    6
+    """
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _results(data, only).metrics())
 
 
@@ -207,7 +229,13 @@ def export_file(data: MaskInput, output: str | os.PathLike[str], *, size: tuple[
                 only: Sequence[str] | None = None, style: Any = None, coordinates: str = "view_box") -> dict[str, Any]:
     """Write the export ``output``'s ending names (``.geojson``, ``.coco.json``, ``.png``, ``.npz``, ``.csv``,
     ``.jsonl``), atomically.  Returns what was written: ``{"path", "format", ...}`` with the label table of a
-    label map (``labels``) and the names of the masks or the number of rows."""
+    label map (``labels``) and the names of the masks or the number of rows.
+
+    >>> import os, tempfile
+    >>> done = export_file("fixtures/acne.json", os.path.join(tempfile.mkdtemp(), "labels.png"), size=(302, 302))
+    >>> done["format"], done["labels"][2]
+    ('labels', 'papules_mask_restored')
+    """
     out = Path(output)
     fmt = output_format(out, "export")
     info: dict[str, Any] = {"path": out, "format": fmt.name}
