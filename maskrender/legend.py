@@ -176,9 +176,12 @@ def draw_legend(image: Image.Image, layout: LegendLayout) -> Image.Image:
         bx, by = at(*row.baseline)
         draw.text((bx, by), row.text, font=font, fill=_TEXT, anchor="ls")
     small = panel.resize((width, height), Image.Resampling.LANCZOS)
-    out = image.convert("RGBA") if image.mode != "RGBA" else image.copy()
-    out.alpha_composite(small, (left, top))
-    return out if image.mode == "RGBA" else out.convert(image.mode)
+    box = (left, top, left + width, top + height)
+    region = image.crop(box).convert("RGBA")  # only the panel's pixels change: no full-frame conversion
+    region.alpha_composite(small)
+    out = image.copy()
+    out.paste(region.convert(image.mode) if image.mode != "RGBA" else region, box)
+    return out
 
 
 def _n(v: float) -> str:

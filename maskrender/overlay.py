@@ -149,7 +149,7 @@ def _sized_photo(photo: Image.Image, size: tuple[int, int] | None, max_size: int
     target = fitted(target, max_size)
     if target == (w, h):
         return photo
-    return photo.resize(target, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    return photo.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)  # as Image.thumbnail: 3x faster
 
 
 def prepare(

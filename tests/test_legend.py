@@ -91,7 +91,7 @@ def test_no_legend_and_bad_corners() -> None:
 
 def test_dim_and_grey_backgrounds_change_only_the_photo() -> None:
     photo = np.asarray(Image.open(PHOTO).convert("RGB").resize((302, 302), Image.Resampling.LANCZOS,
-                                                                 reducing_gap=3.0)).astype(int)
+                                                                 reducing_gap=2.0)).astype(int)
     plain = np.asarray(render(RESULTS, PHOTO, max_size=302)).astype(int)
     untouched = (plain == photo).all(axis=2)  # pixels no mask reaches
     assert untouched.mean() > 0.5
@@ -111,7 +111,7 @@ def test_an_svg_overlay_dims_the_img_under_it_as_the_png_does() -> None:
     svg = render_svg(RESULTS, PHOTO, max_size=302, background="dim")
     assert '<rect class="dim"' in svg
     overlay = resvg_render(svg, (302, 302))
-    photo = Image.open(PHOTO).convert("RGBA").resize((302, 302), Image.Resampling.LANCZOS, reducing_gap=3.0)
+    photo = Image.open(PHOTO).convert("RGBA").resize((302, 302), Image.Resampling.LANCZOS, reducing_gap=2.0)
     laid = Image.alpha_composite(photo, overlay).convert("RGB")
     assert diff_stats(laid, render(RESULTS, PHOTO, max_size=302, background="dim")).mad < 1.5
 
