@@ -28,6 +28,7 @@ from maskrender.errors import (
     OutputError,
     ParseError,
     SelectionError,
+    SizeWarning,
     UnknownMaskTypeWarning,
 )
 
@@ -85,6 +86,7 @@ __all__ = [
     "Results",
     "SelectionError",
     "Size",
+    "SizeWarning",
     "Style",
     "Transform",
     "UnknownMaskTypeWarning",

@@ -48,9 +48,10 @@ def _no_side(text: str) -> None:
 
 
 def add_options(p: argparse.ArgumentParser, kind: str | None) -> None:
-    """The registry's options for ``kind`` (``overlay``, ``report``; ``None``: every option, as a
-    batch takes them), each with its one reader, range and help."""
-    for option in options_for(kind) if kind is not None else tuple(OPTIONS.values()):
+    """The registry's options for ``kind`` (``overlay``, ``report``, ``export``; ``None``: every
+    overlay and report option, as a batch takes them), each with its one reader, range and help."""
+    chosen = options_for(kind) if kind is not None else tuple(o for o in OPTIONS.values() if o.kinds - {"export"})
+    for option in chosen:
         if option.switch:
             p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
         elif option.repeat:  # each use read on its own, so an error names the bad one
@@ -107,6 +108,22 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     if not args.quiet or summary.exit_status:
         print(summary)
     return summary.exit_status
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from maskrender.export import export_file
+    from maskrender.options import call_options
+
+    values = option_values(args)
+    kwargs = {k: values[k] for k in ("masks", "side", "only", "size", "max_size", "coordinates") if k in values}
+    if kwargs.get("side") == "all":
+        kwargs["side"] = None
+    done = export_file(args.result, args.output, style=call_options(values, "overlay")["style"], **kwargs)
+    if not args.quiet:
+        for label, name in (done.get("labels") or {}).items():
+            print(f"{label}\t{name}")
+        print(f"wrote {done['path']}")
+    return 0
 
 
 def _positive(text: str) -> int:
@@ -186,6 +203,18 @@ def build_parser() -> argparse.ArgumentParser:
                          "the photo the masks belong to (default: a neutral canvas)")
     p.add_argument("--side", type=_no_side, help=argparse.SUPPRESS)  # a common slip: say what to do instead
     p.set_defaults(func=_cmd_report)
+
+    endings = ", ".join(extensions("export"))
+    p = sub.add_parser("export", help="masks and metrics as data: GeoJSON, COCO RLE, label map, arrays, metrics table",
+                       description="Write the selected masks, or the metrics, as data; the format follows the ending: "
+                                   ".geojson (GeoJSON FeatureCollection), .coco.json (COCO annotations, RLE per mask), "
+                                   ".png (a label map, its label table printed and in a PNG text chunk), .npz (one "
+                                   "coverage array per mask), .csv / .jsonl (the metrics table).")
+    p.add_argument("result", help="result JSON file")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {endings}")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    add_options(p, "export")
+    p.set_defaults(func=_cmd_export)
     return parser
 
 

@@ -18,7 +18,8 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
     │                               ``fill`` that is not a hex colour or an unknown ``side``
     ├── GeometryWarning             a polygon was repaired, or a ring or line too short was dropped
     ├── UnknownMaskTypeWarning      a mask of an unknown ``mask_type`` was skipped
-    └── AspectWarning               image and view_box aspect ratios differ by more than 1%
+    ├── AspectWarning               image and view_box aspect ratios differ by more than 1%
+    └── SizeWarning                 a line width comes to less than 0.5 output pixels
 
 Messages name the source (the path as given, or ``<bytes>``/``<str>``/``<dict>``/``<list>``/
 ``<file>``), the JSON path (``[2].result.masks_restored[0].features[17].geometry.coordinates``)
@@ -52,6 +53,7 @@ __all__ = [
     "OutputError",
     "ParseError",
     "SelectionError",
+    "SizeWarning",
     "UnknownMaskTypeWarning",
 ]
 
@@ -152,6 +154,11 @@ class UnknownMaskTypeWarning(MaskRenderWarning):
 
 class AspectWarning(MaskRenderWarning):
     """The image's aspect ratio differs from the mask view_box's by more than 1%."""
+
+
+class SizeWarning(MaskRenderWarning):
+    """A line width comes to less than 0.5 output pixels, so the lines hardly show (the vendor's
+    ``polyline_line_thickness`` 0.001 is a fraction of the image: ``"0.1%"``)."""
 
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskrender._paths import printable
+from maskrender._paths import describe, printable
 from maskrender.kinds import KINDS
 from maskrender.model import Mask, Metric, Result, Results
+from maskrender.table import error_text
 
 __all__ = ["format_summary", "summarize"]
 
@@ -50,26 +51,33 @@ def _mask(m: Mask) -> dict[str, Any]:
     }
 
 
-def _error_text(error: Any) -> str | None:
-    """A failed record's reason, when its (undocumented) ``result`` states one as text."""
-    if isinstance(error, dict):
-        error = next((error[k] for k in ("error", "message", "detail") if isinstance(error.get(k), str)), None)
-    if not isinstance(error, str):
-        return None
-    return printable(error if len(error) <= 200 else error[:197] + "...")
+def _regions(value: Any) -> str:
+    """A short account of an ``area_regions_*`` entry (its shape is undocumented)."""
+    if isinstance(value, list):
+        return f"{len(value)} item(s)"
+    if isinstance(value, dict):
+        return f"{len(value)} key(s): {', '.join(map(str, list(value)[:6]))}"
+    return describe(value)
 
 
 def _result(r: Result) -> dict[str, Any]:
     return {
+        "label": r.label,
         "algorithm": r.algorithm,
         "family": r.family,
         "ok": r.ok,
-        "error": None if r.ok else _error_text(r.error),
+        "error": None if r.ok else error_text(r.error),
+        "id": r.id,
+        "image_id": r.image_id,
+        "algorithm_version_id": r.algorithm_version_id,
+        "application_name": r.application_name,
         "creation_time": r.creation_time,
         "image_type": r.image_type,
         "value": r.value,
         "main_metric": _metric(r.main_metric()),
-        "areas": [{"area": a.name, "main_metric": _metric(a.main_metric)} for a in r.areas],
+        "areas": [{"area": a.name, "main_metric": _metric(a.main_metric),
+                   "sub_metrics": [_metric(m) for m in a.sub_metrics]} for a in r.areas],
+        "area_regions": {k: _regions(v) for k, v in r.area_regions.items()},
         "masks": [_mask(m) for m in (*r.masks_restored, *r.masks_original)],
     }
 
@@ -85,6 +93,15 @@ def summarize(results: Results) -> dict[str, Any]:
     return {"source": results.source, "results": [_result(r) for r in results]}
 
 
+_IDS = ("id", "image_id", "algorithm_version_id", "application_name")
+
+
+def _metric_text(m: dict[str, Any]) -> str:
+    grade = f" ({m['grade']})" if m["grade"] else ""
+    hidden = " [hidden]" if not m["widget_show"] else ""
+    return f"{m['name'] or m['tech_name']}: {m['display']}{grade}{hidden}"
+
+
 def format_summary(summary: dict[str, Any]) -> str:
     """The human-readable form of :func:`summarize`'s output.
 
@@ -92,6 +109,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     >>> print(mr.format_summary(mr.summarize(mr.load("fixtures/pih_result.json"))))  # doctest: +ELLIPSIS
     fixtures/pih_result.json: 1 result(s)
     - post_inflammatory_hyperpigmentation [acne.post_inflammatory_hyperpigmentation]: ok
+        id 4cff9fb8-e85c-4000-a387-d22d52c15a31, image_id 245a25a8-..., algorithm_version_id 98, application_name Acne
         face             Post-inflammatory Hyperpigmentation: 2 ‰
     ...
         mask restored/front polygon_mask post_inflammatory_hyperpigmentation_mask_restored: 1 feature(s), \
@@ -99,21 +117,25 @@ def format_summary(summary: dict[str, Any]) -> str:
     """
     lines = [f"{summary['source']}: {len(summary['results'])} result(s)"]
     for r in summary["results"]:
-        title = r["algorithm"] or "(bare masks)"
-        if r["family"] and r["family"] != r["algorithm"]:
+        title = r["label"]
+        if r["family"] and r["family"] != title:
             title += f" [{r['family']}]"
+        ids = ", ".join(f"{key} {r[key]}" for key in _IDS if r.get(key) is not None)
         if not r["ok"]:
             reason = f": {r['error']}" if r.get("error") else ""
             lines.append(f"- {title}: FAILED (is_ok: false){reason}")
+            lines.extend([f"    {ids}"] if ids else [])
             continue
         lines.append(f"- {title}: ok" + (f", legacy value {r['value']:g}" if r["value"] is not None else ""))
+        lines.extend([f"    {ids}"] if ids else [])
         for a in r["areas"]:
-            m = a["main_metric"]
-            if m is None:
-                continue
-            grade = f" ({m['grade']})" if m["grade"] else ""
-            hidden = " [hidden]" if not m["widget_show"] else ""
-            lines.append(f"    {a['area']:<16} {m['name'] or m['tech_name']}: {m['display']}{grade}{hidden}")
+            main = a["main_metric"]
+            if main is not None:
+                lines.append(f"    {a['area']:<16} {_metric_text(main)}")
+            elif a["sub_metrics"]:
+                lines.append(f"    {a['area']:<16} -")
+            lines.extend(f"       {'':<16}{_metric_text(m)}" for m in a["sub_metrics"])
+        lines.extend(f"    {key}: {text}" for key, text in r["area_regions"].items())
         for k in r["masks"]:
             lines.append(
                 f"    mask {k['set']}/{k['side']} {k['mask_type']} {k['tech_name'] or k['name'] or '-'}: "

@@ -31,15 +31,15 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
-from maskrender.errors import InputError
 from maskrender.kinds import GEOMETRIES, KINDS, MASK_SETS, MASK_TYPES, SIDES
+from maskrender.metric import GRADES, Area, Metric, grade
+from maskrender.viewbox import ViewBox
 
 __all__ = [
     "GRADES",
     "MASK_SETS",
     "MASK_TYPES",
     "SIDES",
-    "UNITS",
     "Area",
     "Feature",
     "Mask",
@@ -49,115 +49,26 @@ __all__ = [
     "ViewBox",
     "grade",
     "tech_stem",
-    "with_units",
 ]
 
 
 
-GRADES: tuple[tuple[float, str], ...] = (
-    (90.0, "Excellent"),
-    (80.0, "Great"),
-    (70.0, "Good"),
-    (50.0, "Average"),
-    (30.0, "Poor"),
-)
-"""Lower (exclusive) bounds of the ``bad_good_line`` grades; ``[0, 30]`` is ``Bad``."""
+class _Shown:
+    """Jupyter display for results and masks: the masks drawn the right way up (y down, as in the
+    photo) with a legend, as PNG, and a summary table with that picture, as HTML
+    (:mod:`maskrender.display`)."""
 
+    __slots__ = ()
 
-def grade(score: float) -> str:
-    """Return the documented grade class of a ``bad_good_line`` score (0..100).
+    def _repr_png_(self) -> bytes | None:
+        from maskrender.display import notebook_png
 
-    (90,100] Excellent, (80,90] Great, (70,80] Good, (50,70] Average, (30,50] Poor, [0,30] Bad.
+        return notebook_png(self)  # type: ignore[arg-type]
 
-    >>> grade(90), grade(90.5), grade(30), grade(31)
-    ('Great', 'Excellent', 'Bad', 'Poor')
-    """
-    for bound, name in GRADES:
-        if score > bound:
-            return name
-    return "Bad"
+    def _repr_html_(self) -> str:
+        from maskrender.display import notebook_html
 
-
-UNITS: dict[str, str] = {"per mille": "‰", "percentage": "%", "percent": "%", "degrees": "°", "degree": "°",
-                         "deg": "°"}
-"""Symbols of the metric units the format uses (any case); other units are shown as written.
-A degree sign follows its number without a space (``41.3°``), the others after one (``38 ‰``)."""
-
-
-def with_units(number: float, units: str | None) -> str:
-    """A number with its units as a short text.
-
-    >>> with_units(38, "per mille"), with_units(41.3, "degrees"), with_units(2.5, "mm"), with_units(7, None)
-    ('38 ‰', '41.3°', '2.5 mm', '7')
-    """
-    text = f"{number:g}"
-    unit = UNITS.get((units or "").strip().lower(), (units or "").strip())
-    if not unit:
-        return text
-    return f"{text}{unit}" if unit == "°" else f"{text} {unit}"
-
-
-@dataclass(frozen=True, slots=True)
-class ViewBox:
-    """An SVG viewBox: the coordinate frame of the image a mask belongs to.
-
-    ``str()`` gives the ``"min_x min_y width height"`` text back, exact to the last digit.
-
-    >>> ViewBox.parse("0 0 2416 2416").size
-    (2416.0, 2416.0)
-    >>> str(ViewBox.parse("145.123456789,-0.5, 240,1e3"))
-    '145.123456789 -0.5 240 1000'
-    """
-
-    min_x: float
-    min_y: float
-    width: float
-    height: float
-
-    @property
-    def size(self) -> tuple[float, float]:
-        """``(width, height)``."""
-        return (self.width, self.height)
-
-    @property
-    def aspect(self) -> float:
-        """``width / height``."""
-        return self.width / self.height
-
-    @classmethod
-    def parse(cls, text: str) -> ViewBox:
-        """Parse ``"min_x min_y width height"`` (space and/or comma separated).
-
-        Raises :class:`~maskrender.InputError` (a ``ValueError``) for anything else, including a
-        zero or negative size;
-        the loader turns that into a :class:`~maskrender.FormatError` with the JSON path.
-
-        >>> ViewBox.parse("0 0 0 2416")
-        Traceback (most recent call last):
-        ...
-        maskrender.errors.InputError: positive width and height
-        """
-        parts = text.replace(",", " ").split()
-        if len(parts) != 4:
-            raise InputError("four numbers")
-        try:
-            nums = [float(p) for p in parts]
-        except ValueError:
-            raise InputError("four numbers") from None
-        if not all(math.isfinite(n) for n in nums):
-            raise InputError("finite numbers")
-        if nums[2] <= 0 or nums[3] <= 0:
-            raise InputError("positive width and height")
-        return cls(*nums)
-
-    def __str__(self) -> str:
-        return " ".join(map(_number, (self.min_x, self.min_y, self.width, self.height)))
-
-
-def _number(v: float) -> str:
-    """The shortest text that reads back as exactly ``v`` (``2416``, not ``2416.0``)."""
-    text = repr(float(v))
-    return text[:-2] if text.endswith(".0") else text
+        return notebook_html(self)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +91,8 @@ class Feature:
     properties: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Mask:
+@dataclass(frozen=True, repr=False)
+class Mask(_Shown):
     """One vectorised mask (a FeatureCollection with ``mask_type``).
 
     Attributes
@@ -217,6 +128,11 @@ class Mask:
     algorithm: str = ""
     family: str = ""
     path: str = ""
+
+    def __repr__(self) -> str:
+        frame = f"view_box {self.view_box}" if self.view_box is not None else "image pixels"
+        return (f"<Mask {self.tech_name or self.name or '?'}: {self.mask_type}, {self.feature_count} feature(s), "
+                f"{self.mask_set} {self.side}, {frame}>")
 
     @cached_property
     def geometry(self) -> BaseGeometry:
@@ -283,6 +199,24 @@ class Mask:
         fw, fh = self.frame_size(image_size)
         return self.area * (image_size[0] / fw) * (image_size[1] / fh)
 
+    def coverage(self, size: tuple[int, int] | None = None, *, style: Any = None) -> Any:
+        """What the mask covers of each pixel of an image of ``size`` ``(width, height)``, 0..1.
+
+        A float32 array of shape ``(height, width)`` (default size: the view_box's), computed
+        with the renderer's exact-area rasteriser: polygons and heatmaps by their area (whatever
+        the intensity), points as discs and lines as strokes of the sizes ``style``
+        (a :class:`~maskrender.Style`, default ``Style()``) gives them at that size.
+
+        >>> import maskrender as mr
+        >>> m = mr.load("fixtures/pih_result.json").masks()[0]
+        >>> cov = m.coverage((604, 604))
+        >>> cov.shape, cov.dtype.name, round(float(cov.sum()) / m.area_px((604, 604)), 2)
+        ((604, 604), 'float32', 1.0)
+        """
+        from maskrender.coverage import mask_coverage
+
+        return mask_coverage(self, size, style=style)
+
     def coverage_per_mille(self) -> float:
         """Covered share of the mask's frame, in per mille (‰)."""
         fw, fh = self.frame_size()
@@ -337,67 +271,14 @@ def _geojson_geometry(geom: BaseGeometry) -> dict[str, Any]:
     return plain
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
-    """One metric: a score, a share, a count or a category.
-
-    >>> m = Metric(name="Acne", tech_name="acne", value="87", widget_type="bad_good_line")
-    >>> m.number, m.grade
-    (87.0, 'Great')
-    """
-
-    name: str
-    tech_name: str
-    value: float | int | str | None
-    widget_type: str = ""
-    units: str | None = None
-    widget_show: bool = True
-    widget_meta: Any = None
-
-    @property
-    def number(self) -> float | None:
-        """The value as a float when it is numeric (``"4"`` counts), else ``None``."""
-        if isinstance(self.value, bool) or self.value is None:
-            return None
-        try:
-            n = float(self.value)
-        except (ValueError, OverflowError):
-            return None
-        return n if math.isfinite(n) else None
-
-    @property
-    def grade(self) -> str | None:
-        """The grade class of a ``bad_good_line`` score, else ``None``."""
-        n = self.number
-        if self.widget_type != "bad_good_line" or n is None:
-            return None
-        return grade(n)
-
-    @property
-    def display_value(self) -> str:
-        """The value with its units, as a short text (``"2 ‰"``, ``"87"``, ``"moderate"``)."""
-        n = self.number
-        if n is None:
-            return "" if self.value is None else str(self.value)
-        return with_units(n, self.units)
-
-
-@dataclass(frozen=True, slots=True)
-class Area:
-    """The metrics of one facial area (``face``, ``forehead``, ``nose``, ...)."""
-
-    name: str
-    main_metric: Metric | None
-    sub_metrics: tuple[Metric, ...] = ()
-
-
-@dataclass(frozen=True)
-class Result:
+@dataclass(frozen=True, repr=False)
+class Result(_Shown):
     """One algorithm result (one record of the results endpoint).
 
     ``ok`` is ``False`` for ``is_ok: false`` records: they carry no areas or masks and
     keep the raw ``result`` in ``error``.  A legacy record whose ``result`` is a bare
-    number keeps it in ``value``.
+    number keeps it in ``value``.  ``area_regions`` keeps the result's ``area_regions_*``
+    entries as given.
     """
 
     algorithm: str
@@ -414,7 +295,41 @@ class Result:
     masks_original: tuple[Mask, ...] = ()
     value: float | None = None
     error: Any = None
+    area_regions: Mapping[str, Any] = field(default_factory=dict)
     path: str = ""
+
+    def __repr__(self) -> str:
+        if not self.ok:
+            state = "failed"
+        elif self.value is not None:
+            state = f"legacy value {self.value:g}"
+        else:
+            masks = len(self.masks_restored) + len(self.masks_original)
+            state = f"{len(self.areas)} area(s), {masks} mask(s)"
+        family = f" [{self.family}]" if self.family and self.family != self.algorithm else ""
+        return f"<Result {self.label}{family}: {state}>"
+
+    @property
+    def label(self) -> str:
+        """What names the result in summaries: its algorithm, else its family, else its
+        ``algorithm_version_id``, else its application; ``(bare masks)`` only for masks alone.
+
+        >>> Result("", algorithm_version_id=23, value=41.0).label, Result("").label
+        ('algorithm_version_id 23', '(bare masks)')
+        """
+        if self.algorithm or self.family:
+            return self.algorithm or self.family
+        if self.algorithm_version_id is not None:
+            return f"algorithm_version_id {self.algorithm_version_id}"
+        if self.application_name:
+            return self.application_name
+        return "(metrics)" if self.areas or self.value is not None else "(bare masks)"
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """The metrics table of this result (:func:`maskrender.table.metric_rows`)."""
+        from maskrender.table import metric_rows
+
+        return metric_rows(Results([self]))
 
     def masks(self, image: str = "restored", side: str | None = "front") -> tuple[Mask, ...]:
         """The masks of one set (``restored`` or ``original``), optionally of one side.
@@ -450,7 +365,7 @@ def tech_stem(tech_name: str) -> str:
     return _names.stem(tech_name)
 
 
-class Results(Sequence[Result]):
+class Results(_Shown, Sequence[Result]):
     """An immutable sequence of :class:`Result`, with selection helpers.
 
     >>> import maskrender as mr
@@ -487,8 +402,24 @@ class Results(Sequence[Result]):
         return iter(self._items)
 
     def __repr__(self) -> str:
-        names = ", ".join(r.algorithm or "?" for r in self._items)
-        return f"<Results from {self.source}: {names}>"
+        names = [r.label for r in self._items[:5]]
+        if len(self._items) > 5:
+            names.append(f"+{len(self._items) - 5} more")
+        listed = f" ({', '.join(names)})" if names else ""
+        return f"<Results from {self.source}: {len(self._items)} result(s){listed}>"
+
+    def metrics(self) -> list[dict[str, Any]]:
+        """The metrics table: one row per result, area and metric (:func:`maskrender.table.metric_rows`),
+        ready for ``pandas.DataFrame(results.metrics())``.
+
+        >>> import maskrender as mr
+        >>> rows = mr.load("fixtures/vendor/hautai_pores_snippets_bare.json").metrics()
+        >>> [(r["name"], r["value"], r["grade"]) for r in rows]
+        [('Pores Score', 64.0, 'Average'), ('Pores Number', 455.0, None), ('Pores Density', 1.0, None)]
+        """
+        from maskrender.table import metric_rows
+
+        return metric_rows(self)
 
     @property
     def failed(self) -> tuple[Result, ...]:

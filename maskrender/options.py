@@ -35,8 +35,9 @@ from typing import Any
 
 from maskrender.errors import InputError
 from maskrender.kinds import MASK_SETS, SIDES
+from maskrender.palettes import PALETTES
 
-__all__ = ["KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
+__all__ = ["EXPORT_OPTIONS", "KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
 
 KINDS = ("overlay", "report")
 """What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
@@ -116,6 +117,12 @@ def _length(value: Any) -> Any:
     from maskrender.style import Size
 
     return Size.parse(value.strip() if isinstance(value, str) else value)
+
+
+def _width(value: Any) -> Any:
+    from maskrender.style import Size
+
+    return Size.parse(value.strip() if isinstance(value, str) else value, positive=True)
 
 
 def _size(value: Any) -> tuple[int, int]:
@@ -198,6 +205,7 @@ def _file(value: Any) -> str:
 BOTH = frozenset(KINDS)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
+EXPORT = frozenset({"export"})
 
 
 @dataclass(frozen=True)
@@ -256,14 +264,27 @@ _ALL: tuple[Option, ...] = (
            "NAME=COLOR", repeat=True, style=True),
     Option("point_radius", _length, BOTH, "disc radius: pixels (5) or relative to the image (0.3%%); default "
            "0.35%%, less for dense points", "LEN", style=True),
-    Option("line_width", _length, BOTH, "stroke width: pixels (3) or relative to the image's longer side "
-           "(0.1%% is the vendor's 0.001); default 0.2%%, at least 1.5 px", "LEN", style=True),
+    Option("line_width", _width, BOTH, "stroke width above 0: pixels (3) or relative to the image's longer side "
+           "(the vendor's polyline_line_thickness 0.001 is 0.1%%); default 0.2%%, at least 1.5 px; under 0.5 px "
+           "warns", "LEN", style=True),
     Option("outline", _length, BOTH, "outline polygons with this width (default: none)", "LEN", style=True),
+    Option("palette", _choice(tuple(sorted(PALETTES))), BOTH, "colour-blind-safe palette for masks without a fill, "
+           f"distinct within a picture: {', '.join(sorted(PALETTES))} (default okabe-ito)", "NAME", style=True),
     Option("strict", _flag, BOTH, "refuse a photo whose aspect ratio differs from the view_box", switch=True),
     Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
-    Option("size", _size, OVERLAY, "canvas size without a photo (default: the view_box's)", "WxH"),
+    Option("size", _size, OVERLAY, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
+           "default: the photo's, else the view_box's", "WxH"),
+    Option("max_size", _integer(1, 100_000), OVERLAY, "scale the output down, photo included, so neither side "
+           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture)", "N"),
+    Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
+           "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
+           "(default)", "CORNER"),
+    Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
+           "(default), dim (darkened) or grey (greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
+    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (the masks' own "
+           "units, default) or pixels (of --size)", "UNITS"),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
     Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
@@ -286,21 +307,27 @@ OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}
 """Every option, by name, in the order the CLI lists them."""
 
 
+EXPORT_OPTIONS = ("masks", "side", "only", "size", "max_size", "point_radius", "line_width", "coordinates")
+"""The options of ``maskrender export``: the selection and sizes of an overlay, and the GeoJSON coordinates."""
+
+
 def options_for(kind: str) -> tuple[Option, ...]:
-    """The options that apply to ``kind`` (``overlay`` or ``report``)."""
+    """The options that apply to ``kind`` (``overlay``, ``report``, or ``export``: :data:`EXPORT_OPTIONS`)."""
+    if kind == "export":
+        return tuple(OPTIONS[n] for n in EXPORT_OPTIONS)
     return tuple(o for o in _ALL if kind in o.kinds)
 
 
-_STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline")
+_STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline", "palette")
 
 
 @functools.lru_cache(maxsize=256)
 def _style(opacity: float | None, fills: tuple[tuple[str, str], ...], point_radius: Any, line_width: Any,
-           outline: Any) -> Any:
+           outline: Any, palette: str | None = None) -> Any:
     from maskrender.style import Style
 
     kwargs: dict[str, Any] = {"fills": dict(fills)}
-    for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline), strict=True):
+    for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline, palette), strict=True):
         if value is not None:
             kwargs[key] = value
     return Style(**kwargs)
@@ -319,6 +346,7 @@ def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, 
         values.get("point_radius"),
         values.get("line_width"),
         values.get("outline"),
+        values.get("palette"),
     )}
     for o in options_for(kind):
         if not o.style and values.get(o.name) is not None:

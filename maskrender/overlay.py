@@ -33,12 +33,16 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from maskrender.backdrop import DIM, apply_backdrop, check_backdrop
+from maskrender.coverage import canvas_size, fitted, pixel_size
 from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
 from maskrender.draw.svg import MaskDrawing, build_svg
+from maskrender.encode import encode
 from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
-from maskrender.formats import output_format
-from maskrender.geometry import aspect_mismatch, fit, frame_of
-from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo, save_image
+from maskrender.formats import format_named, output_format
+from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
+from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo
+from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.names import require_known
 from maskrender.parse import Source, load
@@ -126,15 +130,26 @@ def _inventory(results: Results) -> str:
     return ", ".join(f"{k} {n}" for k, n in counts.items()) or "none at all"
 
 
-def _canvas(masks: Sequence[Mask], size: tuple[int, int] | None) -> tuple[int, int]:
-    """The canvas without a photo: ``size``, else the first view_box's size (rounded)."""
+def _canvas(masks: Sequence[Mask], size: tuple[int, int] | None, max_size: int | None) -> tuple[int, int]:
+    """The canvas without a photo: ``size``, else the first view_box's size (rounded), within ``max_size``."""
+    frame = next((m for m in masks if m.view_box is not None), masks[0])
+    return canvas_size(frame, size, max_size)
+
+
+def _sized_photo(photo: Image.Image, size: tuple[int, int] | None, max_size: int | None) -> Image.Image:
+    """The photo resized to ``size`` (aspect ratio kept within 1%) and/or down to ``max_size``."""
+    w, h = photo.size
+    target = (w, h)
     if size is not None:
-        return (int(size[0]), int(size[1]))
-    for m in masks:
-        if m.view_box is not None:
-            return (max(1, round(m.view_box.width)), max(1, round(m.view_box.height)))
-    w, h = masks[0].frame_size()
-    return (max(1, round(w)), max(1, round(h)))
+        target = pixel_size(size)
+        mismatch = abs((target[0] / target[1]) / (w / h) - 1.0)
+        if mismatch > ASPECT_TOLERANCE * (1 + 1e-9):
+            raise InputError(f"size {target[0]}x{target[1]} would distort the {w}x{h} photo (aspect "
+                             f"{w / h:.3f}); give a size of the photo's aspect, or max_size")
+    target = fitted(target, max_size)
+    if target == (w, h):
+        return photo
+    return photo.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)  # as Image.thumbnail: 3x faster
 
 
 def prepare(
@@ -142,6 +157,7 @@ def prepare(
     image: PhotoSource | None = None,
     *,
     size: tuple[int, int] | None = None,
+    max_size: int | None = None,
     masks: str = "restored",
     side: str | None = "front",
     only: Sequence[str] | None = None,
@@ -155,10 +171,12 @@ def prepare(
     the photo (``None`` without one), the canvas size ``(W, H)`` in output pixels, and one
     :class:`~maskrender.draw.svg.MaskDrawing` per selected mask, in drawing order.
 
-    The canvas is the photo's size, else ``size``, else the first mask's view_box size; it is
-    checked against ``limits.MAX_CANVAS_PIXELS`` before anything is allocated.  Each mask frame's
-    aspect ratio is checked against the canvas once (a warning, or an error with ``strict``) unless
-    ``check_aspect`` is false (the caller checked it already).
+    The canvas is ``size``, else the photo's size, else the first mask's view_box size, scaled
+    down to ``max_size`` if that is given; a photo is resized to the canvas (``size`` must keep its
+    aspect ratio within 1%).  The canvas is checked against ``limits.MAX_CANVAS_PIXELS`` before
+    anything is allocated.  Each mask frame's aspect ratio is checked against the canvas once (a
+    warning, or an error with ``strict``) unless ``check_aspect`` is false (the caller checked it
+    already).  Masks without a fill get distinct palette colours within the picture.
 
     >>> photo, canvas, drawings = prepare("fixtures/results_list.json", size=(512, 512))
     >>> photo, canvas, [d.mask.mask_type for d in drawings]
@@ -168,18 +186,15 @@ def prepare(
     (0.2119, '#e63946')
     """
     style = style or Style()
-    if image is not None and size is not None:
-        raise InputError(f"size {size[0]}x{size[1]} is for a canvas without a photo; the output takes the photo's "
-                         "size (resize the photo instead)")
     chosen = select_masks(data, masks=masks, side=side, only=only)
     if style.fills and not isinstance(data, (Mask, list, tuple)):  # masks given directly: the caller's choice
         require_known(list(style.fills), _pool(data), what="fill", source=_source_name(data))
     if image is None:
-        canvas = _canvas(chosen, size)
+        canvas = _canvas(chosen, size, max_size)
         check_canvas(canvas)
         photo = None
     else:
-        photo = open_photo(image)
+        photo = _sized_photo(open_photo(image), size, max_size)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
@@ -193,7 +208,7 @@ def prepare(
             if msg is not None:
                 warn(msg, AspectWarning)
         transform = fit(frame, canvas, check_aspect=False)
-        drawings.append(MaskDrawing(m, transform, style.resolve(m, i, canvas)))
+        drawings.append(MaskDrawing(m, transform, style.resolve(m, i, canvas, among=chosen)))
     return photo, canvas, drawings
 
 
@@ -204,40 +219,52 @@ def _layers(drawings: Iterable[MaskDrawing], canvas: tuple[int, int]) -> list[La
     return out
 
 
+_PixelPhoto = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, None]
+
+
 @overload
 def render(
     data: MaskInput,
     image: npt.NDArray[Any],
     *,
     size: tuple[int, int] | None = ...,
+    max_size: int | None = ...,
     masks: str = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
     strict: bool = ...,
+    legend: str | None = ...,
+    background: str | None = ...,
 ) -> npt.NDArray[Any]: ...
 @overload
 def render(
     data: MaskInput,
-    image: str | os.PathLike[str] | bytes | IO[bytes] | Image.Image | None = ...,
+    image: _PixelPhoto = ...,
     *,
     size: tuple[int, int] | None = ...,
+    max_size: int | None = ...,
     masks: str = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
     strict: bool = ...,
+    legend: str | None = ...,
+    background: str | None = ...,
 ) -> Image.Image: ...
 def render(
     data: MaskInput,
     image: PhotoSource | None = None,
     *,
     size: tuple[int, int] | None = None,
+    max_size: int | None = None,
     masks: str = "restored",
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
+    legend: str | None = None,
+    background: str | None = None,
 ) -> Image.Image | npt.NDArray[Any]:
     """Draw the selected masks over ``image``, or on a transparent canvas.
 
@@ -248,7 +275,10 @@ def render(
         The photo. ``None`` gives a transparent RGBA layer of ``size`` (default: the
         view_box size).
     size : (int, int), optional
-        Canvas size when there is no photo.
+        The output size: the canvas without a photo; with one, the photo is resized to it
+        (its aspect ratio kept within 1%).
+    max_size : int, optional
+        Scale the output down, photo included, so neither side exceeds this many pixels.
     masks : {"restored", "original"}
         Which mask set to draw (each belongs to its own image).
     side : {"front", "left", "right"} or None
@@ -256,9 +286,13 @@ def render(
     only : sequence of str, optional
         Algorithm, family or mask tech names to keep.
     style : Style, optional
-        Colours, opacity and sizes.
+        Colours, opacity, sizes and palette.
     strict : bool
         Refuse (instead of warn) when the photo's aspect ratio differs from the view_box's.
+    legend : {"top-left", "top-right", "bottom-left", "bottom-right", "none"}, optional
+        Draw a legend of the masks (each in the colour it is drawn in) in that corner.
+    background : {"photo", "dim", "grey"}, optional
+        Show the photo dimmed or in greyscale behind the masks (needs a photo).
 
     Returns
     -------
@@ -273,27 +307,49 @@ def render(
     >>> out = render("fixtures/pih_result.json", photo)
     >>> type(out).__name__, out.shape, int(out.max()) > 0
     ('ndarray', (604, 604, 3), True)
+    >>> render("fixtures/results_list.json", "fixtures/restored.jpg", max_size=800, legend="top-right").size
+    (800, 800)
     """
+    corner = _corner(legend)
+    how = _backdrop(background, image)
     photo, canvas, drawings = prepare(
-        data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
+        data, image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style, strict=strict
     )
     # open_photo always returns a new image (never the caller's), so blending in place is safe
-    base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else photo
+    base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else apply_backdrop(photo, how)
     out = blend(base, _layers(drawings, canvas))
+    if corner is not None:
+        out = draw_legend(out, legend_layout(legend_entries(drawings), canvas, corner))
     if isinstance(image, np.ndarray):
         return np.array(out)
     return out
 
 
-def _photo_payload(image: PhotoSource, photo: Image.Image) -> tuple[bytes, str]:
+def _corner(legend: str | None) -> str | None:
+    if legend is None or legend == "none":
+        return None
+    if legend not in CORNERS:
+        raise InputError(f"legend must be one of {', '.join(CORNERS)} or none, not {legend!r}")
+    return legend
+
+
+def _backdrop(background: str | None, image: PhotoSource | None) -> str:
+    how = check_backdrop(background)
+    if how != "photo" and image is None:
+        raise InputError(f"background {how} is for a photo; give the photo (image=, --image)")
+    return how
+
+
+def _photo_payload(image: PhotoSource, photo: Image.Image, changed: bool) -> tuple[bytes, str]:
     """Bytes to embed: the photo's own JPEG/PNG/WebP bytes when they show exactly ``photo``
-    (8-bit RGB/RGBA, no EXIF rotation), else ``photo`` encoded as PNG."""
+    (8-bit RGB/RGBA, no EXIF rotation, not resized or dimmed), else ``photo`` encoded (JPEG for
+    a resized or dimmed opaque photo, PNG otherwise)."""
     raw: bytes | None = None
     if isinstance(image, (str, os.PathLike)):
         raw = Path(image).read_bytes()
     elif isinstance(image, (bytes, bytearray)):
         raw = bytes(image)
-    if raw is not None:
+    if raw is not None and not changed:
         try:
             with Image.open(io.BytesIO(raw)) as im:
                 fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
@@ -303,6 +359,9 @@ def _photo_payload(image: PhotoSource, photo: Image.Image) -> tuple[bytes, str]:
         if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
             return raw, mime
     buf = io.BytesIO()
+    if changed and photo.mode == "RGB":
+        photo.save(buf, "JPEG", quality=92)
+        return buf.getvalue(), "image/jpeg"
     photo.save(buf, "PNG", compress_level=1)
     return buf.getvalue(), "image/png"
 
@@ -313,28 +372,49 @@ def render_svg(
     *,
     embed_image: bool = False,
     size: tuple[int, int] | None = None,
+    max_size: int | None = None,
     masks: str = "restored",
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
+    legend: str | None = None,
+    background: str | None = None,
 ) -> str:
     """The selected masks as an SVG document (same parameters as :func:`render`).
 
     Without ``embed_image`` the SVG is a transparent overlay sized like the photo (lay it over
-    an ``<img>``); with it, the photo is embedded under the masks as a data URI.
+    an ``<img>``; ``background="dim"`` puts a translucent black layer under the masks, which dims
+    that ``<img>`` exactly as :func:`render` dims the photo); with it, the photo (resized, dimmed
+    or grey as asked) is embedded under the masks as a data URI.  The legend is real ``<text>``.
 
-    >>> svg = render_svg("fixtures/pih_result.json", size=(512, 512))
-    >>> 'viewBox="0 0 512 512"' in svg
-    True
+    >>> svg = render_svg("fixtures/pih_result.json", size=(512, 512), legend="bottom-left")
+    >>> 'viewBox="0 0 512 512"' in svg, '<g class="legend">' in svg
+    (True, True)
     """
     if embed_image and image is None:
         raise InputError("embed_image needs a photo to embed")
+    corner = _corner(legend)
+    how = _backdrop(background, image)
+    if how == "grey" and not embed_image:
+        raise InputError("background grey needs the photo in the SVG: add embed_image (--embed-image); an SVG "
+                         "overlay cannot turn the <img> under it grey")
     photo, canvas, drawings = prepare(
-        data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
+        data, image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style, strict=strict
     )
-    payload = _photo_payload(image, photo) if embed_image and image is not None and photo is not None else None
-    return build_svg(drawings, canvas, photo=payload)
+    payload = None
+    if embed_image and image is not None and photo is not None:
+        changed = how != "photo" or size is not None or max_size is not None
+        payload = _photo_payload(image, apply_backdrop(photo, how), changed)
+    svg = build_svg(drawings, canvas, photo=payload)
+    if how == "dim" and payload is None:  # under the masks, over the <img> the overlay is laid on
+        head = svg.index(">", svg.index("<svg")) + 1
+        svg = (f'{svg[:head]}<rect class="dim" width="{canvas[0]}" height="{canvas[1]}" fill="#000000" '
+               f'fill-opacity="{DIM}"/>{svg[head:]}')
+    if corner is not None:
+        tail = svg.rindex("</svg>")
+        svg = svg[:tail] + svg_legend(legend_layout(legend_entries(drawings), canvas, corner)) + svg[tail:]
+    return svg
 
 
 def _same_file(a: Any, b: Path) -> bool:
@@ -346,47 +426,73 @@ def _same_file(a: Any, b: Path) -> bool:
         return False
 
 
+@overload
+def render_file(data: MaskInput, output: str | os.PathLike[str], image: PhotoSource | None = ..., *,
+                format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
+                **options: Any) -> Path: ...
+@overload
+def render_file(data: MaskInput, output: IO[bytes], image: PhotoSource | None = ..., *,
+                format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
+                **options: Any) -> IO[bytes]: ...
 def render_file(
     data: MaskInput,
-    output: str | os.PathLike[str],
+    output: str | os.PathLike[str] | IO[bytes],
     image: PhotoSource | None = None,
     *,
+    format: str | None = None,
     embed_image: bool = False,
     compress_level: int = 1,
     quality: int = 90,
     **options: Any,
-) -> Path:
-    """Render to ``output``, in the format its extension names, written atomically.
+) -> Path | IO[bytes]:
+    r"""Render to ``output`` (a path, written atomically, or a binary file object), in the format
+    its extension names or ``format`` (``png``, ``jpeg``/``jpg``, ``webp``, ``svg``).
 
     ``.png`` (zlib level ``compress_level``, 0-9), ``.jpg``/``.jpeg`` and ``.webp``
     (``quality``) get :func:`render`'s picture; ``.svg`` gets :func:`render_svg`'s document
-    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render`.  The file is
-    written to a temporary name and renamed, so a failure leaves no partial file; an output that
-    is one of the inputs is refused.  Returns the output path.
+    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render` (``legend``,
+    ``background``, ``max_size`` ...).  A path is written to a temporary name and renamed, so a
+    failure leaves no partial file; an output that is one of the inputs is refused.  A file object
+    (a web server's response, ``io.BytesIO``) needs ``format``, as Pillow's ``save(fp, format=)``
+    does, and gets the bytes once they are complete.  Returns the output path or file object.
 
-    >>> import tempfile, os
+    >>> import io, tempfile, os
     >>> folder = tempfile.mkdtemp()
     >>> render_file("fixtures/results_list.json", os.path.join(folder, "o.png"), "fixtures/restored.jpg").name
     'o.png'
     >>> render_file("fixtures/results_list.json", os.path.join(folder, "o.svg"), only=["pores"]).name
     'o.svg'
+    >>> buf = render_file("fixtures/pih_result.json", io.BytesIO(), format="png", max_size=256)
+    >>> buf.getvalue()[:8]
+    b'\x89PNG\r\n\x1a\n'
     """
-    out = Path(output)
-    ext = out.suffix.lower()
-    output_format(out, "overlay")
+    to_file = hasattr(output, "write")
+    if to_file:
+        if format is None:
+            raise OutputError("a file object needs format= (png, jpeg, webp or svg), as Pillow's save(fp, format=)")
+        fmt = format_named(format, "overlay")
+        out = None
+    else:
+        out = Path(output)  # type: ignore[arg-type]
+        fmt = format_named(format, "overlay") if format is not None else output_format(out, "overlay")
+        for what, source in (("photo", image), ("result", data)):
+            if _same_file(source, out):
+                raise OutputError(f"{out}: is the input {what}; refusing to overwrite an input")
     if not 0 <= compress_level <= 9:
         raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
-    for what, source in (("photo", image), ("result", data)):
-        if _same_file(source, out):
-            raise OutputError(f"{out}: is the input {what}; refusing to overwrite an input")
-    if ext == ".svg":
-        svg = render_svg(data, image, embed_image=embed_image, **options)
-        atomic_write(out, svg.encode("utf-8"))
-        return out
-    if embed_image:
-        raise InputError(f"{out}: embed_image is for .svg output; a {ext} picture always shows the photo")
-    picture = render(data, image, **options)
-    if isinstance(picture, np.ndarray):
-        picture = Image.fromarray(picture)
-    save_image(picture, out, compress_level=compress_level, quality=quality)
+    if fmt.name == "svg":
+        payload = render_svg(data, image, embed_image=embed_image, **options).encode("utf-8")
+    else:
+        if embed_image:
+            raise InputError(f"{out or fmt.name}: embed_image is for .svg output; a {fmt.name} picture always "
+                             "shows the photo")
+        picture = render(data, image, **options)
+        if isinstance(picture, np.ndarray):
+            picture = Image.fromarray(picture)
+        assert fmt.pillow is not None
+        payload = encode(picture, fmt.pillow, compress_level=compress_level, quality=quality)
+    if out is None:
+        output.write(payload)  # type: ignore[union-attr]
+        return output  # type: ignore[return-value]
+    atomic_write(out, payload)
     return out

@@ -26,29 +26,35 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Union
 
 import numpy as np
 import shapely
 from PIL import ImageColor
 
-from maskrender.errors import InputError
+from maskrender.errors import InputError, SizeWarning, warn
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
 from maskrender.names import lookup
+from maskrender.palettes import DEFAULT_PALETTE, PALETTES
 
 __all__ = [
     "DEFAULT_POINT_RADIUS",
+    "MIN_LINE_WIDTH",
     "MIN_POINT_RADIUS",
     "PALETTE",
     "POINT_SPACING_SHARE",
     "Color",
     "MaskStyle",
+    "PaletteSpec",
     "Size",
     "Style",
     "auto_point_radius",
+    "palette",
     "palette_color",
+    "palette_colors",
     "short_name",
 ]
 
@@ -103,26 +109,90 @@ class Color:
         return f"#{self.r:02x}{self.g:02x}{self.b:02x}"
 
 
-PALETTE: tuple[Color, ...] = tuple(
-    Color.parse(c)
-    for c in ("#e6194b", "#3cb44b", "#4363d8", "#f58231", "#911eb4", "#46f0f0", "#f032e6", "#bcf60c",
-              "#008080", "#9a6324", "#800000", "#000075")
-)
-"""Colours for masks without a ``fill`` (see :func:`palette_color`)."""
+PALETTE: tuple[Color, ...] = tuple(Color.parse(c) for c in PALETTES[DEFAULT_PALETTE])
+"""The default palette (Okabe-Ito without black) for masks without a ``fill`` (see :func:`palette_colors`)."""
 
 _NAME_NOISE = frozenset({"mask", "restored", "original", "front", "left", "right"})
 
+PaletteSpec = Union[str, Sequence[Union[str, Color]]]
+"""A palette: a name of :data:`maskrender.palettes.PALETTES`, or a sequence of at least two colours."""
 
-def palette_color(mask: Mask) -> Color:
-    """The palette colour of a mask without ``fill``: chosen by its name, so it is the same in
-    every selection, in both mask sets and on every side.
+
+def palette(spec: PaletteSpec | None = None) -> tuple[Color, ...]:
+    """The colours of a palette given by name (default ``okabe-ito``) or as colours.
+
+    >>> [c.hex for c in palette("tol-bright")][:2], len(palette(["red", "#00f"]))
+    (['#4477aa', '#ee6677'], 2)
+    >>> palette("rainbow")
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.InputError: unknown palette 'rainbow'; known palettes: okabe-ito, tol-bright, tol-muted, \
+tol-vibrant (or give a list of colours)
+    """
+    if spec is None:
+        return PALETTE
+    if isinstance(spec, str):
+        found = PALETTES.get(spec.strip().lower())
+        if found is None:
+            raise InputError(f"unknown palette {spec!r}; known palettes: {', '.join(sorted(PALETTES))} "
+                             "(or give a list of colours)")
+        return tuple(Color.parse(c) for c in found)
+    colours = tuple(Color.parse(c) for c in spec)
+    if len(colours) < 2:
+        raise InputError(f"a palette needs at least two colours, not {len(colours)}")
+    return colours
+
+
+def palette_color(mask: Mask, colours: Sequence[Color] = PALETTE) -> Color:
+    """The colour a mask without ``fill`` prefers: chosen by its name (:func:`short_name`), so it is the
+    same in every picture where no other mask wants it, in both mask sets and on every side.
 
     >>> import maskrender as mr
     >>> papules = [m for m in mr.load("fixtures/acne.json").masks() if m.fill is None][0]
     >>> papules.tech_name, palette_color(papules).hex
-    ('papules_mask_restored', '#bcf60c')
+    ('papules_mask_restored', '#f0e442')
     """
-    return PALETTE[zlib.crc32(short_name(mask).encode("utf-8")) % len(PALETTE)]
+    return colours[zlib.crc32(short_name(mask).encode("utf-8")) % len(colours)]
+
+
+def _close(a: Color, b: Color) -> bool:
+    """Whether two colours are too alike to tell two masks apart ("redmean" distance under 160 of ~765:
+    Okabe-Ito yellow is too close to the vendor's acne orange at the opacity masks are drawn with)."""
+    r = (a.r + b.r) / 2
+    dr, dg, db = a.r - b.r, a.g - b.g, a.b - b.b
+    return math.sqrt((2 + r / 256) * dr * dr + 4 * dg * dg + (2 + (255 - r) / 256) * db * db) < 160
+
+
+def palette_colors(masks: Iterable[Mask], colours: Sequence[Color] = PALETTE,
+                   taken: Iterable[Color] = ()) -> dict[str, Color]:
+    """Distinct colours for masks without a fill, by :func:`short_name`: one picture's assignment.
+
+    Each name takes the colour it prefers (:func:`palette_color`) unless a name before it (in
+    sorted order) took it or it is too close to one of the ``taken`` colours (the fills drawn in
+    the same picture); then the next free colour of the palette.  When the palette runs out, the
+    other built-in palettes' colours that differ from every colour in use follow, then the palette
+    repeats.  The same set of masks always gets the same colours.
+
+    >>> from maskrender.model import Mask
+    >>> pair = [Mask("polygon_mask", (), tech_name=f"{n}_mask_restored") for n in ("freckles", "melasma")]
+    >>> [palette_color(m).hex for m in pair]                     # both prefer one colour ...
+    ['#0072b2', '#0072b2']
+    >>> {n: c.hex for n, c in palette_colors(pair).items()}    # ... so the second takes the next one
+    {'freckles': '#0072b2', 'melasma': '#d55e00'}
+    """
+    names = sorted({short_name(m) for m in masks})
+    used = list(taken)
+    spare = [c for name in sorted(PALETTES) for c in palette(name) if c not in colours]
+    out: dict[str, Color] = {}
+    for name in names:
+        start = zlib.crc32(name.encode("utf-8")) % len(colours)
+        ring = [colours[(start + k) % len(colours)] for k in range(len(colours))]
+        choice = next((c for c in (*ring, *spare) if not any(_close(c, u) for u in used)), None)
+        if choice is None:  # more masks than distinct colours: the palette repeats
+            choice = colours[len(out) % len(colours)]
+        out[name] = choice
+        used.append(choice)
+    return out
 
 
 def short_name(mask: Mask) -> str:
@@ -145,13 +215,20 @@ class Size:
     minimum: float = 0.0
 
     @classmethod
-    def parse(cls, spec: float | str | Size) -> Size:
-        """``3`` or ``"3px"`` are pixels; ``"0.1%"`` is relative to the longer side.
+    def parse(cls, spec: float | str | Size, *, positive: bool = False) -> Size:
+        """``3`` or ``"3px"`` are pixels; ``"0.1%"`` is relative to the longer side (the vendor's
+        ``polyline_line_thickness`` 0.001 is ``"0.1%"``).  ``positive`` refuses 0 (a line width).
 
         >>> Size.parse("3px"), Size.parse("0.1%")
         (Size(value=3.0, relative=False, minimum=0.0), Size(value=0.001, relative=True, minimum=0.0))
+        >>> Size.parse(0, positive=True)
+        Traceback (most recent call last):
+        ...
+        maskrender.errors.InputError: not a width: 0 (must be above 0: pixels like 3, or relative like 0.1%)
         """
         if isinstance(spec, Size):
+            if positive and spec.value <= 0 and spec.minimum <= 0:
+                raise InputError(f"not a width: {spec!r} (must be above 0: pixels like 3, or relative like 0.1%)")
             return spec
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
             value, relative = float(spec), False
@@ -167,6 +244,8 @@ class Size:
             raise InputError(f"not a size: {spec!r} (expected pixels like 3 or 3px, or 0.1%)")
         if not (value >= 0.0) or value == float("inf"):
             raise InputError(f"not a size: {spec!r} (must be a finite number >= 0)")
+        if positive and value == 0.0:
+            raise InputError(f"not a width: {spec!r} (must be above 0: pixels like 3, or relative like 0.1%)")
         return cls(value, relative)
 
     def pixels(self, image_size: tuple[int, int]) -> float:
@@ -183,6 +262,11 @@ POINT_SPACING_SHARE = 0.4
 
 MIN_POINT_RADIUS = 0.3
 """The smallest default point radius, in pixels (a fainter disc would not show at all)."""
+
+
+MIN_LINE_WIDTH = 0.5
+"""A line width that resolves below this many output pixels warns (:class:`~maskrender.SizeWarning`):
+such lines hardly show.  The usual cause is the vendor's fraction (0.001) given as pixels."""
 
 
 SPACING_SAMPLE = 2048
@@ -245,8 +329,14 @@ class Style:
         Pixels (``3``, ``"3px"``) or relative to the longer image side (``"0.3%"``).
         ``point_radius`` ``None`` (the default) is :func:`auto_point_radius`.
         ``outline`` 0 draws no outline around polygons.
+        ``line_width`` must be above 0 and warns (:class:`~maskrender.SizeWarning`) when it comes to
+        less than 0.5 output pixels: the vendor's ``polyline_line_thickness`` 0.001 is ``"0.1%"``.
     outline_opacity : float
         Opacity of outlines (they are drawn in the mask's colour).
+    palette : str or sequence of colours
+        Colours for masks without a fill: a name of :data:`maskrender.palettes.PALETTES`
+        (default ``okabe-ito``) or at least two colours.  The masks of one picture get distinct
+        colours from it (:func:`palette_colors`).
     """
 
     opacity: float = 0.6
@@ -255,6 +345,7 @@ class Style:
     line_width: float | str | Size = Size(0.002, relative=True, minimum=1.5)
     outline: float | str | Size = 0.0
     outline_opacity: float = 1.0
+    palette: PaletteSpec = DEFAULT_PALETTE
 
     def __post_init__(self) -> None:
         for name in ("opacity", "outline_opacity"):
@@ -264,13 +355,41 @@ class Style:
         object.__setattr__(self, "fills", {k: Color.parse(v) for k, v in dict(self.fills).items()})
         for name in ("point_radius", "line_width", "outline"):
             if getattr(self, name) is not None:
-                object.__setattr__(self, name, Size.parse(getattr(self, name)))
+                object.__setattr__(self, name, Size.parse(getattr(self, name), positive=name == "line_width"))
+        colours = palette(self.palette)
+        if not isinstance(self.palette, str):
+            object.__setattr__(self, "palette", tuple(c.hex for c in colours))
+        object.__setattr__(self, "_colours", colours)
 
-    def resolve(self, mask: Mask, index: int, image_size: tuple[int, int]) -> MaskStyle:
+    @property
+    def colours(self) -> tuple[Color, ...]:
+        """The palette's colours."""
+        found: tuple[Color, ...] = self.__dict__["_colours"]
+        return found
+
+    def fill_of(self, mask: Mask) -> Color | None:
+        """The colour ``mask`` is given, by a ``fills`` override or its own ``fill``; ``None`` if neither."""
+        fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
+        color = lookup(mask, fills)
+        if color is None and mask.fill is not None:
+            color = Color.parse(mask.fill)
+        return color
+
+    def palette_colors(self, masks: Sequence[Mask]) -> dict[str, Color]:
+        """The palette colours of the masks without a fill among ``masks`` (one picture), by
+        :func:`short_name`, kept apart from each other and from the fills drawn with them."""
+        given = [self.fill_of(m) for m in masks]
+        return palette_colors([m for m, c in zip(masks, given, strict=True) if c is None], self.colours,
+                              [c for c in given if c is not None])
+
+    def resolve(self, mask: Mask, index: int, image_size: tuple[int, int], *,
+                among: Sequence[Mask] | None = None) -> MaskStyle:
         """The concrete style of ``mask``, the ``index``-th mask drawn, on an image of ``image_size``.
 
-        (``index`` no longer picks the palette colour, which now follows the mask's name so it is
-        the same in every selection; it is kept so callers need not change.)
+        A mask without a fill takes its colour from the palette: with ``among`` (every mask of the
+        picture) a colour no other mask of the picture has (:meth:`palette_colors`); without, the
+        colour its name prefers (:func:`palette_color`).  ``index`` is kept so callers need not
+        change; it picks nothing.
 
         >>> import maskrender as mr
         >>> pores = mr.load("fixtures/pores.json").masks()[0]
@@ -278,19 +397,25 @@ class Style:
         >>> st.color.hex, st.opacity, st.line_width
         ('#00a0ff', 0.6, 2.416)
         """
-        fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
-        color = lookup(mask, fills)
-        if color is None and mask.fill is not None:
-            color = Color.parse(mask.fill)
+        color = self.fill_of(mask)
+        if color is None and among is not None:
+            color = self.palette_colors(among).get(short_name(mask))
         if color is None:
-            color = palette_color(mask)
+            color = palette_color(mask, self.colours)
         sizes: tuple[Size | None, Size, Size] = (self.point_radius, self.line_width, self.outline)  # type: ignore[assignment]
         radius = auto_point_radius(mask, image_size) if sizes[0] is None else sizes[0].pixels(image_size)
+        width = sizes[1].pixels(image_size)
+        kind = KINDS.get(mask.mask_type)
+        if width < MIN_LINE_WIDTH and kind is not None and kind.drawn_as == "strokes":
+            warn(f"{mask.tech_name or mask.display_name}: line width {sizes[1].value:g}"
+                 f"{'' if not sizes[1].relative else ' of the image'} is {width:.3g} px on a "
+                 f"{image_size[0]}x{image_size[1]} image, below {MIN_LINE_WIDTH:g} px: the lines will hardly show "
+                 "(the vendor's polyline_line_thickness 0.001 is a fraction of the image: give 0.1%)", SizeWarning)
         return MaskStyle(
             color=Color(color.r, color.g, color.b),
             opacity=self.opacity * color.a / 255.0,
             point_radius=radius,
-            line_width=sizes[1].pixels(image_size),
+            line_width=width,
             outline=sizes[2].pixels(image_size),
             outline_opacity=self.outline_opacity,
         )

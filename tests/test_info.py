@@ -240,3 +240,74 @@ def test_info_reads_a_path_with_spaces(tmp_path: Path, capsys: pytest.CaptureFix
     status, out, _ = run(["info", str(target)], capsys)
     assert status == 0
     assert out.splitlines()[0] == f"{target}: 1 result(s)"
+
+
+# --------------------------------------------------------------------------- sub-metrics and identifiers
+
+VENDOR = "fixtures/vendor"
+
+
+def test_info_shows_sub_metrics_under_their_main_metric(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(["info", f"{VENDOR}/hautai_pores_snippets_bare.json"], capsys)
+    assert status == 0
+    assert out.splitlines() == [
+        f"{VENDOR}/hautai_pores_snippets_bare.json: 1 result(s)",
+        "- pores: ok",
+        "    face             Pores Score: 64 (Average)",
+        "                       Pores Number: 455",
+        "                       Pores Density: 1",
+    ]
+    _, out, _ = run(["info", f"{VENDOR}/hautai_redness_snippets_bare.json"], capsys)
+    assert out.splitlines()[-2:] == ["                       Redness Local Score: 89 (Great)",
+                                     "                       Redness Global Score: 64 (Average)"]
+    _, out, _ = run(["info", f"{VENDOR}/hautai_eye_area_condition_bare.json"], capsys)
+    assert [line.strip() for line in out.splitlines()[3:]] == [
+        "Dark Circle Score: 42 (Poor)", "Eyes Bags Score: 45 (Poor)", "Lacrimal Groove Score: 47 (Poor)"]
+
+
+def test_info_shows_the_record_identifiers(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["info", f"{VENDOR}/hautai_acne_class_record.json"], capsys)
+    assert out.splitlines()[1:] == [
+        "- acne_class [acne.acne_class]: ok",
+        "    id 2d259be4-231b-4ba5-9227-3faba5a48712, image_id 32133003-1d3c-4cfe-95b6-97a8efe70897, "
+        "algorithm_version_id 101, application_name Acne",
+        "    face             Acne Class: moderate",
+    ]
+    _, out, _ = run(["info", f"{VENDOR}/hautai_face_results_legacy.json"], capsys)
+    assert [line for line in out.splitlines() if line.startswith("- ")] == [
+        "- algorithm_version_id 23: ok, legacy value 41", "- algorithm_version_id 19: ok, legacy value 37"]
+    assert "(bare masks)" not in out
+
+
+def test_info_json_carries_sub_metrics_ids_and_labels(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["info", "--json", f"{VENDOR}/hautai_pores_snippets_bare.json"], capsys)
+    (pores,) = json.loads(out)["results"]
+    (face,) = pores["areas"]
+    assert [(m["name"], m["value"], m["widget_type"], m["display"]) for m in face["sub_metrics"]] == [
+        ("Pores Number", 455, "numeric", "455"), ("Pores Density", 1, "density", "1")]
+    _, out, _ = run(["info", "--json", f"{VENDOR}/hautai_acne_class_record.json"], capsys)
+    (acne,) = json.loads(out)["results"]
+    assert {k: acne[k] for k in ("label", "id", "image_id", "algorithm_version_id", "application_name")} == {
+        "label": "acne_class", "id": "2d259be4-231b-4ba5-9227-3faba5a48712",
+        "image_id": "32133003-1d3c-4cfe-95b6-97a8efe70897", "algorithm_version_id": 101, "application_name": "Acne"}
+    assert acne["areas"][0]["sub_metrics"] == []  # sub_metrics: null reads as none
+
+
+def test_info_lists_area_regions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "r.json"
+    src.write_text(json.dumps({"algorithm_tech_name": "lines", "area_results": [],
+                               "area_regions_restored": [{"area_name": "forehead"}, {"area_name": "nose"}]}))
+    status, out, _ = run(["info", str(src)], capsys)
+    assert status == 0
+    assert out.splitlines()[-1] == "    area_regions_restored: 2 item(s)"
+    _, out, _ = run(["info", "--json", str(src)], capsys)
+    assert json.loads(out)["results"][0]["area_regions"] == {"area_regions_restored": "2 item(s)"}
+
+
+@pytest.mark.parametrize("name", ["hautai_raster_v4_response.json", "ailabtools_skin_analyze_advanced.json"])
+def test_info_refuses_look_alikes_in_one_line(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(["info", f"{VENDOR}/{name}"], capsys)
+    assert (status, out) == (2, "")
+    assert len(err.splitlines()) == 1
+    assert err.startswith(f"maskrender: error: {VENDOR}/{name}: ")
+    assert "expected skin-analysis results" in err

@@ -345,7 +345,7 @@ def test_results_selection_helpers() -> None:
         "line_lines_mask_original", "deep_lines_mask_original"]
     assert isinstance(results[1:3], mr.Results)
     assert [r.algorithm for r in results[1:3]] == ["lines", "redness"]
-    assert repr(results[5:]) == f"<Results from {FIXTURES / 'results_list.json'}: skin_tone, age>"
+    assert repr(results[5:]) == f"<Results from {FIXTURES / 'results_list.json'}: 2 result(s) (skin_tone, age)>"
     assert "acne.acne" in results.mask_names()
     assert "pores_mask_original" in results.mask_names()
 

@@ -88,7 +88,7 @@ def load(source: Source, *, name: str | None = None) -> Results:
     >>> results[0].algorithm
     'post_inflammatory_hyperpigmentation'
     >>> mr.load(b"[]")
-    <Results from <bytes>: >
+    <Results from <bytes>: 0 result(s)>
     >>> mr.load(b'{"mask_type": "point_mask", "mask_type": "polyline_mask", "features": []}').masks()[0].mask_type
     'polyline_mask'
     """

@@ -8,11 +8,12 @@ from typing import Any
 
 from maskrender import limits
 from maskrender._paths import Context, describe, finite, join, text
-from maskrender.errors import MaskRenderWarning, UnknownMaskTypeWarning, warn
+from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWarning, warn
 from maskrender.geometry.build import build_features
 from maskrender.kinds import KINDS, MASK_TYPES
 from maskrender.model import SIDES, Area, Mask, Metric, Result, ViewBox
 from maskrender.parse.assumptions import default_side, default_view_box
+from maskrender.parse.lookalikes import look_alike
 
 __all__ = ["read_results"]
 
@@ -26,16 +27,28 @@ def _kind(d: Any) -> str | None:
         return "record"
     if "mask_type" in d or "features" in d:
         return "mask"
-    if "algorithm_tech_name" in d or "area_results" in d or "masks_restored" in d or "masks_original" in d:
+    if any(k in d for k in _RESULT_KEYS):
         return "bare_result"
     return None
 
+
+_RESULT_KEYS = ("algorithm_tech_name", "area_results", "masks_restored", "masks_original")
+"""The keys of a result body: a record's ``result`` holds at least one of them."""
 
 _ENVELOPES = "a result record, a results list, a bare result, a mask or a list of masks"
 
 
 def read_results(data: Any, ctx: Context) -> list[Result]:
-    """The results that parsed JSON ``data`` holds, in whichever envelope it comes."""
+    """The results that parsed JSON ``data`` holds, in whichever envelope it comes.
+
+    Look-alikes (:func:`~maskrender.parse.lookalikes.look_alike`: the rasterisation service's
+    responses, Face Metrics 3.0 responses, smoothed results, other vendors' analyses) are refused
+    by name before anything is read.
+    """
+    found = look_alike(data)
+    if found is not None:
+        path, what, accepted = found
+        raise FormatError(ctx.src, path, accepted, what)
     if isinstance(data, dict):
         kind = _kind(data)
         if kind == "record":
@@ -110,6 +123,8 @@ def _record(d: dict[str, Any], path: str, ctx: Context) -> Result:
         return Result(algorithm=algorithm, value=value, path=path, **meta)
     if not isinstance(body, dict):
         raise ctx.fail(join(path, "result"), "an object (or a number in legacy records)", body)
+    if body and not any(k in body for k in _RESULT_KEYS):
+        raise ctx.fail(join(path, "result"), f"a result object (with {', '.join(_RESULT_KEYS)})", body)
     return _result_body(body, join(path, "result"), ctx, meta)
 
 
@@ -127,6 +142,8 @@ def _result_body(r: dict[str, Any], path: str, ctx: Context, meta: dict[str, Any
             if mask is not None:
                 found.append(mask)
         sets[mask_set] = tuple(found)
+    if not meta:  # a bare result: what identifies it may sit beside its metrics (a webhook payload)
+        meta = {k: _opt_str(r, k, path, ctx) for k in ("id", "image_id", "application_name")}
     if meta.get("image_type") is None:
         meta = {**meta, "image_type": _opt_str(r, "image_type", path, ctx)}
     return Result(
@@ -134,6 +151,7 @@ def _result_body(r: dict[str, Any], path: str, ctx: Context, meta: dict[str, Any
         areas=areas,
         masks_restored=sets["restored"],
         masks_original=sets["original"],
+        area_regions={k: v for k, v in r.items() if k.startswith("area_regions")},
         path=path,
         **meta,
     )
@@ -153,7 +171,11 @@ def _area(a: Any, path: str, ctx: Context) -> Area:
         raise ctx.fail(path, "an area result object", a)
     name = _opt_str(a, "area_name", path, ctx) or ""
     main = a.get("main_metric")
-    main_metric = None if main is None else _metric(main, join(path, "main_metric"), ctx)
+    if main is None and ("value" in a or "tech_name" in a):
+        # a flat area (webhook payloads): the area object is its own main metric
+        main_metric: Metric | None = _metric(a, path, ctx)
+    else:
+        main_metric = None if main is None else _metric(main, join(path, "main_metric"), ctx)
     subs = tuple(_metric(m, join(join(path, "sub_metrics"), i), ctx)
                  for i, m in enumerate(_opt_list(a, "sub_metrics", path, ctx)))
     return Area(name=name, main_metric=main_metric, sub_metrics=subs)

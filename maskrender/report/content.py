@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from maskrender.model import Metric, Result, Results, with_units
+from maskrender.metric import with_units
+from maskrender.model import Metric, Result, Results
 from maskrender.names import matches
 from maskrender.report.blocks import Cell, Change, MainValue, PanelContent, Table
 from maskrender.report.i18n import Catalogue, load_catalogue

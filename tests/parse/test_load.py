@@ -688,3 +688,128 @@ def test_real_data_takes_the_vectorised_path(name: str, monkeypatch: pytest.Monk
 def test_unreadable_file_objects(make: Any, message: str) -> None:
     err = load_error(make())
     assert str(err) == message
+
+
+# --------------------------------------------------------------------------- the vendor's documented examples
+
+VENDOR = FIXTURES / "vendor"
+
+# fixture: (label, family, ids (id, image_id, algorithm_version_id, application_name), face main, face subs)
+VENDOR_RESULTS: dict[str, list[tuple[Any, ...]]] = {
+    "hautai_acne_class_record.json": [
+        ("acne_class", "acne.acne_class", ("2d259be4-231b-4ba5-9227-3faba5a48712",
+                                           "32133003-1d3c-4cfe-95b6-97a8efe70897", 101, "Acne"),
+         ("Acne Class", "moderate", "category"), [])],
+    "hautai_pores_snippets_bare.json": [
+        ("pores", "", (None, None, None, None), ("Pores Score", 64, "bad_good_line"),
+         [("Pores Number", 455, "numeric"), ("Pores Density", 1, "density")])],
+    "hautai_redness_snippets_bare.json": [
+        ("redness", "", (None, None, None, None), ("Redness Score", 77, "bad_good_line"),
+         [("Redness Local Score", 89, "bad_good_line"), ("Redness Global Score", 64, "bad_good_line")])],
+    "hautai_eye_area_condition_bare.json": [
+        ("eye_area_condition", "", (None, None, None, None), ("Eye Area Condition", 43, "bad_good_line"),
+         [("Dark Circle Score", 42, "bad_good_line"), ("Eyes Bags Score", 45, "bad_good_line"),
+          ("Lacrimal Groove Score", 47, "bad_good_line")])],
+    "hautai_lines_snippets_bare.json": [
+        ("lines", "", (None, None, None, None), ("Lines Score", 13, "bad_good_line"),
+         [("Sagging Score", 45, "bad_good_line"), ("Jowls Grade", 2, "numeric")])],
+    "hautai_eye_age_bare.json": [
+        ("eye_age", "", (None, None, None, None), ("Eye Age", 24, "numeric"), [])],
+    "hautai_face_results_legacy.json": [
+        ("algorithm_version_id 23", "", ("d4848915-7206-4f06-a3f6-843ca9e73389",
+                                         "2220a9ae-a748-426a-a48c-d5e773e09575", 23, "Face Skin Metrics"), None, []),
+        ("algorithm_version_id 19", "", ("7117c34f-f3f8-44ae-96f1-6108fcd62c7c",
+                                         "2220a9ae-a748-426a-a48c-d5e773e09575", 19, "Face Skin Metrics"), None, [])],
+    "hautai_webhook_fsm2_payload.json": [
+        ("Face Skin Metrics 2.0", "", (None, None, None, "Face Skin Metrics 2.0"), ("Skin tone", "Light", "category"),
+         [])],
+}
+
+
+@pytest.mark.parametrize("name", sorted(VENDOR_RESULTS))
+def test_vendor_examples_read_value_for_value(name: str) -> None:
+    results = mr.load(VENDOR / name)
+    got = []
+    for r in results:
+        face = r.area("face")
+        main = None if face is None or face.main_metric is None else (
+            face.main_metric.name, face.main_metric.value, face.main_metric.widget_type)
+        subs = [] if face is None else [(m.name, m.value, m.widget_type) for m in face.sub_metrics]
+        got.append((r.label, r.family, (r.id, r.image_id, r.algorithm_version_id, r.application_name), main, subs))
+    assert got == VENDOR_RESULTS[name]
+    assert all(r.ok and not r.masks_restored and not r.masks_original for r in results)
+
+
+def test_legacy_and_flat_vendor_records_keep_their_values() -> None:
+    legacy = mr.load(VENDOR / "hautai_face_results_legacy.json")
+    assert [r.value for r in legacy] == [41.0, 37.0]
+    (hook,) = mr.load(VENDOR / "hautai_webhook_fsm2_payload.json")  # flat area results: each is its own metric
+    assert [(a.name, a.main_metric.tech_name, a.main_metric.value) for a in hook.areas if a.main_metric] == [
+        ("face", "skintone_class", "Light"), ("face", "eye_age", 38), ("left_eye_area", "left_eye_age", 39)]
+
+
+@pytest.mark.parametrize(("data", "label"), [
+    pytest.param({"result": 41.0, "is_ok": True, "algorithm_version_id": 23}, "algorithm_version_id 23", id="legacy"),
+    pytest.param(record({"area_results": []}), "acne", id="family's last part"),
+    pytest.param({"is_ok": True, "algorithm_family_tech_name": "pores", "result": {"area_results": []}}, "pores",
+                 id="family without dot"),
+    pytest.param({"area_results": [{"area_name": "face", "main_metric": {"value": 1}}]}, "(metrics)",
+                 id="metrics alone"),
+    pytest.param({"application_name": "App", "area_results": []}, "App", id="application"),
+    pytest.param(mask([]), "(bare masks)", id="bare mask"),
+])
+def test_results_without_an_algorithm_name_are_labelled_from_what_they_carry(data: Any, label: str) -> None:
+    assert [r.label for r in mr.load(data)] == [label]
+
+
+LOOK_ALIKES = [
+    # fixture, JSON path, what the message says it is
+    ("hautai_raster_v4_response.json", "[0].masked_image_url", "a rasterisation service response"),
+    ("hautai_svg_masks_v5_response.json", "results.masked_image_url", "a rasterisation service response"),
+    ("hautai_face_metrics_3_pimples.json", "metrics.pimples.masks", "a Face Metrics 3.0 response"),
+    ("assumed_smoothed_results.json", "[0].is_smoothed", "smoothed results"),
+    ("ailabtools_skin_analyze_advanced.json", "result.acne.rectangle", "another vendor's skin analysis"),
+]
+
+
+@pytest.mark.parametrize(("name", "path", "what"), LOOK_ALIKES)
+def test_look_alikes_are_refused_by_name(name: str, path: str, what: str) -> None:
+    err = load_error(VENDOR / name)
+    assert isinstance(err, mr.FormatError)
+    assert (err.source, err.path) == (str(VENDOR / name), path)
+    assert err.found.startswith(what)
+    assert err.expected.startswith("skin-analysis results (a result record or list from the results endpoint")
+    assert str(err) == f"{VENDOR / name}: {path}: expected {err.expected}, found {err.found}"
+
+
+@pytest.mark.parametrize(("data", "path", "found"), [
+    pytest.param({"face_skin_metrics_3": {"image_batch_id": "x", "parameters": {}}}, "face_skin_metrics_3",
+                 "a Face Metrics 3.0", id="FM3 batch results"),
+    pytest.param([record(result_body()), {"algorithm_tech_name": "x", "masked_image_url": "u"}],
+                 "[1].masked_image_url", "a rasterisation", id="raster item among records"),
+    pytest.param(record(result_body(), smoothing_window=7), "smoothing_window", "smoothed", id="smoothing key"),
+    pytest.param({"error_code": 0, "face_rectangle": {}, "result": {"skin_age": {"value": 9}}}, "face_rectangle",
+                 "another vendor", id="face rectangle"),
+])
+def test_look_alike_variants(data: Any, path: str, found: str) -> None:
+    err = load_error(data)
+    assert isinstance(err, mr.FormatError)
+    assert (err.path, err.found[:len(found)]) == (path, found)
+
+
+def test_a_result_object_without_any_result_key_is_refused() -> None:
+    err = load_error(record({"score": 3, "label": "x"}))
+    assert str(err) == ("<dict>: result: expected a result object (with algorithm_tech_name, area_results, "
+                        "masks_restored, masks_original), found an object with keys [score, label]")
+    assert mr.load(record({}))[0].label == "acne"  # an empty result object is only empty
+
+
+def test_area_regions_are_kept_as_given() -> None:
+    regions = [{"area_name": "forehead", "polygon": [[0, 0], [1, 0], [1, 1]]}]
+    (r,) = mr.load(record(result_body(area_regions_restored=regions)))
+    assert r.area_regions == {"area_regions_restored": regions}
+
+
+def test_the_real_vendor_sample_still_loads_as_before() -> None:
+    (r,) = mr.load(FIXTURES / "pih_result.json")
+    assert (r.label, r.algorithm_version_id, r.application_name) == ("post_inflammatory_hyperpigmentation", 98, "Acne")

@@ -1,0 +1,210 @@
+"""Exports: GeoJSON, COCO RLE (pycocotools is the oracle), label maps, coverage arrays and the metrics table.
+
+Every check compares with something that shares no code with the exporter: pycocotools decodes
+and measures the RLE, shapely gives exact areas (``exact_coverage``), the csv module and json
+read the tables back.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import shapely
+from helpers import FIXTURES, exact_coverage
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image
+from pycocotools import mask as coco_mask  # type: ignore[import-untyped]
+from pycocotools.coco import COCO  # type: ignore[import-untyped]
+
+import maskrender as mr
+from maskrender.cli import main
+from maskrender.export import LABELS_KEY, coco, coverage_arrays, export_file, geojson, label_map, rle_decode, rle_encode
+from maskrender.geometry import fit, frame_of
+from maskrender.table import METRIC_COLUMNS
+
+# pycocotools 2.0.x with numpy 2 warns about its own __array__ call; not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore:__array__ implementation:DeprecationWarning")
+
+
+def exact_pixels(mask: mr.Mask, size: tuple[int, int]) -> np.ndarray:
+    """Exact coverage of a polygonal mask on an image of ``size``, from shapely alone."""
+    t = fit(frame_of(mask, size), size, check_aspect=False)
+    return exact_coverage(shapely.union_all(t.apply_all([f.geometry for f in mask.features])), size)
+
+
+# --------------------------------------------------------------------------- COCO
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 30), st.floats(0, 1), st.integers(0, 2**31 - 1))
+def test_rle_matches_pycocotools_bit_for_bit(h: int, w: int, density: float, seed: int) -> None:
+    binary = np.random.default_rng(seed).random((h, w)) < density
+    ours = rle_encode(binary)
+    theirs = coco_mask.encode(np.asfortranarray(binary.astype(np.uint8)))
+    assert ours == {"size": [h, w], "counts": theirs["counts"].decode("ascii")}
+    assert (coco_mask.decode(ours) == binary).all()
+    assert (rle_decode(ours) == binary).all()
+
+
+@pytest.mark.parametrize("name", ["acne.json", "pih_result.json", "redness.json", "lines.json"])
+def test_coco_annotations_decode_to_the_exact_geometry(name: str, tmp_path: Path) -> None:
+    size = (604, 604)
+    out = tmp_path / "masks.coco.json"
+    done = export_file(FIXTURES / name, out, size=size)
+    api = COCO(str(out))  # pycocotools reads the file as a dataset
+    masks = mr.select_masks(FIXTURES / name)  # in drawing order
+    assert [c["name"] for c in api.loadCats(api.getCatIds())] == [m.tech_name for m in masks] == done["masks"]
+    assert (api.imgs[1]["width"], api.imgs[1]["height"]) == size
+    for ann, m in zip(api.loadAnns(api.getAnnIds()), masks, strict=True):
+        decoded = api.annToMask(ann).astype(bool)
+        assert decoded.shape == (604, 604)
+        assert ann["area"] == float(coco_mask.area(ann["segmentation"])) == decoded.sum()
+        if not mr.model.KINDS[m.mask_type].polygonal:
+            continue
+        exact = exact_pixels(m, size)
+        # pixels at least 55% covered are in, at most 45% are out (the binary cut is at 50%)
+        assert decoded[exact >= 0.55].all()
+        assert not decoded[exact <= 0.45].any()
+        assert abs(decoded.sum() - exact.sum()) <= 0.02 * exact.sum() + 40
+        assert ann["exact_area"] == pytest.approx(exact.sum(), rel=0.01)
+        x, y, bw, bh = ann["bbox"]
+        ys, xs = np.nonzero(decoded)
+        assert (x, y, bw, bh) == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
+
+
+def test_points_and_lines_export_as_discs_and_strokes() -> None:
+    doc = coco(FIXTURES / "results_list.json", (512, 512), only=["pores", "lines"])
+    by_name = {c["name"]: c["id"] for c in doc["categories"]}
+    areas = {a["category_id"]: a["area"] for a in doc["annotations"]}
+    assert areas[by_name["pores_mask_restored"]] > 1000  # 1,390 discs
+    assert areas[by_name["line_lines_mask_restored"]] > 500  # 19 strokes
+    assert {c["name"]: c["supercategory"] for c in doc["categories"]}["pores_mask_restored"] == "pores.pores"
+
+
+# --------------------------------------------------------------------------- label map and arrays
+
+
+def test_label_map_png_carries_its_table_and_the_cli_prints_it(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "labels.png"
+    assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--size", "604x604"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["0\tbackground", "1\tacne_mask_restored", "2\tpapules_mask_restored", f"wrote {out}"]
+    with Image.open(out) as im:
+        assert (im.mode, im.size) == ("L", (604, 604))
+        table = json.loads(im.text[LABELS_KEY])
+        labels = np.asarray(im)
+    assert table == {"0": "background", "1": "acne_mask_restored", "2": "papules_mask_restored"}
+    acne, papules = mr.load(FIXTURES / "acne.json").masks()
+    exact_papules = exact_pixels(papules, (604, 604))
+    exact_acne = exact_pixels(acne, (604, 604))
+    assert (labels[exact_papules >= 0.55] == 2).all()  # papules are drawn last: they win
+    assert (labels[(exact_acne >= 0.55) & (exact_papules <= 0.45)] == 1).all()
+    assert (labels[(exact_acne <= 0.45) & (exact_papules <= 0.45)] == 0).all()
+
+
+def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
+    out = tmp_path / "coverage.npz"
+    export_file(FIXTURES / "acne.json", out, max_size=302)
+    with np.load(out) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    assert sorted(arrays) == ["acne_mask_restored", "papules_mask_restored"]
+    acne = mr.load(FIXTURES / "acne.json").masks()[0]
+    cov = arrays["acne_mask_restored"]
+    assert (cov.dtype, cov.shape) == (np.float32, (302, 302))
+    exact = exact_pixels(acne, (302, 302))
+    assert np.abs(cov - exact).max() < 0.11  # 5 sub-scanlines: vertical coverage in steps of 0.2
+    assert float(cov.sum()) == pytest.approx(exact.sum(), rel=0.005)
+    assert np.array_equal(acne.coverage((302, 302)), cov)
+    assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys()
+
+
+def test_names_stay_unique_across_sides() -> None:
+    labels, table = label_map(FIXTURES / "sides_result.json", (512, 600), side=None)
+    assert table == {0: "background", 1: "acne_mask_restored", 2: "acne_restored_left", 3: "acne_mask_restored_right"}
+    assert set(np.unique(labels)) <= {0, 1, 2, 3}
+
+
+# --------------------------------------------------------------------------- GeoJSON
+
+
+def test_geojson_view_box_and_pixel_coordinates(tmp_path: Path) -> None:
+    out = tmp_path / "m.geojson"
+    export_file(FIXTURES / "pih_result.json", out)
+    doc = json.loads(out.read_text())
+    (mask,) = mr.load(FIXTURES / "pih_result.json").masks()
+    (feature,) = doc["features"]
+    assert doc["type"] == "FeatureCollection"
+    assert shapely.geometry.shape(feature["geometry"]).equals(mask.features[0].geometry)
+    assert feature["properties"]["mask"] == "post_inflammatory_hyperpigmentation_mask_restored"
+    px = geojson(FIXTURES / "pih_result.json", coordinates="pixels", size=(604, 604))
+    scaled = shapely.affinity.scale(mask.features[0].geometry, 0.25, 0.25, origin=(0, 0))
+    assert shapely.geometry.shape(px["features"][0]["geometry"]).equals_exact(scaled, 1e-9)
+    assert px["size"] == [604, 604]
+    with pytest.raises(mr.InputError, match="coordinates must be one of view_box, pixels"):
+        geojson(FIXTURES / "pih_result.json", coordinates="lonlat")
+
+
+# --------------------------------------------------------------------------- metrics table
+
+
+def test_metrics_csv_reads_back_with_the_csv_module(tmp_path: Path) -> None:
+    out = tmp_path / "metrics.csv"
+    assert main(["export", str(FIXTURES / "results_list.json"), "-o", str(out), "-q"]) == 0
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == list(METRIC_COLUMNS)
+    results = mr.load(FIXTURES / "results_list.json")
+    assert len(rows) == len(results.metrics())
+    face = next(r for r in rows if r["algorithm"] == "acne" and r["area"] == "face" and r["metric"] == "main")
+    assert (face["value"], face["grade"]) == ("72.0", "Good")
+    assert face["algorithm_version_id"] == str(results[3].algorithm_version_id)
+    failed = [r for r in rows if r["ok"] == "False"]
+    assert [(r["algorithm"], r["error"]) for r in failed] == [("wrinkles_depth", "face not detected")]
+    legacy = [r for r in rows if r["metric"] == "legacy"]
+    assert [(r["algorithm"], r["value"]) for r in legacy] == [("age", "42.0")]
+    categories = [(r["algorithm"], r["value"], r["value_text"]) for r in rows if r["widget_type"] == "category"]
+    assert categories == [("redness", "", "moderate"), ("acne", "", "mild"), ("skin_tone", "", "light"),
+                          ("skin_tone", "", "II")]
+
+
+def test_metrics_jsonl_and_the_vendor_sub_metrics(tmp_path: Path) -> None:
+    out = tmp_path / "metrics.jsonl"
+    export_file(FIXTURES / "vendor" / "hautai_pores_snippets_bare.json", out)
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["metric"], r["name"], r["value"], r["widget_type"]) for r in rows] == [
+        ("main", "Pores Score", 64.0, "bad_good_line"), ("sub", "Pores Number", 455.0, "numeric"),
+        ("sub", "Pores Density", 1.0, "density")]
+
+
+# --------------------------------------------------------------------------- errors
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["-o", "x.geo"], "unknown output extension .geo; expected .geojson, .coco.json, .png, .npz, .csv or .jsonl"),
+    (["-o", "x.svg"], "an export cannot be written as .svg"),
+    (["-o", "x.png", "--only", "nothing"], "no restored front mask matches nothing"),
+    (["-o", "x.png", "--size", "0x5"], "positive width and height"),
+])
+def test_export_errors_are_one_line_and_status_2(args: list[str], message: str, tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", str(FIXTURES / "acne.json"), *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_python_api_takes_loaded_results() -> None:
+    results: Any = mr.load(FIXTURES / "acne.json")
+    labels, table = label_map(results, (151, 151))
+    assert labels.shape == (151, 151)
+    assert len(table) == 3
