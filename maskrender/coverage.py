@@ -91,7 +91,7 @@ def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any
     geoms = transform.apply_all([f.geometry for f in mask.features])
     if kind.drawn_as == "area":
         return polygon_coverage(geoms, box)
-    resolved = (style if style is not None else Style()).resolve(mask, 0, canvas)
+    resolved = (style if style is not None else Style()).resolve(mask, canvas)
     if kind.drawn_as == "dots":
         return disc_coverage(shapely.get_coordinates(geoms), resolved.point_radius, box)
     return polygon_coverage(stroke(geoms, resolved.line_width), box)

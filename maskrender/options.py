@@ -254,18 +254,18 @@ class Option:
 
 
 _ALL: tuple[Option, ...] = (
-    Option("masks", _choice(MASK_SETS), BOTH, "which mask set to draw: restored (default) or original", "SET"),
-    Option("side", _choice((*SIDES, "all")), OVERLAY, "which side's masks to draw: front (default), left, right "
-           "or all", "SIDE"),
-    Option("only", _names, BOTH, "keep masks this name selects: an algorithm, family, family group, mask tech "
+    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET"),
+    Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
+           "right or all", "SIDE"),
+    Option("only", _names, BOTH | EXPORT, "keep masks this name selects: an algorithm, family, family group, mask tech "
            "name or its stem (repeatable)", "NAME", repeat=True),
     Option("opacity", _fraction, BOTH, "global opacity 0..1 (default 0.6)", "0-1", style=True),
     Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
            "NAME=COLOR", repeat=True, style=True),
-    Option("point_radius", _length, BOTH, "disc radius: pixels (5) or relative to the image (0.3%%); default "
+    Option("point_radius", _length, BOTH | EXPORT, "disc radius: pixels (5) or relative to the image (0.3%%); default "
            "0.35%%, less for dense points", "LEN", style=True),
-    Option("line_width", _width, BOTH, "stroke width above 0: pixels (3) or relative to the image's longer side "
-           "(the vendor's polyline_line_thickness 0.001 is 0.1%%); default 0.2%%, at least 1.5 px; under 0.5 px "
+    Option("line_width", _width, BOTH | EXPORT, "stroke width above 0: pixels (3) or relative to the image's longer "
+           "side (the vendor's polyline_line_thickness 0.001 is 0.1%%); default 0.2%%, at least 1.5 px; under 0.5 px "
            "warns", "LEN", style=True),
     Option("outline", _length, BOTH, "outline polygons with this width (default: none)", "LEN", style=True),
     Option("palette", _choice(tuple(sorted(PALETTES))), BOTH, "colour-blind-safe palette for masks without a fill, "
@@ -273,9 +273,9 @@ _ALL: tuple[Option, ...] = (
     Option("strict", _flag, BOTH, "refuse a photo whose aspect ratio differs from the view_box", switch=True),
     Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
-    Option("size", _size, OVERLAY, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
+    Option("size", _size, OVERLAY | EXPORT, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
            "default: the photo's, else the view_box's", "WxH"),
-    Option("max_size", _integer(1, 100_000), OVERLAY, "scale the output down, photo included, so neither side "
+    Option("max_size", _integer(1, 100_000), OVERLAY | EXPORT, "scale the output down, photo included, so neither side "
            "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture)", "N"),
     Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
            "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
@@ -307,15 +307,13 @@ OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}
 """Every option, by name, in the order the CLI lists them."""
 
 
-EXPORT_OPTIONS = ("masks", "side", "only", "size", "max_size", "point_radius", "line_width", "coordinates")
-"""The options of ``maskrender export``: the selection and sizes of an overlay, and the GeoJSON coordinates."""
-
-
 def options_for(kind: str) -> tuple[Option, ...]:
-    """The options that apply to ``kind`` (``overlay``, ``report``, or ``export``: :data:`EXPORT_OPTIONS`)."""
-    if kind == "export":
-        return tuple(OPTIONS[n] for n in EXPORT_OPTIONS)
+    """The options that apply to ``kind`` (``overlay``, ``report`` or ``export``)."""
     return tuple(o for o in _ALL if kind in o.kinds)
+
+
+EXPORT_OPTIONS = tuple(o.name for o in options_for("export"))
+"""The options of ``maskrender export``: the selection and sizes of an overlay, and the GeoJSON coordinates."""
 
 
 _STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline", "palette")

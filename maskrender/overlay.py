@@ -198,7 +198,7 @@ def prepare(
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
-    for i, m in enumerate(chosen):
+    for m in chosen:
         frame = frame_of(m, canvas)
         if check_aspect and str(frame) not in checked:  # one warning per frame, not per mask
             checked.add(str(frame))
@@ -208,7 +208,7 @@ def prepare(
             if msg is not None:
                 warn(msg, AspectWarning)
         transform = fit(frame, canvas, check_aspect=False)
-        drawings.append(MaskDrawing(m, transform, style.resolve(m, i, canvas, among=chosen)))
+        drawings.append(MaskDrawing(m, transform, style.resolve(m, canvas, among=chosen)))
     return photo, canvas, drawings
 
 

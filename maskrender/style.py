@@ -382,18 +382,17 @@ class Style:
         return palette_colors([m for m, c in zip(masks, given, strict=True) if c is None], self.colours,
                               [c for c in given if c is not None])
 
-    def resolve(self, mask: Mask, index: int, image_size: tuple[int, int], *,
+    def resolve(self, mask: Mask, image_size: tuple[int, int], *,
                 among: Sequence[Mask] | None = None) -> MaskStyle:
-        """The concrete style of ``mask``, the ``index``-th mask drawn, on an image of ``image_size``.
+        """The concrete style of ``mask`` on an image of ``image_size``.
 
         A mask without a fill takes its colour from the palette: with ``among`` (every mask of the
         picture) a colour no other mask of the picture has (:meth:`palette_colors`); without, the
-        colour its name prefers (:func:`palette_color`).  ``index`` is kept so callers need not
-        change; it picks nothing.
+        colour its name prefers (:func:`palette_color`).
 
         >>> import maskrender as mr
         >>> pores = mr.load("fixtures/pores.json").masks()[0]
-        >>> st = Style(fills={"pores": "#00A0FF"}, line_width="0.1%").resolve(pores, 0, (2416, 2416))
+        >>> st = Style(fills={"pores": "#00A0FF"}, line_width="0.1%").resolve(pores, (2416, 2416))
         >>> st.color.hex, st.opacity, st.line_width
         ('#00a0ff', 0.6, 2.416)
         """

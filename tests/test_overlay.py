@@ -372,7 +372,7 @@ def test_default_sizes_suit_small_and_large_photos() -> None:
     """Defaults follow the image (0.35% radius, 0.2% width) with floors; dense pores stay dots."""
     pores = select_masks(FIXTURES / "pores.json")[0]
     line = select_masks(FIXTURES / "lines.json", only=["line_lines_mask_restored"])[0]
-    small, large = Style().resolve(line, 0, (512, 512)), Style().resolve(line, 0, (4000, 4000))
+    small, large = Style().resolve(line, (512, 512)), Style().resolve(line, (4000, 4000))
     assert small.line_width == 1.5
     assert large.line_width == 8.0
     r_small, r_large = auto_point_radius(pores, (512, 512)), auto_point_radius(pores, (4000, 4000))

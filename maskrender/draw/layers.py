@@ -78,7 +78,7 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     >>> from maskrender.geometry import fit
     >>> from maskrender.style import Style
     >>> acne = mr.load("fixtures/acne.json").masks()[0]
-    >>> layers = mask_layers(acne, fit(acne.view_box, (604, 604)), Style(outline=1).resolve(acne, 0, (604, 604)),
+    >>> layers = mask_layers(acne, fit(acne.view_box, (604, 604)), Style(outline=1).resolve(acne, (604, 604)),
     ...                      (604, 604))
     >>> [(layer.box, layer.color.hex, int(layer.alpha.max())) for layer in layers]
     [((75, 79, 500, 503), '#ff9f1c', 153), ((75, 78, 500, 503), '#ff9f1c', 255)]

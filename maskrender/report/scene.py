@@ -91,6 +91,7 @@ class Scene:
         self._photos: dict[tuple[str, int, int], Image.Image] = {}
         self._styles: dict[tuple[int, int, int], MaskStyle] = {}
         colours = replace(self.style, point_radius=1.0)  # the colour only: no point spacing to measure
+        self._among = [m for s in slots for m in self.masks(s.key)]  # distinct colours across the whole report
         for s in slots:
             chosen = self.masks(s.key)
             if chosen and s.photo is not None:  # warns (or refuses, strict) once per frame and photo
@@ -100,7 +101,7 @@ class Scene:
                 k = _key(m)
                 if k not in self._index:
                     self._index[k] = len(self._index)
-                    color = colours.resolve(m, self._index[k], (1000, 1000)).color.hex
+                    color = colours.resolve(m, (1000, 1000), among=self._among).color.hex
                     self._items.append(LegendItem(legend_name(m), color, m.mask_type, self._index[k]))
                     self._algorithms.append(m.algorithm or m.family)
         # Two different masks of one display name (say "Redness Mask" of two algorithms) are
@@ -167,11 +168,10 @@ class Scene:
             # The photo's fit was checked once, at full size, in __init__: a slot's pixel size
             # can differ from the photo's aspect by a rounding pixel, which is no mismatch.
             transform = fit(frame_of(m, size), size, check_aspect=False)
-            index = self._index.get(_key(m), len(self._index))
             cached = (id(m), size[0], size[1])
             style = self._styles.get(cached)
             if style is None:
-                style = self._styles[cached] = self.style.resolve(m, index, size)
+                style = self._styles[cached] = self.style.resolve(m, size, among=self._among)
             out.append(MaskDrawing(m, transform, style))
         return out
 
