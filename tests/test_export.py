@@ -26,6 +26,7 @@ import maskrender as mr
 from maskrender.cli import main
 from maskrender.export import LABELS_KEY, coco, coverage_arrays, export_file, geojson, label_map, rle_decode, rle_encode
 from maskrender.geometry import fit, frame_of
+from maskrender.kinds import KINDS
 from maskrender.table import METRIC_COLUMNS
 
 # pycocotools 2.0.x with numpy 2 warns about its own __array__ call; not ours to fix
@@ -65,7 +66,7 @@ def test_coco_annotations_decode_to_the_exact_geometry(name: str, tmp_path: Path
         decoded = api.annToMask(ann).astype(bool)
         assert decoded.shape == (604, 604)
         assert ann["area"] == float(coco_mask.area(ann["segmentation"])) == decoded.sum()
-        if not mr.model.KINDS[m.mask_type].polygonal:
+        if not KINDS[m.mask_type].polygonal:
             continue
         exact = exact_pixels(m, size)
         # pixels at least 55% covered are in, at most 45% are out (the binary cut is at 50%)

@@ -43,7 +43,8 @@ LINES = ordered(both_sets("polyline_mask", "line_lines", 1, 19, "#F72585"),
                 both_sets("polygon_mask", "deep_lines", 1, 3, "#7209B7"))
 REDNESS = both_sets("heatmap_mask", "redness", 31, 31, "#E63946")
 ACNE = ordered(both_sets("polygon_mask", "acne", 32, 33, "#FF9F1C"), both_sets("polygon_mask", "papules", 15, 15, None))
-FAILED = ("wrinkles_depth [lines.wrinkles_depth]", "FAILED (is_ok: false): face not detected", [])
+FAILED: tuple[str, str, list[tuple[Any, ...]]] = (
+    "wrinkles_depth [lines.wrinkles_depth]", "FAILED (is_ok: false): face not detected", [])
 
 # fixture -> [(title, status, masks)]
 EXPECTED: dict[str, list[tuple[str, str, list[tuple[Any, ...]]]]] = {

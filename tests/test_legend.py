@@ -52,7 +52,7 @@ def test_every_mask_has_a_row_in_its_drawn_colour() -> None:
     for row in layout.rows:
         x0, y0, x1, y1 = row.swatch
         if row.entry.swatch in ("area", "dot"):
-            centre = picture.getpixel((round((x0 + x1) / 2), round((y0 + y1) / 2)))
+            centre: tuple[int, ...] = picture.getpixel((round((x0 + x1) / 2), round((y0 + y1) / 2)))  # type: ignore[assignment]
             assert max(abs(a - b) for a, b in zip(centre[:3], row.entry.color.rgb, strict=True)) <= 3
     colours = {d.mask.display_name: d.style.color for d in drawings}
     assert {r.text: r.entry.color for r in layout.rows} == colours

@@ -116,7 +116,7 @@ def test_size_with_a_photo_resizes_it_and_refuses_a_distorting_size() -> None:
 
 def layer_colours(layer: Image.Image) -> set[tuple[int, int, int]]:
     arr = np.asarray(layer)
-    return {tuple(int(v) for v in c) for c in np.unique(arr[arr[:, :, 3] > 0][:, :3], axis=0)}
+    return {(int(c[0]), int(c[1]), int(c[2])) for c in np.unique(arr[arr[:, :, 3] > 0][:, :3], axis=0)}
 
 
 def test_default_selection_is_every_restored_front_mask() -> None:

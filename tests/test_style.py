@@ -37,7 +37,7 @@ def masks_without_fill(*stems: str, fills: dict[str, str] | None = None) -> dict
 
 def drawn_colours(data: Any, n: int, style: Style | None = None) -> list[tuple[int, int, int]]:
     picture = render(data["masks"], size=(50 * n, 40), style=style or Style(opacity=1.0))
-    return [picture.getpixel((20 + 50 * i, 20))[:3] for i in range(n)]
+    return [tuple(picture.getpixel((20 + 50 * i, 20)))[:3] for i in range(n)]  # type: ignore[arg-type,misc]
 
 
 @pytest.mark.parametrize("pair", [("unshaven", "beard"), ("papules", "pustules"), ("freckles", "melasma")])

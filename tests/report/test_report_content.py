@@ -202,10 +202,13 @@ def test_german_catalogue_translates_the_reports_words() -> None:
 
     de = load_catalogue("de")
     panels = {p.key: p for p in build_panels(mr.load(FIXTURES / "results_list.json"), words=de)}
-    assert panels["pores"].main.grade_word == "Mittel"
-    assert panels["pores"].main.grade == "Average"  # the model's grade name stays the key
+    main = panels["pores"].main
+    assert main is not None
+    assert main.grade_word == "Mittel"
+    assert main.grade == "Average"  # the model's grade name stays the key
     assert panels["wrinkles_depth"].available is False
     summary = summary_table(list(panels.values()), words=de)
+    assert summary is not None
     assert summary.columns == ("Algorithmus", "Wert", "Stufe")
     assert ("Wrinkles depth", "nicht verfügbar") in [(r[0].text, r[1].text) for r in summary.rows]
 
@@ -245,9 +248,11 @@ def test_user_catalogue_file(tmp_path: Path) -> None:
 
 
 def test_units_come_from_the_model() -> None:
-    from maskrender.model import UNITS, with_units
+    from maskrender.metric import UNIT_SYMBOLS, with_units
 
-    assert UNITS["per mille"] == "‰"
+    assert UNIT_SYMBOLS["per mille"] == "‰"
     m = Metric("ITA", "ita", 41.3, "numeric", units="degrees")
     assert m.display_value == with_units(41.3, "degrees") == "41.3°"
-    assert change(m, Metric("ITA", "ita", 38.9, "numeric", units="degrees")).text == "+2.4°"
+    delta = change(m, Metric("ITA", "ita", 38.9, "numeric", units="degrees"))
+    assert delta is not None
+    assert delta.text == "+2.4°"

@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -188,7 +189,7 @@ class _Tags(HTMLParser):
         self.tags.append((tag, attrs))
 
 
-def _assert_inert(tags: list[tuple[str, list[tuple[str, str | None]]]]) -> None:
+def _assert_inert(tags: Sequence[tuple[str, Sequence[tuple[str, str | None]]]]) -> None:
     names = {t for t, _ in tags}
     assert not names & {"script", "iframe", "object", "embed", "img", "foreignobject", "a"}
     for tag, attrs in tags:
