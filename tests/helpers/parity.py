@@ -26,6 +26,7 @@ import math
 import re
 import tempfile
 import warnings
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -273,6 +274,15 @@ def parity(svg_picture: Image.Image, png: Image.Image, photo: Image.Image) -> Pa
                   int(d.max(initial=0)))
 
 
+def pooled(figures: Sequence[Parity]) -> Parity:
+    """The figures of several workloads taken together (their inked pixels pooled)."""
+    n = sum(f.ink_pixels for f in figures)
+    if not n:
+        return Parity(0.0, 0.0, 1.0, 0, 0)
+    return Parity(sum(f.mad for f in figures) / len(figures), sum(f.ink_mad * f.ink_pixels for f in figures) / n,
+                  sum(f.ink_within16 * f.ink_pixels for f in figures) / n, n, max(f.max for f in figures))
+
+
 def via_resvg(w: Workload) -> Parity:
     """PNG renderer vs resvg drawing the SVG (photo embedded)."""
     photo, png, svg = draw_both(w)
@@ -351,6 +361,35 @@ def subpaths(d: str) -> list[npt.NDArray[np.float64]]:
             cy = cy + v if rel else v
         out[-1].append((cx, cy))
     return [np.array(s, dtype=np.float64).reshape(-1, 2) for s in out]
+
+
+# ---------------------------------------------------------------------------------------------
+# reading SVG back
+# ---------------------------------------------------------------------------------------------
+
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def svg_root(svg: str) -> ET.Element:
+    """The parsed document (it must be well-formed, with an ``<svg>`` root)."""
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG_NS}svg"
+    return root
+
+
+def local(tag: str) -> str:
+    """A tag without its namespace."""
+    return tag.rpartition("}")[2]
+
+
+def mask_groups(root: ET.Element) -> list[ET.Element]:
+    """The top-level groups of masks (not outlines)."""
+    return [g for g in root if local(g.tag) == "g" and "mask" in g.get("class", "").split()]
+
+
+def alpha_of(svg: str, size: tuple[int, int]) -> npt.NDArray[np.float64]:
+    """The alpha channel (0..255) of an SVG drawn by resvg."""
+    return np.asarray(resvg_render(svg, size), dtype=np.float64)[..., 3]
 
 
 # ---------------------------------------------------------------------------------------------
