@@ -94,14 +94,19 @@ def _blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int = 28)
     return np.vstack([ring, ring[:1]])
 
 
-def _levels(rng: np.random.Generator, graded: bool, n: int) -> list[float]:
+Pair = tuple[float, float] | None
+"""Two alternating intensities, or ``None`` to draw them."""
+
+
+def _levels(rng: np.random.Generator, graded: bool, n: int, pair: Pair = None) -> list[float]:
     if graded:  # close levels that cross: double blending of 0.48 and 0.53 shows as 0.76
-        pair = [0.48, 0.53] if rng.random() < 0.5 else sorted(rng.choice([0.3, 0.45, 0.6, 0.75, 0.9], 2, False))
-        return [float(pair[i % 2]) for i in range(n)]
+        drawn = sorted(rng.choice([0.3, 0.45, 0.6, 0.75, 0.9], 2, replace=False))
+        two = pair or ((0.48, 0.53) if rng.random() < 0.5 else drawn)
+        return [float(two[i % 2]) for i in range(n)]
     return [float(v) for v in rng.choice([0.25, 0.5, 0.75, 1.0], n)]
 
 
-def _polygons(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[float]]:
+def _polygons(rng: np.random.Generator, graded: bool, pair: Pair) -> tuple[list[Any], list[float]]:
     feats = []
     n = int(rng.integers(4, 9))
     for _ in range(n):
@@ -110,7 +115,7 @@ def _polygons(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[f
         if rng.random() < 0.3:
             rings.append(_blob(rng, cx, cy, r * 0.35)[::-1])
         feats.append(rings)
-    return feats, _levels(rng, graded, n)
+    return feats, _levels(rng, graded, n, pair)
 
 
 def _heatmap(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[float]]:
@@ -124,7 +129,7 @@ def _heatmap(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[fl
     return feats, levels
 
 
-def _lines(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[float]]:
+def _lines(rng: np.random.Generator, graded: bool, pair: Pair) -> tuple[list[Any], list[float]]:
     feats = []
     n = int(rng.integers(6, 13))
     for i in range(n):
@@ -132,15 +137,15 @@ def _lines(rng: np.random.Generator, graded: bool) -> tuple[list[Any], list[floa
         off = rng.uniform(0.15, 0.85) + rng.uniform(-0.04, 0.04, len(t))
         xy = np.stack([t, off], axis=1) if i % 2 == 0 else np.stack([off, t], axis=1)  # rows cross columns
         feats.append([xy])
-    return feats, _levels(rng, graded, n)
+    return feats, _levels(rng, graded, n, pair)
 
 
-def _points(rng: np.random.Generator, graded: bool, spread: float) -> tuple[list[Any], list[float]]:
+def _points(rng: np.random.Generator, graded: bool, pair: Pair, spread: float) -> tuple[list[Any], list[float]]:
     feats = []
     for c in rng.uniform(0.15, 0.85, (int(rng.integers(6, 14)), 2)):
         # a cluster of discs that overlap (spread is about a radius), one feature each
         feats += [[c + rng.normal(0, spread, 2)] for _ in range(int(rng.integers(2, 6)))]
-    return feats, _levels(rng, graded, len(feats))
+    return feats, _levels(rng, graded, len(feats), pair)
 
 
 def _to_view_box(coords: Any, vb: tuple[float, float, float, float]) -> Any:
@@ -150,8 +155,10 @@ def _to_view_box(coords: Any, vb: tuple[float, float, float, float]) -> Any:
 
 
 def make_workload(seed: int, frame: str, kinds: Sequence[str], graded: bool, *, name: str = "",
-                  opacity: float | None = None, outline: float | None = None) -> Workload:
-    """The workload of ``seed``: masks of ``kinds`` in a ``frame``, intensities graded or random."""
+                  opacity: float | None = None, outline: float | None = None,
+                  pair: tuple[float, float] | None = None) -> Workload:
+    """The workload of ``seed``: masks of ``kinds`` in a ``frame``, intensities graded (two
+    alternating levels, ``pair`` if given) or random."""
     rng = np.random.default_rng(seed)
     vb, size = _frame(frame, rng)
     line_width = float(rng.uniform(3, 9))
@@ -160,16 +167,16 @@ def make_workload(seed: int, frame: str, kinds: Sequence[str], graded: bool, *, 
     masks: list[Mask] = []
     for kind in kinds:
         if kind == "polygon_mask":
-            feats, levels = _polygons(rng, graded)
+            feats, levels = _polygons(rng, graded, pair)
             geom = "Polygon"
         elif kind == "heatmap_mask":
             feats, levels = _heatmap(rng, graded)
             geom = "Polygon"
         elif kind == "polyline_mask":
-            feats, levels = _lines(rng, graded)
+            feats, levels = _lines(rng, graded, pair)
             geom = "MultiLineString"
         else:
-            feats, levels = _points(rng, graded, radius / unit)
+            feats, levels = _points(rng, graded, pair, radius / unit)
             geom = "MultiPoint"
         masks.append({
             "type": "FeatureCollection", "mask_type": kind, "tech_name": f"{kind}_{seed}",
@@ -205,8 +212,10 @@ NAMED: tuple[Workload, ...] = (
     make_workload(6, "non-uniform", ("polyline_mask", "point_mask"), True, name="non-uniform, lines+points graded"),
     make_workload(7, "far", KINDS, False, name="far origin (1e7, 5e6), random levels"),
     make_workload(8, "far", KINDS, True, name="far origin, graded crossings"),
-    make_workload(9, "uniform", ("polyline_mask",), True, name="crossing lines 0.48/0.53 only", opacity=1.0),
-    make_workload(10, "uniform", ("point_mask",), True, name="overlapping discs, graded only", opacity=1.0),
+    make_workload(9, "uniform", ("polyline_mask",), True, name="crossing lines 0.48/0.53 only", opacity=1.0,
+                  pair=(0.48, 0.53)),
+    make_workload(10, "uniform", ("point_mask",), True, name="overlapping discs 0.48/0.53 only", opacity=1.0,
+                  pair=(0.48, 0.53)),
     make_workload(11, "uniform", ("heatmap_mask",), False, name="nested heatmap only", opacity=1.0),
 )
 """The fixed workloads :func:`print_parity` reports on."""
