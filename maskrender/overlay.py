@@ -14,7 +14,7 @@ Examples
 >>> layer.mode, layer.size, layer.getpixel((0, 0))
 ('RGBA', (604, 604), (0, 0, 0, 0))
 >>> svg = render_svg("fixtures/pih_result.json")
->>> svg.startswith("<svg") and 'fill-rule="evenodd"' in svg
+>>> svg.startswith("<svg") and '<path d="M' in svg
 True
 
 (The same functions are ``maskrender.render``, ``maskrender.render_svg`` and
