@@ -160,9 +160,9 @@ def _rings(polys: Objects, t: Transform) -> tuple[F64, I64, I64, I64]:
     return _oriented(xy, index, counts, exterior), index, counts, owner
 
 
-def _pairs(parts: Objects, distance: float) -> tuple[I64, I64] | None:
-    """Pairs of parts within ``distance`` of each other (0: touching; each pair once), or ``None``
-    past the budget.
+def _pairs(parts: Objects, distance: float | None) -> tuple[I64, I64] | None:
+    """Pairs of parts within ``distance`` of each other (``None``: whose bounding boxes overlap;
+    each pair once), or ``None`` past the budget.
 
     The tree is queried in chunks and the count checked after each, so memory stays within
     :data:`PAIR_BUDGET` pairs per part whatever the input.
@@ -173,10 +173,10 @@ def _pairs(parts: Objects, distance: float) -> tuple[I64, I64] | None:
     found: list[tuple[I64, I64]] = []
     spent = 0
     for start in range(0, len(parts), chunk):
-        if distance > 0:
-            a, b = tree.query(parts[start:start + chunk], predicate="dwithin", distance=distance)
+        if distance is None:
+            a, b = tree.query(parts[start:start + chunk])
         else:
-            a, b = tree.query(parts[start:start + chunk], predicate="intersects")
+            a, b = tree.query(parts[start:start + chunk], predicate="dwithin", distance=distance)
         spent += len(a)
         if spent > budget:
             return None
@@ -206,22 +206,24 @@ def _components(n: int, a: I64, b: I64) -> I64:
         grand = settled
 
 
-def _deepest_cover(polys: Objects, ranks: I64, pairs: tuple[I64, I64]) -> I64:
-    """Per polygon, the highest lower level it lies within a polygon of (-1: none).
+def _deepest_cover(polys: Objects, ranks: I64, pairs: tuple[I64, I64]) -> tuple[I64, Bools]:
+    """Per polygon, the highest lower level it lies within a polygon of (-1: none), and which
+    of the candidate ``pairs`` are proven to touch by that (one within the other).
 
     A polygon within a polygon of level ``j`` adds nothing to the sets of levels ``<= j``.
     """
     bounds = shapely.bounds(polys)
     best = np.full(len(polys), -1, dtype=np.int64)
     a, b = pairs
+    touching = np.zeros(len(a), dtype=bool)
     for inner, outer in ((a, b), (b, a)):
         box_inside = ((bounds[inner, :2] >= bounds[outer, :2]).all(axis=1)
                       & (bounds[inner, 2:] <= bounds[outer, 2:]).all(axis=1))
-        keep = box_inside & (ranks[outer] < ranks[inner])
-        inner, outer = inner[keep], outer[keep]
-        inside = shapely.within(polys[inner], polys[outer])
-        np.maximum.at(best, inner[inside], ranks[outer[inside]])
-    return best
+        test = np.flatnonzero(box_inside & (ranks[outer] < ranks[inner]))
+        inside = shapely.within(polys[inner[test]], polys[outer[test]])
+        touching[test[inside]] = True
+        np.maximum.at(best, inner[test[inside]], ranks[outer[test[inside]]])
+    return best, touching
 
 
 def _memberships(cluster: I64, ranks: I64, cover: I64) -> tuple[I64, I64, I64]:
@@ -266,12 +268,18 @@ def _nested(parts: Objects, ranks: I64, levels: list[float], kind: SubpathKind, 
     # strokes and discs within anti-aliasing reach; polygons that touch (a distance test on
     # long rings costs more than the whole SVG, and a pixel shared by two edges 1 px apart
     # blends a little, never doubles an interior)
-    pairs = _pairs(parts, (2 * reach + _AA) / unit if kind != "ring" else 0.0)
+    pairs = _pairs(parts, (2 * reach + _AA) / unit if kind != "ring" else None)
+    cover = np.full(len(parts), -1)
     if pairs is None:  # too many neighbours to list: one cluster
-        cluster, cover = np.zeros(len(parts), dtype=np.int64), np.full(len(parts), -1)
+        cluster = np.zeros(len(parts), dtype=np.int64)
+    elif kind == "ring":  # candidates by bounding box: containment first, then touching
+        a, b = pairs
+        cover, touching = _deepest_cover(parts, ranks, pairs)
+        rest = np.flatnonzero(~touching)
+        touching[rest] = shapely.intersects(parts[a[rest]], parts[b[rest]])
+        cluster = _components(len(parts), a[touching], b[touching])
     else:
         cluster = _components(len(parts), *pairs)
-        cover = _deepest_cover(parts, ranks, pairs) if kind == "ring" else np.full(len(parts), -1)
     shape, rank, prev = _memberships(cluster, ranks, cover)
     if vertices[shape].sum() > NESTED_BUDGET * vertices.sum():  # pathological: flat levels
         shape, rank, prev = np.arange(len(parts)), ranks, np.full(len(parts), -1)
