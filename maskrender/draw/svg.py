@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from html import escape
 
 from maskrender.draw.svg_shapes import level_paths, outline_path
+from maskrender.errors import InputError
 from maskrender.geometry import Transform
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
@@ -197,7 +198,7 @@ def build_svg(
     if photo is not None:
         data, mime = photo
         if mime not in _MIME:
-            raise ValueError(f"photo type {mime!r}: expected one of {', '.join(sorted(_MIME))}")
+            raise InputError(f"photo type {mime!r}: expected one of {', '.join(sorted(_MIME))}")
         parts.append(f'<image x="0" y="0" width="{w}" height="{h}" preserveAspectRatio="none" '
                      f'xlink:href="data:{mime};base64,{base64.b64encode(data).decode("ascii")}"/>')
     parts.append(mask_fragment(drawings, size))
