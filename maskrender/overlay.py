@@ -14,7 +14,7 @@ Examples
 >>> layer.mode, layer.size, layer.getpixel((0, 0))
 ('RGBA', (604, 604), (0, 0, 0, 0))
 >>> svg = render_svg("fixtures/pih_result.json")
->>> svg.startswith("<svg") and 'fill-rule="evenodd"' in svg
+>>> svg.startswith("<svg") and '<path d="M' in svg
 True
 
 (The same functions are ``maskrender.render``, ``maskrender.render_svg`` and
@@ -406,15 +406,10 @@ def render_svg(
     if embed_image and image is not None and photo is not None:
         changed = how != "photo" or size is not None or max_size is not None
         payload = _photo_payload(image, apply_backdrop(photo, how), changed)
-    svg = build_svg(drawings, canvas, photo=payload)
-    if how == "dim" and payload is None:  # under the masks, over the <img> the overlay is laid on
-        head = svg.index(">", svg.index("<svg")) + 1
-        svg = (f'{svg[:head]}<rect class="dim" width="{canvas[0]}" height="{canvas[1]}" fill="#000000" '
-               f'fill-opacity="{DIM}"/>{svg[head:]}')
-    if corner is not None:
-        tail = svg.rindex("</svg>")
-        svg = svg[:tail] + svg_legend(legend_layout(legend_entries(drawings), canvas, corner)) + svg[tail:]
-    return svg
+    under = (f'<rect class="dim" width="{canvas[0]}" height="{canvas[1]}" fill="#000000" fill-opacity="{DIM}"/>'
+             if how == "dim" and payload is None else "")  # over the <img> the overlay is laid on
+    over = svg_legend(legend_layout(legend_entries(drawings), canvas, corner)) if corner is not None else ""
+    return build_svg(drawings, canvas, photo=payload, under=under, over=over)
 
 
 def _same_file(a: Any, b: Path) -> bool:

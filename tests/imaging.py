@@ -65,6 +65,8 @@ def main() -> None:  # pragma: no cover - a report, run by hand
             (folder / "shot.png").unlink()
             s = diff_stats(shot, render(src, folder / "photo.png"))
             print(f"  {name:12s} MAD {s.mad:.3f}  within16 {s.within16:.3%}  max {s.max:3d}")
+    from helpers.parity import print_parity
+    print_parity()
 
 
 if __name__ == "__main__":  # pragma: no cover

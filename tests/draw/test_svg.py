@@ -9,31 +9,19 @@ import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+import shapely
 from helpers import FIXTURES, bare_mask, resvg_render, square, synth_workload
+from helpers.parity import local, mask_groups, subpaths, svg_root
 from PIL import Image
 
-from maskrender.draw.svg import decimals_for, safe_id, xml_text
+from maskrender.draw.svg import mask_fragment, safe_id, xml_text
 from maskrender.errors import InputError, MaskRenderWarning
-from maskrender.overlay import render_svg, select_masks
+from maskrender.overlay import prepare, render_svg, select_masks
 from maskrender.style import Style
 
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-ALLOWED_TAGS = {"svg", "g", "path", "title", "image", "defs"}
-
-
-def parse(svg: str) -> ET.Element:
-    root = ET.fromstring(svg)
-    assert root.tag == f"{SVG}svg"
-    return root
-
-
-def local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def mask_groups(root: ET.Element) -> list[ET.Element]:
-    return [g for g in root if local(g.tag) == "g" and "mask" in g.get("class", "").split()]
+ALLOWED_TAGS = {"svg", "g", "path", "title", "image", "defs", "mask", "rect"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -43,7 +31,7 @@ def mask_groups(root: ET.Element) -> list[ET.Element]:
 
 def test_document_is_svg_1_1_with_a_view_box() -> None:
     svg = render_svg(FIXTURES / "results_list.json", size=(512, 512))
-    root = parse(svg)
+    root = svg_root(svg)
     assert root.get("version") == "1.1"
     assert root.get("viewBox") == "0 0 512 512"
     assert (root.get("width"), root.get("height")) == ("512", "512")
@@ -51,7 +39,7 @@ def test_document_is_svg_1_1_with_a_view_box() -> None:
 
 
 def test_one_group_per_mask_with_safe_id_class_and_fill() -> None:
-    root = parse(render_svg(FIXTURES / "results_list.json"))
+    root = svg_root(render_svg(FIXTURES / "results_list.json"))
     groups = mask_groups(root)
     masks = select_masks(FIXTURES / "results_list.json")
     assert len(groups) == len(masks) == 6
@@ -69,32 +57,40 @@ def test_one_group_per_mask_with_safe_id_class_and_fill() -> None:
     assert masks[-1].mask_type == "point_mask"
 
 
-def test_one_evenodd_path_per_polygon_with_its_own_holes() -> None:
-    root = parse(render_svg(FIXTURES / "acne.json", only=["acne_mask_restored"]))
+def test_one_non_zero_path_per_level_with_holes_wound_against_their_exteriors() -> None:
+    root = svg_root(render_svg(FIXTURES / "acne.json", only=["acne_mask_restored"]))
     (group,) = mask_groups(root)
-    paths = group.findall(f"{SVG}path")
+    (path,) = group.findall(f"{SVG}path")  # one intensity level: one path, painted once
+    assert path.get("fill-rule") is None  # non-zero
     mask = select_masks(FIXTURES / "acne.json", only=["acne_mask_restored"])[0]
     polygons = [p for f in mask.features for p in f.geometry.geoms]
-    assert len(paths) == len(polygons) == 33
-    assert all(p.get("fill-rule") == "evenodd" for p in paths)
-    rings = sorted(len(re.findall("M", p.get("d", ""))) for p in paths)
-    assert rings.count(2) == 3
-    assert rings.count(1) == 30
+    rings = subpaths(path.get("d", ""))
+    holes = sum(len(p.interiors) for p in polygons)
+    assert (len(polygons), holes) == (33, 3)
+    assert len(rings) == len(polygons) + holes
+    turns = [np.sign(signed_area(r)) for r in rings]
+    assert turns.count(turns[0]) == len(polygons)  # exteriors one way, the 3 holes the other
+    assert len(turns) - turns.count(turns[0]) == holes
 
 
-def test_points_are_compact_round_capped_subpaths() -> None:
-    root = parse(render_svg(FIXTURES / "pores.json"))
+def signed_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2)
+
+
+def test_points_are_compact_round_capped_relative_subpaths() -> None:
+    root = svg_root(render_svg(FIXTURES / "pores.json"))
     (group,) = mask_groups(root)
     assert group.get("stroke-linecap") == "round"
     paths = group.findall(f"{SVG}path")
     assert len(paths) == 1
     d = paths[0].get("d", "")
     assert d.count("h0") == 1390
-    assert re.fullmatch(r"(M-?[\d.]+ -?[\d.]+h0)+", d)
+    assert re.fullmatch(r"M[\d.]+ [\d.]+h0(m-?[\d.]+[ -]?-?[\d.]+h0)+", d)
 
 
 def test_lines_are_stroked_paths_with_round_joins_and_caps() -> None:
-    root = parse(render_svg(FIXTURES / "lines.json", only=["line_lines_mask_restored"]))
+    root = svg_root(render_svg(FIXTURES / "lines.json", only=["line_lines_mask_restored"]))
     (group,) = mask_groups(root)
     assert group.get("stroke-linecap") == "round"
     assert group.get("stroke-linejoin") == "round"
@@ -102,40 +98,53 @@ def test_lines_are_stroked_paths_with_round_joins_and_caps() -> None:
     assert all(p.get("fill") == "none" for p in group.findall(f"{SVG}path"))
 
 
-def test_coordinates_keep_only_the_precision_the_output_needs() -> None:
-    svg = render_svg(FIXTURES / "pores.json", masks="original")      # floats with 2 decimals, scale 1
-    numbers = re.findall(r"M(-?[\d.]+) (-?[\d.]+)h0", svg)
-    assert max(len(x.partition(".")[2]) for x, _ in numbers) == 2
-    small = render_svg(FIXTURES / "pores.json", masks="original", size=(128, 150))  # scale 0.25
-    assert max(len(x.partition(".")[2]) for x, _ in re.findall(r"M(-?[\d.]+) (-?[\d.]+)h0", small)) == 1
-    integers = render_svg(FIXTURES / "pores.json")                    # restored: integers stay integers
-    assert all("." not in x + y for x, y in re.findall(r"M(-?[\d.]+) (-?[\d.]+)h0", integers))
-    assert decimals_for(1.0) == 2
-    assert decimals_for(0.25) == 1
-    assert decimals_for(20) == 3
+@pytest.mark.parametrize(("mask_set", "size"), [("restored", None), ("restored", (512, 512)), ("original", None),
+                                                 ("original", (128, 150))])
+def test_coordinates_are_output_pixels_within_a_two_hundredth(mask_set: str, size: tuple[int, int] | None) -> None:
+    svg = render_svg(FIXTURES / "pores.json", masks=mask_set, size=size)
+    assert "transform" not in svg  # no group matrix: the numbers are pixels of the canvas
+    _, _canvas, (drawing,) = prepare(FIXTURES / "pores.json", masks=mask_set, size=size)
+    expected = drawing.transform.apply_xy(shapely.get_coordinates(drawing.mask.features[0].geometry))
+    d = mask_groups(svg_root(svg))[0].findall(f"{SVG}path")[0].get("d", "")
+    written = np.concatenate(subpaths(d))[::2]  # each dot is "m x y h0": its point twice
+    assert np.abs(written - expected).max() <= 0.005 + 1e-9
+    numbers = re.findall(r"\d*\.\d+", d)
+    assert max((len(n.partition(".")[2]) for n in numbers), default=0) <= 2
+    if mask_set == "restored" and size is None:  # integer view_box units on a 1:1 canvas stay integers
+        assert not numbers
 
 
-def test_a_5000_point_mask_stays_well_under_250_kb() -> None:
+def test_a_5000_point_mask_stays_under_15_bytes_a_point() -> None:
     svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0))
     points = svg.count("h0")
     assert points >= 5000
-    assert len(svg.encode()) < 125_000, f"{len(svg.encode()):,} bytes for {points} points"
+    assert len(svg.encode()) < 15 * points, f"{len(svg.encode()):,} bytes for {points} points"
 
 
 def test_outline_is_a_stroked_group_over_the_fill() -> None:
-    root = parse(render_svg(FIXTURES / "acne.json", only=["acne_mask_restored"], style=Style(outline=2)))
+    root = svg_root(render_svg(FIXTURES / "acne.json", only=["acne_mask_restored"], style=Style(outline=2)))
     groups = [g for g in root if local(g.tag) == "g"]
     assert [g.get("class", "").split()[0] for g in groups] == ["mask", "outline"]
     assert groups[1].get("fill") == "none"
     assert groups[1].get("stroke") == groups[0].get("fill")
 
 
-def test_heatmap_levels_are_disjoint_with_their_opacity() -> None:
-    root = parse(render_svg(FIXTURES / "redness.json"))
+def test_heatmap_levels_are_nested_sets_that_reach_each_level() -> None:
+    """Nested blobs: each level's set once (the blobs inside lower ones are left out of them),
+    at alphas whose source-over product is the level."""
+    root = svg_root(render_svg(FIXTURES / "redness.json"))
     (group,) = mask_groups(root)
-    opacities = sorted(float(g.get("fill-opacity", "1")) for g in group.findall(f"{SVG}g"))
-    assert opacities == [0.2, 0.4, 0.6, 0.8]
     assert group.get("opacity") == "0.6"
+    paths = group.findall(f"{SVG}path")
+    alphas = [float(p.get("fill-opacity", "1")) for p in paths]
+    mask = select_masks(FIXTURES / "redness.json")[0]
+    levels = sorted({round(f.intensity, 3) for f in mask.features})
+    assert levels == [0.2, 0.4, 0.6, 0.8, 1.0]
+    reached = 1 - np.cumprod([1 - a for a in alphas])
+    assert np.allclose(reached, levels, atol=2e-4)
+    written = sum(len(r) for p in paths for r in subpaths(p.get("d", "")))
+    own = sum(len(r.coords) - 1 for f in mask.features for p in f.geometry.geoms for r in [p.exterior, *p.interiors])
+    assert written == own  # every contour once
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,7 +154,7 @@ def test_heatmap_levels_are_disjoint_with_their_opacity() -> None:
 
 def test_without_a_photo_the_svg_is_a_transparent_overlay() -> None:
     svg = render_svg(FIXTURES / "acne.json", FIXTURES / "restored.jpg")
-    root = parse(svg)
+    root = svg_root(svg)
     assert root.find(f"{SVG}image") is None
     assert root.get("viewBox") == "0 0 2416 2416"
     corner = np.asarray(resvg_render(svg, (302, 302)))[0, 0]
@@ -154,7 +163,7 @@ def test_without_a_photo_the_svg_is_a_transparent_overlay() -> None:
 
 def test_embed_image_puts_the_photo_under_the_masks_as_a_data_uri() -> None:
     svg = render_svg(FIXTURES / "acne.json", FIXTURES / "restored.jpg", embed_image=True)
-    root = parse(svg)
+    root = svg_root(svg)
     image = root.find(f"{SVG}image")
     assert image is not None
     assert list(root).index(image) < list(root).index(mask_groups(root)[0])
@@ -172,7 +181,7 @@ def test_embedded_photo_is_oriented_and_normalised() -> None:
     buf = io.BytesIO()
     photo.save(buf, "JPEG", exif=exif.tobytes())
     mask = bare_mask("polygon_mask", [[square(1, 1, 5, 5)]], view_box="0 0 40 60")
-    root = parse(render_svg(mask, buf.getvalue(), embed_image=True))
+    root = svg_root(render_svg(mask, buf.getvalue(), embed_image=True))
     image = root.find(f"{SVG}image")
     assert image is not None
     href = image.get(XLINK_HREF) or ""
@@ -208,25 +217,13 @@ def test_strings_from_the_data_never_become_markup(text: str) -> None:
     masks = [
         bare_mask("polygon_mask", [[square(10, 10, 50, 50)]], name=text, tech_name=text, fill=text),
         bare_mask("point_mask", [[[60, 60]]], name=text, tech_name=text + "2", fill="#00ff00"),
-        bare_mask("polyline_mask", [[[[0, 0], [90, 90]]]], name=text, tech_name="", fill=text),
+        bare_mask("polyline_mask", [[[[0, 0], [90, 90]]], [[[0, 90], [90, 0]]]], name=text, tech_name="", fill=text,
+                  intensities=[0.4, 0.8]),  # two levels: the lower one under a <mask>
     ]
     with pytest.warns(MaskRenderWarning, match="not a hex colour"):
         svg = render_svg(masks, style=Style(fills={text: "#123456"}))
-    root = parse(svg)  # well-formed XML
-    for el in root.iter():
-        assert local(el.tag) in ALLOWED_TAGS, el.tag
-        assert local(el.tag) != "script"
-        for key, value in el.attrib.items():
-            name = local(key).lower()
-            assert not name.startswith("on"), (name, value)
-            assert name not in ("style",), name
-            assert "javascript:" not in value.lower(), (name, value)
-            assert "url(" not in value.lower(), (name, value)
-            assert "href" not in name, (name, value)
-            if name in ("id", "class"):
-                assert re.fullmatch(r"[A-Za-z0-9_ -]+", value), value
-            if name in ("fill", "stroke"):
-                assert re.fullmatch(r"#[0-9a-f]{6}|none", value), value
+    root = svg_root(svg)  # well-formed XML
+    assert_inert(root)
     assert "<script" not in svg
     assert "<?xml-stylesheet" not in svg
     assert "<!--" not in svg
@@ -235,8 +232,56 @@ def test_strings_from_the_data_never_become_markup(text: str) -> None:
     resvg_render(svg, (100, 100))  # and a renderer takes it
 
 
+def assert_inert(root: ET.Element) -> None:
+    """Only drawing elements; no script, handler, style or external reference; the only
+    references are ``mask="url(#id)"`` to an element of the same document."""
+    ids = {el.get("id") for el in root.iter()} - {None}
+    for el in root.iter():
+        assert local(el.tag) in ALLOWED_TAGS, el.tag
+        assert local(el.tag) != "script"
+        for key, value in el.attrib.items():
+            name = local(key).lower()
+            assert not name.startswith("on"), (name, value)
+            assert name not in ("style",), name
+            assert "javascript:" not in value.lower(), (name, value)
+            if name == "mask":
+                ref = re.fullmatch(r"url\(#([A-Za-z0-9_-]+)\)", value)
+                assert ref is not None, value
+                assert ref.group(1) in ids, value
+            else:
+                assert "url(" not in value.lower(), (name, value)
+            assert "href" not in name or (local(el.tag) == "image" and value.startswith("data:image/")), (name, value)
+            if name in ("id", "class"):
+                assert re.fullmatch(r"[A-Za-z0-9_ -]+", value), value
+            if name in ("fill", "stroke"):
+                assert re.fullmatch(r"#[0-9a-f]{6}|none", value), value
+
+
 def test_safe_id_keeps_only_a_plain_name() -> None:
     assert safe_id('"><script>alert(1)</script>') == "script-alert-1-script"
     assert safe_id("123abc") == "m-123abc"
     assert safe_id("") == "mask"
     assert safe_id("a" * 500) == "a" * 80
+
+
+def test_fragments_of_one_document_keep_their_ids_and_references_apart() -> None:
+    """The report nests one fragment per photo slot: ids (masks included) stay unique and every
+    ``mask="url(#...)"`` points into its own fragment."""
+    lines = bare_mask("polyline_mask", [[[[0, 0], [90, 90]]], [[[0, 90], [90, 0]]]], intensities=[0.4, 0.8],
+                      tech_name="lines")
+    _, canvas, drawings = prepare(lines, size=(100, 100))
+    a, b = mask_fragment(drawings, canvas, id_prefix="s1-"), mask_fragment(drawings, canvas, id_prefix="s2-")
+    root = svg_root(f'<svg xmlns="http://www.w3.org/2000/svg">{a}{b}</svg>')
+    ids = [el.get("id") for el in root.iter() if el.get("id")]
+    assert len(ids) == len(set(ids)) == 4  # a group and a mask per fragment
+    refs = [el.get("mask", "") for el in root.iter() if el.get("mask")]
+    assert refs == ["url(#s1-lines-0-x1)", "url(#s2-lines-0-x1)"]
+    assert_inert(root)
+
+
+def test_the_embedded_photo_is_the_only_reference_outside_the_document() -> None:
+    svg = render_svg(FIXTURES / "results_list.json", FIXTURES / "restored.jpg", embed_image=True,
+                     style=Style(outline=1))
+    root = svg_root(svg)
+    assert_inert(root)
+    assert [local(el.tag) for el in root.iter() if any("href" in k for k in el.attrib)] == ["image"]
