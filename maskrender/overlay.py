@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -36,11 +35,11 @@ from PIL import Image
 from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
 from maskrender.draw.svg import MaskDrawing, build_svg
 from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
-from maskrender.formats import output_format
 from maskrender.geometry import aspect_mismatch, fit, frame_of
-from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo, save_image
+from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo, save_image
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.names import require_known
+from maskrender.outputs import check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
 
@@ -179,7 +178,7 @@ def prepare(
         check_canvas(canvas)
         photo = None
     else:
-        photo = open_photo(image)
+        photo = open_photo(image, as_canvas=True)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
@@ -285,28 +284,6 @@ def render(
     return out
 
 
-def _photo_payload(image: PhotoSource, photo: Image.Image) -> tuple[bytes, str]:
-    """Bytes to embed: the photo's own JPEG/PNG/WebP bytes when they show exactly ``photo``
-    (8-bit RGB/RGBA, no EXIF rotation), else ``photo`` encoded as PNG."""
-    raw: bytes | None = None
-    if isinstance(image, (str, os.PathLike)):
-        raw = Path(image).read_bytes()
-    elif isinstance(image, (bytes, bytearray)):
-        raw = bytes(image)
-    if raw is not None:
-        try:
-            with Image.open(io.BytesIO(raw)) as im:
-                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
-        except (OSError, ValueError):
-            fmt, mode, orientation = None, "", 1
-        mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt or "")
-        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
-            return raw, mime
-    buf = io.BytesIO()
-    photo.save(buf, "PNG", compress_level=1)
-    return buf.getvalue(), "image/png"
-
-
 def render_svg(
     data: MaskInput,
     image: PhotoSource | None = None,
@@ -318,11 +295,13 @@ def render_svg(
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
+    keep_metadata: bool = False,
 ) -> str:
     """The selected masks as an SVG document (same parameters as :func:`render`).
 
     Without ``embed_image`` the SVG is a transparent overlay sized like the photo (lay it over
-    an ``<img>``); with it, the photo is embedded under the masks as a data URI.
+    an ``<img>``); with it, the photo is embedded under the masks as a data URI, without its
+    camera metadata (EXIF, GPS, XMP; the colour profile stays) unless ``keep_metadata``.
 
     >>> svg = render_svg("fixtures/pih_result.json", size=(512, 512))
     >>> 'viewBox="0 0 512 512"' in svg
@@ -333,17 +312,9 @@ def render_svg(
     photo, canvas, drawings = prepare(
         data, image, size=size, masks=masks, side=side, only=only, style=style, strict=strict
     )
-    payload = _photo_payload(image, photo) if embed_image and image is not None and photo is not None else None
+    payload = embeddable(image, photo, keep_metadata=keep_metadata) if embed_image and image is not None \
+        and photo is not None else None
     return build_svg(drawings, canvas, photo=payload)
-
-
-def _same_file(a: Any, b: Path) -> bool:
-    if not isinstance(a, (str, os.PathLike)) or not b.exists():
-        return False
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
 
 
 def render_file(
@@ -354,15 +325,17 @@ def render_file(
     embed_image: bool = False,
     compress_level: int = 1,
     quality: int = 90,
+    keep_metadata: bool = False,
     **options: Any,
 ) -> Path:
     """Render to ``output``, in the format its extension names, written atomically.
 
     ``.png`` (zlib level ``compress_level``, 0-9), ``.jpg``/``.jpeg`` and ``.webp``
     (``quality``) get :func:`render`'s picture; ``.svg`` gets :func:`render_svg`'s document
-    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render`.  The file is
+    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render`.  The photo's ICC
+    profile and dpi are kept; its camera EXIF (and GPS) only with ``keep_metadata``.  The file is
     written to a temporary name and renamed, so a failure leaves no partial file; an output that
-    is one of the inputs is refused.  Returns the output path.
+    is one of the inputs (also through a symlink or a hard link) is refused.  Returns the output path.
 
     >>> import tempfile, os
     >>> folder = tempfile.mkdtemp()
@@ -373,14 +346,11 @@ def render_file(
     """
     out = Path(output)
     ext = out.suffix.lower()
-    output_format(out, "overlay")
+    check_output(out, "overlay", (data, image))
     if not 0 <= compress_level <= 9:
         raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
-    for what, source in (("photo", image), ("result", data)):
-        if _same_file(source, out):
-            raise OutputError(f"{out}: is the input {what}; refusing to overwrite an input")
     if ext == ".svg":
-        svg = render_svg(data, image, embed_image=embed_image, **options)
+        svg = render_svg(data, image, embed_image=embed_image, keep_metadata=keep_metadata, **options)
         atomic_write(out, svg.encode("utf-8"))
         return out
     if embed_image:
@@ -388,5 +358,5 @@ def render_file(
     picture = render(data, image, **options)
     if isinstance(picture, np.ndarray):
         picture = Image.fromarray(picture)
-    save_image(picture, out, compress_level=compress_level, quality=quality)
+    save_image(picture, out, compress_level=compress_level, quality=quality, keep_metadata=keep_metadata)
     return out

@@ -202,7 +202,7 @@ def test_ten_million_points_are_refused_before_any_big_allocation(mask_type: str
     data = {"mask_type": mask_type, "features": [{"geometry": {"type": gtype[mask_type], "coordinates": coordinates}}]}
     err, peak = limit_error_and_peak_memory(data)
     assert str(err) == (
-        "<dict>: features: more than 5,000,000 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+        "<dict>: features: more than 2,000,000 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
     assert peak < 1_000_000  # bytes: counted from list lengths, nothing of size N was made
 
 
@@ -211,9 +211,13 @@ def test_coordinate_count_is_for_the_whole_input_and_names_the_mask(monkeypatch:
     six = point_mask(json.dumps([[i, i] for i in range(6)])).decode()
     assert mr.load(f"[{six}]").masks()[0].part_count == 6
     with pytest.raises(mr.LimitError) as info:
-        mr.load(f"[{six}, {six}]")
+        mr.load(json.loads(f"[{six}, {six}]"))        # parsed data: counted exactly, with the path
     assert str(info.value) == (
-        "<str>: [1].features: more than 10 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+        "<list>: [1].features: more than 10 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+    with pytest.raises(mr.LimitError) as info:
+        mr.load(f"[{six}, {six}]")                    # text: counted before parsing
+    assert str(info.value) == (
+        "<str>: more than 10 coordinates in one input, counted before parsing (maskrender.limits.MAX_COORDINATES)")
     monkeypatch.setattr(limits, "MAX_COORDINATES", None)
     assert len(mr.load(f"[{six}, {six}]").masks()) == 2
 
@@ -233,7 +237,7 @@ def test_giant_file_is_refused_before_reading(tmp_path: Path) -> None:
         fh.truncate(300 << 20)
     err, peak = limit_error_and_peak_memory(big)
     assert str(err) == (
-        f"{big}: 314,572,800 bytes is more than the 268,435,456 allowed (maskrender.limits.MAX_INPUT_BYTES)")
+        f"{big}: 314,572,800 bytes is more than the 134,217,728 allowed (maskrender.limits.MAX_INPUT_BYTES)")
     assert peak < 1_000_000
     assert os.path.getsize(big) == 300 << 20
 
