@@ -103,7 +103,7 @@ def option_values(args: argparse.Namespace) -> dict[str, Any]:
             value = ({k: v for d in value for k, v in d.items()} if name == "fill"
                      else tuple(n for names in value for n in names))
         # a path argument is a path, even "[visit 1].json" (a str would be read as JSON text)
-        values[name] = Path(value) if option.path else value
+        values[name] = Path(value) if option.path and isinstance(value, str) else value
     return values
 
 
