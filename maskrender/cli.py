@@ -12,8 +12,8 @@ import json
 import os
 import sys
 import warnings
-from pathlib import Path
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from maskrender import __version__

@@ -186,6 +186,7 @@ def _file(value: Any) -> str:
 BOTH = frozenset(KINDS)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
+BATCH: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ class Option:
     read : callable
         Reads text or a typed value; raises :class:`~maskrender.InputError`.
     kinds : frozenset of str
-        ``overlay``, ``report`` or both.
+        ``overlay``, ``report`` or both; none for a setting of the batch itself (``timeout``).
     help : str
         The CLI help (also documents the default, which the library, not the CLI, applies).
     metavar : str, optional
@@ -249,6 +250,8 @@ _ALL: tuple[Option, ...] = (
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
     Option("size", _size, OVERLAY, "canvas size without a photo (default: the view_box's)", "WxH"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
+    Option("keep_metadata", _flag, OVERLAY, "keep the photo's camera metadata (EXIF, with GPS) in the output; by "
+           "default only its colour profile and dpi are kept", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
     Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
@@ -261,6 +264,9 @@ _ALL: tuple[Option, ...] = (
     Option("before", _file, REPORT, "an earlier result of the same subject: a before/after report", "RESULT",
            path=True),
     Option("before_image", _file, REPORT, "the earlier result's photo", "IMAGE", path=True),
+    # no kinds: a setting of the batch (a flag, a manifest column), not an argument of render_file/report_file
+    Option("timeout", _number(0, 604_800), BATCH, "batch: seconds a job may take before it is stopped and "
+           "recorded as failed (default 600; 0: no limit)", "SECONDS"),
 )
 
 OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}

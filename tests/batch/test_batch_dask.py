@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from distributed import Client, LocalCluster
-from test_batch import cli, contents, small_manifest
+from helpers.batch import cli, contents, small_manifest
 
 from maskrender.batch import read_jobs, render_batch
 
