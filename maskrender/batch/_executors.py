@@ -13,7 +13,7 @@ from typing import Any
 from maskrender.batch._worker import init_worker
 from maskrender.errors import BatchError
 
-__all__ = ["dask_executor", "default_workers", "kill_workers", "process_pool", "slots"]
+__all__ = ["dask_executor", "default_workers", "kill_workers", "process_pool", "slots", "worker_memory"]
 
 
 def default_workers() -> int:
@@ -30,12 +30,28 @@ def process_pool(workers: int | None = None) -> ProcessPoolExecutor:
     bar, a Dask client, the application's own, and forking a process with threads can deadlock a
     child on a lock some other thread held), and not ``forkserver`` either, whose server process
     outlives a killed batch and keeps its workers, and the batch's standard output, alive. Spawned
-    workers are the batch's own children and die with it (see :func:`~maskrender.batch._worker.init_worker`).
-    Workers ignore SIGINT; the caller handles Ctrl-C.
+    workers are the batch's own children and die with it (see :func:`~maskrender.batch._worker.init_worker`),
+    and each may take :func:`worker_memory`: a job that needs more fails, the machine does not run
+    out. Workers ignore SIGINT; the caller handles Ctrl-C.
     """
     context = multiprocessing.get_context("spawn")
-    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context,
-                               initializer=init_worker, initargs=(os.getpid(),))
+    n = workers or default_workers()
+    return ProcessPoolExecutor(max_workers=n, mp_context=context, initializer=init_worker,
+                               initargs=(os.getpid(), worker_memory(n)))
+
+
+def worker_memory(workers: int) -> int | None:
+    """The address space each of ``workers`` may take: three quarters of the machine's memory shared
+    out, and at least 2 GiB (``None`` where the machine does not say how much it has).
+
+    >>> worker_memory(1) is None or worker_memory(1) >= 2 << 30
+    True
+    """
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+    return max(2 << 30, int(total * 0.75) // max(1, workers))
 
 
 def kill_workers(pool: ProcessPoolExecutor) -> None:

@@ -234,7 +234,7 @@ class Manifest:
         clashes: list[str] = []
         inputs = _Inputs()
         if self._rows is None:
-            inputs.add(self.source, "the manifest")
+            inputs.add(self.source, _MANIFEST)
         outputs: list[tuple[Path, str]] = []
         for job in self:
             self._count += 1
@@ -261,12 +261,16 @@ class Manifest:
         errors = self.out_dir / ERRORS_FILE
         owner = inputs.owner(errors, folder)
         if owner is not None:
-            raise BatchError(f"{errors} is {owner}'s input, and each batch replaces that file with its own failures; "
+            what = "is the manifest" if owner == _MANIFEST else f"is read by {owner}"
+            raise BatchError(f"{errors} {what}, and each batch replaces that file with the failures of its run; "
                              "copy it elsewhere, or choose another output folder")
         work = os.path.join(folder, WORK_FOLDER) + os.sep
         for real, label in inputs.by_path.items():
             if real.startswith(work):
                 raise BatchError(f"{label}: reads {real}, inside the batch's own folder {WORK_FOLDER}; move it out")
+
+
+_MANIFEST = "the manifest"
 
 
 class _Inputs:

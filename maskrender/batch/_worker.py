@@ -80,18 +80,26 @@ _OWN_WORKER = False
 _PR_SET_PDEATHSIG = 1
 
 
-def init_worker(parent: int) -> None:
+def init_worker(parent: int, memory: int | None = None) -> None:
     """Set up a worker process of the batch whose process id is ``parent``.
 
     Ctrl-C reaches the whole process group: the batch decides what to do, so workers ignore
     SIGINT. A worker must not outlive the batch (it would keep the batch's standard output and
     error open, hanging ``subprocess.run(..., timeout=)`` or ``| tee``): on Linux the kernel
     kills it when its parent dies (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread
-    exits when the worker's parent changes.
+    exits when the worker's parent changes. ``memory`` (bytes) caps the worker's address space,
+    so that one hostile job fails with ``MemoryError`` instead of the machine running out.
     """
     global _OWN_WORKER
     _OWN_WORKER = True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory:
+        with contextlib.suppress(ImportError, ValueError, OSError):
+            import resource
+
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
@@ -235,7 +243,7 @@ def execute(task: Task) -> TaskResult:
     caught: list[warnings.WarningMessage] = []
     with contextlib.ExitStack() as stack:
         if task.capture:
-            caught = stack.enter_context(warnings.catch_warnings(record=True))   # type: ignore[assignment]
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
             warnings.simplefilter("always")
         scratch = None
         try:

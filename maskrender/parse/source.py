@@ -32,7 +32,7 @@ Source = Union[str, "os.PathLike[str]", bytes, bytearray, IO[str], IO[bytes], di
 STREAM_FROM = 8 << 20
 """Files larger than this (bytes) are scanned block by block before they are read whole."""
 
-_BLOCK = 1 << 20
+_BLOCK = 1 << 18
 """Bytes of text scanned at a time in memory."""
 _STREAM_BLOCK = 1 << 16
 """Bytes read and scanned at a time from a large file (what the pre-scan holds)."""
@@ -176,8 +176,9 @@ class TextScan:
     arrays and the nesting depth; raises :class:`~maskrender.LimitError` as soon as a count passes
     ``limits.MAX_JSON_VALUES`` or ``limits.MAX_COORDINATES``.
 
-    * values: at most one per comma, ``[`` and ``{``, plus the top one (what ``json.loads`` makes
-      objects of, each some 40-80 bytes);
+    * values: one per comma and per non-empty array or object, plus the top one: every element of
+      an array and every member of an object (what ``json.loads`` makes objects of, up to ~100
+      bytes each);
     * coordinate-like arrays: every ``[`` whose first element is a number (a GeoJSON position is one;
       an array of numbers elsewhere counts too, so this never counts fewer than the loader will);
     * depth: the running sum of ``+1`` per ``[``/``{`` and ``-1`` per ``]``/``}``, at its peak.
@@ -227,11 +228,12 @@ class TextScan:
         outside = pieces[1::2] if self.in_string else pieces[::2]
         if len(pieces) % 2 == 0:
             self.in_string = not self.in_string
-        body = b"".join(outside).translate(None, _SPACE) if len(outside) > 1 else outside[0].translate(None, _SPACE)
+        body = b"".join(outside).translate(None, _SPACE)
         if not body:
             return
         opening = body.count(b"[")
-        self.values += body.count(b",") + opening + body.count(b"{")
+        # one value per element: commas, plus one per non-empty array/object, plus the top one
+        self.values += body.count(b",") + opening + body.count(b"{") - body.count(b"[]") - body.count(b"{}")
         if self._open_end and body[0] in _NUMBER_START:
             self.points += 1
         self._open_end = body[-1] == 0x5B
