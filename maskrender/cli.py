@@ -229,8 +229,15 @@ def _warning_printer(stream: TextIO) -> Callable[..., None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    old_show = warnings.showwarning
-    warnings.showwarning = _warning_printer(sys.stderr)
+    with warnings.catch_warnings():      # the command's own warning settings, undone when it returns
+        warnings.showwarning = _warning_printer(sys.stderr)
+        # maskrender checks its limits.MAX_IMAGE_PIXELS on every photo; Pillow's warning at half of its
+        # own limit would say the same in other words (a program may set filters; the library may not)
+        warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit", module="PIL")
+        return _run(parser, argv)
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
         try:
             args = parser.parse_args(argv)
@@ -253,8 +260,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError as err:
         return _stdout_failed(err)
-    finally:
-        warnings.showwarning = old_show
 
 
 if __name__ == "__main__":  # pragma: no cover

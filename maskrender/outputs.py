@@ -145,10 +145,12 @@ overwrite an input
             raise OutputError(f"{out}: is the input {shown}; refusing to overwrite an input")
 
 
-def check_output(output: str | os.PathLike[str], kind: str, inputs: Iterable[Any] = ()) -> OutputFormat:
+def check_output(output: str | os.PathLike[str], kind: str, inputs: Iterable[Any] = (),
+                 size: tuple[int, int] | None = None) -> OutputFormat:
     """Everything about an output path that can be checked before any work: the format its extension
     names (for ``kind``, ``overlay`` or ``report``), an existing folder, a file name and path the file
-    system can hold, and that it is none of ``inputs``. Returns the format.
+    system can hold, that it is none of ``inputs``, and, when the picture's ``size`` is known already,
+    that the format can hold it (:func:`check_picture`). Returns the format.
 
     >>> check_output("no-such-folder/o.png", "overlay")
     Traceback (most recent call last):
@@ -167,6 +169,8 @@ def check_output(output: str | os.PathLike[str], kind: str, inputs: Iterable[Any
     except (OSError, ValueError) as err:  # a NUL in the name, a path the system refuses
         raise OutputError(f"{_short(text)}: not a usable output path ({err})") from None
     refuse_inputs(text, inputs)
+    if size is not None and fmt.raster:
+        check_picture(size, fmt, text)
     return fmt
 
 

@@ -346,7 +346,7 @@ def render_file(
     """
     out = Path(output)
     ext = out.suffix.lower()
-    check_output(out, "overlay", (data, image))
+    check_output(out, "overlay", (data, image), size=options.get("size"))
     if not 0 <= compress_level <= 9:
         raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
     if ext == ".svg":

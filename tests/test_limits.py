@@ -7,6 +7,7 @@ bounds on the same measurements (what a 24 GiB, 2-core machine holds, with room 
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import subprocess
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,6 +205,50 @@ def test_more_values_than_the_limit_are_refused_before_parsing(unit: bytes) -> N
     assert str(err).endswith("more than 10,000,000 JSON values (numbers, strings, arrays, objects) in one input, "
                              "counted before parsing (maskrender.limits.MAX_JSON_VALUES)")
     assert peak < 16 << 20            # the scan's blocks, not the parsed values (~700 MB)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    return 0
+
+
+def _number_led_arrays(value: object) -> int:
+    """Arrays whose first element is a number: every GeoJSON position is one."""
+    children = list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+    led = isinstance(value, list) and bool(value) and isinstance(value[0], (int, float)) \
+        and not isinstance(value[0], bool)
+    return int(led) + sum(_number_led_arrays(c) for c in children)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(alphabet=st.sampled_from('ab"\\[]{},: \n\u00e9\x1b'), max_size=8),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(alphabet="[]{}\\\"ab,", max_size=4),
+                                                                   inner, max_size=4),
+    max_leaves=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(doc=_JSON, indent=st.sampled_from([None, 0, 2]), ascii_only=st.booleans(), cuts=st.lists(
+    st.integers(0, 10_000), max_size=8))
+def test_the_scan_counts_what_the_parser_makes(doc: object, indent: int | None, ascii_only: bool,
+                                               cuts: list[int]) -> None:
+    """On any JSON text, cut into blocks anywhere (inside strings and escapes too), the scan finds
+    exactly the values, the depth and the number-led arrays that an independent walk of the parsed
+    document counts."""
+    from maskrender.parse.source import TextScan
+
+    raw = json.dumps(doc, indent=indent, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+    scan = TextScan("<bytes>")
+    edges = sorted({0, len(raw), *(c % (len(raw) + 1) for c in cuts)})
+    for a, b in itertools.pairwise(edges):
+        scan.feed(raw[a:b])
+    assert scan.finish() == _depth(doc)
+    assert scan.values == json_values(doc)
+    assert scan.points == _number_led_arrays(doc)
 
 
 def test_values_are_counted_exactly(monkeypatch: pytest.MonkeyPatch) -> None:

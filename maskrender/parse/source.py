@@ -184,8 +184,8 @@ class TextScan:
     * depth: the running sum of ``+1`` per ``[``/``{`` and ``-1`` per ``]``/``}``, at its peak.
 
     Escapes go first (in valid JSON they only occur in strings and pair up from the left), then
-    the strings (every other piece between quotes). A block may end anywhere, even inside a string
-    or an escape: what is left over is carried to the next.
+    the strings (every other piece between quotes) become one placeholder byte each. A block may
+    end anywhere, even inside a string or an escape: what is left over is carried to the next.
 
     >>> scan = TextScan("<bytes>")
     >>> for block in (b'{"a[[": [[1, 2], [3, 4', b']], "b": "]\\', b'\\\\"{"}'):  # "b" is ]\"{
@@ -194,7 +194,7 @@ class TextScan:
     (3, 9, 2)
     """
 
-    __slots__ = ("_carry", "_open_end", "depth", "in_string", "label", "level", "points", "values")
+    __slots__ = ("_carry", "_last", "depth", "in_string", "label", "level", "points", "values")
 
     def __init__(self, label: str) -> None:
         self.label = label
@@ -202,7 +202,7 @@ class TextScan:
         self.level = self.depth = self.points = 0
         self.values = 1
         self._carry = b""          # a trailing run of backslashes, which may start an escape
-        self._open_end = False     # the last block outside strings ended with "["
+        self._last = -1            # the last byte outside strings of what was scanned so far
 
     def feed(self, block: bytes) -> None:
         """Scan the next piece of the text."""
@@ -225,18 +225,25 @@ class TextScan:
         if b"\\" in block:
             block = block.replace(b"\\\\", b"").replace(b'\\"', b"")
         pieces = block.split(b'"')
-        outside = pieces[1::2] if self.in_string else pieces[::2]
+        if self.in_string:       # pieces alternate inside/outside strings, starting inside
+            outside, ends_inside = pieces[1::2], len(pieces) % 2 == 1 and len(pieces) > 1
+        else:
+            outside, ends_inside = pieces[::2], len(pieces) % 2 == 0
         if len(pieces) % 2 == 0:
             self.in_string = not self.in_string
-        body = b"".join(outside).translate(None, _SPACE)
+        # each string that opens here leaves one "$" (a value, so that ["a"] is not taken for [])
+        body = (b"$".join(outside) + (b"$" if ends_inside else b"")).translate(None, _SPACE)
         if not body:
             return
         opening = body.count(b"[")
         # one value per element: commas, plus one per non-empty array/object, plus the top one
         self.values += body.count(b",") + opening + body.count(b"{") - body.count(b"[]") - body.count(b"{}")
-        if self._open_end and body[0] in _NUMBER_START:
-            self.points += 1
-        self._open_end = body[-1] == 0x5B
+        if self._last == 0x5B:                       # what the last block left open
+            self.points += body[0] in _NUMBER_START
+            self.values -= body[0] == 0x5D
+        elif self._last == 0x7B:
+            self.values -= body[0] == 0x7D
+        self._last = body[-1]
         if opening:
             chars = np.frombuffer(body, dtype=np.uint8)
             after = np.flatnonzero(chars[:-1] == 0x5B) + 1
