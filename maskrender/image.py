@@ -86,7 +86,7 @@ def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
         arr = np.asarray(im)
         out = Image.fromarray(_rounded(arr, _sixteen_bit_top(im, fmt, arr)), mode="L").convert("RGB")
     elif im.mode == "F":
-        arr = np.clip(np.asarray(im, dtype=np.float32) + 0.5, 0, 255).astype(np.uint8)
+        arr = np.clip(np.nan_to_num(np.asarray(im, dtype=np.float32), nan=0.0) + 0.5, 0, 255).astype(np.uint8)
         out = Image.fromarray(arr, mode="L").convert("RGB")
     elif im.mode in ("RGB", "RGBA"):
         out = im
@@ -134,7 +134,7 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
     """
     if isinstance(source, Image.Image):
         _check_pixels("<photo>", source.size, as_canvas)
-        return _normalise(ImageOps.exif_transpose(source) or source, source.format)
+        return _normalise(_oriented(source), source.format)
     if isinstance(source, np.ndarray):
         if source.ndim >= 2:
             _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
@@ -158,7 +158,7 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
                 _check_pixels(label, im.size, as_canvas)
                 im.load()
                 fmt = im.format
-                oriented = ImageOps.exif_transpose(im) or im
+                oriented = _oriented(im)
                 return _normalise(oriented.copy() if oriented is im else oriented, fmt)
     except MaskRenderError:  # ours (an ImageError is also a ValueError): as raised
         raise
@@ -174,6 +174,16 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
         raise ImageError(f"{label}: cannot read the photo: {err.strerror or err}") from None
     except (ValueError, SyntaxError, struct.error) as err:
         raise ImageError(f"{label}: broken image data: {err}") from None
+
+
+def _oriented(im: Image.Image) -> Image.Image:
+    """``im`` turned as its EXIF orientation says (a new image); EXIF too broken to read is dropped."""
+    try:
+        return ImageOps.exif_transpose(im) or im.copy()
+    except (SyntaxError, ValueError, OSError, struct.error, KeyError, TypeError):
+        plain = im.copy()
+        plain.info.pop("exif", None)
+        return plain
 
 
 def _from_array(arr: npt.NDArray[Any]) -> Image.Image:

@@ -163,7 +163,7 @@ def _parse_values(label: str, values: Mapping[str, Any], defaults: Mapping[str, 
         except ValueError as err:
             raise BatchError(f"{label}, column {key!r}: {err}") from None
         if key in PATH_OPTIONS:
-            parsed[key] = Path(os.path.normpath(base / parsed[key]))
+            parsed[key] = _usable(label, key, Path(os.path.normpath(base / parsed[key])))
     if "fill" in values and defaults.get("fill"):
         parsed["fill"] = {**defaults["fill"], **parsed["fill"]}
     return parsed
@@ -175,7 +175,17 @@ def _path_cell(label: str, values: Mapping[str, Any], key: str, base: Path) -> P
         return None
     if not isinstance(value, str):
         raise BatchError(f"{label}, column {key!r}: expected a file name, found {value!r}")
-    return Path(os.path.normpath(base / value.strip()))
+    return _usable(label, key, Path(os.path.normpath(base / value.strip())))
+
+
+def _usable(label: str, key: str, path: Path) -> Path:
+    """``path`` if the system can take it as a file name (no NUL, encodable)."""
+    try:
+        if b"\0" in os.fsencode(path):
+            raise ValueError("a NUL character")
+    except (ValueError, UnicodeError) as err:
+        raise BatchError(f"{label}, column {key!r}: not a usable file name ({err})") from None
+    return path
 
 
 class Manifest:
