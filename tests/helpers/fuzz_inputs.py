@@ -15,7 +15,6 @@ import json
 import random
 import string
 import tempfile
-import traceback
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy as np
 from PIL import Image
 
 import maskrender as mr
-from helpers.fuzz import FIXTURES, OracleError
+from helpers.fuzz import FIXTURES, OracleError, crash
 
 PHOTO_MODES = ["1", "L", "LA", "P", "RGB", "RGBA", "CMYK", "I;16", "I", "F"]
 PHOTO_FORMATS = {"PNG": ("1", "L", "LA", "P", "RGB", "RGBA", "I;16", "I"), "JPEG": ("L", "RGB", "CMYK"),
@@ -102,9 +101,7 @@ def check_photo(raw: bytes) -> bool:
         except mr.MaskRenderError:
             photo = None
         except Exception as err:
-            last = traceback.extract_tb(err.__traceback__)[-1]
-            raise OracleError(f"open_photo: {type(err).__name__} at {Path(last.filename).name}:{last.lineno}: "
-                              f"{err}"[:300]) from err
+            raise crash("open_photo: ", err) from err
         if photo is not None:
             if photo.mode not in ("RGB", "RGBA") or "transparency" in photo.info:
                 raise OracleError(f"open_photo gave mode {photo.mode} with info keys {sorted(photo.info)}")
@@ -119,9 +116,7 @@ def check_photo(raw: bytes) -> bool:
             except mr.MaskRenderError:
                 pass
             except Exception as err:
-                last = traceback.extract_tb(err.__traceback__)[-1]
-                raise OracleError(f"using the photo: {type(err).__name__} at {Path(last.filename).name}:"
-                                  f"{last.lineno}: {err}"[:300]) from err
+                raise crash("using the photo: ", err) from err
     for w in caught:
         if not issubclass(w.category, mr.MaskRenderWarning) and not _pillow_complaint(w):
             raise OracleError(f"{w.category.__name__}: {w.message}"[:300])
@@ -180,9 +175,7 @@ def check_manifest(suffix: str, text: str) -> bool:
             except mr.MaskRenderError:
                 return False
             except Exception as err:
-                last = traceback.extract_tb(err.__traceback__)[-1]
-                raise OracleError(f"read_jobs: {type(err).__name__} at {Path(last.filename).name}:{last.lineno}: "
-                                  f"{err}"[:300]) from err
+                raise crash("read_jobs: ", err) from err
         for job in jobs:
             name = job.output.name
             if job.output.parent != out or not name or name.startswith(".") or len(name.encode("utf-8",
