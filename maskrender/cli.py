@@ -7,10 +7,13 @@ internal error.  Warnings print as one ``maskrender: warning: ...`` line each.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 import warnings
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from maskrender import __version__
@@ -24,6 +27,35 @@ __all__ = ["main"]
 
 class _UsageError(Exception):
     pass
+
+
+class _StdoutError(Exception):
+    """Standard output cannot be written (a full disk, a closed pipe): ``__cause__`` says why."""
+
+
+def _say(text: str) -> None:
+    """Print ``text`` on standard output, and flush it, so a failure shows here and not at exit."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except OSError as err:
+        raise _StdoutError from err
+
+
+def _stdout_failed(err: BaseException | None) -> int:
+    """One line and status 2 for an unwritable standard output (0 for a reader that went away, as
+    ``| head`` does); standard output is pointed at the null device so the interpreter's last flush
+    cannot fail again with a traceback."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    if isinstance(err, BrokenPipeError):
+        return 0
+    reason = getattr(err, "strerror", None) or err
+    with contextlib.suppress(OSError, ValueError):
+        print(f"maskrender: error: cannot write to standard output: {reason}", file=sys.stderr)
+    return 2
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,7 +104,8 @@ def option_values(args: argparse.Namespace) -> dict[str, Any]:
         if option.repeat:  # a list of what each use read: names tuples or fill dicts
             value = ({k: v for d in value for k, v in d.items()} if name == "fill"
                      else tuple(n for names in value for n in names))
-        values[name] = value
+        # a path argument is a path, even "[visit 1].json" (a str would be read as JSON text)
+        values[name] = Path(value) if option.path and isinstance(value, str) else value
     return values
 
 
@@ -80,11 +113,8 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from maskrender.info import format_summary, summarize
     from maskrender.parse import load
 
-    summary = summarize(load(args.result))
-    if args.json:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
-    else:
-        print(format_summary(summary))
+    summary = summarize(load(Path(args.result)))
+    _say(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else format_summary(summary))
     return 0
 
 
@@ -92,10 +122,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from maskrender.options import call_options
     from maskrender.overlay import render_file
 
-    out = render_file(args.result, args.output, args.image, **call_options(option_values(args), "overlay"))
+    out = render_file(Path(args.result), args.output, _path(args.image), **call_options(option_values(args),
+                                                                                         "overlay"))
     if not args.quiet:
-        print(f"wrote {out}")
+        _say(f"wrote {printable(str(out))}")
     return 0
+
+
+def _path(value: str | None) -> Path | None:
+    return None if value is None else Path(value)
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -106,7 +141,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     summary = run_batch(jobs, args.out_dir, workers=args.jobs, scheduler=args.scheduler, resume=args.resume,
                         progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr)
     if not args.quiet or summary.exit_status:
-        print(summary)
+        _say(printable(str(summary)))
     return summary.exit_status
 
 
@@ -136,9 +171,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from maskrender.options import call_options
     from maskrender.report import report_file
 
-    out = report_file(args.result, args.output, args.image, **call_options(option_values(args), "report"))
+    out = report_file(Path(args.result), args.output, _path(args.image), **call_options(option_values(args),
+                                                                                         "report"))
     if not args.quiet:
-        print(f"wrote {out}")
+        _say(f"wrote {printable(str(out))}")
     return 0
 
 
@@ -229,8 +265,15 @@ def _warning_printer(stream: TextIO) -> Callable[..., None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    old_show = warnings.showwarning
-    warnings.showwarning = _warning_printer(sys.stderr)
+    with warnings.catch_warnings():      # the command's own warning settings, undone when it returns
+        warnings.showwarning = _warning_printer(sys.stderr)
+        # maskrender checks its limits.MAX_IMAGE_PIXELS on every photo; Pillow's warning at half of its
+        # own limit would say the same in other words (a program may set filters; the library may not)
+        warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit", module="PIL")
+        return _run(parser, argv)
+
+
+def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     try:
         try:
             args = parser.parse_args(argv)
@@ -240,17 +283,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(args, "func", None) is None:
             parser.print_help(sys.stderr)
             return 2
-        return int(args.func(args))
+        status = int(args.func(args))
+        sys.stdout.flush()
+        return status
+    except _StdoutError as err:
+        return _stdout_failed(err.__cause__)
     except MaskRenderError as err:
         print(f"maskrender: error: {printable(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("maskrender: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return 0
-    finally:
-        warnings.showwarning = old_show
+    except BrokenPipeError as err:
+        return _stdout_failed(err)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,7 +35,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from maskrender.errors import OutputError
+from maskrender.errors import InputError, OutputError
+from maskrender.formats import FORMATS
 
 __all__ = ["encode", "png_encoder_name"]
 
@@ -76,16 +77,52 @@ def _compressor(level: int, accelerate: bool) -> tuple[Callable[[Any], bytes], C
     return c.compress, c.flush
 
 
-def _write_png(image: Image.Image, level: int, accelerate: bool) -> bytes:
+class _Metadata:
+    """What a picture carries besides pixels into its file: the ICC profile (when it describes the
+    picture's colour space), dpi, and EXIF only when asked (``keep``)."""
+
+    __slots__ = ("dpi", "exif", "icc")
+
+    def __init__(self, image: Image.Image, keep: bool) -> None:
+        icc = image.info.get("icc_profile")
+        space = {"RGB": b"RGB ", "RGBA": b"RGB ", "L": b"GRAY", "LA": b"GRAY"}.get(image.mode)
+        # a profile of another colour space (a CMYK photo's, once converted to RGB) would be wrong here
+        self.icc: bytes | None = icc if isinstance(icc, bytes) and len(icc) >= 20 and icc[16:20] == space else None
+        dpi = image.info.get("dpi")
+        ok = isinstance(dpi, tuple) and len(dpi) == 2 and all(
+            isinstance(d, (int, float)) and 0 < d < 1e6 for d in dpi)
+        self.dpi: tuple[float, float] | None = (float(dpi[0]), float(dpi[1])) if ok else None  # type: ignore[index]
+        exif = image.info.get("exif") if keep else None
+        self.exif: bytes | None = exif if isinstance(exif, bytes) and exif else None
+
+    def pillow(self) -> dict[str, Any]:
+        """Keyword arguments for Pillow's ``save`` (nothing taken from ``info`` behind our back)."""
+        params: dict[str, Any] = {"icc_profile": self.icc}
+        if self.dpi is not None:
+            params["dpi"] = self.dpi
+        if self.exif is not None:
+            params["exif"] = self.exif
+        return params
+
+    def png_chunks(self) -> list[bytes]:
+        parts = []
+        if self.icc:
+            parts.append(_chunk(b"iCCP", b"ICC Profile\x00\x00" + zlib.compress(self.icc)))
+        if self.dpi is not None:
+            ppm = [max(1, round(d / 0.0254)) for d in self.dpi]
+            parts.append(_chunk(b"pHYs", struct.pack(">IIB", ppm[0], ppm[1], 1)))
+        if self.exif is not None:
+            parts.append(_chunk(b"eXIf", self.exif.removeprefix(b"Exif\x00\x00")))
+        return parts
+
+
+def _write_png(image: Image.Image, level: int, accelerate: bool, meta: _Metadata) -> bytes:
     """PNG bytes of an L, LA, RGB or RGBA image: Up filter on every row, deflate in bands."""
     w, h = image.size
     channels = len(image.mode)
     stride = w * channels
     header = struct.pack(">IIBBBBB", w, h, 8, _COLOR_TYPE[image.mode], 0, 0, 0)
-    parts = [b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header)]
-    icc = image.info.get("icc_profile")
-    if icc:
-        parts.append(_chunk(b"iCCP", b"ICC Profile\x00\x00" + zlib.compress(icc)))
+    parts = [b"\x89PNG\r\n\x1a\n", _chunk(b"IHDR", header), *meta.png_chunks()]
     compress, flush = _compressor(level, accelerate)
     band_rows = max(1, _BAND_BYTES // max(stride, 1))
     idat: list[bytes] = []
@@ -107,36 +144,62 @@ def _write_png(image: Image.Image, level: int, accelerate: bool) -> bytes:
     size = sum(len(piece) for piece in idat)
     if size > 0x7FFFFFFF:  # beyond one PNG chunk: let Pillow split it
         buf = io.BytesIO()
-        image.save(buf, "PNG", compress_level=level)
+        image.save(buf, "PNG", compress_level=level, **meta.pillow())
         return buf.getvalue()
     parts += [struct.pack(">I", size), b"IDAT", *idat, struct.pack(">I", crc), _chunk(b"IEND", b"")]
     return b"".join(parts)
 
 
+_BY_PILLOW = {f.pillow: f for f in FORMATS.values() if f.pillow is not None}
+
+
 def encode(image: Image.Image, fmt: str, *, compress_level: int = 1, quality: int = 90,
-           accelerate: bool = True) -> bytes:
+           accelerate: bool = True, keep_metadata: bool = False, label: str = "picture") -> bytes:
     """Encode a picture as PNG, JPEG or WEBP bytes.
 
     PNG ``compress_level`` 1-3 (1 by default) uses the fast writer described in the module
     docstring (ISA-L when installed and ``accelerate``, else the standard zlib); 0 and 4-9 use
     Pillow's encoder at that zlib level. Images in modes other than L, LA, RGB and RGBA, or
     with a transparency key, always go through Pillow. JPEG has no alpha: an RGBA picture is
-    flattened on white.
+    flattened on white. ``quality`` (JPEG, WebP) is 1-100.
+
+    Every format gets the picture's ICC profile (``info["icc_profile"]``, when it is a profile of
+    the picture's colour space) and its dpi (PNG, JPEG); EXIF only with ``keep_metadata``. Nothing
+    else is taken from ``info``. The size is checked first: more pixels than
+    ``limits.MAX_CANVAS_PIXELS`` is a :class:`~maskrender.LimitError`, a side beyond the format's
+    (WebP 16,383 px, JPEG 65,535 px) an :class:`~maskrender.OutputError` naming ``label``.
+
+    >>> encode(Image.new("RGB", (8, 8)), "JPEG", quality=101)
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.InputError: quality must be a whole number from 1 to 100, not 101
+    >>> encode(Image.new("RGB", (16_384, 1)), "WEBP", label="o.webp")
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.OutputError: o.webp: 16384x1 is wider or taller than WebP's largest 16,383 pixels
     """
+    from maskrender.outputs import check_picture
+
+    found = _BY_PILLOW.get(fmt)
+    if found is None:
+        raise OutputError(f"unknown picture format {fmt!r}; expected one of PNG, JPEG, WEBP")
+    for name, value, low, high in (("quality", quality, 1, 100), ("compress_level", compress_level, 0, 9)):
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise InputError(f"{name} must be a whole number from {low} to {high}, not {value!r}")
+    check_picture(image.size, found, label)
+    meta = _Metadata(image, keep_metadata)
     buf = io.BytesIO()
     if fmt == "PNG":
         fast = 1 <= compress_level <= 3 and image.mode in _COLOR_TYPE and "transparency" not in image.info
         if fast:
-            return _write_png(image, compress_level, accelerate)
-        image.save(buf, "PNG", compress_level=compress_level)
+            return _write_png(image, compress_level, accelerate, meta)
+        image.save(buf, "PNG", compress_level=compress_level, **meta.pillow())
     elif fmt == "JPEG":
         if image.mode == "RGBA":
             flat = Image.new("RGB", image.size, (255, 255, 255))
             flat.paste(image, mask=image.getchannel("A"))
             image = flat
-        image.save(buf, "JPEG", quality=quality)
-    elif fmt == "WEBP":
-        image.save(buf, "WEBP", quality=quality)
+        image.save(buf, "JPEG", quality=quality, **meta.pillow())
     else:
-        raise OutputError(f"unknown picture format {fmt!r}; expected one of PNG, JPEG, WEBP")
+        image.save(buf, "WEBP", quality=quality, **meta.pillow())
     return buf.getvalue()

@@ -2,7 +2,12 @@
 
 Photos of any common mode are accepted: ``RGB`` and ``RGBA`` stay as they are (alpha kept),
 ``L``/``LA``/``P``/``CMYK``/``I;16`` and other modes are converted to ``RGB`` (or ``RGBA``
-when they carry transparency).  16-bit images are reduced to 8 bits.
+when they carry transparency).  A transparent colour (a PNG ``tRNS`` key) is honoured as
+alpha and then dropped, so it can never turn new pixels transparent.  16-bit images are
+reduced to 8 bits with rounding, scaled by their real depth (a dark 16-bit PGM stays dark).
+
+What a photo carries besides pixels: its ICC colour profile and its dpi go on to every raster
+output; camera EXIF (with GPS), XMP and text chunks do not, unless asked (``keep_metadata``).
 
 Examples
 --------
@@ -17,6 +22,7 @@ import contextlib
 import io
 import os
 import secrets
+import stat
 import struct
 from pathlib import Path
 from typing import IO, Any, Union
@@ -29,8 +35,11 @@ from maskrender import limits
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
 from maskrender.formats import FORMATS as ALL_FORMATS
+from maskrender.outputs import check_canvas, check_name, name_max
+from maskrender.parse.source import open_regular
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "open_photo", "save_image"]
+__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "open_photo", "save_image",
+           "strip_metadata"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -39,46 +48,82 @@ FORMATS = {ext: f.pillow for f in ALL_FORMATS.values() if f.pillow is not None f
 """Raster output formats by file extension (``.svg`` is handled by the SVG renderer)."""
 
 
-def check_canvas(size: tuple[int, int], what: str = "output canvas") -> None:
-    """Raise :class:`~maskrender.LimitError` if ``size`` exceeds ``limits.MAX_CANVAS_PIXELS``.
+# -- modes -------------------------------------------------------------------------------------------
 
-    >>> check_canvas((2416, 2416))
-    >>> check_canvas((100_000, 100_000))
-    Traceback (most recent call last):
-    ...
-    maskrender.errors.LimitError: output canvas 100000x100000 is 10,000,000,000 pixels, more than the \
-100,000,000 allowed (maskrender.limits.MAX_CANVAS_PIXELS)
-    """
-    w, h = size
-    if w <= 0 or h <= 0:
-        raise LimitError(f"{what} {w}x{h}: width and height must be positive")
-    cap = limits.MAX_CANVAS_PIXELS
-    if cap is not None and w * h > cap:
-        raise LimitError(
-            f"{what} {w}x{h} is {w * h:,} pixels, more than the {cap:,} allowed "
-            "(maskrender.limits.MAX_CANVAS_PIXELS)"
-        )
+def _sixteen_bit_top(im: Image.Image, fmt: str | None, arr: npt.NDArray[Any]) -> int:
+    """The white level of an ``I``/``I;16`` image: 65535 for 16-bit files (PNG, PGM/PPM, TIFF I;16),
+    else what the values suggest (a formatless image in 0..255 is read as 8-bit)."""
+    if im.mode.startswith("I;16") or fmt in ("PNG", "PPM"):
+        return 65535
+    top = int(arr.max(initial=0))
+    return 255 if top <= 255 else 65535 if top <= 65535 else top
 
 
-def _normalise(im: Image.Image) -> Image.Image:
-    if im.mode in ("RGB", "RGBA"):
-        return im
+def _rounded(arr: npt.NDArray[Any], top: int) -> npt.NDArray[np.uint8]:
+    """``arr`` (0..top) scaled to 0..255, rounded to nearest."""
+    wide = np.clip(arr.astype(np.int64), 0, top)
+    out: npt.NDArray[np.uint8] = ((wide * 255 + top // 2) // top).astype(np.uint8)
+    return out
+
+
+def _key_alpha(im: Image.Image, key: Any) -> npt.NDArray[np.uint8] | None:
+    """An alpha channel from a transparent colour (``tRNS``): 0 where a pixel is the key, else 255."""
+    arr = np.asarray(im)
+    if isinstance(key, int) and arr.ndim == 2:
+        hit = arr == key
+    elif isinstance(key, tuple) and arr.ndim == 3 and len(key) == arr.shape[2]:
+        hit = (arr == np.asarray(key, dtype=arr.dtype)).all(axis=2)
+    else:
+        return None
+    alpha: npt.NDArray[np.uint8] = np.where(hit, 0, 255).astype(np.uint8)
+    return alpha
+
+
+def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
+    """``im`` as RGB or RGBA (never a transparency key left in ``info``); ``fmt`` is the file's format."""
+    key = im.info.get("transparency") if im.mode in ("L", "RGB", "I", "I;16", "I;16B", "I;16L") else None
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
-        arr = np.asarray(im, dtype=np.uint32)
-        top = 65535 if im.mode.startswith("I;16") or arr.max(initial=0) > 255 else 255
-        return Image.fromarray((arr * 255 // max(top, 1)).astype(np.uint8), mode="L").convert("RGB")
-    if im.mode == "F":
-        arr = np.clip(np.asarray(im, dtype=np.float32), 0, 255).astype(np.uint8)
-        return Image.fromarray(arr, mode="L").convert("RGB")
-    transparent = im.mode in ("LA", "PA", "La", "RGBa") or (im.mode == "P" and "transparency" in im.info)
-    return im.convert("RGBA" if transparent else "RGB")
+        arr = np.asarray(im)
+        out = Image.fromarray(_rounded(arr, _sixteen_bit_top(im, fmt, arr)), mode="L").convert("RGB")
+    elif im.mode == "F":
+        arr = np.clip(np.nan_to_num(np.asarray(im, dtype=np.float32), nan=0.0) + 0.5, 0, 255).astype(np.uint8)
+        out = Image.fromarray(arr, mode="L").convert("RGB")
+    elif im.mode in ("RGB", "RGBA"):
+        out = im
+    else:
+        transparent = im.mode in ("LA", "PA", "La", "RGBa") or (im.mode == "P" and "transparency" in im.info)
+        out = im.convert("RGBA" if transparent else "RGB")
+    if key is not None:
+        alpha = _key_alpha(im, key)
+        if alpha is not None:
+            out = out.convert("RGBA")
+            out.putalpha(Image.fromarray(alpha, mode="L"))
+    if out is not im:
+        out.info = {k: v for k, v in im.info.items() if k != "transparency"}
+    else:
+        out.info.pop("transparency", None)
+    return out
 
 
-def open_photo(source: PhotoSource) -> Image.Image:
+# -- opening photos ----------------------------------------------------------------------------------
+
+def _check_pixels(label: str, size: tuple[int, int], as_canvas: bool) -> None:
+    w, h = size
+    cap = limits.MAX_IMAGE_PIXELS
+    if cap is not None and w * h > cap:
+        raise LimitError(f"{label}: {w}x{h} = {w * h:,} pixels is more than the {cap:,} allowed "
+                         "(maskrender.limits.MAX_IMAGE_PIXELS)")
+    if as_canvas:
+        check_canvas(size, f"{label}: an output the photo's size,")
+
+
+def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
     """Open a photo as a PIL image in ``RGB`` or ``RGBA`` with EXIF orientation applied.
 
     Raises :class:`~maskrender.ImageError` for a missing, empty, truncated or non-image
-    file, and :class:`~maskrender.LimitError` for a decompression bomb.
+    file (a named pipe or a device is refused without reading), and :class:`~maskrender.LimitError`
+    for a decompression bomb. With ``as_canvas`` (the photo is the size of the output) its size is
+    also checked against ``limits.MAX_CANVAS_PIXELS``, on the header, before any pixel is decoded.
 
     >>> open_photo("fixtures/portrait.jpg").size
     (512, 600)
@@ -88,29 +133,33 @@ def open_photo(source: PhotoSource) -> Image.Image:
     maskrender.errors.ImageError: <photo>: empty photo data
     """
     if isinstance(source, Image.Image):
-        return _normalise(ImageOps.exif_transpose(source) or source)
+        _check_pixels("<photo>", source.size, as_canvas)
+        return _normalise(_oriented(source), source.format)
     if isinstance(source, np.ndarray):
+        if source.ndim >= 2:
+            _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
         return _normalise(_from_array(source))
     label = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<photo>"
     try:
-        if isinstance(source, (bytes, bytearray)):
-            if not source:
-                raise ImageError(f"{label}: empty photo data")
-            fp: Any = io.BytesIO(source)
-        else:
-            fp = source
-        if isinstance(fp, (str, os.PathLike)) and os.path.getsize(fp) == 0:
-            raise ImageError(f"{label}: empty file, expected a photo")
-        # Pillow's own bomb check (its module-wide Image.MAX_IMAGE_PIXELS) runs in open(); ours runs on
-        # the header's size before any pixel is decoded, without touching Pillow's global setting.
-        with Image.open(fp) as im:
-            cap = limits.MAX_IMAGE_PIXELS
-            if cap is not None and im.width * im.height > cap:
-                raise LimitError(f"{label}: {im.width}x{im.height} = {im.width * im.height:,} pixels is more than "
-                                 f"the {cap:,} allowed (maskrender.limits.MAX_IMAGE_PIXELS)")
-            im.load()
-            oriented = ImageOps.exif_transpose(im) or im
-            return _normalise(oriented.copy() if oriented is im else oriented)
+        with contextlib.ExitStack() as stack:
+            if isinstance(source, (bytes, bytearray)):
+                if not source:
+                    raise ImageError(f"{label}: empty photo data")
+                fp: Any = io.BytesIO(source)
+            elif isinstance(source, (str, os.PathLike)):
+                fp = stack.enter_context(open_regular(source, label, "a photo", ImageError))
+                if os.fstat(fp.fileno()).st_size == 0:
+                    raise ImageError(f"{label}: empty file, expected a photo")
+            else:
+                fp = source
+            # Pillow's own bomb check (its module-wide Image.MAX_IMAGE_PIXELS) runs in open(); ours runs on
+            # the header's size before any pixel is decoded, without touching Pillow's global setting.
+            with Image.open(fp) as im:
+                _check_pixels(label, im.size, as_canvas)
+                im.load()
+                fmt = im.format
+                oriented = _oriented(im)
+                return _normalise(oriented.copy() if oriented is im else oriented, fmt)
     except MaskRenderError:  # ours (an ImageError is also a ValueError): as raised
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
@@ -122,16 +171,26 @@ def open_photo(source: PhotoSource) -> Image.Image:
     except UnidentifiedImageError:
         raise ImageError(f"{label}: not an image Pillow can read") from None
     except OSError as err:
-        raise ImageError(f"{label}: cannot read the photo: {err}") from None
+        raise ImageError(f"{label}: cannot read the photo: {err.strerror or err}") from None
     except (ValueError, SyntaxError, struct.error) as err:
         raise ImageError(f"{label}: broken image data: {err}") from None
+
+
+def _oriented(im: Image.Image) -> Image.Image:
+    """``im`` turned as its EXIF orientation says (a new image); EXIF too broken to read is dropped."""
+    try:
+        return ImageOps.exif_transpose(im) or im.copy()
+    except (SyntaxError, ValueError, OSError, struct.error, KeyError, TypeError):
+        plain = im.copy()
+        plain.info.pop("exif", None)
+        return plain
 
 
 def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (1, 3, 4)):
         a = arr[:, :, 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr
         if a.dtype == np.uint16:
-            a = (a.astype(np.uint32) * 255 // 65535).astype(np.uint8)
+            a = _rounded(a, 65535)
         elif a.dtype.kind == "f":
             a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
         elif a.dtype != np.uint8:
@@ -140,11 +199,158 @@ def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     raise ImageError(f"numpy photo of shape {arr.shape}: expected (H, W), (H, W, 3) or (H, W, 4)")
 
 
+# -- metadata of embedded photos ------------------------------------------------------------------------
+
+_PNG_KEEP = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"cHRM", b"gAMA", b"iCCP", b"sBIT", b"sRGB",
+                       b"cICP", b"mDCV", b"cLLI", b"bKGD", b"pHYs", b"acTL", b"fcTL", b"fdAT"})
+"""PNG chunks that say how the pixels look; everything else (eXIf, tEXt, zTXt, iTXt, tIME...) goes."""
+
+
+def _strip_png(raw: bytes) -> bytes:
+    out, pos = [raw[:8]], 8
+    while pos < len(raw):
+        (n,) = struct.unpack(">I", raw[pos:pos + 4])
+        kind, end = raw[pos + 4:pos + 8], pos + 12 + n
+        if end > len(raw):
+            raise ValueError("truncated PNG chunk")
+        if kind in _PNG_KEEP:
+            out.append(raw[pos:end])
+        pos = end
+        if kind == b"IEND":
+            break
+    return b"".join(out)
+
+
+def _strip_jpeg(raw: bytes) -> bytes:
+    """Drop APP1 (EXIF, XMP), APP13 (IPTC) and the other application segments but JFIF (APP0),
+    ICC profiles (APP2 ``ICC_PROFILE``) and Adobe's colour transform (APP14); comments (COM) stay."""
+    out, pos = [raw[:2]], 2
+    while pos + 4 <= len(raw):
+        if raw[pos] != 0xFF:
+            raise ValueError("not a JPEG marker")
+        marker = raw[pos + 1]
+        if marker == 0xDA:                      # start of scan: the rest is image data
+            out.append(raw[pos:])
+            return b"".join(out)
+        (n,) = struct.unpack(">H", raw[pos + 2:pos + 4])
+        segment = raw[pos:pos + 2 + n]
+        app = 0xE0 <= marker <= 0xEF
+        keep = not app or marker in (0xE0, 0xEE) or (
+            marker == 0xE2 and segment[4:16] == b"ICC_PROFILE\x00")
+        if keep:
+            out.append(segment)
+        pos += 2 + n
+    raise ValueError("no image data in the JPEG")
+
+
+def _strip_webp(raw: bytes) -> bytes:
+    if raw[:4] != b"RIFF" or raw[8:12] != b"WEBP":
+        raise ValueError("not a WebP")
+    chunks, pos = [], 12
+    while pos + 8 <= len(raw):
+        kind = raw[pos:pos + 4]
+        (n,) = struct.unpack("<I", raw[pos + 4:pos + 8])
+        end = pos + 8 + n + (n & 1)
+        if kind not in (b"EXIF", b"XMP "):
+            chunk = bytearray(raw[pos:end])
+            if kind == b"VP8X":
+                chunk[8] &= ~0x0C & 0xFF         # the flags: no EXIF (0x08), no XMP (0x04)
+            chunks.append(bytes(chunk))
+        pos = end
+    body = b"WEBP" + b"".join(chunks)
+    return b"RIFF" + struct.pack("<I", len(body)) + body
+
+
+def strip_metadata(raw: bytes, fmt: str) -> bytes:
+    """``raw`` photo bytes (``fmt`` ``JPEG``, ``PNG`` or ``WEBP``) without camera metadata, losslessly:
+    EXIF (GPS, serial numbers, dates), XMP, IPTC and PNG text chunks (where tools keep EXIF and
+    XMP too) go; pixels, the ICC profile, dpi, what else says how the pixels look, and a JPEG
+    comment stay. Raises ``ValueError`` for bytes it cannot follow.
+
+    >>> from PIL import Image
+    >>> buf = io.BytesIO()
+    >>> exif = Image.Exif(); exif[0x010F] = "Camera maker"
+    >>> Image.new("RGB", (4, 4), (9, 9, 9)).save(buf, "JPEG", exif=exif.tobytes())
+    >>> b"Camera maker" in buf.getvalue(), b"Camera maker" in strip_metadata(buf.getvalue(), "JPEG")
+    (True, False)
+    """
+    strip = {"PNG": _strip_png, "JPEG": _strip_jpeg, "WEBP": _strip_webp}[fmt]
+    return strip(raw)
+
+
+_MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+
+
+def _raw_bytes(source: PhotoSource | None, photo: Image.Image) -> bytes | None:
+    """The photo's encoded bytes, when they can be had and are of a sensible size for its pixels."""
+    if isinstance(source, (bytes, bytearray)):
+        return bytes(source)
+    if not isinstance(source, (str, os.PathLike)):
+        return None
+    bound = 4 * photo.width * photo.height + (1 << 20)   # larger is not a photo of these pixels alone
+    try:
+        with open_regular(source, os.fspath(source), "a photo", ImageError) as fh:
+            raw = fh.read(bound + 1)
+    except (OSError, MaskRenderError):
+        return None
+    return raw if len(raw) <= bound else None
+
+
+def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata: bool = False) -> tuple[bytes, str]:
+    """Bytes and MIME type to embed ``photo`` (opened from ``source``) in an SVG.
+
+    The photo's own JPEG/PNG/WebP bytes when they show exactly ``photo`` (8-bit RGB/RGBA, no EXIF
+    rotation), with camera metadata removed by :func:`strip_metadata` unless ``keep_metadata``;
+    else ``photo`` encoded as PNG (with its ICC profile, without EXIF unless ``keep_metadata``).
+
+    >>> photo = open_photo("fixtures/portrait.jpg")
+    >>> data, mime = embeddable("fixtures/portrait.jpg", photo)
+    >>> mime, data[:2]
+    ('image/jpeg', b'\\xff\\xd8')
+    """
+    raw = _raw_bytes(source, photo)
+    if raw is not None:
+        try:
+            with Image.open(io.BytesIO(raw)) as im:
+                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
+        except (OSError, ValueError, SyntaxError, struct.error):
+            fmt, mode, orientation = None, "", 1
+        mime = _MIME.get(fmt or "")
+        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
+            if keep_metadata:
+                return raw, mime
+            with contextlib.suppress(ValueError, struct.error, IndexError):
+                return strip_metadata(raw, fmt or ""), mime
+    return encode(photo, "PNG", keep_metadata=keep_metadata), "image/png"
+
+
+# -- writing -------------------------------------------------------------------------------------------
+
+_TAG = 8        # random hex characters in a temporary name
+_PART = ".part"
+
+
+def temporary_name(name: str, limit: int = 255) -> str:
+    """The name of a temporary file for ``name``: ``.NAME.<8 hex>.part``, with ``NAME`` shortened (at a
+    character) so that the whole stays within ``limit`` bytes.
+
+    >>> len(temporary_name("x" * 250 + ".png").encode())
+    255
+    >>> temporary_name("visit.png")[:11], temporary_name("visit.png")[-5:]
+    ('.visit.png.', '.part')
+    """
+    room = limit - 2 - _TAG - len(_PART)
+    while len(os.fsencode(name)) > room:
+        name = name[: max(0, len(name) - max(1, (len(os.fsencode(name)) - room) // 4))]
+    return f".{name}.{secrets.token_hex(_TAG // 2)}{_PART}"
+
+
 def _temporary(target: Path) -> tuple[int, str]:
     """A new, empty temporary file beside ``target``, created with mode ``0o666`` so that the kernel
     applies the process umask (reading the umask would mean setting it, a process-wide change)."""
+    limit = name_max(target.parent)
     for _ in range(100):
-        tmp = os.path.join(target.parent, f".{target.name}.{secrets.token_hex(4)}.part")
+        tmp = os.path.join(target.parent, temporary_name(target.name, limit))
         try:
             return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
         except FileExistsError:
@@ -152,12 +358,23 @@ def _temporary(target: Path) -> tuple[int, str]:
     raise FileExistsError(f"no free temporary name beside {target}")
 
 
+def _existing_mode(target: Path) -> int | None:
+    """The permission bits of the regular file ``target`` replaces (``None``: nothing, or a link)."""
+    try:
+        st = os.lstat(target)
+    except OSError:
+        return None
+    return stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
+
+
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
 
     A failure leaves no partial file; an existing file is replaced only when the new one
-    is complete.  The file gets the usual permissions (``0o666`` less the umask).  Raises
-    :class:`~maskrender.OutputError` when the place cannot be written.
+    is complete, and keeps its permissions (a 0600 file stays 0600); a new file gets the usual
+    ones (``0o666`` less the umask).  A symlink at ``path`` is replaced, never written through.
+    Raises :class:`~maskrender.OutputError` when the place cannot be written, or the name is
+    longer than the file system takes.
 
     >>> import tempfile, os
     >>> target = os.path.join(tempfile.mkdtemp(), "out.bin")
@@ -166,16 +383,20 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     (b'data', ['out.bin'])
     """
     target = Path(path)
+    check_name(target)
     folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"{target}: folder {folder} does not exist")
-    if target.is_dir():
-        raise OutputError(f"{target}: is a directory, expected a file name")
     try:
+        if not folder.is_dir():
+            raise OutputError(f"{target}: folder {folder} does not exist")
+        if target.is_dir():
+            raise OutputError(f"{target}: is a directory, expected a file name")
         fd, tmp = _temporary(target)
     except OSError as err:
         raise OutputError(f"{target}: cannot write in {folder}: {err.strerror or err}") from None
     try:
+        mode = _existing_mode(target)
+        if mode is not None and hasattr(os, "fchmod"):
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
@@ -190,8 +411,11 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
 
 
 def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_level: int = 1,
-               quality: int = 90) -> None:
+               quality: int = 90, keep_metadata: bool = False) -> None:
     """Encode by the extension of ``path`` (.png, .jpg, .jpeg, .webp) and write atomically.
+
+    The picture's size is checked first (``limits.MAX_CANVAS_PIXELS``, the format's largest side);
+    its ICC profile and dpi are written, its EXIF only with ``keep_metadata``.
 
     >>> import os, tempfile
     >>> from PIL import Image
@@ -204,4 +428,5 @@ def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_lev
     fmt = FORMATS.get(ext)
     if fmt is None:
         raise OutputError(f"{path}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
-    atomic_write(path, encode(image, fmt, compress_level=compress_level, quality=quality))
+    atomic_write(path, encode(image, fmt, compress_level=compress_level, quality=quality,
+                              keep_metadata=keep_metadata, label=os.fspath(path)))

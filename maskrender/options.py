@@ -206,6 +206,7 @@ BOTH = frozenset(KINDS)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
 EXPORT = frozenset({"export"})
+BATCH: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,7 @@ class Option:
     read : callable
         Reads text or a typed value; raises :class:`~maskrender.InputError`.
     kinds : frozenset of str
-        ``overlay``, ``report`` or both.
+        ``overlay``, ``report`` or both; none for a setting of the batch itself (``timeout``).
     help : str
         The CLI help (also documents the default, which the library, not the CLI, applies).
     metavar : str, optional
@@ -285,6 +286,8 @@ _ALL: tuple[Option, ...] = (
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
     Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (the masks' own "
            "units, default) or pixels (of --size)", "UNITS"),
+    Option("keep_metadata", _flag, OVERLAY, "keep the photo's camera metadata (EXIF, with GPS) in the output; by "
+           "default only its colour profile and dpi are kept", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
     Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
@@ -301,6 +304,9 @@ _ALL: tuple[Option, ...] = (
            "the keys of maskrender/report/lang/en.json", "CODE|FILE"),
     Option("fonts", _files, REPORT, "a font file to draw text with, before the bundled and system fonts "
            "(repeatable)", "FILE", repeat=True, cli="--font"),
+    # no kinds: a setting of the batch (a flag, a manifest column), not an argument of render_file/report_file
+    Option("timeout", _number(0, 604_800), BATCH, "batch: seconds a job may take before it is stopped and "
+           "recorded as failed (default 600; 0: no limit)", "SECONDS"),
 )
 
 OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}

@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -39,12 +38,13 @@ from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
 from maskrender.draw.svg import MaskDrawing, build_svg
 from maskrender.encode import encode
 from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
-from maskrender.formats import format_named, output_format
+from maskrender.formats import format_named
 from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
-from maskrender.image import PhotoSource, atomic_write, check_canvas, open_photo
+from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.names import require_known
+from maskrender.outputs import check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
 
@@ -194,7 +194,7 @@ def prepare(
         check_canvas(canvas)
         photo = None
     else:
-        photo = _sized_photo(open_photo(image), size, max_size)
+        photo = _sized_photo(open_photo(image, as_canvas=True), size, max_size)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
@@ -340,32 +340,6 @@ def _backdrop(background: str | None, image: PhotoSource | None) -> str:
     return how
 
 
-def _photo_payload(image: PhotoSource, photo: Image.Image, changed: bool) -> tuple[bytes, str]:
-    """Bytes to embed: the photo's own JPEG/PNG/WebP bytes when they show exactly ``photo``
-    (8-bit RGB/RGBA, no EXIF rotation, not resized or dimmed), else ``photo`` encoded (JPEG for
-    a resized or dimmed opaque photo, PNG otherwise)."""
-    raw: bytes | None = None
-    if isinstance(image, (str, os.PathLike)):
-        raw = Path(image).read_bytes()
-    elif isinstance(image, (bytes, bytearray)):
-        raw = bytes(image)
-    if raw is not None and not changed:
-        try:
-            with Image.open(io.BytesIO(raw)) as im:
-                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
-        except (OSError, ValueError):
-            fmt, mode, orientation = None, "", 1
-        mime = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(fmt or "")
-        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
-            return raw, mime
-    buf = io.BytesIO()
-    if changed and photo.mode == "RGB":
-        photo.save(buf, "JPEG", quality=92)
-        return buf.getvalue(), "image/jpeg"
-    photo.save(buf, "PNG", compress_level=1)
-    return buf.getvalue(), "image/png"
-
-
 def render_svg(
     data: MaskInput,
     image: PhotoSource | None = None,
@@ -380,13 +354,15 @@ def render_svg(
     strict: bool = False,
     legend: str | None = None,
     background: str | None = None,
+    keep_metadata: bool = False,
 ) -> str:
     """The selected masks as an SVG document (same parameters as :func:`render`).
 
     Without ``embed_image`` the SVG is a transparent overlay sized like the photo (lay it over
     an ``<img>``; ``background="dim"`` puts a translucent black layer under the masks, which dims
     that ``<img>`` exactly as :func:`render` dims the photo); with it, the photo (resized, dimmed
-    or grey as asked) is embedded under the masks as a data URI.  The legend is real ``<text>``.
+    or grey as asked) is embedded under the masks as a data URI, without its camera metadata
+    (EXIF, GPS, XMP; the colour profile stays) unless ``keep_metadata``.  The legend is real ``<text>``.
 
     >>> svg = render_svg("fixtures/pih_result.json", size=(512, 512), legend="bottom-left")
     >>> 'viewBox="0 0 512 512"' in svg, '<g class="legend">' in svg
@@ -405,30 +381,22 @@ def render_svg(
     payload = None
     if embed_image and image is not None and photo is not None:
         changed = how != "photo" or size is not None or max_size is not None
-        payload = _photo_payload(image, apply_backdrop(photo, how), changed)
+        shown = apply_backdrop(photo, how)
+        payload = embeddable(None if changed else image, shown, keep_metadata=keep_metadata)
     under = (f'<rect class="dim" width="{canvas[0]}" height="{canvas[1]}" fill="#000000" fill-opacity="{DIM}"/>'
              if how == "dim" and payload is None else "")  # over the <img> the overlay is laid on
     over = svg_legend(legend_layout(legend_entries(drawings), canvas, corner)) if corner is not None else ""
     return build_svg(drawings, canvas, photo=payload, under=under, over=over)
 
 
-def _same_file(a: Any, b: Path) -> bool:
-    if not isinstance(a, (str, os.PathLike)) or not b.exists():
-        return False
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 @overload
 def render_file(data: MaskInput, output: str | os.PathLike[str], image: PhotoSource | None = ..., *,
                 format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
-                **options: Any) -> Path: ...
+                keep_metadata: bool = ..., **options: Any) -> Path: ...
 @overload
 def render_file(data: MaskInput, output: IO[bytes], image: PhotoSource | None = ..., *,
                 format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
-                **options: Any) -> IO[bytes]: ...
+                keep_metadata: bool = ..., **options: Any) -> IO[bytes]: ...
 def render_file(
     data: MaskInput,
     output: str | os.PathLike[str] | IO[bytes],
@@ -438,6 +406,7 @@ def render_file(
     embed_image: bool = False,
     compress_level: int = 1,
     quality: int = 90,
+    keep_metadata: bool = False,
     **options: Any,
 ) -> Path | IO[bytes]:
     r"""Render to ``output`` (a path, written atomically, or a binary file object), in the format
@@ -446,10 +415,12 @@ def render_file(
     ``.png`` (zlib level ``compress_level``, 0-9), ``.jpg``/``.jpeg`` and ``.webp``
     (``quality``) get :func:`render`'s picture; ``.svg`` gets :func:`render_svg`'s document
     (``embed_image`` embeds the photo).  ``options`` are those of :func:`render` (``legend``,
-    ``background``, ``max_size`` ...).  A path is written to a temporary name and renamed, so a
-    failure leaves no partial file; an output that is one of the inputs is refused.  A file object
-    (a web server's response, ``io.BytesIO``) needs ``format``, as Pillow's ``save(fp, format=)``
-    does, and gets the bytes once they are complete.  Returns the output path or file object.
+    ``background``, ``max_size`` ...).  The photo's ICC profile and dpi are kept; its camera EXIF
+    (and GPS) only with ``keep_metadata``.  A path is written to a temporary name and renamed, so a
+    failure leaves no partial file; an output that is one of the inputs (also through a symlink or a
+    hard link) is refused.  A file object (a web server's response, ``io.BytesIO``) needs ``format``,
+    as Pillow's ``save(fp, format=)`` does, and gets the bytes once they are complete.  Returns the
+    output path or file object.
 
     >>> import io, tempfile, os
     >>> folder = tempfile.mkdtemp()
@@ -461,22 +432,21 @@ def render_file(
     >>> buf.getvalue()[:8]
     b'\x89PNG\r\n\x1a\n'
     """
-    to_file = hasattr(output, "write")
-    if to_file:
+    if hasattr(output, "write"):
         if format is None:
             raise OutputError("a file object needs format= (png, jpeg, webp or svg), as Pillow's save(fp, format=)")
         fmt = format_named(format, "overlay")
         out = None
     else:
-        out = Path(output)  # type: ignore[arg-type]
-        fmt = format_named(format, "overlay") if format is not None else output_format(out, "overlay")
-        for what, source in (("photo", image), ("result", data)):
-            if _same_file(source, out):
-                raise OutputError(f"{out}: is the input {what}; refusing to overwrite an input")
+        out = Path(output)
+        fmt = check_output(out, "overlay", (data, image), size=options.get("size"))
+        if format is not None:
+            fmt = format_named(format, "overlay")
     if not 0 <= compress_level <= 9:
         raise OutputError(f"compress_level must be 0 to 9, not {compress_level}")
     if fmt.name == "svg":
-        payload = render_svg(data, image, embed_image=embed_image, **options).encode("utf-8")
+        payload = render_svg(data, image, embed_image=embed_image, keep_metadata=keep_metadata,
+                             **options).encode("utf-8")
     else:
         if embed_image:
             raise InputError(f"{out or fmt.name}: embed_image is for .svg output; a {fmt.name} picture always "
@@ -485,7 +455,8 @@ def render_file(
         if isinstance(picture, np.ndarray):
             picture = Image.fromarray(picture)
         assert fmt.pillow is not None
-        payload = encode(picture, fmt.pillow, compress_level=compress_level, quality=quality)
+        payload = encode(picture, fmt.pillow, compress_level=compress_level, quality=quality,
+                         keep_metadata=keep_metadata, label=os.fspath(out) if out is not None else "output")
     if out is None:
         output.write(payload)  # type: ignore[union-attr]
         return output  # type: ignore[return-value]

@@ -206,6 +206,12 @@ def short_name(mask: Mask) -> str:
     return "_".join(words) or mask.mask_type
 
 
+_MAX_PIXELS = 1e6
+_MAX_RELATIVE = 100.0
+"""The largest sizes (a million pixels, or 100 times the image's longer side): beyond, geometry
+libraries overflow, and nothing drawn could be seen."""
+
+
 @dataclass(frozen=True, slots=True)
 class Size:
     """A length: output pixels, or a fraction of the output image's longer side, with a floor."""
@@ -246,6 +252,8 @@ class Size:
             raise InputError(f"not a size: {spec!r} (must be a finite number >= 0)")
         if positive and value == 0.0:
             raise InputError(f"not a width: {spec!r} (must be above 0: pixels like 3, or relative like 0.1%)")
+        if value > (_MAX_RELATIVE if relative else _MAX_PIXELS):
+            raise InputError(f"not a size: {spec!r} (at most {_MAX_PIXELS:,.0f} pixels or {_MAX_RELATIVE:.0%})")
         return cls(value, relative)
 
     def pixels(self, image_size: tuple[int, int]) -> float:

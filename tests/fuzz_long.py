@@ -1,8 +1,10 @@
-"""Long-mode fuzzing of ``maskrender.load`` against hostile input (issue 7).
+"""Long-mode fuzzing of ``maskrender.load``, photos, manifests and command lines against hostile input
+(issues 7 and 15).
 
 Run from the repository root (the package installed, e.g. ``pip install -e ".[dev]"``)::
 
     python tests/fuzz_long.py --cases 100000              # the long run: ~10 minutes on one core
+    python tests/fuzz_long.py --cases 20000 --kinds photo,manifest,cli   # only those
     python tests/fuzz_long.py --cases 2000 --seed 7       # a quick look
     python tests/fuzz_long.py --cases 100000 --save /tmp/crashes   # keep every failing input
 
@@ -15,7 +17,17 @@ Every case is a byte string from one of these generators, picked at random:
 * ``text``       a valid fixture's bytes with 1-3 byte-level edits (cut, delete, repeat a span,
                  plant a token such as ``NaN``, ``true``, ``1e999``, a 400-digit integer, ``\\xff``);
 * ``plant``      a small valid mask with one hostile value planted where a number, string, list or
-                 object belongs.
+                 object belongs;
+* ``photo``      a small photo of a random mode (1, L, LA, P, RGB, RGBA, CMYK, I;16, I, F) and format
+                 (PNG, JPEG, WebP, PPM, TIFF, GIF, BMP) with EXIF, ICC, dpi, a transparency key, then
+                 0-3 byte edits: ``open_photo`` gives RGB/RGBA without a key (and a render on it encodes
+                 in every format) or raises a ``MaskRenderError``;
+* ``manifest``   a CSV/TSV/JSON Lines manifest with registry columns and others, hostile cells (``..``,
+                 NUL, 300 bytes, CJK, escapes): ``read_jobs`` gives jobs writing plain names of at most
+                 255 bytes inside the output folder, or a ``BatchError``;
+* ``cli``        a ``maskrender render`` command line with random registry options and values (sizes,
+                 colours, names, qualities, formats): exit status 0 with a whole output, or 2 with one
+                 line per message and nothing written; never a traceback.
 
 The oracle: ``load()`` either returns a model that survives use (area, coverage, the
 ``to_geojson`` round-trip giving the same geometry without a warning, ``summarize`` as strict
@@ -41,6 +53,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from helpers.fuzz import GENERATORS, OracleError, check_case
+from helpers.fuzz_inputs import GENERATORS as INPUT_GENERATORS
 
 # --------------------------------------------------------------------------- the long run
 
@@ -52,10 +65,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=5.0, help="CPU seconds after which a case counts as a hang")
     parser.add_argument("--save", type=Path, help="folder to write each failing input to")
     parser.add_argument("--progress", type=int, default=10_000, help="print a line every N cases (0: never)")
+    parser.add_argument("--kinds", default=",".join([*GENERATORS, *INPUT_GENERATORS]),
+                        help="generators to take turns, comma-separated (default: all)")
     args = parser.parse_args(argv)
 
     rng = random.Random(args.seed)
-    kinds = list(GENERATORS)
+    kinds = args.kinds.split(",")
     failures: Counter[str] = Counter()
     per_kind: Counter[str] = Counter()
     outcomes: Counter[str] = Counter()
@@ -64,14 +79,23 @@ def main(argv: list[str] | None = None) -> int:
     for i in range(args.cases):
         kind = kinds[i % len(kinds)]
         case_rng = random.Random(rng.getrandbits(64))
-        raw, data = GENERATORS[kind](case_rng)
         per_kind[kind] += 1
-        t0 = time.process_time()
         failed = None
-        try:
-            outcomes["model" if check_case(raw, data) else "error"] += 1
-        except OracleError as failure:
-            failed = f"{kind}: {failure}"
+        raw = b""
+        if kind in INPUT_GENERATORS:
+            case = INPUT_GENERATORS[kind](case_rng)
+            t0 = time.process_time()
+            try:
+                outcomes["accepted" if case() in (True, 0) else "refused"] += 1
+            except OracleError as failure:
+                failed = f"{kind}: {failure}"
+        else:
+            raw, data = GENERATORS[kind](case_rng)
+            t0 = time.process_time()
+            try:
+                outcomes["model" if check_case(raw, data) else "error"] += 1
+            except OracleError as failure:
+                failed = f"{kind}: {failure}"
         elapsed = time.process_time() - t0
         if elapsed > slowest[0]:
             slowest = (elapsed, f"case {i} ({kind})")
@@ -89,7 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"cases run: {args.cases:,} (seed {args.seed}; " + ", ".join(f"{k} {n:,}" for k, n in per_kind.items())
           + ")")
-    print(f"outcomes: {outcomes['model']:,} loaded to a model, {outcomes['error']:,} MaskRenderError")
+    print(f"outcomes: {outcomes['model']:,} loaded to a model, {outcomes['error']:,} MaskRenderError; "
+          f"photos, manifests, command lines: {outcomes['accepted']:,} accepted, {outcomes['refused']:,} refused "
+          "with a MaskRenderError or exit status 2")
     print(f"failures: {sum(failures.values())}")
     for what, n in failures.most_common():
         print(f"  {n:6,} x {what}")

@@ -155,3 +155,50 @@ def test_webp_round_trip() -> None:
 def test_unknown_format() -> None:
     with pytest.raises(OutputError, match="GIF"):
         enc.encode(Image.new("RGB", (2, 2)), "GIF")
+
+
+# ---------------------------------------------------------------------------------------------
+# what besides pixels goes into the file; what does not fit a format
+# ---------------------------------------------------------------------------------------------
+
+
+def _srgb() -> bytes:
+    return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+
+
+@pytest.mark.parametrize("accelerate", PATHS)
+def test_fast_png_writes_dpi_and_only_asked_for_exif(accelerate: bool) -> None:
+    im = _noise("RGB", (20, 10))
+    exif = Image.Exif()
+    exif[0x010F] = "Maker"
+    im.info.update({"dpi": (300.0, 150.0), "exif": exif.tobytes(), "icc_profile": _srgb(), "comment": b"x"})
+    plain = enc.encode(im, "PNG", accelerate=accelerate)
+    assert _chunks(plain) == [b"IHDR", b"iCCP", b"pHYs", b"IDAT", b"IEND"]
+    assert [round(d) for d in _decode(plain).info["dpi"]] == [300, 150]
+    kept = enc.encode(im, "PNG", accelerate=accelerate, keep_metadata=True)
+    assert b"eXIf" in _chunks(kept)
+    assert _decode(kept).getexif()[0x010F] == "Maker"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "WEBP", "PNG"])
+def test_every_format_keeps_the_profile_and_takes_nothing_else_from_info(fmt: str) -> None:
+    im = _noise("RGB", (16, 16))
+    exif = Image.Exif()
+    exif[0x010F] = "Maker"
+    im.info.update({"icc_profile": _srgb(), "exif": exif.tobytes()})
+    data = enc.encode(im, fmt, compress_level=6)        # PNG through Pillow: it reads info by itself
+    back = _decode(data)
+    assert back.info.get("icc_profile") == _srgb()
+    assert b"Maker" not in data
+
+
+def test_a_profile_of_another_colour_space_is_left_out() -> None:
+    im = _noise("L", (8, 8))
+    im.info["icc_profile"] = _srgb()                     # an RGB profile on a grey picture would be wrong
+    assert "icc_profile" not in _decode(enc.encode(im, "PNG")).info
+
+
+@pytest.mark.parametrize(("fmt", "size"), [("WEBP", (16_384, 2)), ("JPEG", (2, 65_536))])
+def test_pictures_larger_than_the_format_holds_are_refused_before_encoding(fmt: str, size: tuple[int, int]) -> None:
+    with pytest.raises(OutputError, match=r"^out: .* is wider or taller than"):
+        enc.encode(Image.new("RGB", size), fmt, label="out")

@@ -180,3 +180,167 @@ def test_missing_photo_and_folder_are_image_errors(tmp_path: Path) -> None:
 def test_numpy_photos_of_odd_shapes_are_refused() -> None:
     with pytest.raises(ImageError, match="shape"):
         render(MASK, np.zeros((10, 10, 2), dtype=np.uint8))
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 11, defect 8: a transparent colour (tRNS) is alpha, never a key on new pixels
+# ---------------------------------------------------------------------------------------------
+
+WHITE_MASK = bare_mask("polygon_mask", [[square(40, 40, 60, 60)]], fill="#ffffff")
+
+
+def test_a_keyed_photo_does_not_turn_new_pixels_transparent() -> None:
+    """A white-keyed photo under an opaque white mask: the mask must show (opaque white), and the
+    photo's keyed pixels stay transparent as an alpha channel says, not through a key in the file."""
+    photo = Image.new("RGB", (100, 100), (255, 255, 255))
+    photo.paste((30, 60, 90), (0, 0, 100, 20))                 # a band of real colour; the rest is "transparent"
+    keyed = encode(photo, transparency=(255, 255, 255))
+    out = render(WHITE_MASK, keyed, style=Style(opacity=1.0))
+    assert out.mode == "RGBA"
+    assert "transparency" not in out.info
+    assert out.getpixel((50, 50)) == (255, 255, 255, 255)      # the mask: opaque
+    assert out.getpixel((10, 10)) == (30, 60, 90, 255)          # the photo's colour: opaque
+    assert out.getpixel((90, 90))[3] == 0                       # keyed and not under the mask: transparent
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        from maskrender.overlay import render_file
+
+        path = render_file(WHITE_MASK, Path(folder) / "o.png", keyed, style=Style(opacity=1.0))
+        with Image.open(path) as back:
+            assert "transparency" not in back.info
+            assert back.convert("RGBA").getpixel((50, 50)) == (255, 255, 255, 255)
+
+
+def test_a_keyed_grey_photo_is_read_with_alpha() -> None:
+    grey = Image.new("L", (100, 100), 7)
+    grey.paste(200, (0, 0, 100, 50))
+    photo = open_photo(encode(grey, transparency=7))
+    assert photo.mode == "RGBA"
+    assert photo.getpixel((5, 5)) == (200, 200, 200, 255)
+    assert photo.getpixel((5, 90))[3] == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 11, defect 9: 16-bit greyscale by its real depth, rounded
+# ---------------------------------------------------------------------------------------------
+
+
+def pgm16(values: np.ndarray, maxval: int = 65535) -> bytes:
+    h, w = values.shape
+    return f"P5\n{w} {h}\n{maxval}\n".encode() + values.astype(">u2").tobytes()
+
+
+def test_a_dark_16_bit_pgm_stays_dark() -> None:
+    """Near-black in 16 bits (no value above 255 of 65535) is near-black, not read as 8-bit grey 200."""
+    values = np.full((20, 30), 200, dtype=np.uint16)
+    values[:, :10] = 0
+    photo = open_photo(pgm16(values))
+    assert photo.mode == "RGB"
+    assert photo.getpixel((20, 5)) == (1, 1, 1)                 # 200 * 255 / 65535 = 0.78 -> 1
+    assert photo.getpixel((5, 5)) == (0, 0, 0)
+
+
+@pytest.mark.parametrize("source", ["pgm", "png", "numpy"])
+def test_16_bit_values_are_rounded_not_truncated(source: str) -> None:
+    values = np.array([[0, 128, 129, 32767, 32768, 65407, 65408, 65535]], dtype=np.uint16)
+    expected = np.floor(values.astype(np.float64) * 255 / 65535 + 0.5).astype(np.uint8)    # nearest level
+    data: object = {"pgm": lambda: pgm16(values), "png": lambda: encode(Image.fromarray(values)),
+                    "numpy": lambda: values}[source]()
+    photo = open_photo(data)  # type: ignore[arg-type]
+    assert np.asarray(photo.convert("L"))[0].tolist() == expected[0].tolist()
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 11, defect 10, and issue 15 point 10: colour profile and dpi kept, camera data not
+# ---------------------------------------------------------------------------------------------
+
+
+def _camera_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"                                # Make
+    exif[0x0131] = "Firmware 1.0"                               # Software
+    gps = exif.get_ifd(0x8825)
+    gps[2] = (48.0, 51.0, 24.0)                                 # GPSLatitude
+    gps[1] = "N"
+    return exif.tobytes()
+
+
+def _display_p3() -> bytes:
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return profile
+
+
+@pytest.fixture
+def selfie() -> bytes:
+    """A JPEG with an ICC profile, 300 dpi and camera EXIF with GPS."""
+    im = Image.new("RGB", (100, 100), (180, 140, 120))
+    return encode(im, "JPEG", quality=95, icc_profile=_display_p3(), dpi=(300, 300), exif=_camera_exif())
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp"])
+def test_every_raster_output_keeps_the_profile_and_dpi_and_drops_camera_data(tmp_path: Path, selfie: bytes,
+                                                                             ext: str) -> None:
+    from maskrender.overlay import render_file
+
+    out = render_file(MASK, tmp_path / f"o{ext}", selfie)
+    raw = out.read_bytes()
+    with Image.open(out) as back:
+        assert back.info.get("icc_profile") == _display_p3()
+        if ext != ".webp":                                      # WebP has no resolution field
+            assert [round(d) for d in back.info["dpi"]] == [300, 300]
+    assert b"CameraMaker" not in raw
+    assert b"Exif" not in raw
+    assert b"eXIf" not in raw
+
+
+@pytest.mark.parametrize("ext", [".png", ".jpg", ".webp"])
+def test_keep_metadata_keeps_the_camera_data(tmp_path: Path, selfie: bytes, ext: str) -> None:
+    from maskrender.overlay import render_file
+
+    out = render_file(MASK, tmp_path / f"o{ext}", selfie, keep_metadata=True)
+    with Image.open(out) as back:
+        exif = back.getexif()
+        assert exif.get(0x010F) == "CameraMaker"
+        assert exif.get_ifd(0x8825).get(1) == "N"
+
+
+def test_a_cmyk_profile_is_not_put_on_an_rgb_output(tmp_path: Path) -> None:
+    from maskrender.overlay import render_file
+
+    fake_cmyk_profile = bytes(16) + b"CMYK" + bytes(108)
+    data = encode(Image.new("CMYK", (100, 100), (10, 40, 80, 20)), "JPEG", icc_profile=fake_cmyk_profile)
+    out = render_file(MASK, tmp_path / "o.png", data)
+    with Image.open(out) as back:
+        assert "icc_profile" not in back.info
+
+
+def _embedded(svg: str) -> bytes:
+    import base64
+    import re
+
+    found = re.search(r'href="data:image/(?:jpeg|png|webp);base64,([^"]+)"', svg)
+    assert found is not None
+    return base64.b64decode(found.group(1))
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_embedding_a_photo_strips_its_camera_data_losslessly(fmt: str) -> None:
+    from maskrender.overlay import render_svg
+
+    photo = Image.new("RGB", (100, 100), (180, 140, 120))
+    photo.paste((20, 30, 40), (10, 10, 30, 30))
+    params: dict[str, object] = {"icc_profile": _display_p3(), "exif": _camera_exif()}
+    if fmt == "JPEG":
+        params["quality"] = 90
+    data = encode(photo, fmt, **params)
+    embedded = _embedded(render_svg(MASK, data, embed_image=True))
+    assert b"CameraMaker" not in embedded
+    with Image.open(io.BytesIO(embedded)) as back, Image.open(io.BytesIO(data)) as original:
+        assert back.format == fmt
+        assert back.info.get("icc_profile") == _display_p3()
+        assert np.array_equal(np.asarray(back.convert("RGB")), np.asarray(original.convert("RGB")))  # same pixels
+    kept = _embedded(render_svg(MASK, data, embed_image=True, keep_metadata=True))
+    assert kept == data

@@ -10,15 +10,19 @@ Three steps, each usable alone:
 - :func:`run_batch` adds what the ``maskrender batch`` command shows: a progress bar,
   ``errors.jsonl``, ``--resume`` and a :class:`Summary`.
 
-Every output is written atomically (a temporary file, then a rename), so a batch killed at
-any moment leaves only complete outputs and, at worst, temporary files the next run
-removes; :func:`is_complete` is what ``resume`` checks. The same jobs give byte-identical
-outputs whatever the executor and the number of workers.
+Every output is made in the batch's own folder (``OUT/.maskrender-batch``) and renamed into
+place, so a batch killed at any moment leaves only complete outputs; the next run removes what
+a killed one left in that folder, and nothing else (never an input, never a file it did not
+make). ``run_batch`` records there what each output was made from (a hash of its inputs and
+options), and ``resume`` skips an output only if it :func:`is_complete` and was made from the
+same. Killing the batch kills its workers; SIGTERM is handled like Ctrl-C; a job past its time
+limit fails as ``TimeoutError``. The same jobs give byte-identical outputs whatever the
+executor and the number of workers.
 
 Examples
 --------
 From a script, on a process pool of every core (guard the entry point: workers start with
-``forkserver`` or ``spawn``, which import the main module)::
+``spawn``, which imports the main module)::
 
     from maskrender.batch import Job, render_batch
 
@@ -44,7 +48,7 @@ On a Dask cluster, unchanged::
 >>> jobs = read_jobs(results, out, format="jpg", defaults={"masks": "original"})
 >>> summary = run_batch(jobs, out, workers=2)
 >>> summary.done, summary.failed, sorted(os.listdir(out))
-(2, 0, ['ann.jpg', 'bob.jpg'])
+(2, 0, ['.maskrender-batch', 'ann.jpg', 'bob.jpg'])
 >>> print(summary)                                                     # doctest: +ELLIPSIS
 2 done, 0 skipped, 0 failed in ... s (... images/s)
 """

@@ -47,6 +47,9 @@ class Job:
         Keyword options of that function (``masks``, ``side``, ``only``, ``style``, ``size`` ...).
     label : str
         Where the job comes from, for messages (``jobs.csv line 4``); default: the result path.
+    timeout : float, optional
+        Seconds the job may take before it is stopped and fails (``None``: the batch's default,
+        ``0``: no limit).
 
     Examples
     --------
@@ -63,10 +66,11 @@ class Job:
     kind: str
     options: Mapping[str, Any]
     label: str
+    timeout: float | None
 
     def __init__(self, result: str | os.PathLike[str], output: str | os.PathLike[str],
                  image: str | os.PathLike[str] | None = None, *, kind: str = "overlay",
-                 options: Mapping[str, Any] | None = None, label: str = "") -> None:
+                 options: Mapping[str, Any] | None = None, label: str = "", timeout: float | None = None) -> None:
         if kind not in KINDS:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
         opts = dict(options or {})
@@ -79,6 +83,12 @@ class Job:
         object.__setattr__(self, "kind", kind)
         object.__setattr__(self, "options", opts)
         object.__setattr__(self, "label", label or os.fspath(result))
+        object.__setattr__(self, "timeout", timeout)
+
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file the job reads: the result, the photo, and path options (``before``, ``image_left``...)."""
+        paths = [self.result, self.image, *(self.options.get(k) for k in PATH_OPTIONS)]
+        return tuple(p for p in paths if isinstance(p, Path))
 
     def describe(self) -> dict[str, str | None]:
         """The job as plain strings (what ``errors.jsonl`` records)."""
@@ -144,7 +154,9 @@ def job_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, A
 
 
 _UNSAFE = re.compile(r"[^\w.+=,@-]+")
-_MAX_NAME = 150
+NAME_BYTES = 255
+"""The longest output name, in UTF-8 bytes (``NAME_MAX`` of common file systems; temporary names
+shorten themselves to fit)."""
 
 
 def output_name(text: str, extensions: tuple[str, ...], default_ext: str) -> str:
@@ -153,7 +165,7 @@ def output_name(text: str, extensions: tuple[str, ...], default_ext: str) -> str
     Separators, ``.`` and ``..`` components, leading dots and anything but letters, digits
     and ``_ . + = , @ -`` are replaced, so no data can name a file outside the folder (or a
     hidden one). The extension is kept when it is one of ``extensions``, else
-    ``.default_ext`` is added.
+    ``.default_ext`` is added. Longer names are cut, at a character, to :data:`NAME_BYTES` bytes.
 
     >>> output_name("../../etc/passwd", ("png",), "png")
     'etc_passwd.png'
@@ -161,6 +173,9 @@ def output_name(text: str, extensions: tuple[str, ...], default_ext: str) -> str
     'abs_visit_2_face.JPG'
     >>> output_name("..", ("png",), "png")
     ''
+    >>> name = output_name("顔" * 100, ("png",), "png")
+    >>> len(name), len(name.encode())
+    (87, 253)
     """
     parts = [p for p in re.split(r"[/\\]", unicodedata.normalize("NFC", text)) if p.strip() not in ("", ".", "..")]
     name = _UNSAFE.sub("_", "_".join(p.strip() for p in parts)).lstrip(".-_").rstrip(". ")
@@ -169,4 +184,6 @@ def output_name(text: str, extensions: tuple[str, ...], default_ext: str) -> str
     stem, dot, ext = name.rpartition(".")
     if not (dot and stem and ext.lower() in extensions):
         stem, ext = name, default_ext
-    return f"{stem[:_MAX_NAME]}.{ext}"
+    room = NAME_BYTES - len(ext.encode()) - 1
+    cut = stem.encode()[:room].decode("utf-8", "ignore")
+    return f"{cut}.{ext}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import importlib
+import io
 import json
 import os
 from collections.abc import Iterator, Mapping
@@ -25,6 +26,8 @@ from maskrender.batch._jobs import (
     job_options,
     output_name,
 )
+from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
+from maskrender.parse.source import open_regular
 
 __all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTIONS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
 
@@ -51,11 +54,17 @@ def _unknown(label: str, name: str) -> BatchError:
     return BatchError(f"{label}: unknown column {name!r}; known columns: {', '.join(COLUMNS)}")
 
 
-def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
+def _open_manifest(path: Path, newline: str | None) -> io.TextIOWrapper:
+    """The manifest as text, if it is a regular file (a named pipe would block, a device never end)."""
     try:
-        fh = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115 - closed below
+        raw = open_regular(path, str(path), "a manifest file", BatchError)
     except OSError as err:
         raise BatchError(f"{path}: cannot read the manifest: {err.strerror or err}") from None
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=newline)
+
+
+def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
+    fh = _open_manifest(path, "")
     with fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
@@ -89,10 +98,7 @@ def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
 
 
 def _jsonl_rows(path: Path) -> Iterator[Row]:
-    try:
-        fh = open(path, encoding="utf-8-sig")  # noqa: SIM115 - closed below
-    except OSError as err:
-        raise BatchError(f"{path}: cannot read the manifest: {err.strerror or err}") from None
+    fh = _open_manifest(path, None)
     with fh:
         try:
             for n, line in enumerate(fh, 1):
@@ -157,7 +163,7 @@ def _parse_values(label: str, values: Mapping[str, Any], defaults: Mapping[str, 
         except ValueError as err:
             raise BatchError(f"{label}, column {key!r}: {err}") from None
         if key in PATH_OPTIONS:
-            parsed[key] = Path(os.path.normpath(base / parsed[key]))
+            parsed[key] = _usable(label, key, Path(os.path.normpath(base / parsed[key])))
     if "fill" in values and defaults.get("fill"):
         parsed["fill"] = {**defaults["fill"], **parsed["fill"]}
     return parsed
@@ -169,7 +175,17 @@ def _path_cell(label: str, values: Mapping[str, Any], key: str, base: Path) -> P
         return None
     if not isinstance(value, str):
         raise BatchError(f"{label}, column {key!r}: expected a file name, found {value!r}")
-    return Path(os.path.normpath(base / value.strip()))
+    return _usable(label, key, Path(os.path.normpath(base / value.strip())))
+
+
+def _usable(label: str, key: str, path: Path) -> Path:
+    """``path`` if the system can take it as a file name (no NUL, encodable)."""
+    try:
+        if b"\0" in os.fsencode(path):
+            raise ValueError("a NUL character")
+    except (ValueError, UnicodeError) as err:
+        raise BatchError(f"{label}, column {key!r}: not a usable file name ({err})") from None
+    return path
 
 
 class Manifest:
@@ -218,14 +234,18 @@ class Manifest:
         name = output_name(given if given else result.stem, KINDS[self.kind][2], self.format)
         if not name:
             raise BatchError(f"{label}, column 'output': {given!r} gives no usable file name")
-        options = job_options(_parse_values(label, values, self._defaults, self.kind, base), self.kind)
-        return Job(result, self.out_dir / name, image, kind=self.kind, options=options, label=label)
+        parsed = _parse_values(label, values, self._defaults, self.kind, base)
+        timeout = parsed.pop("timeout", None)
+        options = job_options(parsed, self.kind)
+        return Job(result, self.out_dir / name, image, kind=self.kind, options=options, label=label, timeout=timeout)
 
     def _check(self) -> None:
         writers: dict[str, str] = {}
         clashes: list[str] = []
-        inputs: set[str] = set()
-        outputs: dict[str, str] = {}
+        inputs = _Inputs()
+        if self._rows is None:
+            inputs.add(self.source, _MANIFEST)
+        outputs: list[tuple[Path, str]] = []
         for job in self:
             self._count += 1
             key = job.output.name.casefold()
@@ -233,17 +253,65 @@ class Manifest:
                 clashes.append(f"{writers[key]} and {job.label} both write {job.output.name}")
             else:
                 writers[key] = job.label
-            for path in (job.result, job.image, *(job.options.get(k) for k in PATH_OPTIONS)):
-                if path is not None:
-                    inputs.add(os.path.normcase(path))
-            outputs[os.path.normcase(job.output)] = job.label
+            for path in job.inputs():
+                inputs.add(path, job.label)
+            outputs.append((job.output, job.label))
         if clashes:
             more = f" (and {len(clashes) - 5} more)" if len(clashes) > 5 else ""
             raise BatchError(f"two jobs would write one file: {'; '.join(clashes[:5])}{more}; "
                              f"give them distinct names in an 'output' column")
-        for path in sorted(inputs & outputs.keys()):
-            raise BatchError(f"{outputs[path]}: the output {path} is one of the batch's inputs; "
-                             f"choose another output folder or name")
+        folder = os.path.realpath(self.out_dir)
+        for output, label in outputs:
+            owner = inputs.owner(output, folder)
+            if owner is not None:
+                real = inputs.shown(output, folder)
+                also = f", {real}" if real != os.fspath(output) else ""
+                raise BatchError(f"{label}: the output {output}{also} is one of the batch's inputs (read by {owner}); "
+                                 "choose another output folder or name")
+        errors = self.out_dir / ERRORS_FILE
+        owner = inputs.owner(errors, folder)
+        if owner is not None:
+            what = "is the manifest" if owner == _MANIFEST else f"is read by {owner}"
+            raise BatchError(f"{errors} {what}, and each batch replaces that file with the failures of its run; "
+                             "copy it elsewhere, or choose another output folder")
+        work = os.path.join(folder, WORK_FOLDER) + os.sep
+        for real, label in inputs.by_path.items():
+            if real.startswith(work):
+                raise BatchError(f"{label}: reads {real}, inside the batch's own folder {WORK_FOLDER}; move it out")
+
+
+_MANIFEST = "the manifest"
+
+
+class _Inputs:
+    """Every input of a batch, by real path and by device and inode (a hard link is the same file)."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, str] = {}
+        self.by_node: dict[tuple[int, int], str] = {}
+
+    def add(self, path: Path, label: str) -> None:
+        real = os.path.realpath(path)
+        self.by_path.setdefault(real, label)
+        try:
+            st = os.stat(real)
+        except (OSError, ValueError):
+            return
+        self.by_node.setdefault((st.st_dev, st.st_ino), label)
+
+    def owner(self, path: Path, folder: str) -> str | None:
+        """The label of the job (or "the manifest") that reads ``path``, an output in ``folder``."""
+        real = os.path.realpath(os.path.join(folder, path.name))
+        if real in self.by_path:
+            return self.by_path[real]
+        try:
+            st = os.stat(real)
+        except (OSError, ValueError):
+            return None
+        return self.by_node.get((st.st_dev, st.st_ino))
+
+    def shown(self, path: Path, folder: str) -> str:
+        return os.path.realpath(os.path.join(folder, path.name))
 
 
 def _check_kind(kind: str, fmt: str) -> None:

@@ -266,7 +266,9 @@ def _build_polygons(todo: _Parts, xy: np.ndarray, owners: list[np.ndarray], out:
         (_offsets(points_per_ring), _offsets(rings_per_poly)),
     )
     poly_ids = np.flatnonzero(poly_ok)
-    valid = shapely.is_valid(polys)
+    # not shapely.is_valid: it silences GEOS with warnings.catch_warnings(), a process-wide switch that
+    # swallows other threads' warnings while it runs; is_valid_reason asks the same without it
+    valid = shapely.is_valid_reason(polys) == "Valid Geometry"
     if not valid.all():
         polys, poly_ids = _repair(todo, polys, poly_ids, valid, feat_of_poly)
     if len(polys):

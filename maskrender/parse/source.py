@@ -1,4 +1,11 @@
-"""Reading a source into parsed JSON, with the size and depth limits checked as early as they can be.
+"""Reading a source into parsed JSON, with every limit checked before the memory it bounds is used.
+
+A path is opened only if it is a regular file (a named pipe, a device or a socket is refused
+without blocking), and read with the byte limit applied to the bytes actually read. Before
+``json.loads`` builds anything, the raw text is scanned (:class:`TextScan`, a few C-level passes
+per block) for what parsing will allocate: JSON values, coordinate-like arrays and nesting depth.
+A file larger than :data:`STREAM_FROM` is scanned block by block as it is read, before it is held
+in memory at all, so a 10-million-point file is refused with a few hundred kB allocated.
 
 Names are made printable; every failure is a :class:`~maskrender.ParseError` or
 :class:`~maskrender.LimitError` naming the source.
@@ -8,19 +15,64 @@ from __future__ import annotations
 
 import json
 import os
-from typing import IO, Any, Union
+import stat
+from typing import IO, Any, BinaryIO, Union
 
 import numpy as np
 
 from maskrender import limits
 from maskrender._paths import join, text
-from maskrender.errors import InputError, LimitError, ParseError
+from maskrender.errors import InputError, LimitError, MaskRenderError, ParseError
 
-__all__ = ["Source", "read_source"]
+__all__ = ["STREAM_FROM", "Source", "TextScan", "open_regular", "read_source"]
 
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, IO[str], IO[bytes], dict[str, Any], list[Any]]
 """Anything :func:`maskrender.load` reads."""
 
+STREAM_FROM = 8 << 20
+"""Files larger than this (bytes) are scanned block by block before they are read whole."""
+
+_BLOCK = 1 << 18
+"""Bytes of text scanned at a time in memory."""
+_STREAM_BLOCK = 1 << 16
+"""Bytes read and scanned at a time from a large file (what the pre-scan holds)."""
+
+
+# -- opening files -------------------------------------------------------------------------------
+
+_KIND = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+         stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
+
+
+def open_regular(path: str | os.PathLike[str], label: str, expected: str,
+                 error: type[MaskRenderError] = ParseError) -> BinaryIO:
+    """Open ``path`` for binary reading if it is a regular file, else raise ``error`` (never blocks).
+
+    The file is opened without waiting (``O_NONBLOCK``: a FIFO with no writer would otherwise block
+    the open) and checked on the open descriptor, so it cannot be swapped after the check. Other
+    ``OSError``\\ s (missing, no permission) propagate for the caller to word.
+
+    >>> open_regular("/dev/zero", "/dev/zero", "a JSON file")
+    Traceback (most recent call last):
+    ...
+    maskrender.errors.ParseError: /dev/zero: is a character device, not a regular file; expected a JSON file
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) \
+        | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _KIND.get(stat.S_IFMT(mode), "not a regular file")
+            tail = "," if stat.S_ISDIR(mode) else ", not a regular file;"
+            raise error(f"{label}: is {kind}{tail} expected {expected}")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+# -- reading ---------------------------------------------------------------------------------------
 
 def read_source(source: Source, name: str | None) -> tuple[Any, str]:
     """Return ``(parsed JSON, source name)``.
@@ -53,13 +105,20 @@ def read_source(source: Source, name: str | None) -> tuple[Any, str]:
 
 
 def _read_file(path: str | bytes, label: str) -> bytes:
+    cap = limits.MAX_INPUT_BYTES
     try:
-        size = os.path.getsize(path)
-        _check_size(size, label)
-        with open(path, "rb") as fh:
-            return fh.read()
-    except IsADirectoryError:
-        raise ParseError(f"{label}: is a directory, expected a JSON file") from None
+        with open_regular(path, label, "a JSON file") as fh:  # type: ignore[arg-type]
+            size = os.fstat(fh.fileno()).st_size
+            _check_size(size, label)
+            if size > STREAM_FROM:           # count before holding it: refuse a huge file early
+                scan = TextScan(label)
+                for block in iter(lambda: fh.read(_STREAM_BLOCK), b""):
+                    scan.feed(block)
+                scan.finish()
+                fh.seek(0)
+            return fh.read() if cap is None else fh.read(cap + 1)   # bounded by what is read
+    except MaskRenderError:  # ours (a ParseError is also a ValueError): as raised
+        raise
     except FileNotFoundError:
         raise ParseError(f"{label}: no such file") from None
     except OSError as err:
@@ -78,6 +137,10 @@ def _check_size(size: int, label: str) -> None:
 
 def _decode(raw: bytes, label: str) -> Any:
     _check_size(len(raw), label)
+    scan = TextScan(label)
+    for start in range(0, len(raw), _BLOCK):
+        scan.feed(raw[start : start + _BLOCK])
+    depth = scan.finish()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -94,9 +157,113 @@ def _decode(raw: bytes, label: str) -> Any:
     except ValueError as err:  # e.g. integers longer than Python's digit limit
         raise ParseError(f"{label}: invalid JSON: {err}") from None
     cap = limits.MAX_JSON_DEPTH
-    if cap is not None and _max_depth(raw) > cap:
+    if cap is not None and depth > cap:
         raise _too_deep(label, _deep_path(data, cap))
     return data
+
+
+# -- the scan before parsing ----------------------------------------------------------------------
+
+_SPACE = b" \t\r\n"
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_NUMBER_START = b"-0123456789NI"   # NaN and Infinity too: they parse, and cost what numbers cost
+_IS_NUMBER_START = np.zeros(256, dtype=bool)
+_IS_NUMBER_START[list(_NUMBER_START)] = True
+
+
+class TextScan:
+    r"""Counts over JSON text outside its strings, fed block by block: values, coordinate-like
+    arrays and the nesting depth; raises :class:`~maskrender.LimitError` as soon as a count passes
+    ``limits.MAX_JSON_VALUES`` or ``limits.MAX_COORDINATES``.
+
+    * values: one per comma and per non-empty array or object, plus the top one: every element of
+      an array and every member of an object (what ``json.loads`` makes objects of, up to ~100
+      bytes each);
+    * coordinate-like arrays: every ``[`` whose first element is a number (a GeoJSON position is one;
+      an array of numbers elsewhere counts too, so this never counts fewer than the loader will);
+    * depth: the running sum of ``+1`` per ``[``/``{`` and ``-1`` per ``]``/``}``, at its peak.
+
+    Escapes go first (in valid JSON they only occur in strings and pair up from the left), then
+    the strings (every other piece between quotes) become one placeholder byte each. A block may
+    end anywhere, even inside a string or an escape: what is left over is carried to the next.
+
+    >>> scan = TextScan("<bytes>")
+    >>> for block in (b'{"a[[": [[1, 2], [3, 4', b']], "b": "]\\', b'\\\\"{"}'):  # "b" is ]\"{
+    ...     scan.feed(block)
+    >>> scan.finish(), scan.values, scan.points
+    (3, 9, 2)
+    """
+
+    __slots__ = ("_carry", "_last", "depth", "in_string", "label", "level", "points", "values")
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.in_string = False
+        self.level = self.depth = self.points = 0
+        self.values = 1
+        self._carry = b""          # a trailing run of backslashes, which may start an escape
+        self._last = -1            # the last byte outside strings of what was scanned so far
+
+    def feed(self, block: bytes) -> None:
+        """Scan the next piece of the text."""
+        if self._carry:
+            block = self._carry + block
+        cut = len(block)
+        while cut and block[cut - 1] == 0x5C:
+            cut -= 1
+        self._carry = block[cut:] if cut < len(block) else b""
+        self._scan(block[:cut] if self._carry else block)
+
+    def finish(self) -> int:
+        """Scan what is left; return the depth."""
+        if self._carry:
+            carry, self._carry = self._carry, b""
+            self._scan(carry)
+        return self.depth
+
+    def _scan(self, block: bytes) -> None:
+        if b"\\" in block:
+            block = block.replace(b"\\\\", b"").replace(b'\\"', b"")
+        pieces = block.split(b'"')
+        if self.in_string:       # pieces alternate inside/outside strings, starting inside
+            outside, ends_inside = pieces[1::2], len(pieces) % 2 == 1 and len(pieces) > 1
+        else:
+            outside, ends_inside = pieces[::2], len(pieces) % 2 == 0
+        if len(pieces) % 2 == 0:
+            self.in_string = not self.in_string
+        # each string that opens here leaves one "$" (a value, so that ["a"] is not taken for [])
+        body = (b"$".join(outside) + (b"$" if ends_inside else b"")).translate(None, _SPACE)
+        if not body:
+            return
+        opening = body.count(b"[")
+        # one value per element: commas, plus one per non-empty array/object, plus the top one
+        self.values += body.count(b",") + opening + body.count(b"{") - body.count(b"[]") - body.count(b"{}")
+        if self._last == 0x5B:                       # what the last block left open
+            self.points += body[0] in _NUMBER_START
+            self.values -= body[0] == 0x5D
+        elif self._last == 0x7B:
+            self.values -= body[0] == 0x7D
+        self._last = body[-1]
+        if opening:
+            chars = np.frombuffer(body, dtype=np.uint8)
+            after = np.flatnonzero(chars[:-1] == 0x5B) + 1
+            self.points += int(np.count_nonzero(_IS_NUMBER_START[chars[after]]))
+        brackets = body.translate(None, _NOT_BRACKETS)
+        if brackets:
+            run = np.cumsum((np.frombuffer(brackets, dtype=np.int8) & 2) - 1, dtype=np.int32) + self.level
+            self.depth = max(self.depth, int(run.max()))
+            self.level = int(run[-1])
+        self._check()
+
+    def _check(self) -> None:
+        cap = limits.MAX_JSON_VALUES
+        if cap is not None and self.values > cap:
+            raise LimitError(f"{self.label}: more than {cap:,} JSON values (numbers, strings, arrays, objects) in one "
+                             "input, counted before parsing (maskrender.limits.MAX_JSON_VALUES)")
+        cap = limits.MAX_COORDINATES
+        if cap is not None and self.points > cap:
+            raise LimitError(f"{self.label}: more than {cap:,} coordinates in one input, counted before parsing "
+                             "(maskrender.limits.MAX_COORDINATES)")
 
 
 def _too_deep(label: str, path: str) -> ParseError | LimitError:
@@ -111,31 +278,6 @@ def _too_deep(label: str, path: str) -> ParseError | LimitError:
     return LimitError(
         f"{label}: {path}: arrays/objects nested more than {cap} deep (maskrender.limits.MAX_JSON_DEPTH)"
     )
-
-
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
-_CHUNK = 1 << 22
-
-
-def _max_depth(raw: bytes) -> int:
-    """How deep arrays/objects nest in valid JSON text, in a few C-level passes.
-
-    Backslash escapes go first (in valid JSON they only occur in strings and pair up from
-    the left), then the strings (every other piece between quotes), then all but the
-    brackets; the running sum of +1 per ``[``/``{`` and -1 per ``]``/``}`` peaks at the depth.
-
-    >>> _max_depth(b'{"a[[": [1, [2, "]\\\\\\\\\\\\"{"]]}')
-    3
-    """
-    body = raw.replace(b"\\\\", b"").replace(b'\\"', b"") if b"\\" in raw else raw
-    brackets = np.frombuffer(b"".join(body.split(b'"')[::2]).translate(None, _NOT_BRACKETS), dtype=np.uint8)
-    deepest = level = 0
-    for start in range(0, len(brackets), _CHUNK):
-        # "[" 0x5B and "{" 0x7B have bit 1 set, "]" 0x5D and "}" 0x7D do not
-        run = np.cumsum((brackets[start : start + _CHUNK] & 2).astype(np.int32) - 1) + level
-        deepest = max(deepest, int(run.max()))
-        level = int(run[-1])
-    return deepest
 
 
 def _deep_path(data: Any, cap: int) -> str:

@@ -36,14 +36,16 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, overload
 
 from PIL import Image
 
-from maskrender.errors import InputError, SelectionError
+from maskrender.errors import InputError, OutputError, SelectionError
+from maskrender.formats import format_named
 from maskrender.image import PhotoSource, atomic_write
 from maskrender.model import Result, Results
 from maskrender.names import require_known
+from maskrender.outputs import check_canvas
 from maskrender.parse import Source, load
 from maskrender.report.blocks import PhotoSpec, ReportContent
 from maskrender.report.content import build_panels, creation_date, summary_table
@@ -102,7 +104,9 @@ class Report:
                 f"{self.layout.width}x{self.layout.height} px, {self.page} at {self.dpi:g} dpi>")
 
     def image(self) -> Image.Image:
-        """The report as an RGB image, ``layout.width`` pixels wide."""
+        """The report as an RGB image, ``layout.width`` pixels wide (its size checked against
+        ``limits.MAX_CANVAS_PIXELS`` before it is allocated)."""
+        check_canvas((self.layout.width, self.layout.height), "report page")
         return draw_layout(self.layout, self.scene, background=self.theme.paper)
 
     def svg(self) -> str:
@@ -324,43 +328,67 @@ def report_html(data: Results | Result | Source, image: PhotoSource | None = Non
     return build_report(data, image, **options).html()
 
 
+@overload
+def report_file(data: Results | Result | Source, output: str | os.PathLike[str], image: PhotoSource | None = ...,
+                *, format: str | None = ..., quality: int = ..., compress_level: int = ...,
+                **options: Any) -> Path: ...
+@overload
+def report_file(data: Results | Result | Source, output: IO[bytes], image: PhotoSource | None = ...,
+                *, format: str | None = ..., quality: int = ..., compress_level: int = ...,
+                **options: Any) -> IO[bytes]: ...
 def report_file(
     data: Results | Result | Source,
-    output: str | os.PathLike[str],
+    output: str | os.PathLike[str] | IO[bytes],
     image: PhotoSource | None = None,
     *,
+    format: str | None = None,
     quality: int = 90,
     compress_level: int = 1,
     **options: Any,
-) -> Path:
-    """Write a report to ``output``, atomically; the format follows the extension.
+) -> Path | IO[bytes]:
+    """Write a report to ``output`` (a path, written atomically, or a binary file object); the format
+    follows the extension, or ``format`` (which a file object needs, as Pillow's ``save(fp, format=)``).
 
     ``.png``, ``.jpg``/``.jpeg``, ``.webp``, ``.svg``, ``.pdf`` or ``.html``/``.htm``.
     ``options`` are those of :func:`build_report`; ``quality`` is for JPEG/WebP and
     ``compress_level`` for PNG (1, the default, is the fast writer: ~15 ms for a 1240 px page;
-    6-9 make files about 12% smaller at 10-30x the time).  An output that is one of the inputs (the same path, or the
-    same file through a link) is refused before anything is read or written.  Returns the
-    output path.
+    6-9 make files about 12% smaller at 10-30x the time).  An output that is one of the inputs (the
+    same path, or the same file through a link) is refused before anything is read or written; a
+    page larger than ``limits.MAX_CANVAS_PIXELS`` before it is drawn.  Returns the output path or
+    the file object.
 
-    >>> import tempfile, os
+    >>> import io, tempfile, os
     >>> report_file("fixtures/pores.json", os.path.join(tempfile.mkdtemp(), "r.svg")).suffix
     '.svg'
+    >>> report_file("fixtures/pores.json", io.BytesIO(), format="pdf").getvalue()[:5]
+    b'%PDF-'
     """
-    out = Path(output)
-    inputs = [("result", data), ("photo", image), *((k, options.get(k)) for k in
-              ("image_left", "image_right", "before", "before_image", "lang"))]
-    inputs += [("font", f) for f in options.get("fonts") or ()]
-    fmt = check_output(out, inputs)
+    inputs = [data, image, *(options.get(k) for k in ("image_left", "image_right", "before", "before_image", "lang")),
+              *(options.get("fonts") or ())]
+    if hasattr(output, "write"):
+        if format is None:
+            raise OutputError("a file object needs format= (png, jpeg, webp, svg, pdf or html), as Pillow's "
+                              "save(fp, format=)")
+        out = None
+        fmt = format_named(format, "report").name.upper()
+    else:
+        out = Path(output)
+        fmt = check_output(out, inputs)
+        if format is not None:
+            fmt = format_named(format, "report").name.upper()
     if fmt in ("JPEG", "WEBP", "PNG"):  # checked before the work, like the rest
         encode_picture(Image.new("RGB", (1, 1)), fmt, dpi=1.0, quality=quality, compress_level=compress_level)
     report = build_report(data, image, **options)
     if fmt == "SVG":
-        atomic_write(out, report.svg().encode("utf-8"))
+        payload = report.svg().encode("utf-8")
     elif fmt == "HTML":
-        atomic_write(out, report.html().encode("utf-8"))
+        payload = report.html().encode("utf-8")
     elif fmt == "PDF":
-        atomic_write(out, report.pdf())
+        payload = report.pdf()
     else:
-        atomic_write(out, encode_picture(report.image(), fmt, dpi=report.dpi, quality=quality,
-                                         compress_level=compress_level))
+        payload = encode_picture(report.image(), fmt, dpi=report.dpi, quality=quality, compress_level=compress_level)
+    if out is None:
+        output.write(payload)  # type: ignore[union-attr]
+        return output  # type: ignore[return-value]
+    atomic_write(out, payload)
     return out

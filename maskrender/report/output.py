@@ -1,8 +1,8 @@
 """Writing a report to a file: the formats, the refusal to overwrite an input, the pictures' encoding.
 
 Every input a report reads (the result, the earlier result, each photo, a catalogue and font
-files) is compared with the output before anything is written: the same resolved path, or
-the same file through a hard link or a symlink (``os.path.samefile``), is an
+files) is compared with the output before anything is written, by :mod:`maskrender.outputs`:
+the same resolved path, or the same file through a hard link or a symlink, is an
 :class:`~maskrender.OutputError`.  Pictures carry their resolution (PNG ``pHYs``, JPEG
 JFIF density) and JPEG keeps full colour resolution (4:4:4), so coloured text stays sharp.
 """
@@ -10,7 +10,6 @@ JFIF density) and JPEG keeps full colour resolution (4:4:4), so coloured text st
 from __future__ import annotations
 
 import io
-import os
 import struct
 import zlib
 from collections.abc import Iterable
@@ -22,43 +21,20 @@ from PIL import Image
 from maskrender.encode import encode
 from maskrender.errors import OutputError
 from maskrender.formats import FORMATS as ALL_FORMATS
-from maskrender.formats import output_format
+from maskrender.outputs import check_output as check_path
 
-__all__ = ["FORMATS", "check_output", "encode_picture", "same_file"]
+__all__ = ["FORMATS", "check_output", "encode_picture"]
 
 FORMATS: dict[str, str] = {ext: f.name.upper() for f in ALL_FORMATS.values() if "report" in f.kinds
                            for ext in f.extensions}
 """Output extensions :func:`~maskrender.report.report_file` writes, and their formats."""
 
 
-def same_file(source: Any, out: Path) -> bool:
-    """Whether ``source`` (a path-like input, anything else is not a file) is the file ``out`` names.
-
-    >>> import tempfile, os
-    >>> d = tempfile.mkdtemp(); a = os.path.join(d, "a.png"); open(a, "wb").close()
-    >>> os.link(a, os.path.join(d, "b.png")); os.symlink(a, os.path.join(d, "c.png"))
-    >>> [same_file(a, Path(d, n)) for n in ("a.png", "b.png", "c.png", "d.png")]
-    [True, True, True, False]
-    """
-    if not isinstance(source, (str, os.PathLike)):
-        return False
-    try:
-        if os.path.realpath(source) == os.path.realpath(out):
-            return True
-        return out.exists() and os.path.exists(source) and os.path.samefile(source, out)
-    except (OSError, ValueError):
-        return False
-
-
-def check_output(out: Path, inputs: Iterable[tuple[str, Any]]) -> str:
-    """The format of ``out``; refuses an unknown extension, a missing folder, or an output that is an input."""
-    for what, source in inputs:
-        if same_file(source, out):
-            raise OutputError(f"{out}: is the input {what} ({os.fspath(source)}); refusing to overwrite an input")
-    fmt = output_format(out, "report")
-    if not out.parent.is_dir():
-        raise OutputError(f"{out}: folder {out.parent} does not exist")
-    return fmt.name.upper()
+def check_output(out: Path, inputs: Iterable[Any]) -> str:
+    """The format of ``out`` (``PNG`` ... ``HTML``); refuses an unknown extension, a missing folder, a
+    name the file system cannot hold, or an output that is one of ``inputs``
+    (:func:`maskrender.outputs.check_output`: real paths and inodes)."""
+    return check_path(out, "report", inputs).name.upper()
 
 
 def _phys(dpi: float) -> bytes:

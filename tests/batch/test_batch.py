@@ -21,6 +21,7 @@ from typing import Any
 import psutil
 import pytest
 from helpers import FIXTURES, ROOT
+from helpers.batch import RECORDS, WORK, big_manifest, cli, contents, listing, small_manifest, write_csv
 from PIL import Image
 
 from maskrender import limits
@@ -34,44 +35,13 @@ from maskrender.batch import (
     render_batch,
     run_batch,
 )
+from maskrender.batch import _executors as batch_executors
 from maskrender.batch import _jobs as batch_jobs
-from maskrender.batch import _run as batch_run
 from maskrender.style import Style
-
-RECORDS = ("acne", "pores", "lines", "redness", "results_list")
 
 # ---------------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------------
-
-
-def write_csv(path: Path, header: str, rows: list[str]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-def small_manifest(folder: Path, n: int = 6, fmt: str = "png") -> Path:
-    """``n`` quick jobs: fixture records on portrait.jpg, in the original frame (512x600)."""
-    rows = [f"{FIXTURES}/{RECORDS[i % len(RECORDS)]}.json,{FIXTURES}/portrait.jpg,job{i:02d}.{fmt},original"
-            for i in range(n)]
-    return write_csv(folder / "jobs.csv", "result,image,output,masks", rows)
-
-
-def big_manifest(folder: Path, n: int, fmt: str = "jpg") -> Path:
-    """``n`` slower jobs: fixture records on the 2416x2416 restored photo."""
-    rows = [f"{FIXTURES}/{RECORDS[i % len(RECORDS)]}.json,{FIXTURES}/restored.jpg,job{i:02d}.{fmt}"
-            for i in range(n)]
-    return write_csv(folder / "jobs.csv", "result,image,output", rows)
-
-
-def cli(*args: str | os.PathLike[str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "maskrender", *map(str, args)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=300, **kwargs)
-
-
-def contents(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "errors.jsonl"}
 
 
 class Inline(Executor):
@@ -394,7 +364,7 @@ def test_a_dying_worker_fails_its_jobs_and_the_batch_goes_on(tmp_path: Path, mon
     # fork, so that the workers see this test's stand-in renderer
     monkeypatch.setitem(batch_jobs.KINDS, "overlay", (__name__, "_die_on_crash", ("png",)))
     fork = multiprocessing.get_context("fork")
-    monkeypatch.setattr(batch_run.multiprocessing, "get_context", lambda method: fork)
+    monkeypatch.setattr(batch_executors.multiprocessing, "get_context", lambda method: fork)
     names = ["a", "b", "crash", "c", "d", "e"]
     jobs = [Job("r.json", tmp_path / f"{n}.png") for n in names]
     outcomes = {o.job.output.stem: o for o in render_batch(iter(jobs), workers=1, max_in_flight=1)}
@@ -445,7 +415,7 @@ def test_cli_batch_writes_outputs_errors_and_a_summary(tmp_path: Path) -> None:
     out = tmp_path / "out"
     run = cli("batch", manifest, "-o", out, "--jobs", "2")
     assert run.returncode == 1, run.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["acne.png", "errors.jsonl", "lines.svg", "pores.jpg"]
+    assert listing(out) == ["acne.png", "errors.jsonl", "lines.svg", "pores.jpg"]
     assert all(is_complete(out / n) for n in ("acne.png", "lines.svg", "pores.jpg"))
     (record,) = [json.loads(line) for line in (out / "errors.jsonl").read_text(encoding="utf-8").splitlines()]
     assert record["error"] == "ParseError"
@@ -467,7 +437,7 @@ def test_cli_batch_writes_outputs_errors_and_a_summary(tmp_path: Path) -> None:
 def test_cli_batch_all_done_exits_0_and_quiet_prints_nothing(tmp_path: Path) -> None:
     run = cli("batch", small_manifest(tmp_path, 3), "-o", tmp_path / "out", "-q")
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")
-    assert len(list((tmp_path / "out").iterdir())) == 3
+    assert len(listing(tmp_path / "out")) == 3
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -526,7 +496,7 @@ def test_cli_report_batch_with_per_job_report_columns(tmp_path: Path) -> None:
     run = cli("batch", manifest, "-o", out, "--kind", "report", "--format", "jpg", "-j", "2")
     assert run.returncode == 1, run.stderr
     assert run.stdout.startswith("2 done, 0 skipped, 1 failed")
-    assert sorted(os.listdir(out)) == ["errors.jsonl", "p42.pdf", "pores.jpg"]
+    assert listing(out) == ["errors.jsonl", "p42.pdf", "pores.jpg"]
     assert is_complete(out / "p42.pdf")
     assert is_complete(out / "pores.jpg")
     assert Image.open(out / "pores.jpg").width == 640
@@ -566,7 +536,7 @@ def test_cli_folder_source(tmp_path: Path) -> None:
         shutil.copy(FIXTURES / "portrait.jpg", results / f"{name}.jpg")
     run = cli("batch", results, "-o", tmp_path / "out", "--masks", "original", "--format", "webp")
     assert run.returncode == 0, run.stderr
-    assert sorted(os.listdir(tmp_path / "out")) == ["ann.webp", "bob.webp"]
+    assert listing(tmp_path / "out") == ["ann.webp", "bob.webp"]
     assert Image.open(tmp_path / "out" / "ann.webp").size == (512, 600)
 
 
@@ -602,11 +572,12 @@ def test_resume_skips_complete_outputs_and_redoes_the_rest(tmp_path: Path) -> No
     kept = (out / "job00.png").stat().st_mtime_ns
     (out / "job01.png").write_bytes(reference["job01.png"][: len(reference["job01.png"]) // 2])  # truncated
     (out / "job02.png").unlink()
-    (out / ".job03.png.a1b2c3d4.part").write_bytes(b"left by a killed batch")
+    (out / ".job03.png.a1b2c3d4.part").write_bytes(b"named like a temporary file, not made by the batch")
     run = cli("batch", manifest, "-o", out, "--resume")
     assert run.returncode == 0, run.stderr
     assert run.stdout.startswith("2 done, 2 skipped, 0 failed")
-    assert contents(out) == reference                     # and the stale .part file is gone
+    assert contents(out) == {**reference, ".job03.png.a1b2c3d4.part": b"named like a temporary file, not made by "
+                             b"the batch"}       # a batch removes only what it made
     assert (out / "job00.png").stat().st_mtime_ns == kept
 
 
@@ -708,8 +679,9 @@ def test_a_batch_killed_mid_way_then_resumed_ends_complete(tmp_path: Path, big_b
     assert run.returncode == 0, run.stderr
     skipped = int(run.stdout.split(" skipped")[0].rsplit(" ", 1)[1])
     assert skipped >= len(made)
-    assert sorted(os.listdir(out)) == sorted(os.listdir(reference))   # no .part file left over
-    assert all(is_complete(out / name) for name in os.listdir(out))
+    assert listing(out) == listing(reference)                      # nothing half-made is left over
+    assert all(is_complete(out / name) for name in listing(out))
+    assert sorted(os.listdir(out / WORK)) == ["ABOUT", "made.jsonl"]       # the killed run's scratch is gone
     assert contents(out) == contents(reference)
 
 

@@ -198,6 +198,31 @@ class OracleError(Exception):
     """The oracle's verdict on a failing case: what went wrong, in one line."""
 
 
+def crash(what: str, err: BaseException) -> OracleError:
+    """The verdict on an unexpected exception: ``what`` was being done, the exception, where it came from."""
+    last = traceback.extract_tb(err.__traceback__)[-1]
+    return OracleError(f"{what}{type(err).__name__} at {Path(last.filename).name}:{last.lineno}: {err}"[:300])
+
+
+def refused(source: Any) -> tuple[mr.LimitError, int, float]:
+    """The LimitError ``load(source)`` raises, the most memory Python held meanwhile (bytes, tracemalloc),
+    and the seconds it took."""
+    import time
+    import tracemalloc
+
+    load = mr.load  # resolve the lazy name (imports numpy, shapely) before measuring
+    tracemalloc.start()
+    start = time.perf_counter()
+    try:
+        try:
+            load(source)
+        except mr.LimitError as err:
+            return err, tracemalloc.get_traced_memory()[1], time.perf_counter() - start
+        raise AssertionError(f"load({source!r:.60}) raised no LimitError")
+    finally:
+        tracemalloc.stop()
+
+
 def exercise(results: mr.Results, as_text: bool) -> None:
     """Use the model the way the package does: figures, export and re-import, the summary.
 
@@ -241,17 +266,14 @@ def check(source: Any, label: str) -> bool:
                 raise OracleError(f"{type(err).__name__} without the source name: {err}") from None
             results = None
         except Exception as err:
-            last = traceback.extract_tb(err.__traceback__)[-1]
-            raise OracleError(f"{type(err).__name__} at {Path(last.filename).name}:{last.lineno}: {err}"[:300]) from err
+            raise crash("", err) from err
         if results is not None:
             try:
                 exercise(results, as_text=not isinstance(source, (dict, list)))
             except OracleError:
                 raise
             except Exception as err:
-                last = traceback.extract_tb(err.__traceback__)[-1]
-                raise OracleError(f"using the model: {type(err).__name__} at {Path(last.filename).name}:{last.lineno}: "
-                              f"{err}"[:300]) from err
+                raise crash("using the model: ", err) from err
     for w in caught:
         if not issubclass(w.category, mr.MaskRenderWarning):
             raise OracleError(f"{w.category.__name__}: {w.message}"[:300])

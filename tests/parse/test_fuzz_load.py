@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -181,28 +180,15 @@ def test_depth_limit_switched_off_falls_back_to_the_parser(monkeypatch: pytest.M
 # --------------------------------------------------------------------------- limits
 
 
-def limit_error_and_peak_memory(source: Any) -> tuple[mr.LimitError, int]:
-    """The LimitError ``load(source)`` raises, and the most memory (bytes) Python held meanwhile."""
-    load = mr.load  # resolve the lazy name (imports numpy, shapely) before measuring
-    tracemalloc.start()
-    try:
-        with pytest.raises(mr.LimitError) as info:
-            load(source)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    return info.value, peak
-
-
 @pytest.mark.parametrize("mask_type", ["point_mask", "polyline_mask", "polygon_mask"])
 def test_ten_million_points_are_refused_before_any_big_allocation(mask_type: str) -> None:
     points = [[1, 2]] * 10_000_000  # 10 M references to one pair: cheap to build
     coordinates: Any = {"point_mask": points, "polyline_mask": [points], "polygon_mask": [[points]]}[mask_type]
     gtype = {"point_mask": "MultiPoint", "polyline_mask": "MultiLineString", "polygon_mask": "MultiPolygon"}
     data = {"mask_type": mask_type, "features": [{"geometry": {"type": gtype[mask_type], "coordinates": coordinates}}]}
-    err, peak = limit_error_and_peak_memory(data)
+    err, peak, _ = fuzz.refused(data)
     assert str(err) == (
-        "<dict>: features: more than 5,000,000 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+        "<dict>: features: more than 2,000,000 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
     assert peak < 1_000_000  # bytes: counted from list lengths, nothing of size N was made
 
 
@@ -211,9 +197,13 @@ def test_coordinate_count_is_for_the_whole_input_and_names_the_mask(monkeypatch:
     six = point_mask(json.dumps([[i, i] for i in range(6)])).decode()
     assert mr.load(f"[{six}]").masks()[0].part_count == 6
     with pytest.raises(mr.LimitError) as info:
-        mr.load(f"[{six}, {six}]")
+        mr.load(json.loads(f"[{six}, {six}]"))        # parsed data: counted exactly, with the path
     assert str(info.value) == (
-        "<str>: [1].features: more than 10 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+        "<list>: [1].features: more than 10 coordinates in one input (maskrender.limits.MAX_COORDINATES)")
+    with pytest.raises(mr.LimitError) as info:
+        mr.load(f"[{six}, {six}]")                    # text: counted before parsing
+    assert str(info.value) == (
+        "<str>: more than 10 coordinates in one input, counted before parsing (maskrender.limits.MAX_COORDINATES)")
     monkeypatch.setattr(limits, "MAX_COORDINATES", None)
     assert len(mr.load(f"[{six}, {six}]").masks()) == 2
 
@@ -231,9 +221,9 @@ def test_giant_file_is_refused_before_reading(tmp_path: Path) -> None:
     big = tmp_path / "giant.json"
     with big.open("wb") as fh:  # sparse: no disk, no time
         fh.truncate(300 << 20)
-    err, peak = limit_error_and_peak_memory(big)
+    err, peak, _ = fuzz.refused(big)
     assert str(err) == (
-        f"{big}: 314,572,800 bytes is more than the 268,435,456 allowed (maskrender.limits.MAX_INPUT_BYTES)")
+        f"{big}: 314,572,800 bytes is more than the 134,217,728 allowed (maskrender.limits.MAX_INPUT_BYTES)")
     assert peak < 1_000_000
     assert os.path.getsize(big) == 300 << 20
 

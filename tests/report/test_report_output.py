@@ -294,3 +294,23 @@ def test_cli_issue_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert "worse" in (tmp_path / "p.html").read_text()
     assert main(["report", f"{f}/pores.json", "--side", "left", "-o", str(tmp_path / "x.png")]) == 2
     assert "--side: does not apply to a report" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["png", "jpeg", "svg", "pdf", "html"])
+def test_report_to_a_file_object(fmt: str) -> None:
+    buf = io.BytesIO()
+    assert report_file(FIXTURES / "pores.json", buf, format=fmt, width=640) is buf
+    magic = {"png": b"\x89PNG", "jpeg": b"\xff\xd8", "svg": b"<svg", "pdf": b"%PDF", "html": b"<!DOCTYPE html"}[fmt]
+    assert buf.getvalue().startswith(magic)
+
+
+def test_report_to_a_file_object_needs_a_format() -> None:
+    with pytest.raises(mr.OutputError, match="a file object needs format="):
+        report_file(FIXTURES / "pores.json", io.BytesIO())
+
+
+def test_a_page_over_the_canvas_limit_is_refused_before_drawing(tmp_path: Path) -> None:
+    out = tmp_path / "huge.png"
+    with pytest.raises(mr.LimitError, match=r"report page 10000x\d+ is .* pixels, more than the 100,000,000 allowed"):
+        report_file(FIXTURES / "pih_result.json", out, width=10_000)
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,283 @@
+"""What runs in a batch worker: one job, what it was made from, its time limit, and the worker's
+watch on the batch that started it.
+
+:func:`execute` is the one function a batch submits (to any executor). It never raises for a
+failed job: every failure is a :class:`TaskResult`. With a work folder it renders into a folder
+of the run's own, records what the output was made from, then renames the output into place
+(keeping an existing file's permissions), so an output is either whole or absent, and nothing the
+batch did not create is ever removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import hashlib
+import importlib
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from maskrender.batch._check import is_complete
+from maskrender.batch._jobs import KINDS, Job, Status
+from maskrender.errors import MaskRenderError
+from maskrender.parse.source import open_regular
+
+__all__ = ["Task", "TaskResult", "execute", "fingerprint", "init_worker"]
+
+
+@dataclass(frozen=True)
+class Task:
+    """One job and how to run it (what a batch sends to a worker)."""
+
+    job: Job
+    resume: bool = False
+    limits: Mapping[str, Any] | None = None
+    """The submitting process's :mod:`maskrender.limits`, applied in the worker."""
+    recorded: str | None = None
+    """With ``resume``: what the existing output was recorded as made from (``""``: nothing recorded,
+    so it is made again; ``None``: no record is kept, a complete output is trusted)."""
+    work: str | None = None
+    """A folder of this run's own to render in before the output is renamed into place; ``made.jsonl``
+    beside it records what each output was made from (``None``: write the output directly)."""
+    key: str = ""
+    """The output's name in ``made.jsonl``."""
+    timeout: float | None = None
+    """Seconds the job may take (``None`` or 0: no limit)."""
+    capture: bool = True
+    """Collect the job's warnings (only where one job runs per process: warnings are process-wide)."""
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """What became of a task; :class:`~maskrender.batch.Outcome` adds the job."""
+
+    status: Status
+    error: str | None = None
+    message: str | None = None
+    warnings: tuple[str, ...] = ()
+    details: str | None = None
+    fingerprint: str | None = None
+
+
+# -- the worker process --------------------------------------------------------------------------------
+
+_OWN_WORKER = False
+"""Set in processes the batch started (:func:`init_worker`): there, a job may use SIGALRM."""
+
+_PR_SET_PDEATHSIG = 1
+
+
+def init_worker(parent: int, memory: int | None = None) -> None:
+    """Set up a worker process of the batch whose process id is ``parent``.
+
+    Ctrl-C reaches the whole process group: the batch decides what to do, so workers ignore
+    SIGINT. A worker must not outlive the batch (it would keep the batch's standard output and
+    error open, hanging ``subprocess.run(..., timeout=)`` or ``| tee``): on Linux the kernel
+    kills it when its parent dies (``PR_SET_PDEATHSIG``), and everywhere a watchdog thread
+    exits when the worker's parent changes. ``memory`` (bytes) caps the worker's address space,
+    so that one hostile job fails with ``MemoryError`` instead of the machine running out.
+    """
+    global _OWN_WORKER
+    _OWN_WORKER = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if memory:
+        with contextlib.suppress(ImportError, ValueError, OSError):
+            import resource
+
+            hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+            cap = memory if hard == resource.RLIM_INFINITY else min(memory, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:               # it died before the request: go now
+        os._exit(1)
+    threading.Thread(target=_watch, args=(parent,), name="maskrender-parent-watch", daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:           # reparented: the batch is gone
+            os._exit(1)
+
+
+class _JobTimeout(BaseException):
+    """Raised in a job that ran out of time (a BaseException, so no ``except Exception`` keeps it)."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`_JobTimeout` in the job after ``seconds``, where that is possible: in a process
+    the batch started, on its main thread (elsewhere the batch enforces the limit from outside)."""
+    usable = _OWN_WORKER and seconds and threading.current_thread() is threading.main_thread() \
+        and hasattr(signal, "setitimer")
+    if not usable:
+        yield
+        return
+
+    def expire(signum: int, frame: FrameType | None) -> None:
+        raise _JobTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, float(seconds))   # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+# -- what an output is made from --------------------------------------------------------------------------
+
+def _canonical(value: Any) -> Any:
+    """Options as plain JSON (dataclasses by their fields, paths as text), the same in every process."""
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return {type(value).__name__: {f: _canonical(getattr(value, f)) for f in value.__dataclass_fields__}}
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
+
+
+def fingerprint(job: Job) -> str | None:
+    """A SHA-256 of what ``job``'s output is made from: the kind, the output's format, every option,
+    and the content of every input file. ``None`` if an input cannot be read (the job will fail).
+
+    >>> from maskrender.batch import Job
+    >>> a = fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "original"}))
+    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/b.png", options={"masks": "original"}))
+    True
+    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "restored"}))
+    False
+    """
+    digest = hashlib.sha256()
+    head = {"kind": job.kind, "format": job.output.suffix.lower(), "options": _canonical(job.options)}
+    digest.update(json.dumps(head, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
+    for path in job.inputs():
+        digest.update(b"\0" + os.fsencode(path) + b"\0")
+        try:
+            with open_regular(path, os.fspath(path), "a file") as fh:   # never blocks on a FIFO
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except (OSError, MaskRenderError):
+            return None
+    return digest.hexdigest()
+
+
+MADE = "made.jsonl"
+"""The file in a batch's work folder recording what each output was made from, one line each."""
+
+
+def _record(work: str, key: str, made_from: str, path: Path) -> None:
+    """Append one line to ``made.jsonl`` beside the run's folder ``work`` (one ``write``: appends of this
+    size do not interleave). The output's inode, size and modification time tie the record to this
+    very file (a rename keeps them)."""
+    st = os.stat(path)
+    line = json.dumps({"output": key, "made_from": made_from, "inode": st.st_ino, "size": st.st_size,
+                       "mtime_ns": st.st_mtime_ns}, ensure_ascii=False) + "\n"
+    with contextlib.suppress(OSError):  # no record only means: --resume makes it again
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+        fd = os.open(os.path.join(os.path.dirname(work), MADE), flags, 0o644)
+        try:
+            os.write(fd, line.encode("utf-8", "surrogatepass"))
+        finally:
+            os.close(fd)
+
+
+def still_made_from(path: Path, record: Mapping[str, Any]) -> bool:
+    """Whether ``path`` is still the very file ``record`` describes (inode, size, modification time)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return (st.st_ino, st.st_size, st.st_mtime_ns) == (record.get("inode"), record.get("size"),
+                                                         record.get("mtime_ns"))
+
+
+def _place(made: Path, target: Path) -> None:
+    """Rename ``made`` onto ``target``, with ``target``'s permissions if it is a file already."""
+    with contextlib.suppress(OSError):
+        st = os.lstat(target)
+        if os.path.isfile(target) and not os.path.islink(target):
+            os.chmod(made, st.st_mode & 0o777)
+    os.replace(made, target)
+
+
+# -- one job -----------------------------------------------------------------------------------------------
+
+def _apply_limits(values: Mapping[str, Any] | None) -> None:
+    if values:
+        from maskrender import limits as settings
+
+        for name, value in values.items():
+            setattr(settings, name, value)
+
+
+def execute(task: Task) -> TaskResult:
+    """Make one job's output; what runs in the worker. Never raises for a failed job."""
+    _apply_limits(task.limits)
+    job = task.job
+    made_from = fingerprint(job) if task.work is not None else None
+    if task.resume and is_complete(job.output) and (task.recorded is None or (
+            made_from is not None and task.recorded == made_from)):
+        return TaskResult("skipped", fingerprint=made_from)
+    module, function, _ = KINDS[job.kind]
+    caught: list[warnings.WarningMessage] = []
+    with contextlib.ExitStack() as stack:
+        if task.capture:
+            caught = stack.enter_context(warnings.catch_warnings(record=True))
+            warnings.simplefilter("always")
+        scratch = None
+        try:
+            with _time_limit(task.timeout):
+                make = getattr(importlib.import_module(module), function)
+                from maskrender.outputs import refuse_inputs
+
+                refuse_inputs(job.output, job.inputs())
+                if task.work is None:
+                    make(job.result, job.output, job.image, **job.options)
+                else:
+                    scratch = Path(task.work) / secrets.token_hex(8)
+                    scratch.mkdir()
+                    made = scratch / job.output.name
+                    make(job.result, made, job.image, **job.options)
+                    if made_from is not None:
+                        _record(task.work, task.key, made_from, made)
+                    _place(made, job.output)
+        except _JobTimeout:
+            return TaskResult("failed", "TimeoutError", f"did not finish within {task.timeout:g} s (the batch's "
+                              "timeout); stopped", _texts(caught))
+        except Exception as err:  # a failed job is an outcome, not a crash of the batch
+            details = None if isinstance(err, MaskRenderError) else traceback.format_exc()
+            if isinstance(err, OSError) and scratch is not None:    # the rename into place
+                from maskrender.errors import OutputError
+
+                err = OutputError(f"{job.output}: cannot write: {err.strerror or err}")
+                details = None
+            return TaskResult("failed", type(err).__name__, str(err), _texts(caught), details)
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+    return TaskResult("done", warnings=_texts(caught), fingerprint=made_from)
+
+
+def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(str(w.message) for w in caught))

@@ -1,0 +1,34 @@
+"""Fuzzing what is not JSON results, at a CI budget (issue 15): photos of every mode and format with
+byte edits, batch manifests with hostile cells, and ``maskrender render`` command lines with random
+options. The generators and oracles are those of ``tests/fuzz_long.py`` (``helpers.fuzz_inputs``);
+here hypothesis drives them and shrinks what it finds."""
+
+from __future__ import annotations
+
+import random
+
+import helpers.fuzz_inputs as fuzz
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+
+def budget(examples: int) -> settings:
+    return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@budget(300)
+@given(st.randoms(use_true_random=False))
+def test_any_photo_opens_as_rgb_or_is_an_image_error(rng: random.Random) -> None:
+    fuzz.check_photo(fuzz.random_photo(rng))
+
+
+@budget(300)
+@given(st.randoms(use_true_random=False))
+def test_any_manifest_gives_jobs_inside_the_output_folder_or_a_batch_error(rng: random.Random) -> None:
+    fuzz.check_manifest(*fuzz.random_manifest(rng))
+
+
+@budget(60)
+@given(st.randoms(use_true_random=False))
+def test_any_render_command_line_exits_0_with_an_output_or_2_with_one_line(rng: random.Random) -> None:
+    fuzz.check_argv(fuzz.random_argv(rng, fuzz.fresh_output(rng)))
