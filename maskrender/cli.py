@@ -82,7 +82,9 @@ def _no_side(text: str) -> None:
 def add_options(p: argparse.ArgumentParser, kind: str | None) -> None:
     """The registry's options for ``kind`` (``overlay``, ``report``, ``export``; ``None``: every
     overlay and report option, as a batch takes them), each with its one reader, range and help."""
-    chosen = options_for(kind) if kind is not None else tuple(o for o in OPTIONS.values() if o.kinds - {"export"})
+    # a batch takes what its jobs (overlays, reports) take, and its own settings (options of no kind: timeout)
+    chosen = options_for(kind) if kind is not None else tuple(
+        o for o in OPTIONS.values() if not o.kinds or o.kinds & {"overlay", "report"})
     for option in chosen:
         if option.switch:
             p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=option.help)

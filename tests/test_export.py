@@ -209,3 +209,15 @@ def test_export_python_api_takes_loaded_results() -> None:
     labels, table = label_map(results, (151, 151))
     assert labels.shape == (151, 151)
     assert len(table) == 3
+
+
+def test_export_never_overwrites_its_input(tmp_path: Path) -> None:
+    source = tmp_path / "r.csv"
+    source.write_bytes((FIXTURES / "acne.json").read_bytes())
+    link = tmp_path / "link.csv"
+    link.symlink_to(source)
+    from maskrender.export import export_file
+
+    with pytest.raises(mr.OutputError, match="refusing to overwrite an input"):
+        export_file(link, source)
+    assert source.read_bytes() == (FIXTURES / "acne.json").read_bytes()

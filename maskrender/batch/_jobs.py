@@ -134,8 +134,8 @@ class Outcome:
 OPTION_PARSERS: dict[str, Callable[[Any], Any]] = {o.name: o.read for o in OPTIONS.values()}
 """Per-job options (manifest columns, and the batch-wide defaults) and how each is read."""
 
-ONLY_FOR: dict[str, str] = {
-    o.name: min(o.kinds & set(KINDS) or o.kinds) for o in OPTIONS.values() if len(o.kinds & set(KINDS)) < 2}
+ONLY_FOR: dict[str, str] = {  # (an option of no kind, such as timeout, is the batch's own: it applies to all)
+    o.name: min(o.kinds & set(KINDS) or o.kinds) for o in OPTIONS.values() if o.kinds and len(o.kinds & set(KINDS)) < 2}
 """Options that apply to one kind of output only."""
 
 PATH_OPTIONS = tuple(o.name for o in OPTIONS.values() if o.path)

@@ -45,11 +45,11 @@ from PIL.PngImagePlugin import PngInfo
 from maskrender.coverage import canvas_size, mask_coverage
 from maskrender.errors import InputError
 from maskrender.export.coco import coco_dataset, rle_decode, rle_encode
-from maskrender.formats import output_format
 from maskrender.geometry import fit, frame_of
 from maskrender.image import atomic_write, check_canvas
 from maskrender.model import Mask, Result, Results
 from maskrender.names import result_matches
+from maskrender.outputs import check_output
 from maskrender.overlay import MaskInput, select_masks
 from maskrender.parse import load
 from maskrender.table import METRIC_COLUMNS
@@ -228,8 +228,9 @@ def export_file(data: MaskInput, output: str | os.PathLike[str], *, size: tuple[
                 max_size: int | None = None, masks: str = "restored", side: str | None = "front",
                 only: Sequence[str] | None = None, style: Any = None, coordinates: str = "view_box") -> dict[str, Any]:
     """Write the export ``output``'s ending names (``.geojson``, ``.coco.json``, ``.png``, ``.npz``, ``.csv``,
-    ``.jsonl``), atomically.  Returns what was written: ``{"path", "format", ...}`` with the label table of a
-    label map (``labels``) and the names of the masks or the number of rows.
+    ``.jsonl``), atomically (an output that is the input is refused).  Returns what was written:
+    ``{"path", "format", ...}`` with the label table of a label map (``labels``) and the names of
+    the masks or the number of rows.
 
     >>> import os, tempfile
     >>> done = export_file("fixtures/acne.json", os.path.join(tempfile.mkdtemp(), "labels.png"), size=(302, 302))
@@ -237,7 +238,7 @@ def export_file(data: MaskInput, output: str | os.PathLike[str], *, size: tuple[
     ('labels', 'papules_mask_restored')
     """
     out = Path(output)
-    fmt = output_format(out, "export")
+    fmt = check_output(out, "export", (data,))  # the format; a usable place; never the input itself
     info: dict[str, Any] = {"path": out, "format": fmt.name}
     if fmt.name in ("csv", "jsonl"):
         text = metrics_csv(data, only=only) if fmt.name == "csv" else metrics_jsonl(data, only=only)
