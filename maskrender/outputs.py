@@ -157,8 +157,11 @@ def check_output(output: str | os.PathLike[str], kind: str, inputs: Iterable[Any
     ...
     maskrender.errors.OutputError: no-such-folder/o.png: folder no-such-folder does not exist
     """
-    fmt = output_format(output, kind)
     text = os.fspath(output)
+    if "\0" in text:
+        raise OutputError(f"{_short(text)}: not a usable output path (a NUL character in the name)")
+    refuse_inputs(output, inputs)  # first: overwriting an input is the one mistake that must never pass
+    fmt = output_format(output, kind)
     check_name(text)
     folder = os.path.dirname(text) or "."
     try:
@@ -168,7 +171,6 @@ def check_output(output: str | os.PathLike[str], kind: str, inputs: Iterable[Any
             raise OutputError(f"{text}: is a directory, expected a file name")
     except (OSError, ValueError) as err:  # a NUL in the name, a path the system refuses
         raise OutputError(f"{_short(text)}: not a usable output path ({err})") from None
-    refuse_inputs(text, inputs)
     if size is not None and fmt.raster:
         check_picture(size, fmt, text)
     return fmt
