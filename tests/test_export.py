@@ -19,8 +19,8 @@ from helpers import FIXTURES, exact_coverage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
-from pycocotools import mask as coco_mask  # type: ignore[import-untyped]
-from pycocotools.coco import COCO  # type: ignore[import-untyped]
+from pycocotools import mask as coco_mask
+from pycocotools.coco import COCO
 
 import maskrender as mr
 from maskrender.cli import main

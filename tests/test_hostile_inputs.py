@@ -26,7 +26,7 @@ ESCAPES = "\x1b]0;owned\x07\x1b[2J\x9b1m"
 
 def cli(*args: str | os.PathLike[str], timeout: float = 60, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
     kwargs.setdefault("cwd", ROOT)
-    return subprocess.run([sys.executable, "-m", "maskrender", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "maskrender", *map(str, args)], capture_output=True,  # type: ignore[no-any-return]
                           timeout=timeout, **kwargs)  # type: ignore[call-overload]
 
 
@@ -170,7 +170,7 @@ def test_a_mask_at_the_rasteriser_s_widest_canvas_is_drawn_where_it_is(tmp_path:
     mask = bare_mask("polygon_mask", [[square(w - 40, 0, w - 10, 10)]], view_box=f"0 0 {w} 10", fill="#00ff00")
     out = mr.render(mask, size=(w, 10), style=mr.Style(opacity=1.0))
     assert out.getpixel((w - 20, 5)) == (0, 255, 0, 255)
-    assert out.getpixel((w - 60, 5))[3] == 0
+    assert out.getpixel((w - 60, 5))[3] == 0  # type: ignore[index]
 
 
 # ---------------------------------------------------------------------------------------------

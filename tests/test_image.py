@@ -82,10 +82,10 @@ def test_every_common_mode_works_and_keeps_untouched_pixels(name: str) -> None:
     assert out.mode == expected_mode
     normal = open_photo(data)
     assert out.getpixel((5, 5)) == normal.getpixel((5, 5))
-    assert out.getpixel((50, 50))[:3] == (0, 255, 0)
+    assert out.getpixel((50, 50))[:3] == (0, 255, 0)  # type: ignore[index]
     if expected_mode == "RGBA":
-        assert out.getpixel((5, 5))[3] == photo.convert("RGBA").getpixel((5, 5))[3]  # alpha kept
-        assert out.getpixel((50, 50))[3] == 255
+        assert out.getpixel((5, 5))[3] == photo.convert("RGBA").getpixel((5, 5))[3]  # type: ignore[index]  # alpha kept
+        assert out.getpixel((50, 50))[3] == 255  # type: ignore[index]
 
 
 def test_16_bit_photos_are_scaled_to_8_bits() -> None:
@@ -105,13 +105,13 @@ def test_sources_path_bytes_file_and_pil_agree(tmp_path: Path) -> None:
     path = FIXTURES / "portrait.jpg"
     data = path.read_bytes()
     kwargs = {"masks": "original"}
-    by_path = render(FIXTURES / "results_list.json", path, **kwargs)
-    assert render(FIXTURES / "results_list.json", str(path), **kwargs).tobytes() == by_path.tobytes()
-    assert render(FIXTURES / "results_list.json", data, **kwargs).tobytes() == by_path.tobytes()
+    by_path = render(FIXTURES / "results_list.json", path, **kwargs)  # type: ignore[call-overload]
+    assert render(FIXTURES / "results_list.json", str(path), **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]
+    assert render(FIXTURES / "results_list.json", data, **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]
     with path.open("rb") as fh:
-        assert render(FIXTURES / "results_list.json", fh, **kwargs).tobytes() == by_path.tobytes()
+        assert render(FIXTURES / "results_list.json", fh, **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]
     with Image.open(path) as im:
-        assert render(FIXTURES / "results_list.json", im, **kwargs).tobytes() == by_path.tobytes()
+        assert render(FIXTURES / "results_list.json", im, **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +200,7 @@ def test_a_keyed_photo_does_not_turn_new_pixels_transparent() -> None:
     assert "transparency" not in out.info
     assert out.getpixel((50, 50)) == (255, 255, 255, 255)      # the mask: opaque
     assert out.getpixel((10, 10)) == (30, 60, 90, 255)          # the photo's colour: opaque
-    assert out.getpixel((90, 90))[3] == 0                       # keyed and not under the mask: transparent
+    assert out.getpixel((90, 90))[3] == 0                       # type: ignore[index]  # keyed, not under the mask: transparent
     import tempfile
 
     with tempfile.TemporaryDirectory() as folder:
@@ -218,7 +218,7 @@ def test_a_keyed_grey_photo_is_read_with_alpha() -> None:
     photo = open_photo(encode(grey, transparency=7))
     assert photo.mode == "RGBA"
     assert photo.getpixel((5, 5)) == (200, 200, 200, 255)
-    assert photo.getpixel((5, 90))[3] == 0
+    assert photo.getpixel((5, 90))[3] == 0  # type: ignore[index]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def test_a_dark_16_bit_pgm_stays_dark() -> None:
 def test_16_bit_values_are_rounded_not_truncated(source: str) -> None:
     values = np.array([[0, 128, 129, 32767, 32768, 65407, 65408, 65535]], dtype=np.uint16)
     expected = np.floor(values.astype(np.float64) * 255 / 65535 + 0.5).astype(np.uint8)    # nearest level
-    data: object = {"pgm": lambda: pgm16(values), "png": lambda: encode(Image.fromarray(values)),
+    data: object = {"pgm": lambda: pgm16(values), "png": lambda: encode(Image.fromarray(values)),  # type: ignore[no-untyped-call]
                     "numpy": lambda: values}[source]()
     photo = open_photo(data)  # type: ignore[arg-type]
     assert np.asarray(photo.convert("L"))[0].tolist() == expected[0].tolist()

@@ -348,8 +348,8 @@ def test_default_pool_has_a_worker_per_core_and_does_not_fork() -> None:
     pool = process_pool()
     try:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-        assert pool._max_workers == cores
-        assert pool._mp_context.get_start_method() in ("forkserver", "spawn")
+        assert pool._max_workers == cores  # type: ignore[attr-defined]
+        assert pool._mp_context.get_start_method() in ("forkserver", "spawn")  # type: ignore[union-attr]
     finally:
         pool.shutdown()
 
@@ -364,7 +364,7 @@ def test_a_dying_worker_fails_its_jobs_and_the_batch_goes_on(tmp_path: Path, mon
     # fork, so that the workers see this test's stand-in renderer
     monkeypatch.setitem(batch_jobs.KINDS, "overlay", (__name__, "_die_on_crash", ("png",)))
     fork = multiprocessing.get_context("fork")
-    monkeypatch.setattr(batch_executors.multiprocessing, "get_context", lambda method: fork)
+    monkeypatch.setattr(batch_executors.multiprocessing, "get_context", lambda method: fork)  # type: ignore[attr-defined]
     names = ["a", "b", "crash", "c", "d", "e"]
     jobs = [Job("r.json", tmp_path / f"{n}.png") for n in names]
     outcomes = {o.job.output.stem: o for o in render_batch(iter(jobs), workers=1, max_in_flight=1)}

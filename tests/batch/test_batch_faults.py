@@ -40,7 +40,7 @@ def wait_for_work(proc: subprocess.Popen[str], out: Path, timeout: float = 120) 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and proc.poll() is None:
         if out.is_dir() and any(p.suffix == ".jpg" for p in out.iterdir()):
-            return psutil.Process(proc.pid).children(recursive=True)
+            return psutil.Process(proc.pid).children(recursive=True)  # type: ignore[no-any-return]
         time.sleep(0.02)
     raise AssertionError("the batch ended, or made nothing, before it could be interrupted")
 
@@ -142,7 +142,7 @@ def stand_in(monkeypatch: pytest.MonkeyPatch) -> Any:
 
     monkeypatch.setitem(batch_jobs.KINDS, "overlay", (__name__, "_stand_in", ("png",)))
     fork = multiprocessing.get_context("fork")
-    monkeypatch.setattr(_executors.multiprocessing, "get_context", lambda method: fork)
+    monkeypatch.setattr(_executors.multiprocessing, "get_context", lambda method: fork)  # type: ignore[attr-defined]
     return _executors
 
 

@@ -238,7 +238,7 @@ def exercise(results: mr.Results, as_text: bool) -> None:
                 warnings.simplefilter("always")
                 exported = m.to_geojson()
                 if as_text:
-                    exported = json.dumps(exported).encode("utf-8", "surrogatepass")
+                    exported = json.dumps(exported).encode("utf-8", "surrogatepass")  # type: ignore[assignment]
                 (again,) = mr.load(exported).masks(side=None)
             # an unknown side is kept as given, so it warns again; nothing else may
             unexpected = [w for w in again_caught if m.side in SIDES or ": side: unknown side" not in str(w.message)]
