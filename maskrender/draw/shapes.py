@@ -59,8 +59,10 @@ class Shapes:
         after another without their closing vertex.
     ring_start : int64 array
         Offsets of the rings into ``x``/``y`` (``len(rings) + 1`` values).
-    ring_level, ring_isolated : arrays
-        Per ring: the level (1..255) and whether its feature is isolated.
+    ring_level, ring_isolated, ring_component, ring_simple : arrays
+        Per ring: the level (1..255), whether its feature is isolated, the feature (or stroke
+        run) it belongs to, and whether that ring can be trusted not to overlap itself (true
+        of a valid polygon's rings; checked for stroke outlines).
     cx, cy, disc_level, disc_isolated : arrays
         Per disc: centre x (pixels), centre y (:data:`YQ` units), level, isolated.
     radius : float
@@ -74,6 +76,8 @@ class Shapes:
     ring_start: I64
     ring_level: I64
     ring_isolated: Bool
+    ring_component: I64
+    ring_simple: Bool
     cx: F64
     cy: I64
     disc_level: I64
@@ -191,6 +195,7 @@ def from_geometries(
     x, y = np.empty(0), np.empty(0)
     start, ring_level = np.zeros(1, dtype=np.int64), np.empty(0, dtype=np.int64)
     ring_component = np.empty(0, dtype=np.int64)
+    ring_simple = np.empty(0, dtype=bool)
     bounds = np.empty((0, 4))
     disc_xy, disc_lev = np.empty((0, 2)), np.empty(0, dtype=np.int64)
     radius_px = float(radius)
@@ -205,12 +210,22 @@ def from_geometries(
             parts, feature = parts[polygonal], feature[polygonal]
             x, y, start, ring_level, poly_of_ring = _rings(parts, lev[feature])
             ring_component = feature[poly_of_ring]
+            ring_simple = np.ones(len(ring_level), dtype=bool)
             bounds = shapely.bounds(polys)
 
     strokes = _as_array(lines)
     if len(strokes) and width > 0:
         strokes = _clip_far(shapely.transform(strokes, lambda c: c - shift), (w, h), width + 2.0)
         x, y, start, ring_level, disc_xy, disc_lev = stroke_outlines(strokes, lev, width)
+        ring_component = np.arange(len(ring_level), dtype=np.int64)
+        counts = np.diff(start)
+        closed_idx = np.repeat(np.arange(len(counts)), counts + 1)
+        pick = np.concatenate([np.arange(a, b + 1) for a, b in zip(start[:-1], start[1:], strict=True)]) \
+            if len(counts) else np.empty(0, dtype=np.int64)
+        pick = np.where(pick == np.repeat(start[1:], counts + 1), np.repeat(start[:-1], counts + 1), pick)
+        rings = shapely.linearrings(np.column_stack([x[pick], y[pick]]), indices=closed_idx) if len(counts) \
+            else np.empty(0, dtype=object)
+        ring_simple = shapely.is_simple(rings) if len(counts) else np.empty(0, dtype=bool)
         radius_px = width / 2.0
         classify_all = True  # a stroke's runs and caps overlap one another
 
@@ -234,23 +249,26 @@ def from_geometries(
         iso = np.zeros(len(comp_bounds), dtype=bool)
     else:
         iso = _isolated(comp_bounds)
-    ring_isolated = iso[ring_component] if len(ring_component) else np.zeros(len(ring_level), dtype=bool)
+    ring_isolated = iso[ring_component] if len(ring_component) and not classify_all else \
+        np.zeros(len(ring_level), dtype=bool)
     disc_isolated = iso[len(bounds):]
 
     y_q = _quantise(np.asarray(y, dtype=np.float64))
     keep = ring_level > 0
     if not keep.all():
-        x, y_q, start, ring_level, ring_isolated = _select_rings(x, y_q, start, ring_level, ring_isolated, keep)
+        x, y_q, start, (ring_level, ring_isolated, ring_component, ring_simple) = _select_rings(
+            x, y_q, start, keep, ring_level, ring_isolated, ring_component, ring_simple)
     return Shapes(np.ascontiguousarray(x, dtype=np.float64), y_q, start, ring_level, ring_isolated,
+                  ring_component.astype(np.int64), np.asarray(ring_simple, dtype=bool),
                   np.ascontiguousarray(cx, dtype=np.float64), cy, disc_level, disc_isolated, radius_px, w, h)
 
 
-def _select_rings(x: F64, y: I64, start: I64, level: I64, isolated: Bool, keep: Bool
-                  ) -> tuple[F64, I64, I64, I64, Bool]:
+def _select_rings(x: F64, y: I64, start: I64, keep: Bool, *per_ring: npt.NDArray[Any]
+                  ) -> tuple[F64, I64, I64, tuple[npt.NDArray[Any], ...]]:
     counts = np.diff(start)
     vertex_keep = np.repeat(keep, counts)
     new_start = np.r_[0, np.cumsum(counts[keep])].astype(np.int64)
-    return x[vertex_keep], y[vertex_keep], new_start, level[keep], isolated[keep]
+    return x[vertex_keep], y[vertex_keep], new_start, tuple(a[keep] for a in per_ring)
 
 
 def disc_table(radius: float) -> tuple[int, F64, F64]:

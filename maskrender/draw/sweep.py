@@ -14,8 +14,8 @@ strip's centre line, where the union is decided exactly:
    an outline) carries its own level above the one the centre line has at its end;
 3. where two chains that meet at a turn inside the strip carry inconsistent values (a cap of
    one shape partly covered by another), the difference is carried on by a vertical
-   *extension* from the turn until the strip's books balance again, so that every strip
-   cancels exactly: nothing leaks to the right of a shape.
+   *extension* from the turn to the strip's edge, so that every line of every strip sums to
+   zero: nothing leaks to the right of a shape.
 
 Shapes that meet no other shape skip all this (their winding is 0 or 1 everywhere) and are
 accumulated directly, a whole row at a time.  A shape alone is therefore exact (up to 1/1024
@@ -198,7 +198,10 @@ def _level_at(keys: I64, after: I64, m: I64, x: F64, w: int) -> I64:
 def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64) -> tuple[I64, I64, I64, F64, I64]:
     """Vertical extensions balancing each strip's books after turns (see the module).
 
-    ``dr_parts`` is ``q_a + q_b`` of the two chains at each turn; returns pieces
+    ``dr_parts`` is ``q_a + q_b`` of the two chains at each turn.  Where they do not cancel,
+    the difference is carried on at the turn's x from the turn to the edge of the strip on the
+    side the chains do not reach, so that every line of the strip sums to zero right there
+    (an imbalance is never paid back by another shape further along).  Returns pieces
     ``(m, ya, yb, x, q)``.
     """
     yc = m * STRIP + HALF
@@ -206,35 +209,9 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64) -> tuple[I64, 
     toward = np.where(upper, top, ~top)  # the chains run from the turn to the centre line
     dr = np.where(toward, -dr_parts, dr_parts)
     sel = np.flatnonzero(dr != 0)
-    if not len(sel):
-        e = np.empty(0, dtype=np.int64)
-        return e, e, e, np.empty(0), e
-    m, y, x, upper, dr, yc = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel]
-    dist = np.abs(y - yc)
-    group = m * 2 + upper
-    order = np.lexsort((dist, group))
-    m, y, x, upper, dr, yc, dist, group = (a[order] for a in (m, y, x, upper, dr, yc, dist, group))
-    n = len(dr)
-    new_group = np.r_[True, group[1:] != group[:-1]]
-    run_end = np.r_[(group[1:] != group[:-1]) | (dist[1:] != dist[:-1]), True]
-    csum = np.cumsum(dr)
-    base = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    balance = csum - (csum[base] - dr[base])  # running R within the group
-    # R after the whole run of equal distance, for every member of the run
-    run_id = np.cumsum(np.r_[True, run_end[:-1]]) - 1
-    run_last = np.flatnonzero(run_end)
-    zero_run = balance[run_last] == 0
-    big = np.iinfo(np.int64).max
-    nxt = np.minimum.accumulate(np.where(zero_run, np.arange(len(run_last)), big)[::-1])[::-1]
-    close_run = nxt[run_id]
-    found = close_run != big
-    close_at = run_last[np.minimum(close_run, len(run_last) - 1)]
-    same_group = found & (group[close_at] == group)
-    y_close = np.where(same_group, y[close_at], np.where(upper, m * STRIP, (m + 1) * STRIP))
-    ya = np.minimum(y, y_close)
-    yb = np.maximum(y, y_close)
-    keep = yb > ya
-    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]
+    m, y, x, upper, dr = m[sel], y[sel], x[sel], upper[sel], dr[sel]
+    edge = np.where(upper, m * STRIP, (m + 1) * STRIP)
+    return m, np.minimum(y, edge), np.maximum(y, edge), x, -dr
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
@@ -355,16 +332,53 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     xm, xya, xyb, xx, xq = _extensions(np.concatenate(tms), np.concatenate(ty), np.concatenate(tx),
                                        np.concatenate(ttop), np.concatenate(tsum))
 
-    q_left = q[d_pass]
-    q_right = q[d_pass + 1]
-    rows = np.concatenate([e_m, d_m, d_m, xm]) // STRIPS - r0
-    return (rows, np.concatenate([ya, dya, dya, xya]), np.concatenate([yb, dyb, dyb, xyb]),
-            np.concatenate([xa, lxa, rxa, xx]), np.concatenate([xb, lxb, rxb, xx]),
-            np.concatenate([q[e_pass], q_left, q_right, xq]))
+    # pieces: an edge crossing a whole row with one value in its four strips is one row piece (exact
+    # for a straight edge); discs keep their strip pieces (an arc is not straight)
+    qe = q[e_pass]
+    e_first, e_keep = _merge_rows(eyt, eyb, e_m, qe)
+    e_row = e_m[e_first] // STRIPS
+    rya = e_row * YQ
+    ryb = rya + YQ
+    et, ext_, esl_ = eyt[e_first], ext[e_first], esl[e_first]
+    rows = np.concatenate([e_m[e_keep] // STRIPS, e_row, d_m // STRIPS, d_m // STRIPS, xm // STRIPS]) - r0
+    return (rows,
+            np.concatenate([ya[e_keep], rya, dya, dya, xya]),
+            np.concatenate([yb[e_keep], ryb, dyb, dyb, xyb]),
+            np.concatenate([xa[e_keep], ext_ + (rya - et) * esl_, lxa, rxa, xx]),
+            np.concatenate([xb[e_keep], ext_ + (ryb - et) * esl_, lxb, rxb, xx]),
+            np.concatenate([qe[e_keep], qe[e_first], q[d_pass], q[d_pass + 1], xq]))
+
+
+def _unmerged(first: Bool) -> Bool:
+    """The strip pieces not covered by a merged row that starts at a ``first`` piece."""
+    n = len(first)
+    merged = first.copy()
+    for k in range(1, STRIPS):
+        merged[k:] |= first[: n - k]
+    return ~merged
+
+
+def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
+    """Which strip pieces (of items listed strip by strip, strips ascending) merge into row pieces.
+
+    An item covering a whole row whose four strip pieces carry one value gives one piece for
+    that row.  Returns a mask of the first strip piece of each merged row and a mask of the
+    strip pieces kept as they are.
+    """
+    row = m // STRIPS
+    n = len(q)
+    first = (yt <= row * YQ) & (yb >= (row + 1) * YQ) & (m % STRIPS == 0)
+    for k in range(1, STRIPS):
+        same = np.zeros(n, dtype=bool)
+        same[: n - k] = q[k:] == q[: n - k]
+        first &= same
+    return first, _unmerged(first)
 
 
 def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
-    """Pieces of the isolated shapes, a whole row at a time, each with its own signed level."""
+    """Pieces of the isolated shapes, each with its own signed level: edges a whole row at a time,
+    discs a strip at a time (an arc is not straight: a row's chord would misplace the area near
+    the poles of larger discs)."""
     ee = _in_band(p.iso_yt, p.iso_yb, lo, hi)
     de = _in_band(p.iso_cy + p.k0, p.iso_cy - p.k0, lo, hi)
     if not len(ee) and not len(de):
@@ -372,11 +386,11 @@ def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     item, m = _expand(p.iso_yt[ee], p.iso_yb[ee], lo, hi, YQ)
     e = ee[item]
     ya, yb, xa, xb = _edge_pieces(p.iso_yt[e], p.iso_yb[e], p.iso_xt[e], p.iso_slope[e], m, YQ)
-    ditem, dm = _expand(p.iso_cy[de] + p.k0, p.iso_cy[de] - p.k0, lo, hi, YQ)
+    ditem, dm = _expand(p.iso_cy[de] + p.k0, p.iso_cy[de] - p.k0, lo, hi, STRIP)
     d = de[ditem]
-    dya, dyb, lxa, lxb, rxa, rxb = _disc_pieces(p, p.iso_cx[d], p.iso_cy[d], dm, YQ)
+    dya, dyb, lxa, lxb, rxa, rxb = _disc_pieces(p, p.iso_cx[d], p.iso_cy[d], dm, STRIP)
     lev = p.iso_level[d]
-    rows = np.concatenate([m, dm, dm]) - r0
+    rows = np.concatenate([m, dm // STRIPS, dm // STRIPS]) - r0
     return (rows, np.concatenate([ya, dya, dya]), np.concatenate([yb, dyb, dyb]),
             np.concatenate([xa, lxa, rxa]), np.concatenate([xb, lxb, rxb]),
             np.concatenate([p.iso_q[e], lev, -lev]))
