@@ -230,6 +230,9 @@ def _centre_lines(p_cc: Any, p_owner: Any, p_m: Any, p_x: Any, p_d: Any, p_lev: 
     n_pass = len(p_cc)
     xk = w * XQ + 2
     ns = s1 - s0
+    p_li = np.empty(n_pass, np.int64)
+    for i in range(n_pass):
+        p_li[i] = np.searchsorted(levels, p_lev[i])
     count = np.zeros(ns + 1, np.int64)
     for i in range(n_pass):
         if p_cc[i]:
@@ -308,19 +311,31 @@ def _centre_lines(p_cc: Any, p_owner: Any, p_m: Any, p_x: Any, p_d: Any, p_lev: 
                 x2 += 1
             n_act += 1
         # sweep the line
-        for t in range(n_act):
-            i = act[t]
-            wind[np.searchsorted(levels, p_lev[i])] += p_d[i]
-            lv = 0
-            for j in range(nl - 1, -1, -1):
-                if wind[j] != 0:
-                    lv = levels[j]
-                    break
-            q[i] = lv - prev_after
-            prev_after = lv
-            keys_out[out] = act_k[t]
-            after_out[out] = lv
-            out += 1
+        if nl == 1:
+            lv0 = levels[0]
+            for t in range(n_act):
+                i = act[t]
+                wind[0] += p_d[i]
+                lv = lv0 if wind[0] != 0 else 0
+                q[i] = lv - prev_after
+                prev_after = lv
+                keys_out[out] = act_k[t]
+                after_out[out] = lv
+                out += 1
+        else:
+            for t in range(n_act):
+                i = act[t]
+                wind[p_li[i]] += p_d[i]
+                lv = 0
+                for j in range(nl - 1, -1, -1):
+                    if wind[j] != 0:
+                        lv = levels[j]
+                        break
+                q[i] = lv - prev_after
+                prev_after = lv
+                keys_out[out] = act_k[t]
+                after_out[out] = lv
+                out += 1
     return keys_out, after_out
 
 

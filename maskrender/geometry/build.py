@@ -300,7 +300,14 @@ def _min_size(owner: np.ndarray, count: int, minimum: int, xy: np.ndarray, close
 
 def _repair(todo: _Parts, polys: np.ndarray, poly_ids: np.ndarray, valid: np.ndarray,
             feat_of_poly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Replace each invalid polygon by the polygons ``make_valid`` finds in it (or drop it)."""
+    """Replace each invalid polygon by the area its rings enclose (or drop it when it has none).
+
+    The repair reads a polygon as its structure says: the union of what each exterior ring
+    encloses minus the union of what its holes enclose (shapely's ``make_valid`` with
+    ``method="structure"``), never the even-odd reading of the linework (``make_valid``'s
+    default), which paints where two holes overlap, paints outside the shell where a hole
+    reaches past it, and cuts the middle out of a ring that overlaps itself.
+    """
     out_polys: list[BaseGeometry] = []
     out_ids: list[int] = []
     for poly, pid, ok in zip(polys, poly_ids, valid, strict=True):
@@ -309,7 +316,7 @@ def _repair(todo: _Parts, polys: np.ndarray, poly_ids: np.ndarray, valid: np.nda
             out_ids.append(int(pid))
             continue
         reason = shapely.is_valid_reason(poly)
-        fixed = _polygons_in(shapely.make_valid(poly))
+        fixed = _polygons_in(shapely.make_valid(poly, method="structure", keep_collapsed=False))
         fid = int(feat_of_poly[pid])
         where = todo.coords_path(fid, _local(feat_of_poly, int(pid)))
         if fixed:
