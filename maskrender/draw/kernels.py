@@ -28,7 +28,7 @@ import numpy.typing as npt
 from maskrender.draw.accumulate import ALPHA_SHIFT, FQ, FULL, alpha_factor
 from maskrender.draw.plan import Plan
 from maskrender.draw.shapes import YQ
-from maskrender.draw.sweep import HALF, STRIP, XQ, bands
+from maskrender.draw.sweep import HALF, STRIP, XQ, XSPAN, bands
 
 __all__ = ["alpha", "coverage"]
 
@@ -95,9 +95,9 @@ def _disc_piece(cx: float, cy: int, m: int, strip: int, k0: int, half: Any, abov
 
 @_jit
 def _key(group: int, x: float, d: int, xk: int) -> int:
-    xq = np.rint(x * XQ)
-    xq = min(max(xq, 0.0), float(xk - 1))
-    return (group * xk + np.int64(xq)) * 2 + (1 if d > 0 else 0)
+    xq = np.rint(x * XQ) + XSPAN // 2
+    xq = min(max(xq, 0.0), float(XSPAN - 1))
+    return int((group * XSPAN + np.int64(xq)) * 2 + (1 if d > 0 else 0))
 
 
 @_jit
@@ -344,7 +344,7 @@ def _level_at(keys: Any, after: Any, m: int, x: float, w: int) -> int:
     xk = w * XQ + 2
     key = _key(m, x, 1, xk)
     pos = np.searchsorted(keys, key, side="right") - 1
-    if pos < 0 or keys[pos] // (2 * xk) != m:
+    if pos < 0 or keys[pos] // (2 * XSPAN) != m:
         return 0
     return int(after[pos])
 
@@ -416,7 +416,6 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
         cme = min((ch_ymax[c] - 1) // STRIP, s1 - 1)
         coff[j] = n_pass
         n_pass += max(cme - cms[j] + 1, 0)
-    n_cpass = n_pass
     de = np.flatnonzero((d_cy - k0 > lo) & (d_cy + k0 < hi))
     nde = len(de)
     dms = np.empty(nde, np.int64)

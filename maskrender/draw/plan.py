@@ -83,7 +83,7 @@ class Plan:
     above: F64
 
 
-def _edges(s: Shapes, rings: Bool) -> tuple[I64, I64, F64, F64, F64, F64, I64, I64]:
+def _edges(s: Shapes, rings: Bool) -> tuple[I64, I64, F64, F64, I64, I64, I64, I64]:
     """Edges ``(y0, y1, x0, x1)`` of the selected rings in ring order, their ring and ring start."""
     counts = np.diff(s.ring_start)
     sel = np.flatnonzero(rings & (counts >= 2))
@@ -140,7 +140,8 @@ def plan(s: Shapes) -> Plan:
         keep_e = ok_ring[ring]
         rot_e = np.where(keep_e, rot[ring], 0)
         order = (first[ring] + (local + rot_e) % n[ring])[keep_e]
-        y0, y1, x0, x1, ring, sdy, filled, start = (a[order] for a in (y0, y1, x0, x1, ring, sdy, filled, start))
+        y0, y1, ring, sdy, filled = y0[order], y1[order], ring[order], sdy[order], filled[order]
+        x0, x1, start = x0[order], x1[order], start[order]
     chain = np.cumsum(start) - 1 if len(sdy) else e
     cs = np.flatnonzero(start) if len(sdy) else e
     n_chain = len(cs)

@@ -35,7 +35,7 @@ import importlib
 import math
 from collections.abc import Sequence
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeAlias, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -53,7 +53,7 @@ Box = tuple[int, int, int, int]
 """A pixel box ``(x0, y0, x1, y1)``, end exclusive."""
 
 F64 = npt.NDArray[np.float64]
-Geoms = BaseGeometry | Sequence[BaseGeometry] | npt.NDArray[np.object_]
+Geoms: TypeAlias = Union[BaseGeometry, Sequence[BaseGeometry], npt.NDArray[np.object_]]
 
 
 def _kernels() -> ModuleType | None:

@@ -42,7 +42,7 @@ Bool = npt.NDArray[np.bool_]
 YQ = 1024
 """Fixed-point units per pixel of vertical positions (a vertex is placed to 1/1024 px)."""
 
-_FAR = 1e7
+FAR = 1e7
 """Geometry reaching further than this many pixels outside the box is first clipped to it
 (fixed-point y must stay far from int64 limits; clipping a polygon to a box keeps its area
 inside the box)."""
@@ -127,7 +127,7 @@ def _clip_far(geoms: npt.NDArray[np.object_], size: tuple[int, int], pad: float)
     if not len(geoms):
         return geoms
     b = shapely.bounds(geoms)
-    if not (np.abs(b) > _FAR).any():
+    if not (np.abs(b) > FAR).any():
         return geoms
     out: npt.NDArray[np.object_] = shapely.clip_by_rect(geoms, -pad, -pad, size[0] + pad, size[1] + pad)
     return out
@@ -142,6 +142,18 @@ def _rings(polys: npt.NDArray[np.object_], levels: I64) -> tuple[F64, F64, I64, 
     counts = np.bincount(ring_of_vertex[keep], minlength=len(rings))
     start = np.r_[0, np.cumsum(counts)].astype(np.int64)
     return xy[keep, 0], xy[keep, 1], start, levels[poly_of_ring], poly_of_ring
+
+
+def _simple_rings(x: F64, y: F64, start: I64) -> Bool:
+    """Whether each ring (given without its closing vertex) does not cross or touch itself."""
+    counts = np.diff(start)
+    if not len(counts):
+        return np.empty(0, dtype=bool)
+    ring = np.repeat(np.arange(len(counts)), counts + 1)
+    k = np.arange(len(ring)) - np.repeat(np.cumsum(counts + 1) - (counts + 1), counts + 1)
+    pick = start[ring] + k % counts[ring]
+    out: Bool = shapely.is_simple(shapely.linearrings(np.column_stack([x[pick], y[pick]]), indices=ring))
+    return out
 
 
 def _dedupe_discs(cx: F64, cy: I64, level: I64) -> tuple[F64, I64, I64]:
@@ -218,14 +230,7 @@ def from_geometries(
         strokes = _clip_far(shapely.transform(strokes, lambda c: c - shift), (w, h), width + 2.0)
         x, y, start, ring_level, disc_xy, disc_lev = stroke_outlines(strokes, lev, width)
         ring_component = np.arange(len(ring_level), dtype=np.int64)
-        counts = np.diff(start)
-        closed_idx = np.repeat(np.arange(len(counts)), counts + 1)
-        pick = np.concatenate([np.arange(a, b + 1) for a, b in zip(start[:-1], start[1:], strict=True)]) \
-            if len(counts) else np.empty(0, dtype=np.int64)
-        pick = np.where(pick == np.repeat(start[1:], counts + 1), np.repeat(start[:-1], counts + 1), pick)
-        rings = shapely.linearrings(np.column_stack([x[pick], y[pick]]), indices=closed_idx) if len(counts) \
-            else np.empty(0, dtype=object)
-        ring_simple = shapely.is_simple(rings) if len(counts) else np.empty(0, dtype=bool)
+        ring_simple = _simple_rings(x, y, start)
         radius_px = width / 2.0
         classify_all = True  # a stroke's runs and caps overlap one another
 
@@ -245,10 +250,7 @@ def from_geometries(
     r = radius_px
     fy = cy / YQ
     comp_bounds = np.concatenate([bounds, np.column_stack([cx - r, fy - r, cx + r, fy + r])])
-    if classify_all:
-        iso = np.zeros(len(comp_bounds), dtype=bool)
-    else:
-        iso = _isolated(comp_bounds)
+    iso = np.zeros(len(comp_bounds), dtype=bool) if classify_all else _isolated(comp_bounds)
     ring_isolated = iso[ring_component] if len(ring_component) and not classify_all else \
         np.zeros(len(ring_level), dtype=bool)
     disc_isolated = iso[len(bounds):]

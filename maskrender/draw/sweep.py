@@ -36,6 +36,7 @@ any input and the cost is linear in the total height of the edges.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -58,6 +59,16 @@ STRIP = YQ // STRIPS
 HALF = STRIP // 2
 XQ = 4096
 """Resolution of the crossings' sort key (1/4096 px)."""
+XSPAN = 1 << 44
+"""Sort keys order x from ``-XSPAN / 2 / XQ`` to ``XSPAN / 2 / XQ`` pixels (+-2 billion): geometry
+reaching further is clipped to the box first (:data:`maskrender.draw.shapes.FAR`).  Crossings
+outside the box are ordered by their true x too: a near-horizontal piece may reach into the box
+from a crossing far outside it."""
+
+
+def _xkey(x: F64) -> I64:
+    out: I64 = np.clip(np.rint(x * XQ) + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
+    return out
 
 BAND_PIECES = 250_000
 """About this many pieces are made, used and dropped at a time (memory stays that of a band)."""
@@ -94,11 +105,10 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
         weight[:] += np.bincount(r0[ok], weights=wt, minlength=h + 1)[: h + 1]
         weight[:] -= np.bincount(r1[ok], weights=wt, minlength=h + 1)[: h + 1]
 
-    rows_of = lambda yt, yb: np.maximum(_ceil_div(yb, YQ) - yt // YQ, 1)  # noqa: E731
     add(p.iso_yt, p.iso_yb, 1.0 + np.abs(p.iso_slope) * YQ)
     add(p.edge_yt, p.edge_yb, STRIPS + np.abs(p.edge_slope) * YQ)
     r = -p.k0
-    add(p.iso_cy - r, p.iso_cy + r, 2.0 + 2 * r / YQ / rows_of(p.iso_cy - r, p.iso_cy + r))
+    add(p.iso_cy - r, p.iso_cy + r, 2.0 * STRIPS)
     add(p.disc_cy - r, p.disc_cy + r, 2.0 * STRIPS)
     per_row = np.cumsum(weight[:h])
     cum = np.cumsum(per_row)
@@ -107,7 +117,7 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
         return [(0, h)]
     cuts = np.searchsorted(cum, np.arange(budget, total, budget), side="left")
     edges = np.unique(np.r_[0, np.minimum(cuts + 1, h), h])
-    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+    return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,8 +173,7 @@ def _sweep(group: I64, x: F64, d: I64, level: I64, levels: I64, w: int) -> tuple
     the level on a line at any x).  The covered level is the largest level whose winding number
     is not zero.
     """
-    xk = w * XQ + 2
-    key = (group * xk + np.clip(np.rint(x * XQ), 0, xk - 1).astype(np.int64)) * 2 + (d > 0)
+    key = (group * XSPAN + _xkey(x)) * 2 + (d > 0)
     order = np.argsort(key, kind="stable")
     ds = d[order]
     if len(levels) == 1:
@@ -185,12 +194,11 @@ def _sweep(group: I64, x: F64, d: I64, level: I64, levels: I64, w: int) -> tuple
 
 def _level_at(keys: I64, after: I64, m: I64, x: F64, w: int) -> I64:
     """The covered level on strip ``m``'s centre line at ``x`` (after crossings at that x)."""
-    xk = w * XQ + 2
-    key = (m * xk + np.clip(np.rint(x * XQ), 0, xk - 1).astype(np.int64)) * 2 + 1
+    key = (m * XSPAN + _xkey(x)) * 2 + 1
     pos = np.searchsorted(keys, key, side="right") - 1
     ok = pos >= 0
     pos = np.maximum(pos, 0)
-    same = ok & (keys[pos] // (2 * xk) == m) if len(keys) else np.zeros(len(m), dtype=bool)
+    same = ok & (keys[pos] // (2 * XSPAN) == m) if len(keys) else np.zeros(len(m), dtype=bool)
     out: I64 = np.where(same, after[pos] if len(keys) else 0, 0)
     return out
 
@@ -355,7 +363,8 @@ def _unmerged(first: Bool) -> Bool:
     merged = first.copy()
     for k in range(1, STRIPS):
         merged[k:] |= first[: n - k]
-    return ~merged
+    out: Bool = ~merged
+    return out
 
 
 def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
