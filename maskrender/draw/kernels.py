@@ -350,20 +350,80 @@ def _level_at(keys: Any, after: Any, m: int, x: float, w: int) -> int:
 
 
 @_jit
-def _extend(buf: Any, r0: int, ev_m: Any, ev_y: Any, ev_x: Any, ev_top: Any, ev_sum: Any, w: int) -> None:
+def _extend(buf: Any, r0: int, ev_m: Any, ev_y: Any, ev_x: Any, ev_top: Any, ev_sum: Any, ev_lo: Any, ev_hi: Any,
+            w: int) -> None:
     """Accumulate the balancing extensions of the turns (see :func:`maskrender.draw.sweep._extensions`)."""
-    for i in range(len(ev_m)):
-        m = ev_m[i]
-        yc = m * STRIP + HALF
-        upper = ev_y[i] <= yc
+    n = len(ev_m)
+    if n == 0:
+        return
+    dr = np.empty(n, np.int64)
+    half = np.empty(n, np.int64)
+    dist = np.empty(n, np.int64)
+    lo_key = np.empty(n, np.int64)
+    hi_key = np.empty(n, np.int64)
+    any_dr = False
+    for i in range(n):
+        yc = ev_m[i] * STRIP + HALF
+        upper = ev_y[i] < yc or (ev_y[i] == yc and not ev_top[i])
         toward = ev_top[i] if upper else not ev_top[i]
-        dr = -ev_sum[i] if toward else ev_sum[i]
-        if dr == 0:
-            continue
-        edge = m * STRIP if upper else (m + 1) * STRIP
-        ya = min(ev_y[i], edge)
-        yb = max(ev_y[i], edge)
-        _add_piece(buf, m // (YQ // STRIP) - r0, ya, yb, ev_x[i], ev_x[i], -dr, w)
+        dr[i] = -ev_sum[i] if toward else ev_sum[i]
+        any_dr = any_dr or dr[i] != 0
+        half[i] = ev_m[i] * 2 + (1 if upper else 0)
+        dist[i] = abs(ev_y[i] - yc)
+        lo_key[i] = half[i] * XSPAN + np.int64(np.floor(ev_lo[i] * XQ)) + XSPAN // 2
+        hi_key[i] = half[i] * XSPAN + np.int64(np.ceil(ev_hi[i] * XQ)) + XSPAN // 2
+    if not any_dr:
+        return
+    h0 = half.min()
+    order = _grouped_argsort(half - h0, lo_key)
+    cluster = np.empty(n, np.int64)
+    c = -1
+    reach = np.int64(-1)
+    for t in range(n):
+        i = order[t]
+        if t == 0 or lo_key[i] >= reach:
+            c += 1
+        reach = hi_key[i] if t == 0 or lo_key[i] >= reach else max(reach, hi_key[i])
+        cluster[i] = c
+    sel = np.flatnonzero(dr != 0)
+    key = cluster[sel] * (4 * STRIP) + dist[sel]
+    order = sel[np.argsort(key, kind="mergesort")]
+    ns = len(order)
+    start = 0
+    while start < ns:
+        g = cluster[order[start]]
+        end = start
+        while end < ns and cluster[order[end]] == g:
+            end += 1
+        # one cluster: runs of equal distance; open extensions close when its books balance
+        balance = 0
+        open_from = start
+        k = start
+        while k < end:
+            run_end = k
+            while run_end < end and dist[order[run_end]] == dist[order[k]]:
+                balance += dr[order[run_end]]
+                run_end += 1
+            if balance == 0:
+                y_close = ev_y[order[k]]
+                for t in range(open_from, run_end):
+                    i = order[t]
+                    ya = min(ev_y[i], y_close)
+                    yb = max(ev_y[i], y_close)
+                    if yb > ya:
+                        _add_piece(buf, ev_m[i] // (YQ // STRIP) - r0, ya, yb, ev_x[i], ev_x[i], -dr[i], w)
+                open_from = run_end
+            k = run_end
+        for t in range(open_from, end):
+            i = order[t]
+            m = ev_m[i]
+            upper = half[i] % 2 == 1
+            y_close = m * STRIP if upper else (m + 1) * STRIP
+            ya = min(ev_y[i], y_close)
+            yb = max(ev_y[i], y_close)
+            if yb > ya:
+                _add_piece(buf, m // (YQ // STRIP) - r0, ya, yb, ev_x[i], ev_x[i], -dr[i], w)
+        start = end
 
 
 @_jit
@@ -448,7 +508,7 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
             p_d[i] = ch_d[c]
             p_lev[i] = ch_level[c]
             p_ymax[i] = ch_ymax[c]
-            p_cc[i] = ch_ymin[c] <= yc and yc < ch_ymax[c]
+            p_cc[i] = ch_ymin[c] < yc and yc < ch_ymax[c]
     ee = np.flatnonzero((e_yb > lo) & (e_yt < hi))
     for e in ee:
         lc = local[e_ch[e]]
@@ -459,13 +519,12 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
             yc = m * STRIP + HALF
             if e_yt[e] <= yc and yc < e_yb[e]:
                 p_x[i] = e_xt[e] + (yc - e_yt[e]) * e_sl[e]
-            if not p_cc[i]:
-                ya = max(e_yt[e], m * STRIP)
-                yb = min(e_yb[e], (m + 1) * STRIP)
-                xa = e_xt[e] + (ya - e_yt[e]) * e_sl[e]
-                xb = e_xt[e] + (yb - e_yt[e]) * e_sl[e]
-                p_xmin[i] = min(p_xmin[i], min(xa, xb))
-                p_xmax[i] = max(p_xmax[i], max(xa, xb))
+            ya = max(e_yt[e], m * STRIP)
+            yb = min(e_yb[e], (m + 1) * STRIP)
+            xa = e_xt[e] + (ya - e_yt[e]) * e_sl[e]
+            xb = e_xt[e] + (yb - e_yt[e]) * e_sl[e]
+            p_xmin[i] = min(p_xmin[i], min(xa, xb))
+            p_xmax[i] = max(p_xmax[i], max(xa, xb))
     for j in range(nde):
         di = de[j]
         top = d_cy[di] + k0
@@ -474,7 +533,7 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
         for m in range(dms[j], dme + 1):
             base = doff[j] + 2 * (m - dms[j])
             yc = m * STRIP + HALF
-            cc = top <= yc and yc < bot
+            cc = top < yc and yc < bot
             half_c = half[min(max(yc - top, 0), len(half) - 1)]
             _, _, lxa, lxb, rxa, rxb = _disc_piece(d_cx[di], d_cy[di], m, STRIP, k0, half, above)
             for side in range(2):
@@ -487,10 +546,9 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
                 p_cc[i] = cc
                 p_ymax[i] = bot
                 p_x[i] = d_cx[di] - sign * half_c
-                if not cc:
-                    xa, xb = (lxa, lxb) if side == 0 else (rxa, rxb)
-                    p_xmin[i] = min(p_xmin[i], min(xa, xb))
-                    p_xmax[i] = max(p_xmax[i], max(xa, xb))
+                xa, xb = (lxa, lxb) if side == 0 else (rxa, rxb)
+                p_xmin[i] = min(p_xmin[i], min(xa, xb))
+                p_xmax[i] = max(p_xmax[i], max(xa, xb))
     # classification: the crossings of each centre line, kept sorted from one strip to the next
     q = np.zeros(n_pass, np.int64)
     keys, after = _centre_lines(p_cc, p_owner, p_m, p_x, p_d, p_lev, levels, w, s0, s1, q)
@@ -520,6 +578,8 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
     ev_x = np.empty(n_ev)
     ev_top = np.empty(n_ev, np.bool_)
     ev_sum = np.empty(n_ev, np.int64)
+    ev_lo = np.empty(n_ev)
+    ev_hi = np.empty(n_ev)
     k = 0
     for t in tsel:
         tm = t_y[t] // STRIP
@@ -529,7 +589,11 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
         ev_y[k] = t_y[t]
         ev_x[k] = t_x[t]
         ev_top[k] = t_top[t]
-        ev_sum[k] = q[coff[la] + tm - cms[la]] + q[coff[lb] + tm - cms[lb]]
+        ia = coff[la] + tm - cms[la]
+        ib = coff[lb] + tm - cms[lb]
+        ev_sum[k] = q[ia] + q[ib]
+        ev_lo[k] = min(p_xmin[ia], p_xmin[ib])
+        ev_hi[k] = max(p_xmax[ia], p_xmax[ib])
         k += 1
     for j in range(nde):
         di = de[j]
@@ -543,8 +607,10 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
                 ev_x[k] = d_cx[di]
                 ev_top[k] = is_top
                 ev_sum[k] = q[base] + q[base + 1]
+                ev_lo[k] = min(p_xmin[base], p_xmin[base + 1])
+                ev_hi[k] = max(p_xmax[base], p_xmax[base + 1])
                 k += 1
-    _extend(buf, r0, ev_m, ev_y, ev_x, ev_top, ev_sum, w)
+    _extend(buf, r0, ev_m, ev_y, ev_x, ev_top, ev_sum, ev_lo, ev_hi, w)
     # accumulate every piece with its passage's value; an edge crossing a whole row with one value
     # in its four strips is one row piece (see sweep._merge_rows)
     for e in ee:

@@ -41,7 +41,9 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     ``width / 2``) are the caps and the joins at sharp vertices.
     """
     h = width / 2.0
-    xy, line = shapely.get_coordinates(lines, return_index=True)
+    parts, feature = shapely.get_parts(lines, return_index=True)  # the lines of a MultiLineString apart
+    levels = levels[feature]
+    xy, line = shapely.get_coordinates(parts, return_index=True)
     if len(xy):
         keep = np.r_[True, (line[1:] != line[:-1]) | (xy[1:] != xy[:-1]).any(axis=1)]
         xy, line = xy[keep], line[keep]

@@ -12,10 +12,11 @@ strip's centre line, where the union is decided exactly:
    to that level (``v``, often 0: a boundary inside another shape counts for nothing);
 2. a chain (or disc side) in the strip that misses the centre line (near a top or bottom of
    an outline) carries its own level above the one the centre line has at its end;
-3. where two chains that meet at a turn inside the strip carry inconsistent values (a cap of
-   one shape partly covered by another), the difference is carried on by a vertical
-   *extension* from the turn to the strip's edge, so that every line of every strip sums to
-   zero: nothing leaks to the right of a shape.
+3. where the chains that meet at turns inside a strip carry values that do not balance (a cap
+   of one shape partly covered by another), the difference is carried on by a vertical
+   *extension* from the turn until the books of its cluster of overlapping turns balance
+   again, or to the strip's edge: every line of every strip sums to zero, so nothing leaks
+   to the right of a shape, and one place's imbalance is never paid back by another's.
 
 Shapes that meet no other shape skip all this (their winding is 0 or 1 everywhere) and are
 accumulated directly, a whole row at a time.  A shape alone is therefore exact (up to 1/1024
@@ -203,23 +204,56 @@ def _level_at(keys: I64, after: I64, m: I64, x: F64, w: int) -> I64:
     return out
 
 
-def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64) -> tuple[I64, I64, I64, F64, I64]:
+def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi: F64
+                ) -> tuple[I64, I64, I64, F64, I64]:
     """Vertical extensions balancing each strip's books after turns (see the module).
 
-    ``dr_parts`` is ``q_a + q_b`` of the two chains at each turn.  Where they do not cancel,
-    the difference is carried on at the turn's x from the turn to the edge of the strip on the
-    side the chains do not reach, so that every line of the strip sums to zero right there
-    (an imbalance is never paid back by another shape further along).  Returns pieces
-    ``(m, ya, yb, x, q)``.
+    ``dr_parts`` is ``q_a + q_b`` of the two chains at each turn, ``[xlo, xhi]`` the x range of
+    their pieces in the strip.  Turns of one half strip whose ranges overlap form a cluster
+    (they may balance one another: a stroke's two end caps through its straight edge); within a
+    cluster, moving out from the centre line, an imbalance is carried on at its turn's x until
+    the cluster's books balance again, or to the strip's edge.  Clusters never pay back one
+    another.  Returns pieces ``(m, ya, yb, x, q)``.
     """
     yc = m * STRIP + HALF
-    upper = y <= yc
+    upper = (y < yc) | ((y == yc) & ~top)  # a turn on the line: its chains are on one side
     toward = np.where(upper, top, ~top)  # the chains run from the turn to the centre line
     dr = np.where(toward, -dr_parts, dr_parts)
+    if not (dr != 0).any():
+        e = np.empty(0, dtype=np.int64)
+        return e, e, e, np.empty(0), e
+    half = m * 2 + upper
+    lo_q = np.floor(xlo * XQ).astype(np.int64) + XSPAN // 2
+    hi_q = np.ceil(xhi * XQ).astype(np.int64) + XSPAN // 2
+    order = np.lexsort((lo_q, half))
+    reach = np.maximum.accumulate(half[order] * XSPAN + hi_q[order])
+    starts = np.r_[True, half[order][1:] * XSPAN + lo_q[order][1:] >= reach[:-1]]
+    cluster = np.empty(len(m), dtype=np.int64)
+    cluster[order] = np.cumsum(starts) - 1
     sel = np.flatnonzero(dr != 0)
-    m, y, x, upper, dr = m[sel], y[sel], x[sel], upper[sel], dr[sel]
-    edge = np.where(upper, m * STRIP, (m + 1) * STRIP)
-    return m, np.minimum(y, edge), np.maximum(y, edge), x, -dr
+    m, y, x, upper, dr, yc, cluster = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel], cluster[sel]
+    dist = np.abs(y - yc)
+    order = np.lexsort((dist, cluster))
+    m, y, x, upper, dr, dist, cluster = (a[order] for a in (m, y, x, upper, dr, dist, cluster))
+    n = len(dr)
+    new_group = np.r_[True, cluster[1:] != cluster[:-1]]
+    run_end = np.r_[(cluster[1:] != cluster[:-1]) | (dist[1:] != dist[:-1]), True]
+    csum = np.cumsum(dr)
+    base = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
+    balance = csum - (csum[base] - dr[base])  # running books within the cluster
+    run_id = np.cumsum(np.r_[True, run_end[:-1]]) - 1
+    run_last = np.flatnonzero(run_end)
+    zero_run = balance[run_last] == 0
+    big = np.iinfo(np.int64).max
+    nxt = np.minimum.accumulate(np.where(zero_run, np.arange(len(run_last)), big)[::-1])[::-1]
+    close_run = nxt[run_id]
+    close_at = run_last[np.minimum(close_run, len(run_last) - 1)]
+    closes = (close_run != big) & (cluster[close_at] == cluster)
+    y_close = np.where(closes, y[close_at], np.where(upper, m * STRIP, (m + 1) * STRIP))
+    ya = np.minimum(y, y_close)
+    yb = np.maximum(y, y_close)
+    keep = yb > ya
+    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
@@ -261,7 +295,7 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     ymin, ymax = p.chain_ymin[c_of], p.chain_ymax[c_of]
     pass_ymax[:n_cpass] = ymax
     yc = pm * STRIP + HALF
-    cc = (ymin <= yc) & (yc < ymax)
+    cc = (ymin < yc) & (yc < ymax)  # an outline that only touches the line (a turn on it) is a cap
     pass_cc[:n_cpass] = cc
     # edge pieces; the one containing its strip's centre gives its chain's crossing
     ee = _in_band(p.edge_yt, p.edge_yb, lo, hi)
@@ -279,7 +313,7 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     d_pass = doff[d_item] + 2 * (d_m - dms[d_item])
     dyc = d_m * STRIP + HALF
     d_top, d_bot = dcy[d_item] + p.k0, dcy[d_item] - p.k0
-    d_cc = (d_top <= dyc) & (dyc < d_bot)
+    d_cc = (d_top < dyc) & (dyc < d_bot)
     half_c = p.half[np.clip(dyc - d_top, 0, len(p.half) - 1)] if len(p.half) else np.zeros(len(d_m))
     dx = dcx[d_item]
     for side, sign in ((0, 1), (1, -1)):
@@ -320,14 +354,12 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
                                     pass_level[caps], p.levels, w)
         q[caps] = np.maximum(under, c_after) - np.maximum(under, c_after - c_v)
 
-    # turns inside the band's strips: chain turns and disc tops and bottoms
+    # turns inside the band's strips: chain turns and disc tops and bottoms, with their two passages
     t = np.flatnonzero((p.turn_y >= lo) & (p.turn_y < hi) & (p.turn_y % STRIP != 0))
     tm = p.turn_y[t] // STRIP
     la, lb = local[p.turn_a[t]], local[p.turn_b[t]]
-    qa = q[coff[la] + tm - cms[la]]
-    qb = q[coff[lb] + tm - cms[lb]]
-    ty, tx, ttop, tsum = [p.turn_y[t]], [p.turn_x[t]], [p.turn_top[t]], [qa + qb]
-    tms = [tm]
+    pa, ty, tx, ttop, tms = [coff[la] + tm - cms[la]], [p.turn_y[t]], [p.turn_x[t]], [p.turn_top[t]], [tm]
+    pb = [coff[lb] + tm - cms[lb]]
     for yy, is_top in ((dcy + p.k0, True), (dcy - p.k0, False)):
         inside = np.flatnonzero((yy >= lo) & (yy < hi) & (yy % STRIP != 0))
         mm = yy[inside] // STRIP
@@ -336,9 +368,12 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
         ty.append(yy[inside])
         tx.append(dcx[inside])
         ttop.append(np.full(len(inside), is_top))
-        tsum.append(q[base] + q[base + 1])
+        pa.append(base)
+        pb.append(base + 1)
+    ev_a, ev_b = np.concatenate(pa), np.concatenate(pb)
+    ev_lo, ev_hi = _passage_ranges(n_pass, ev_a, ev_b, (e_pass, xa, xb), (d_pass, lxa, lxb), (d_pass + 1, rxa, rxb))
     xm, xya, xyb, xx, xq = _extensions(np.concatenate(tms), np.concatenate(ty), np.concatenate(tx),
-                                       np.concatenate(ttop), np.concatenate(tsum))
+                                       np.concatenate(ttop), q[ev_a] + q[ev_b], ev_lo, ev_hi)
 
     # pieces: an edge crossing a whole row with one value in its four strips is one row piece (exact
     # for a straight edge); discs keep their strip pieces (an arc is not straight)
@@ -355,6 +390,20 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
             np.concatenate([xa[e_keep], ext_ + (rya - et) * esl_, lxa, rxa, xx]),
             np.concatenate([xb[e_keep], ext_ + (ryb - et) * esl_, lxb, rxb, xx]),
             np.concatenate([qe[e_keep], qe[e_first], q[d_pass], q[d_pass + 1], xq]))
+
+
+def _passage_ranges(n_pass: int, a: I64, b: I64, *pieces: tuple[I64, F64, F64]) -> tuple[F64, F64]:
+    """The x range spanned by the pieces of passages ``a`` and ``b`` together, per pair."""
+    want = np.zeros(n_pass, dtype=bool)
+    want[a] = True
+    want[b] = True
+    xmin = np.full(n_pass, np.inf)
+    xmax = np.full(n_pass, -np.inf)
+    for owner, xa, xb in pieces:
+        sel = np.flatnonzero(want[owner])
+        np.minimum.at(xmin, owner[sel], np.minimum(xa[sel], xb[sel]))
+        np.maximum.at(xmax, owner[sel], np.maximum(xa[sel], xb[sel]))
+    return np.minimum(xmin[a], xmin[b]), np.maximum(xmax[a], xmax[b])
 
 
 def _unmerged(first: Bool) -> Bool:
