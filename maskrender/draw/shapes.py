@@ -198,8 +198,8 @@ def from_geometries(
     >>> s.cx.tolist(), (s.cy / YQ).tolist(), s.disc_isolated.tolist()
     ([5.5, 2.0], [1.0, 2.0], [True, True])
     >>> t = from_geometries(lines=[shapely.LineString([(1, 1), (6, 1)])], levels=[200], width=2, size=(8, 4))
-    >>> len(t.ring_level), len(t.cx), t.radius, t.ring_isolated.tolist()
-    (1, 2, 1.0, [False])
+    >>> len(t.ring_level), len(t.cx), t.ring_isolated.tolist()   # one outline, round caps included
+    (1, 0, [False])
     """
     w, h = int(size[0]), int(size[1])
     shift = np.array([float(origin[0]), float(origin[1])])

@@ -3,8 +3,9 @@
 A polyline is cut at its *sharp* vertices into runs.  Each run becomes one counter-clockwise
 outline: its right offset forward and its left offset back, joined at every vertex by a
 round arc on the outer side (64 segments per full turn: within 0.12% of the radius of the
-true circle) and by the miter point on the inner side; every run end gets an exact disc (the
-round cap, or the round join at a sharp vertex).  A vertex is sharp when the inner miter
+true circle) and by the miter point on the inner side, with the round caps of the line's ends
+as half circles in the outline; a run cut at a sharp vertex gets an exact disc there (the
+round join).  A vertex is sharp when the inner miter
 would reach past half of an adjacent segment (the line bends tighter than half its width);
 there the runs overlap and the rasteriser's union takes care of it.  So the cost is that of
 the outline, not of one piece per segment, and any polyline (zigzags included) is linear.
@@ -12,19 +13,21 @@ the outline, not of one piece per segment, and any polyline (zigzags included) i
 >>> import shapely
 >>> x, y, start, level, discs, disc_level = stroke_outlines(
 ...     np.array([shapely.LineString([(0, 0), (10, 0), (10, 10)])]), np.array([200]), 2.0)
->>> len(start) - 1, level.tolist(), discs.tolist()
-(1, [200], [[0.0, 0.0], [10.0, 10.0]])
->>> round(float(shapely.Polygon(np.c_[x, y]).area), 2)   # 20 x 2, plus a quarter disc at the corner
-39.78
+>>> len(start) - 1, level.tolist(), discs.tolist()   # one outline, no sharp vertex
+(1, [200], [])
+>>> round(float(shapely.Polygon(np.c_[x, y]).area), 2)   # 20 x 2 - 1, a quarter disc at the corner, two half caps
+42.92
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["ARC_SEGMENTS", "stroke_outlines"]
+__all__ = ["ARC_SEGMENTS", "cap_segments", "stroke_outlines"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -33,12 +36,22 @@ ARC_SEGMENTS = 64
 """Segments of a full circle in a round join's arc."""
 
 
+def cap_segments(h: float) -> int:
+    """Segments of a round cap's half circle of radius ``h``: the chord stays within 0.005 px of
+    the arc (4 to 64).
+
+    >>> cap_segments(0.25), cap_segments(2.4), cap_segments(50.0)
+    (8, 25, 64)
+    """
+    return int(min(64, max(4, math.ceil(math.pi / math.sqrt(8 * 0.005 / max(h, 1e-9))))))
+
+
 def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
                     ) -> tuple[F64, F64, I64, I64, F64, I64]:
     """Outlines of lines stroked ``width`` wide: ``(x, y, ring_start, ring_level, disc_centres, disc_level)``.
 
     Rings are counter-clockwise without their closing vertex; the discs (radius
-    ``width / 2``) are the caps and the joins at sharp vertices.
+    ``width / 2``) are the joins at sharp vertices.
     """
     h = width / 2.0
     parts, feature = shapely.get_parts(lines, return_index=True)  # the lines of a MultiLineString apart
@@ -106,7 +119,13 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     is_outer = interior & ~is_inner & (c != 0)
     phi = np.arctan2(np.abs(c), dt)
     extra = np.where(is_outer, np.maximum(np.ceil(phi / (2 * np.pi / ARC_SEGMENTS)) - 1, 0), 0).astype(np.int64)
-    count = np.where(is_outer, 2 + extra, 1)
+    # round caps at the ends of a line (not where a run was cut at a sharp vertex): a half circle
+    # in the outline, from the end's right offset round the end to its left offset
+    line_start = np.r_[True, seg[1:] != seg[:-1] + 1][run_first]
+    line_end = np.r_[seg[1:] != seg[:-1] + 1, True][run_last]
+    cap = (at_end & ~side_b & line_end[slot_run]) | (at_start & side_b & line_start[slot_run])
+    n_cap = cap_segments(h)
+    count = np.where(is_outer, 2 + extra, np.where(cap, n_cap, 1))
 
     # points
     pk = np.repeat(np.arange(total_slots), count)
@@ -121,10 +140,15 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     arc = centre + h * np.column_stack([np.cos(ang), np.sin(ang)])
     miter = centre + s * (n_in[pk] + n_out[pk]) * (h / (1.0 + dt[pk]))[:, None]
     plain = centre + s * n_in[pk] * h
-    pts = np.where(is_outer[pk][:, None], arc, np.where(is_inner[pk][:, None], miter, plain))
+    cap_ang = a_in + np.pi * j / n_cap  # from this side's offset half a turn round the end
+    step = math.pi / n_cap
+    cap_r = np.where(j == 0, h, h * math.sqrt(step / math.sin(step)))  # the polygon keeps the half disc's area
+    cap_pts = centre + cap_r[:, None] * np.column_stack([np.cos(cap_ang), np.sin(cap_ang)])
+    pts = np.where(is_outer[pk][:, None], arc, np.where(is_inner[pk][:, None], miter,
+                                                        np.where(cap[pk][:, None], cap_pts, plain)))
     ring_counts = np.bincount(slot_run[pk], minlength=n_run)
     ring_start = np.r_[0, np.cumsum(ring_counts)].astype(np.int64)
     ring_level = levels[line[seg[run_first]]].astype(np.int64)
-    # discs at run ends: the caps, and the joins at sharp vertices
-    ends = np.unique(np.r_[seg[run_first], seg[run_last] + 1])
+    # discs: the joins at sharp vertices (where one run ends and the next begins)
+    ends = np.unique(np.r_[seg[run_first][~line_start], seg[run_last][~line_end] + 1])
     return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, xy[ends], levels[line[ends]].astype(np.int64)
