@@ -304,8 +304,12 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
     kind = KINDS.get(mask.mask_type)
     if kind is None or kind.drawn_as != "dots":
         return radius
-    points = shapely.get_parts(mask.geometry)
-    if len(points) > 1:
+    # points at the same place are one point: coincident copies would make every nearest-neighbour
+    # query search them all (100,000 copies took minutes), and their spacing is not the mask's
+    xy = shapely.get_coordinates(mask.geometry)
+    xy = xy[np.sort(np.unique(xy, axis=0, return_index=True)[1])]
+    if len(xy) > 1:
+        points = shapely.points(xy)
         fw, fh = mask.frame_size(image_size)
         scale = math.sqrt(image_size[0] / fw * image_size[1] / fh)
         # the median spacing of a fixed, evenly spread sample: the same answer, in linear time
@@ -313,7 +317,6 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
             np.linspace(0, len(points) - 1, SPACING_SAMPLE).astype(np.intp)]
         _, dist = shapely.STRtree(points).query_nearest(probe, exclusive=True, return_distance=True,
                                                         all_matches=False)
-        dist = dist[dist > 0]
         if len(dist):
             spacing = float(np.median(dist)) * scale
             floor = min(DEFAULT_POINT_RADIUS.minimum, 0.55 * spacing)

@@ -1,17 +1,19 @@
 """Masks to alpha layers (one per mask, plus one per outline) and their blend onto pixels.
 
-A mask is one layer: its features are grouped by intensity; each group's union is
-rasterised once, and the layer's alpha is the largest ``coverage * intensity`` over the
-groups, times the opacity.  So overlapping features never double-blend, holes show the photo
-untouched, and a heatmap keeps its gradation.  The rasteriser hands back 8-bit alpha
-directly (no float image is made).  Blending happens once per layer, on the layer's bounding
-box only, with Pillow's integer compositing: pixels outside every feature
+A mask is one layer: every feature is drawn at its own level (its intensity in 8-bit steps)
+and the layer's alpha is, per pixel, the integral over the pixel of the largest level that
+covers each point, times the opacity (:mod:`maskrender.draw.raster`).  So overlapping
+features never double-blend, holes show the photo untouched, a heatmap's graded bands meet
+without seams, and lines of different intensities cross at the larger one.  The rasteriser
+hands back 8-bit alpha directly (no float image is made).  Blending happens once per layer,
+only on the inked part of the layer's box, with integer compositing (Pillow's, or the same
+arithmetic compiled when ``maskrender[accel]`` is installed): pixels outside every feature
 keep their exact bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,7 +21,8 @@ import numpy.typing as npt
 import shapely
 from PIL import Image
 
-from maskrender.draw.raster import Box, bounds_box, disc_alpha, polygon_alpha, stroke
+from maskrender.draw.raster import Box, bounds_box, shapes_alpha
+from maskrender.draw.shapes import from_geometries
 from maskrender.geometry import Transform
 from maskrender.kinds import KINDS, rank
 from maskrender.model import Mask
@@ -68,11 +71,13 @@ def intensity_groups(mask: Mask) -> list[tuple[float, list[int]]]:
     return [(level / 255.0, idx) for level, idx in sorted(groups.items()) if level > 0]
 
 
-def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tuple[int, int]) -> list[Layer]:
+def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tuple[int, int], *,
+                accelerate: bool = True) -> list[Layer]:
     """The fill layer (and the outline layer, if any) of one mask on a canvas of ``canvas`` pixels.
 
-    Each layer covers only the mask's bounding box; its alpha is ``opacity x max(intensity x
-    coverage)`` over the mask's features.
+    Each layer covers only the mask's bounding box; its alpha is ``opacity x`` the integral
+    of the winning feature level over each pixel.  ``accelerate=False`` draws with the numpy
+    back-end even when the compiled one is installed (same pixels).
 
     >>> import maskrender as mr
     >>> from maskrender.geometry import fit
@@ -83,53 +88,51 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     >>> [(layer.box, layer.color.hex, int(layer.alpha.max())) for layer in layers]
     [((75, 79, 500, 503), '#ff9f1c', 153), ((75, 78, 500, 503), '#ff9f1c', 255)]
     """
-    groups = intensity_groups(mask)
-    if not groups or style.opacity <= 0:
+    levels = np.array([round(f.intensity * 255) for f in mask.features], dtype=np.int64)
+    drawn = np.flatnonzero(levels > 0)
+    if not len(drawn) or style.opacity <= 0:
         return []
-    px_geoms = list(transform.apply_all([f.geometry for f in mask.features]))
+    px_geoms = transform.apply_all([mask.features[i].geometry for i in drawn])
+    levels = levels[drawn]
     layers: list[Layer] = []
     kind = KINDS[mask.mask_type]
-    fill = _fill_alpha(kind.drawn_as, px_geoms, groups, style, canvas)
+    fill = _fill_alpha(kind.drawn_as, px_geoms, levels, style, canvas, accelerate)
     if fill is not None:
         layers.append(Layer(fill[0], fill[1], style.color, mask.tech_name))
     if style.outline > 0 and style.outline_opacity > 0 and kind.polygonal:
-        rings = stroke(shapely.boundary(np.asarray(px_geoms, dtype=object)), style.outline)
-        ring_box = bounds_box(rings, 1.0, canvas)
+        rings = shapely.boundary(px_geoms)
+        ring_box = bounds_box(rings, style.outline / 2 + 1.0, canvas)
         if ring_box is not None:
-            layers.append(Layer(ring_box, polygon_alpha(rings, ring_box, style.outline_opacity), style.color,
-                                mask.tech_name))
+            shapes = from_geometries(lines=rings, levels=np.full(len(rings), 255), width=style.outline,
+                                     size=(ring_box[2] - ring_box[0], ring_box[3] - ring_box[1]), origin=ring_box[:2])
+            layers.append(Layer(ring_box, shapes_alpha(shapes, style.outline_opacity, accelerate=accelerate),
+                                style.color, mask.tech_name))
     return layers
 
 
 def _fill_alpha(
     drawn_as: str,
-    px_geoms: Sequence[shapely.Geometry],
-    groups: list[tuple[float, list[int]]],
+    px_geoms: npt.NDArray[np.object_],
+    levels: npt.NDArray[np.int64],
     style: MaskStyle,
     canvas: tuple[int, int],
+    accelerate: bool,
 ) -> tuple[Box, npt.NDArray[np.uint8]] | None:
-    """The fill's box and 8-bit alpha: per intensity level ``round(coverage x level x opacity x 255)``,
-    the largest level winning (rounding is monotonic, so this is the rounded maximum)."""
-    shapes: list[tuple[float, npt.NDArray[np.object_]]] = []
-    for level, idx in groups:
-        geoms = np.asarray([px_geoms[i] for i in idx], dtype=object)
-        if drawn_as == "strokes":
-            geoms = stroke(geoms, style.line_width)
-        shapes.append((level, geoms))
-    pad = style.point_radius + 1.0 if drawn_as == "dots" else 1.0
-    box = bounds_box(np.concatenate([g for _, g in shapes]), pad, canvas)
+    """The fill's box and 8-bit alpha, drawn as ``drawn_as`` (``area``, ``dots`` or ``strokes``)."""
+    pad = {"dots": style.point_radius, "strokes": style.line_width / 2}.get(drawn_as, 0.0) + 1.0
+    box = bounds_box(px_geoms, pad, canvas)
     if box is None:
         return None
-    total: npt.NDArray[np.uint8] | None = None
-    for level, geoms in shapes:
-        factor = style.opacity * level
-        if drawn_as == "dots":
-            alpha = disc_alpha(shapely.get_coordinates(geoms), style.point_radius, box, factor)
-        else:
-            alpha = polygon_alpha(geoms, box, factor)
-        total = alpha if total is None else np.maximum(total, alpha, out=total)
-    assert total is not None
-    return box, total
+    size = (box[2] - box[0], box[3] - box[1])
+    if drawn_as == "dots":
+        xy, owner = shapely.get_coordinates(px_geoms, return_index=True)
+        shapes = from_geometries(points=xy, point_levels=levels[owner], radius=style.point_radius, size=size,
+                                 origin=box[:2])
+    elif drawn_as == "strokes":
+        shapes = from_geometries(lines=px_geoms, levels=levels, width=style.line_width, size=size, origin=box[:2])
+    else:
+        shapes = from_geometries(polygons=px_geoms, levels=levels, size=size, origin=box[:2])
+    return box, shapes_alpha(shapes, style.opacity, accelerate=accelerate)
 
 
 def blend(image: Image.Image, layers: Iterable[Layer]) -> Image.Image:

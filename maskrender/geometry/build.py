@@ -302,7 +302,13 @@ def _min_size(owner: np.ndarray, count: int, minimum: int, xy: np.ndarray, close
 
 def _repair(todo: _Parts, polys: np.ndarray, poly_ids: np.ndarray, valid: np.ndarray,
             feat_of_poly: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Replace each invalid polygon by the polygons ``make_valid`` finds in it (or drop it)."""
+    """Replace each invalid polygon by the area its rings enclose (or drop it when it has none).
+
+    The repair reads a polygon as its structure says (:func:`_enclosed`): what its exterior
+    ring encloses minus what its holes enclose, never the even-odd reading of the linework
+    (``make_valid``'s default), which paints where two holes overlap, paints outside the shell
+    where a hole reaches past it, and cuts the middle out of a ring that overlaps itself.
+    """
     out_polys: list[BaseGeometry] = []
     out_ids: list[int] = []
     for poly, pid, ok in zip(polys, poly_ids, valid, strict=True):
@@ -311,7 +317,7 @@ def _repair(todo: _Parts, polys: np.ndarray, poly_ids: np.ndarray, valid: np.nda
             out_ids.append(int(pid))
             continue
         reason = shapely.is_valid_reason(poly)
-        fixed = _polygons_in(shapely.make_valid(poly))
+        fixed = _polygons_in(_enclosed(poly))
         fid = int(feat_of_poly[pid])
         where = todo.coords_path(fid, _local(feat_of_poly, int(pid)))
         if fixed:
@@ -321,6 +327,28 @@ def _repair(todo: _Parts, polys: np.ndarray, poly_ids: np.ndarray, valid: np.nda
         else:
             todo.warn(where, f"invalid polygon ({reason}) has no area; dropped")
     return np.array(out_polys, dtype=object), np.asarray(out_ids, dtype=np.intp)
+
+
+def _enclosed(poly: BaseGeometry) -> BaseGeometry:
+    """The area a polygon's exterior ring encloses (non-zero winding) minus what its holes enclose.
+
+    Each ring is made valid on its own with ``make_valid(method="structure")`` (a ring that
+    crosses itself encloses every region it winds around), then the holes' union is
+    subtracted: a hole past the shell removes only what it covers, a hole outside it nothing
+    (``make_valid`` of the whole polygon with ``method="structure"`` would paint such a hole).
+
+    >>> import shapely
+    >>> square, away = [(0, 0), (10, 0), (10, 10), (0, 10)], [(20, 20), (30, 20), (30, 30), (20, 30)]
+    >>> _enclosed(shapely.Polygon(square, [away])).area, _enclosed(shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])).area
+    (100.0, 2.0)
+    """
+    def valid(ring: BaseGeometry) -> BaseGeometry:
+        return shapely.make_valid(shapely.Polygon(ring), method="structure", keep_collapsed=False)
+
+    shell = valid(poly.exterior)
+    if not len(poly.interiors):
+        return shell
+    return shapely.difference(shell, shapely.union_all([valid(r) for r in poly.interiors]))
 
 
 def _polygons_in(geom: BaseGeometry) -> list[BaseGeometry]:

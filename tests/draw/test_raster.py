@@ -1,9 +1,7 @@
-"""The coverage rasteriser's contract: unbiased area, non-zero union, holes, clipping, and
-agreement with independent references (exact pixel areas from shapely, and an 8x
-supersampled Pillow drawing).
-
-These tests were written before the rasteriser was optimised and guard every later change.
-"""
+"""The rasteriser's contract: shapes and dtypes, unbiased exact area, the non-zero union, holes,
+clipping, and agreement with an exact-area oracle (``helpers.oracle``: shapely intersections
+of pixel squares, sharing no code with the renderer).  Every test runs on both back-ends
+(numpy, and the compiled one when numba is installed, as in the dev install)."""
 
 from __future__ import annotations
 
@@ -12,48 +10,25 @@ import math
 import numpy as np
 import pytest
 import shapely
-from PIL import Image, ImageDraw
+from helpers.oracle import disc, figures, pixel_areas, stroke
 
-from maskrender.draw import raster
-from maskrender.draw.raster import disc_alpha, disc_coverage, polygon_alpha, polygon_coverage
+from maskrender.draw.raster import (
+    accelerated,
+    bounds_box,
+    disc_alpha,
+    disc_coverage,
+    line_alpha,
+    line_coverage,
+    polygon_alpha,
+    polygon_coverage,
+)
 
-# ---------------------------------------------------------------------------------------------
-# helpers
-# ---------------------------------------------------------------------------------------------
-
-
-def exact_coverage(geom: shapely.Geometry, box: tuple[int, int, int, int]) -> np.ndarray:
-    """Exact covered area of every pixel of ``box`` (shapely intersection areas)."""
-    x0, y0, x1, y1 = box
-    ys, xs = np.mgrid[y0:y1, x0:x1]
-    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 1, ys.ravel() + 1)
-    union = shapely.union_all(np.atleast_1d(np.asarray(geom, dtype=object)))
-    return shapely.area(shapely.intersection(cells, union)).reshape(y1 - y0, x1 - x0)
+BACKENDS = [False, True] if accelerated() else [False]
 
 
-def pillow_reference(polys: list[shapely.Polygon], box: tuple[int, int, int, int], factor: int = 8) -> np.ndarray:
-    """Coverage from an 8x supersampled Pillow drawing (no anti-aliasing), box-filtered down.
-
-    Each polygon is drawn as its exterior minus its holes on its own sheet, and sheets are
-    OR-ed: the union of polygons with holes. Pillow fills the pixels whose centres are
-    inside, which at 8x is within 1/16 px of the exact edge.
-    """
-    x0, y0, x1, y1 = box
-    w, h = (x1 - x0) * factor, (y1 - y0) * factor
-    total = np.zeros((h, w), dtype=bool)
-
-    def pts(ring: shapely.LinearRing) -> list[tuple[float, float]]:
-        xy = (np.asarray(ring.coords)[:, :2] - (x0, y0)) * factor - 0.5
-        return [tuple(p) for p in xy.tolist()]
-
-    for poly in polys:
-        sheet = Image.new("1", (w, h), 0)
-        draw = ImageDraw.Draw(sheet)
-        draw.polygon(pts(poly.exterior), fill=1)
-        for hole in poly.interiors:
-            draw.polygon(pts(hole), fill=0)
-        total |= np.asarray(sheet, dtype=bool)
-    return total.reshape(y1 - y0, factor, x1 - x0, factor).mean(axis=(1, 3))
+@pytest.fixture(params=BACKENDS, ids=lambda a: "compiled" if a else "numpy")
+def accel(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
 
 
 def blob(rng: np.random.Generator, cx: float, cy: float, r: float, n: int = 24) -> shapely.Polygon:
@@ -67,13 +42,6 @@ def circle(cx: float, cy: float, r: float) -> shapely.Polygon:
     return shapely.Point(cx, cy).buffer(r, quad_segs=256)
 
 
-@pytest.fixture(autouse=True, params=["sum", "exact"])
-def union(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Every test runs with both ways of combining overlapping edges (``raster.UNION``)."""
-    monkeypatch.setattr(raster, "UNION", request.param)
-    return str(request.param)
-
-
 # ---------------------------------------------------------------------------------------------
 # shape, dtype, empties
 # ---------------------------------------------------------------------------------------------
@@ -83,13 +51,16 @@ def union(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> st
     ("box", "shape"),
     [((0, 0, 5, 4), (4, 5)), ((10, 20, 13, 21), (1, 3)), ((5, 5, 5, 9), (4, 0)), ((5, 5, 3, 3), (0, 0))],
 )
-def test_shape_and_dtype(box: tuple[int, int, int, int], shape: tuple[int, int]) -> None:
-    cov = polygon_coverage(shapely.box(0, 0, 100, 100), box)
+def test_shape_and_dtype(box: tuple[int, int, int, int], shape: tuple[int, int], accel: bool) -> None:
+    cov = polygon_coverage(shapely.box(0, 0, 100, 100), box, accelerate=accel)
     assert cov.dtype == np.float32
     assert cov.shape == shape
-    dcov = disc_coverage(np.array([[2.0, 2.0]]), 3.0, box)
+    dcov = disc_coverage(np.array([[2.0, 2.0]]), 3.0, box, accelerate=accel)
     assert dcov.dtype == np.float32
     assert dcov.shape == shape
+    alpha = line_alpha(shapely.LineString([(0, 0), (50, 50)]), 2.0, box, accelerate=accel)
+    assert alpha.dtype == np.uint8
+    assert alpha.shape == shape
 
 
 @pytest.mark.parametrize(
@@ -97,26 +68,26 @@ def test_shape_and_dtype(box: tuple[int, int, int, int], shape: tuple[int, int])
     [[], [shapely.Point(1, 1)], [shapely.LineString([(0, 0), (3, 3)])], [shapely.Polygon()],
      np.array([], dtype=object)],
 )
-def test_nothing_polygonal_gives_zeros(geoms: list[shapely.Geometry]) -> None:
-    cov = polygon_coverage(geoms, (0, 0, 6, 5))
+def test_nothing_polygonal_gives_zeros(geoms: list[shapely.Geometry], accel: bool) -> None:
+    cov = polygon_coverage(geoms, (0, 0, 6, 5), accelerate=accel)
     assert cov.shape == (5, 6)
     assert not cov.any()
 
 
 @pytest.mark.parametrize(("centres", "radius"), [(np.empty((0, 2)), 3.0), (np.array([[2.0, 2.0]]), 0.0)])
-def test_no_discs_gives_zeros(centres: np.ndarray, radius: float) -> None:
-    cov = disc_coverage(centres, radius, (0, 0, 6, 5))
+def test_no_discs_gives_zeros(centres: np.ndarray, radius: float, accel: bool) -> None:
+    cov = disc_coverage(centres, radius, (0, 0, 6, 5), accelerate=accel)
     assert cov.shape == (5, 6)
     assert not cov.any()
 
 
-def test_values_in_unit_range() -> None:
+def test_values_in_unit_range(accel: bool) -> None:
     rng = np.random.default_rng(1)
     polys = [blob(rng, *rng.uniform(0, 60, 2), rng.uniform(3, 20)) for _ in range(40)]
-    cov = polygon_coverage(polys, (0, 0, 60, 60))
+    cov = polygon_coverage(polys, (0, 0, 60, 60), accelerate=accel)
     assert cov.min() >= 0.0
     assert cov.max() <= 1.0
-    dcov = disc_coverage(rng.uniform(0, 60, (200, 2)), 4.5, (0, 0, 60, 60))
+    dcov = disc_coverage(rng.uniform(0, 60, (200, 2)), 4.5, (0, 0, 60, 60), accelerate=accel)
     assert dcov.min() >= 0.0
     assert dcov.max() <= 1.0
 
@@ -127,32 +98,31 @@ def test_values_in_unit_range() -> None:
 
 
 @pytest.mark.parametrize("offset", [(0.0, 0.0), (0.5, 0.5), (0.37, 0.81), (0.93, 0.11)])
-def test_circle_area_unbiased(offset: tuple[float, float]) -> None:
+def test_circle_area_unbiased(offset: tuple[float, float], accel: bool) -> None:
     c = circle(30 + offset[0], 30 + offset[1], 20)
-    cov = polygon_coverage(c, (0, 0, 60, 60))
-    assert float(cov.sum(dtype=np.float64)) == pytest.approx(c.area, rel=0.005)
+    cov = polygon_coverage(c, (0, 0, 60, 60), accelerate=accel)
+    assert float(cov.sum(dtype=np.float64)) == pytest.approx(c.area, rel=1e-4)
 
 
 @pytest.mark.parametrize("offset", [(0.0, 0.0), (0.5, 0.5), (0.37, 0.81), (0.93, 0.11)])
-@pytest.mark.parametrize("radius", [20.0, 8.456, 2.5])
-def test_disc_area_unbiased(offset: tuple[float, float], radius: float) -> None:
-    cov = disc_coverage(np.array([[30 + offset[0], 30 + offset[1]]]), radius, (0, 0, 60, 60))
-    tol = 0.005 if radius >= 8 else 0.02
-    assert float(cov.sum(dtype=np.float64)) == pytest.approx(math.pi * radius**2, rel=tol)
+@pytest.mark.parametrize("radius", [20.0, 8.456, 2.5, 0.5, 0.3, 0.1])
+def test_disc_area_exact(offset: tuple[float, float], radius: float, accel: bool) -> None:
+    cov = disc_coverage(np.array([[30 + offset[0], 30 + offset[1]]]), radius, (0, 0, 60, 60), accelerate=accel)
+    assert float(cov.sum(dtype=np.float64)) == pytest.approx(math.pi * radius**2, rel=0.002, abs=2e-5)
 
 
-def test_many_random_blobs_total_area() -> None:
+def test_many_random_blobs_total_area(accel: bool) -> None:
     rng = np.random.default_rng(7)
     polys = [blob(rng, *rng.uniform(30, 370, 2), rng.uniform(5, 25)) for _ in range(120)]
     union = shapely.union_all(polys)
-    cov = polygon_coverage(polys, (0, 0, 400, 400))
-    assert float(cov.sum(dtype=np.float64)) == pytest.approx(union.area, rel=0.005)
+    cov = polygon_coverage(polys, (0, 0, 400, 400), accelerate=accel)
+    assert float(cov.sum(dtype=np.float64)) == pytest.approx(union.area, rel=0.001)
 
 
-def test_axis_aligned_square_is_exact() -> None:
-    cov = polygon_coverage(shapely.box(1.25, 2.0, 4.75, 5.0), (0, 0, 6, 7))
-    expected = exact_coverage(shapely.box(1.25, 2.0, 4.75, 5.0), (0, 0, 6, 7))
-    np.testing.assert_allclose(cov, expected, atol=1e-6)
+def test_axis_aligned_square_is_exact(accel: bool) -> None:
+    sq = shapely.box(1.25, 2.3, 4.75, 5.6)
+    cov = polygon_coverage(sq, (0, 0, 6, 7), accelerate=accel)
+    np.testing.assert_allclose(cov, pixel_areas(sq, (6, 7)), atol=1e-3)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -161,7 +131,7 @@ def test_axis_aligned_square_is_exact() -> None:
 
 
 @pytest.mark.parametrize("orient", ["ccw", "cw", "mixed"])
-def test_hole_shows_through(orient: str) -> None:
+def test_hole_shows_through(orient: str, accel: bool) -> None:
     outer = [(5, 5), (35, 5), (35, 35), (5, 35)]
     inner = [(15, 15), (25, 15), (25, 25), (15, 25)]
     if orient == "cw":
@@ -169,59 +139,54 @@ def test_hole_shows_through(orient: str) -> None:
     elif orient == "mixed":
         inner = inner[::-1]
     donut = shapely.Polygon(outer, [inner])
-    cov = polygon_coverage(donut, (0, 0, 40, 40))
+    cov = polygon_coverage(donut, (0, 0, 40, 40), accelerate=accel)
     assert not cov[15:25, 15:25].any()
     assert (cov[5:15, 5:35] == 1).all()
     assert float(cov.sum()) == pytest.approx(donut.area, rel=1e-6)
 
 
-def test_overlapping_features_count_once() -> None:
+def test_overlapping_features_count_once(accel: bool) -> None:
     a = shapely.box(5, 5, 25, 25)
     b = shapely.box(15, 15, 35, 35)
     for geoms in ([a, b], [a, shapely.Polygon(list(b.exterior.coords)[::-1])], shapely.MultiPolygon([a, b])):
-        cov = polygon_coverage(geoms, (0, 0, 40, 40))
+        cov = polygon_coverage(geoms, (0, 0, 40, 40), accelerate=accel)
         assert (cov[15:25, 15:25] == 1).all()
         assert float(cov.sum()) == pytest.approx(shapely.union(a, b).area, rel=1e-6)
 
 
-def test_identical_features_many_times_count_once(union: str) -> None:
+def test_identical_features_many_times_count_once(accel: bool) -> None:
     c = circle(20.3, 20.6, 12)
-    once = polygon_coverage(c, (0, 0, 40, 40))
-    many = polygon_coverage([c] * 300, (0, 0, 40, 40))
-    np.testing.assert_allclose(many[once == 1], 1.0)
-    assert many.max() <= 1.0
-    if union == "exact":  # edges included: 300 copies look like one
-        np.testing.assert_allclose(many, once, atol=1e-6)
-    else:  # edge pixels saturate (sum of partial coverages)
-        assert float(many.sum()) >= float(once.sum()) - 1e-3
+    once = polygon_coverage(c, (0, 0, 40, 40), accelerate=accel)
+    many = polygon_coverage([c] * 300, (0, 0, 40, 40), accelerate=accel)
+    np.testing.assert_allclose(many, once, atol=1e-4)  # alone it is drawn whole rows at a time, copies by strips
+    np.testing.assert_array_equal(polygon_alpha([c] * 300, (0, 0, 40, 40), accelerate=accel),
+                                  polygon_alpha(c, (0, 0, 40, 40), accelerate=accel))
 
 
-@pytest.mark.parametrize("shift", [(0.0, 0.0), (0.5, 0.5), (0.25, 0.75)])
-def test_identical_squares_in_exact_mode(union: str, shift: tuple[float, float]) -> None:
+@pytest.mark.parametrize("shift", [(0.0, 0.0), (0.5, 0.5), (0.25, 0.75), (0.3, 0.45)])
+def test_identical_squares_and_discs_count_once(shift: tuple[float, float], accel: bool) -> None:
     sq = shapely.box(20.5 + shift[0], 20.5 + shift[1], 70.25 + shift[0], 60.5 + shift[1])
-    one = polygon_alpha(sq, (0, 0, 100, 100), 1.0)
-    two = polygon_alpha([sq, sq], (0, 0, 100, 100), 1.0)
-    if union == "exact":
-        assert (one == two).all()
-    else:
-        assert (two >= one).all()
-    d_one = disc_alpha(np.array([[30.3, 40.6]]), 6.5, (0, 0, 100, 100))
-    d_two = disc_alpha(np.array([[30.3, 40.6], [30.3, 40.6]]), 6.5, (0, 0, 100, 100))
-    assert (d_one == d_two).all() if union == "exact" else (d_two >= d_one).all()
+    one = polygon_alpha(sq, (0, 0, 100, 100), 1.0, accelerate=accel)
+    two = polygon_alpha([sq, sq], (0, 0, 100, 100), 1.0, accelerate=accel)
+    np.testing.assert_array_equal(one, two)
+    c = np.array([[30.3 + shift[0], 40.6 + shift[1]]])
+    d_one = disc_alpha(c, 6.5, (0, 0, 100, 100), accelerate=accel)
+    d_two = disc_alpha(np.vstack([c, c]), 6.5, (0, 0, 100, 100), accelerate=accel)
+    np.testing.assert_array_equal(d_one, d_two)
 
 
-def test_overlapping_discs_count_once() -> None:
+def test_overlapping_discs_count_once(accel: bool) -> None:
     centres = np.array([[20.0, 20.0], [26.0, 20.0], [23.0, 25.0]])
-    cov = disc_coverage(centres, 8.0, (0, 0, 50, 50))
-    union = shapely.union_all([circle(x, y, 8.0) for x, y in centres])
+    cov = disc_coverage(centres, 8.0, (0, 0, 50, 50), accelerate=accel)
+    union = shapely.union_all([disc(x, y, 8.0) for x, y in centres])
     assert cov.max() == 1.0
-    assert float(cov.sum(dtype=np.float64)) == pytest.approx(union.area, rel=0.01)
+    assert float(cov.sum(dtype=np.float64)) == pytest.approx(union.area, rel=0.002)
 
 
-def test_hole_in_one_feature_covered_by_another() -> None:
+def test_hole_in_one_feature_covered_by_another(accel: bool) -> None:
     donut = shapely.Polygon([(0, 0), (30, 0), (30, 30), (0, 30)], [[(10, 10), (20, 10), (20, 20), (10, 20)]])
     plug = shapely.box(12, 12, 18, 18)
-    cov = polygon_coverage([donut, plug], (0, 0, 30, 30))
+    cov = polygon_coverage([donut, plug], (0, 0, 30, 30), accelerate=accel)
     assert (cov[12:18, 12:18] == 1).all()
     assert not cov[10:12, 10:20].any()
 
@@ -231,47 +196,58 @@ def test_hole_in_one_feature_covered_by_another() -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def test_far_off_canvas_geometry_is_clipped() -> None:
+def test_far_off_canvas_geometry_is_clipped(accel: bool) -> None:
     far = [shapely.box(1e7, 1e7, 1e7 + 50, 1e7 + 50), shapely.box(-1e9, -1e9, -1e9 + 5, -1e9 + 5)]
-    assert not polygon_coverage(far, (0, 0, 64, 64)).any()
-    assert not disc_coverage(np.array([[1e7, 1e7], [-1e9, 20.0], [20.0, 1e12]]), 5.0, (0, 0, 64, 64)).any()
+    assert not polygon_coverage(far, (0, 0, 64, 64), accelerate=accel).any()
+    assert not disc_coverage(np.array([[1e7, 1e7], [-1e9, 20.0], [20.0, 1e12]]), 5.0, (0, 0, 64, 64),
+                             accelerate=accel).any()
+    assert not line_coverage(shapely.LineString([(1e8, 5), (1e8 + 10, 5)]), 3.0, (0, 0, 64, 64),
+                             accelerate=accel).any()
 
 
-def test_huge_geometry_crossing_the_box() -> None:
-    # edges a billion pixels long: only the sub-scanlines inside the box may be visited
+def test_huge_geometry_crossing_the_box(accel: bool) -> None:
     tri = shapely.Polygon([(-1e9, -1e9), (1e9, -1e9), (20.5, 1e9)])
-    cov = polygon_coverage(tri, (0, 0, 40, 30))
+    cov = polygon_coverage(tri, (0, 0, 40, 30), accelerate=accel)
     assert cov.shape == (30, 40)
     assert (cov == 1).all()
     half = shapely.box(-1e9, -1e9, 10.5, 1e9)
-    cov = polygon_coverage(half, (0, 0, 20, 10))
+    cov = polygon_coverage(half, (0, 0, 20, 10), accelerate=accel)
     np.testing.assert_allclose(cov[:, :10], 1.0)
-    np.testing.assert_allclose(cov[:, 10], 0.5)
+    np.testing.assert_allclose(cov[:, 10], 0.5, atol=1e-3)
     assert not cov[:, 11:].any()
+    wide = line_coverage(shapely.LineString([(-1e9, 5.25), (1e9, 5.25)]), 3.0, (0, 0, 20, 10), accelerate=accel)
+    np.testing.assert_allclose(wide, np.repeat([[0, 0, 0, 0.25, 1, 1, 0.75, 0, 0, 0]], 20, axis=0).T, atol=1e-3)
 
 
-def test_box_offset_matches_cropping() -> None:
+def test_box_offset_matches_cropping(accel: bool) -> None:
     rng = np.random.default_rng(3)
     polys = [blob(rng, *rng.uniform(0, 100, 2), rng.uniform(4, 30)) for _ in range(30)]
-    full = polygon_coverage(polys, (0, 0, 100, 100))
-    part = polygon_coverage(polys, (23, 41, 77, 90))
-    np.testing.assert_allclose(part, full[41:90, 23:77], atol=1e-5)
+    full = polygon_coverage(polys, (0, 0, 100, 100), accelerate=accel)
+    part = polygon_coverage(polys, (23, 41, 77, 90), accelerate=accel)
+    np.testing.assert_allclose(part, full[41:90, 23:77], atol=2e-3)
     centres = rng.uniform(-10, 110, (300, 2))
-    dfull = disc_coverage(centres, 6.3, (0, 0, 100, 100))
-    dpart = disc_coverage(centres, 6.3, (23, 41, 77, 90))
-    np.testing.assert_allclose(dpart, dfull[41:90, 23:77], atol=1e-5)
+    dfull = disc_coverage(centres, 6.3, (0, 0, 100, 100), accelerate=accel)
+    dpart = disc_coverage(centres, 6.3, (23, 41, 77, 90), accelerate=accel)
+    np.testing.assert_allclose(dpart, dfull[41:90, 23:77], atol=2e-3)
 
 
-def test_partially_off_box_feature_area() -> None:
+def test_partially_off_box_feature_area(accel: bool) -> None:
     c = circle(0.0, 0.0, 20.0)  # a quarter inside the box
-    cov = polygon_coverage(c, (0, 0, 30, 30))
-    assert float(cov.sum(dtype=np.float64)) == pytest.approx(c.area / 4, rel=0.005)
-    dcov = disc_coverage(np.array([[0.0, 0.0]]), 20.0, (0, 0, 30, 30))
-    assert float(dcov.sum(dtype=np.float64)) == pytest.approx(math.pi * 400 / 4, rel=0.005)
+    cov = polygon_coverage(c, (0, 0, 30, 30), accelerate=accel)
+    assert float(cov.sum(dtype=np.float64)) == pytest.approx(c.area / 4, rel=1e-3)
+    dcov = disc_coverage(np.array([[0.0, 0.0]]), 20.0, (0, 0, 30, 30), accelerate=accel)
+    assert float(dcov.sum(dtype=np.float64)) == pytest.approx(math.pi * 400 / 4, rel=1e-3)
+
+
+def test_bounds_box_pads_and_clips() -> None:
+    geoms = np.array([shapely.box(-5, 3, 4.5, 7), shapely.Point(9, 9)])
+    assert bounds_box(geoms, 1.0, (8, 8)) == (0, 2, 8, 8)
+    assert bounds_box(np.array([shapely.Point(50, 50)]), 1.0, (8, 8)) is None
+    assert bounds_box(np.array([], dtype=object), 1.0, (8, 8)) is None
 
 
 # ---------------------------------------------------------------------------------------------
-# agreement with independent references
+# agreement with the oracle
 # ---------------------------------------------------------------------------------------------
 
 
@@ -288,76 +264,53 @@ def _scene(seed: int) -> list[shapely.Polygon]:
     return polys
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-@pytest.mark.parametrize("reference", ["exact", "pillow-8x"])
-def test_agrees_with_references(seed: int, reference: str) -> None:
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_polygons_agree_with_exact_pixel_areas(seed: int, accel: bool) -> None:
     polys = _scene(seed)
-    box = (0, 0, 80, 80)
-    cov = polygon_coverage(polys, box)
-    ref = exact_coverage(polys, box) if reference == "exact" else pillow_reference(polys, box)
-    edge = (ref > 0) & (ref < 1)
-    err = np.abs(cov - ref)
-    if reference == "exact":
-        assert err[~edge].max() < 1e-4  # interior and exterior exact
-        assert float(err[edge].mean()) < 0.02
-        # coverage quantisation: 5 sub-scanlines, exact horizontally; where two features'
-        # edges share a pixel the winding is summed before the clamp, so it may saturate
-        assert float(err.max()) < 0.5
-    else:
-        # Pillow's fill includes the outline: on its own it is ~0.05 off the exact areas on
-        # edge pixels (biased outwards by about half a sub-pixel); we are ~0.01 off
-        assert float(err[edge].mean()) < 0.08
-        assert float(err[~edge].mean()) < 0.005
+    alpha = polygon_alpha(polys, (0, 0, 80, 80), accelerate=accel)
+    fig = figures(alpha, pixel_areas(shapely.union_all(polys), (80, 80)))
+    assert fig.edge_error < 1.5  # in levels of 255: rounding to 8 bits is 0.25 on average
+    assert abs(fig.area_bias) < 5e-4
 
 
-def test_discs_agree_with_exact_pixel_areas(union: str) -> None:
+def test_discs_agree_with_exact_pixel_areas(accel: bool) -> None:
     rng = np.random.default_rng(11)
     centres = rng.uniform(5, 75, (60, 2))
-    box = (0, 0, 80, 80)
-    for radius in (2.0, 4.7, 8.456):
-        cov = disc_coverage(centres, radius, box)
-        ref = exact_coverage([circle(x, y, radius) for x, y in centres], box)
-        edge = (ref > 0) & (ref < 1)
-        assert not cov[ref == 0].any()
-        assert np.abs(cov - ref)[ref == 1].max() < 1e-3
-        assert float(np.abs(cov - ref)[edge].mean()) < 0.03
-        if union == "exact":
-            assert float(cov.sum(dtype=np.float64)) == pytest.approx(float(ref.sum()), rel=0.005)
-        else:  # shared edge pixels may saturate
-            assert float(cov.sum(dtype=np.float64)) >= float(ref.sum()) * 0.999
+    for radius in (0.4, 2.0, 4.7, 8.456):
+        alpha = disc_alpha(centres, radius, (0, 0, 80, 80), accelerate=accel)
+        ref = pixel_areas(shapely.union_all([disc(x, y, radius) for x, y in centres]), (80, 80))
+        fig = figures(alpha, ref)
+        assert fig.edge_error < 2.0
+        assert abs(fig.area_bias) < 2e-3
+        assert alpha[ref == 0].max(initial=0) <= 3  # a strip's chord may lean out of its disc by a hair
 
 
-def test_disc_alpha_is_rounded_coverage() -> None:
-    centres = np.random.default_rng(5).uniform(-5, 65, (150, 2))
-    cov = disc_coverage(centres, 3.3, (0, 0, 60, 50))
-    alpha = disc_alpha(centres, 3.3, (0, 0, 60, 50), 0.6)
-    assert alpha.dtype == np.uint8
-    np.testing.assert_allclose(alpha, np.rint(cov * 0.6 * 255), atol=1)
+def test_lines_agree_with_exact_pixel_areas(accel: bool) -> None:
+    rng = np.random.default_rng(5)
+    lines = [shapely.LineString(rng.uniform(5, 75, (int(rng.integers(2, 12)), 2))) for _ in range(6)]
+    for width in (0.8, 2.0, 3.5, 7.0):
+        alpha = line_alpha(lines, width, (0, 0, 80, 80), accelerate=accel)
+        fig = figures(alpha, pixel_areas(shapely.union_all([stroke(g, width) for g in lines]), (80, 80)))
+        assert fig.edge_error < 2.0, width
+        assert abs(fig.area_bias) < 2e-3, width
 
 
-def test_polygon_alpha_is_rounded_coverage() -> None:
+def test_alpha_is_rounded_coverage(accel: bool) -> None:
     polys = _scene(4)
-    cov = polygon_coverage(polys, (0, 0, 80, 80))
+    cov = polygon_coverage(polys, (0, 0, 80, 80), accelerate=accel)
     for factor in (1.0, 0.6, 0.13):
-        alpha = polygon_alpha(polys, (0, 0, 80, 80), factor)
+        alpha = polygon_alpha(polys, (0, 0, 80, 80), factor, accelerate=accel)
         assert alpha.dtype == np.uint8
         np.testing.assert_allclose(alpha, np.rint(cov * factor * 255), atol=1)
+    centres = np.random.default_rng(5).uniform(-5, 65, (150, 2))
+    dcov = disc_coverage(centres, 3.3, (0, 0, 60, 50), accelerate=accel)
+    np.testing.assert_allclose(disc_alpha(centres, 3.3, (0, 0, 60, 50), 0.6, accelerate=accel),
+                               np.rint(dcov * 0.6 * 255), atol=1)
 
 
-def test_discs_match_polygon_discs() -> None:
-    centres = np.array([[10.2, 12.7], [30.5, 30.5], [47.0, 8.0]])
-    box = (0, 0, 60, 45)
-    d = disc_coverage(centres, 6.0, box)
-    p = polygon_coverage([circle(x, y, 6.0) for x, y in centres], box)
-    # sub-scanlines near a disc's top or bottom are sensitive to tiny shifts (disc centres
-    # are placed to 1/64 px): single pixels may differ by a few %, the picture does not
-    np.testing.assert_allclose(d, p, atol=0.1)
-    assert float(np.abs(d - p).mean()) < 0.002
-
-
-def test_thin_sliver_keeps_its_area() -> None:
+def test_thin_sliver_keeps_its_area(accel: bool) -> None:
     sliver = shapely.Polygon([(2, 10.1), (58, 10.1), (58, 10.4), (2, 10.4)])
-    cov = polygon_coverage(sliver, (0, 0, 60, 20))
-    # thinner than a sub-scanline spacing: area is exact in expectation, not per sliver;
-    # but a sliver across a sub-scanline centre must not vanish or explode
-    assert 0.0 <= float(cov.sum()) <= 2 * 56 * 0.3 + 1
+    cov = polygon_coverage(sliver, (0, 0, 60, 20), accelerate=accel)
+    # vertices are placed to 1/1024 px: a 0.3 px sliver may come out 0.3 +- 0.001 tall
+    assert float(cov.sum()) == pytest.approx(sliver.area, rel=4e-3)
+    np.testing.assert_allclose(cov[10, 3:57], 0.3, atol=1.5e-3)

@@ -5,7 +5,7 @@
   :func:`assert_matches_golden` for the golden PNGs in ``tests/golden/``;
 * independent references: :func:`exact_coverage` (exact pixel areas from shapely) and
   :func:`reference_alpha`, which rebuilds what a mask should cover from its geometry without
-  the renderer's code (discs and round-capped strokes built here, areas intersected exactly);
+  the renderer's code (``helpers.oracle``: discs, strokes, nested level sets, exact areas);
 * other renderers: :func:`resvg_render` and :func:`chromium_screenshot`;
 * :func:`sha256` to prove inputs are left untouched.
 
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import itertools
 import math
 import os
 import shutil
@@ -219,54 +218,35 @@ def exact_coverage(geom: shapely.Geometry, size: tuple[int, int]) -> npt.NDArray
     return out
 
 
-def _discs(centres: npt.NDArray[np.float64], radius: float, n: int = 48) -> list[shapely.Polygon]:
-    """Regular n-gons with the area of a disc of ``radius`` around each centre."""
-    r = radius * math.sqrt(math.pi / (n / 2 * math.sin(2 * math.pi / n)))
-    ang = np.linspace(0, 2 * math.pi, n, endpoint=False)
-    ring = np.stack([np.cos(ang), np.sin(ang)], axis=1) * r
-    return [shapely.Polygon(ring + c) for c in centres]
-
-
-def round_stroke(line: shapely.LineString, width: float) -> shapely.Geometry:
-    """A line stroked ``width`` wide with round caps and joins, built from discs and quads."""
-    xy = np.asarray(line.coords)[:, :2]
-    parts: list[shapely.Geometry] = _discs(xy, width / 2)
-    for a, b in itertools.pairwise(xy):
-        d = b - a
-        length = float(np.hypot(*d))
-        if length == 0:
-            continue
-        n = np.array([-d[1], d[0]]) / length * (width / 2)
-        parts.append(shapely.Polygon([a + n, b + n, b - n, a - n]))
-    return shapely.union_all(parts)
-
-
 def reference_alpha(mask: object, transform: object, style: object, size: tuple[int, int]) -> npt.NDArray[np.float64]:
     """What a mask should cover (0..1 per pixel, before opacity), from its geometry alone.
 
-    Polygons and heatmaps: the union of each intensity level's features, the largest
-    ``level x coverage`` winning; points: discs of the style's radius; lines: round strokes
-    of the style's width.  Only the model and the transform are shared with the renderer.
+    Every feature covers its shape at its 8-bit level (polygons and heatmaps: the polygons;
+    points: discs of the style's radius; lines: round-capped, round-joined strokes of the
+    style's width), and a pixel gets the integral of the largest level over its area: nested
+    level sets (``helpers.oracle.level_integral``).  Only the model and the transform are
+    shared with the renderer.
     """
     from maskrender.model import Mask
 
+    from helpers.oracle import disc, level_integral, stroke
+
     assert isinstance(mask, Mask)
-    levels: dict[float, list[shapely.Geometry]] = {}
+    shapes = []
     for f in mask.features:
-        if f.intensity > 0:
-            levels.setdefault(round(f.intensity * 255) / 255, []).append(transform.apply(f.geometry))  # type: ignore[attr-defined]
-    out = np.zeros((size[1], size[0]))
-    for level, geoms in levels.items():
+        level = round(f.intensity * 255) / 255
+        if level <= 0:
+            continue
+        g = transform.apply(f.geometry)  # type: ignore[attr-defined]
         if mask.mask_type == "point_mask":
-            centres = shapely.get_coordinates(np.asarray(geoms, dtype=object))
-            shape = shapely.union_all(_discs(centres, style.point_radius))  # type: ignore[attr-defined]
+            shape = shapely.union_all([disc(x, y, style.point_radius)  # type: ignore[attr-defined]
+                                       for x, y in shapely.get_coordinates(g)])
         elif mask.mask_type == "polyline_mask":
-            lines = [p for g in geoms for p in shapely.get_parts(g)]
-            shape = shapely.union_all([round_stroke(line, style.line_width) for line in lines])  # type: ignore[attr-defined]
+            shape = stroke(g, style.line_width)  # type: ignore[attr-defined]
         else:
-            shape = shapely.union_all(geoms)
-        np.maximum(out, level * exact_coverage(shape, size), out=out)
-    return out
+            shape = g
+        shapes.append((shape, level))
+    return level_integral(shapes, size)
 
 
 @dataclass(frozen=True)
