@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from maskrender.draw.raster import disc_coverage, polygon_coverage, stroke
+from maskrender.draw.raster import disc_coverage, line_coverage, polygon_coverage
 from maskrender.errors import InputError
 from maskrender.geometry import fit, frame_of
 from maskrender.image import check_canvas
@@ -94,4 +94,4 @@ def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any
     resolved = (style if style is not None else Style()).resolve(mask, canvas)
     if kind.drawn_as == "dots":
         return disc_coverage(shapely.get_coordinates(geoms), resolved.point_radius, box)
-    return polygon_coverage(stroke(geoms, resolved.line_width), box)
+    return line_coverage(geoms, resolved.line_width, box)

@@ -234,7 +234,7 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi:
     m, y, x, upper, dr, yc, cluster = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel], cluster[sel]
     dist = np.abs(y - yc)
     order = np.lexsort((dist, cluster))
-    m, y, x, upper, dr, dist, cluster = (a[order] for a in (m, y, x, upper, dr, dist, cluster))
+    m, y, x, upper, dr, dist, cluster = (a[order] for a in (m, y, x, upper, dr, dist, cluster))  # type: ignore[assignment]
     n = len(dr)
     new_group = np.r_[True, cluster[1:] != cluster[:-1]]
     run_end = np.r_[(cluster[1:] != cluster[:-1]) | (dist[1:] != dist[:-1]), True]
@@ -253,7 +253,7 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi:
     ya = np.minimum(y, y_close)
     yb = np.maximum(y, y_close)
     keep = yb > ya
-    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]
+    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]  # type: ignore[return-value]
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:

@@ -165,7 +165,7 @@ def test_invalid_polygons_are_the_area_their_rings_enclose(name: str) -> None:
     rings = INVALID[name]
     with pytest.warns(GeometryWarning, match="invalid polygon"):
         alpha = layer_alpha(bare_mask("polygon_mask", [rings], view_box=vb()))
-    fig = figures(alpha, pixel_areas(_structure_oracle(rings), (W, H)))
+    fig = figures(alpha, pixel_areas(_structure_oracle(rings), (W, H)))  # type: ignore[arg-type]
     assert fig.edge_error <= 1.0, name
     assert fig.max_error <= 2.0, name
 
@@ -184,10 +184,7 @@ def test_generated_self_intersecting_rings_are_repaired_as_enclosed_areas(data: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeometryWarning)
         alpha = layer_alpha(bare_mask("polygon_mask", [rings], view_box=vb()))
-    if poly.is_valid:
-        ref = pixel_areas(poly, (W, H))
-    else:
-        ref = pixel_areas(_structure_oracle(rings), (W, H))
+    ref = pixel_areas(poly, (W, H)) if poly.is_valid else pixel_areas(_structure_oracle(rings), (W, H))
     fig = figures(alpha, ref)
     assert fig.edge_error <= 1.5
     assert fig.max_error <= 3.0
@@ -275,7 +272,7 @@ def test_thin_strokes_doubling_back(width: float, turn: float, length: float, ph
 @given(data=st.data())
 def test_generated_overlapping_features_count_once(data: st.DataObject) -> None:
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
-    shapes = [rotated_square(*rng.uniform(6, 40, 2), rng.uniform(2, 10), rng.uniform(0, 90))
+    shapes = [rotated_square(*rng.uniform(6, 40, 2), rng.uniform(2, 10), rng.uniform(0, 90))  # type: ignore[call-arg]
               for _ in range(data.draw(st.integers(2, 12)))]
     if data.draw(st.booleans()):
         shapes.append(shapes[0])  # an exact duplicate

@@ -83,7 +83,7 @@ def test_no_discs_gives_zeros(centres: np.ndarray, radius: float, accel: bool) -
 
 def test_values_in_unit_range(accel: bool) -> None:
     rng = np.random.default_rng(1)
-    polys = [blob(rng, *rng.uniform(0, 60, 2), rng.uniform(3, 20)) for _ in range(40)]
+    polys = [blob(rng, *rng.uniform(0, 60, 2), rng.uniform(3, 20)) for _ in range(40)]  # type: ignore[call-arg]
     cov = polygon_coverage(polys, (0, 0, 60, 60), accelerate=accel)
     assert cov.min() >= 0.0
     assert cov.max() <= 1.0
@@ -113,7 +113,7 @@ def test_disc_area_exact(offset: tuple[float, float], radius: float, accel: bool
 
 def test_many_random_blobs_total_area(accel: bool) -> None:
     rng = np.random.default_rng(7)
-    polys = [blob(rng, *rng.uniform(30, 370, 2), rng.uniform(5, 25)) for _ in range(120)]
+    polys = [blob(rng, *rng.uniform(30, 370, 2), rng.uniform(5, 25)) for _ in range(120)]  # type: ignore[call-arg]
     union = shapely.union_all(polys)
     cov = polygon_coverage(polys, (0, 0, 400, 400), accelerate=accel)
     assert float(cov.sum(dtype=np.float64)) == pytest.approx(union.area, rel=0.001)
@@ -221,7 +221,7 @@ def test_huge_geometry_crossing_the_box(accel: bool) -> None:
 
 def test_box_offset_matches_cropping(accel: bool) -> None:
     rng = np.random.default_rng(3)
-    polys = [blob(rng, *rng.uniform(0, 100, 2), rng.uniform(4, 30)) for _ in range(30)]
+    polys = [blob(rng, *rng.uniform(0, 100, 2), rng.uniform(4, 30)) for _ in range(30)]  # type: ignore[call-arg]
     full = polygon_coverage(polys, (0, 0, 100, 100), accelerate=accel)
     part = polygon_coverage(polys, (23, 41, 77, 90), accelerate=accel)
     np.testing.assert_allclose(part, full[41:90, 23:77], atol=2e-3)
@@ -255,7 +255,7 @@ def _scene(seed: int) -> list[shapely.Polygon]:
     rng = np.random.default_rng(seed)
     polys = []
     for i in range(12):
-        p = blob(rng, *rng.uniform(10, 70, 2), rng.uniform(4, 18), n=int(rng.integers(5, 30)))
+        p = blob(rng, *rng.uniform(10, 70, 2), rng.uniform(4, 18), n=int(rng.integers(5, 30)))  # type: ignore[call-arg,misc]
         if i % 3 == 0:
             cx, cy = p.centroid.x, p.centroid.y
             hole = shapely.Point(cx, cy).buffer(p.exterior.distance(p.centroid) * 0.5, quad_segs=6)

@@ -227,9 +227,8 @@ def reference_alpha(mask: object, transform: object, style: object, size: tuple[
     level sets (``helpers.oracle.level_integral``).  Only the model and the transform are
     shared with the renderer.
     """
-    from maskrender.model import Mask
-
     from helpers.oracle import disc, level_integral, stroke
+    from maskrender.model import Mask
 
     assert isinstance(mask, Mask)
     shapes = []
@@ -295,7 +294,7 @@ def resvg_render(svg: str, size: tuple[int, int]) -> Image.Image:
 
     png = resvg_py.svg_to_bytes(svg_string=svg, width=size[0], height=size[1])
     with Image.open(io.BytesIO(bytes(png))) as im:
-        return im.convert("RGBA")
+        return im.convert("RGBA")  # type: ignore[no-any-return]
 
 
 def find_chromium() -> str | None:
@@ -320,7 +319,7 @@ def chromium_screenshot(page: Path, size: tuple[int, int], out: Path, chromium: 
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
     assert out.exists(), f"Chromium wrote no screenshot (exit {done.returncode}): {done.stderr[-2000:]}"
     with Image.open(out) as im:
-        return im.convert("RGB")
+        return im.convert("RGB")  # type: ignore[no-any-return]
 
 
 # ---------------------------------------------------------------------------------------------
