@@ -134,3 +134,50 @@ def polygons(n: int) -> Workload:
 def photo_size(size: int) -> Workload:
     """W1's masks (the same file) on a ``size`` x ``size`` photo: only the pixels change."""
     return Workload(f"{size}x{size}", w1().result, _square_photo(size), (size, size), size * size)
+
+
+# ---------------------------------------------------------------------------------------------
+# adversarial shapes: small files, within every limit, that once stalled the renderer
+# ---------------------------------------------------------------------------------------------
+
+ADVERSARIAL_SIZE = 2416
+
+
+def _bare(mask_type: str, geometry: dict[str, Any]) -> bytes:
+    s = ADVERSARIAL_SIZE
+    return json.dumps({"mask_type": mask_type, "view_box": f"0 0 {s} {s}", "fill": "#ff0000",
+                       "features": [{"type": "Feature", "geometry": geometry, "properties": {}}]},
+                      separators=(",", ":")).encode()
+
+
+def coincident_points(n: int = 100_000) -> bytes:
+    """One point mask of ``n`` points all at the same place (nearest-neighbour spacing degenerates)."""
+    return _bare("point_mask", {"type": "MultiPoint", "coordinates": [[1200, 1200]] * n})
+
+
+def zigzag_polyline(n: int = 20_000, amplitude: float = 20.0) -> bytes:
+    """One polyline of ``n`` vertices zigzagging ``amplitude`` px up and down across 2,200 px:
+    every vertex a sharp turn, every stroke overlapping its neighbours (``shapely.buffer`` of it
+    took minutes)."""
+    x = [round(100 + 2200 * i / (n - 1), 3) for i in range(n)]
+    y = [1200.0 if i % 2 == 0 else 1200.0 + amplitude for i in range(n)]
+    line = [[a, b] for a, b in zip(x, y, strict=True)]
+    return _bare("polyline_mask", {"type": "MultiLineString", "coordinates": [line]})
+
+
+def bowtie_polygon(n: int = 10_000) -> bytes:
+    """One ring of ``n`` vertices zigzagging over the whole height and closing back across all of
+    its teeth: thousands of self-intersections, repaired into thousands of long triangles."""
+    x = [round(100 + 2200 * i / (n - 1), 3) for i in range(n)]
+    y = [100.0 if i % 2 == 0 else 2300.0 for i in range(n)]
+    ring = [[a, b] for a, b in zip(x, y, strict=True)]
+    ring.append(ring[0])
+    return _bare("polygon_mask", {"type": "MultiPolygon", "coordinates": [[ring]]})
+
+
+ADVERSARIAL: dict[str, tuple[Any, int]] = {
+    "coincident points": (coincident_points, 100_000),
+    "zigzag polyline": (zigzag_polyline, 20_000),
+    "bow-tie polygon": (bowtie_polygon, 10_000),
+}
+"""Name -> (generator, the size the targets name)."""

@@ -1,0 +1,194 @@
+"""Masks to layers: levels where features of one mask meet, the two rasteriser back-ends giving the
+same bytes, thread safety, and no module-level state in ``maskrender.draw``."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import pkgutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from types import ModuleType
+
+import numpy as np
+import pytest
+import shapely
+from helpers import FIXTURES, bare_mask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+import maskrender as mr
+import maskrender.draw
+from maskrender.draw import sweep
+from maskrender.draw.layers import blend, mask_layers
+from maskrender.draw.plan import plan
+from maskrender.draw.raster import accelerated
+from maskrender.draw.shapes import from_geometries
+from maskrender.overlay import prepare, render
+from maskrender.style import Style
+
+FIXTURE_FILES = ["results_list.json", "acne.json", "pores.json", "lines.json", "redness.json", "pih_result.json"]
+
+
+def _layers(source: object, size: tuple[int, int], accelerate: bool, style: Style | None = None) -> list[object]:
+    _, canvas, drawings = prepare(source, size=size, style=style)  # type: ignore[arg-type]
+    return [layer for d in drawings for layer in mask_layers(d.mask, d.transform, d.style, canvas,
+                                                             accelerate=accelerate)]
+
+
+# ---------------------------------------------------------------------------------------------
+# levels within one mask
+# ---------------------------------------------------------------------------------------------
+
+
+def test_crossing_lines_of_different_intensities_show_the_larger() -> None:
+    lines = [[[2, 5], [38, 35]], [[2, 35], [38, 5]]]
+    mask = bare_mask("polyline_mask", [[lines[0]], [lines[1]]], view_box="0 0 40 40", intensities=[0.48, 0.53])
+    alpha = np.asarray(render(mask, size=(40, 40), style=Style(opacity=1.0, line_width=4)))[:, :, 3]
+    # at the crossing the larger level (0.53 -> 135) wins: not 0.48 over 0.53 (0.76), not the sum
+    assert alpha[20, 20] == 135
+    assert alpha[8, 6] == 122 and alpha[32, 6] == 135
+
+
+def test_overlapping_points_of_different_intensities_show_the_larger() -> None:
+    mask = bare_mask("point_mask", [[[10, 10]], [[12, 10]], [[30, 30]]], view_box="0 0 40 40",
+                     intensities=[0.2, 0.8, 0.5])
+    alpha = np.asarray(render(mask, size=(40, 40), style=Style(opacity=1.0, point_radius=3)))[:, :, 3]
+    assert alpha[10, 11] == 204  # inside both discs: 0.8
+    assert alpha[10, 8] == 51  # only the 0.2 disc
+    assert alpha[30, 30] == 128
+
+
+def test_outline_is_a_stroke_of_the_polygon_boundary() -> None:
+    mask = bare_mask("polygon_mask", [[[[10, 10], [30, 10], [30, 30], [10, 30], [10, 10]]]], view_box="0 0 40 40")
+    _, canvas, drawings = prepare(mask, size=(40, 40), style=Style(opacity=0.5, outline=2, outline_opacity=1.0))
+    fill, outline = mask_layers(drawings[0].mask, drawings[0].transform, drawings[0].style, canvas)
+    line = np.zeros((40, 40), dtype=np.uint8)
+    line[outline.box[1]:outline.box[3], outline.box[0]:outline.box[2]] = outline.alpha
+    np.testing.assert_array_equal(line[8:13, 20], [0, 255, 255, 0, 0])  # y from 9 to 11: rows 9 and 10
+    assert line[20, 20] == 0
+    assert int(fill.alpha.max()) == 128
+
+
+def test_blend_keeps_untouched_pixels_and_blends_with_pillows_arithmetic() -> None:
+    photo = Image.new("RGB", (6, 2), (10, 200, 30))
+    layers = _layers(bare_mask("polygon_mask", [[[[1, 0], [3.5, 0], [3.5, 2], [1, 2], [1, 0]]]], view_box="0 0 6 2"),
+                     (6, 2), accelerate=False, style=Style(opacity=1.0))
+    out = np.asarray(blend(photo, layers))  # type: ignore[arg-type]
+    np.testing.assert_array_equal(out[:, 0], [[10, 200, 30]] * 2)
+    np.testing.assert_array_equal(out[:, 4:], [[[10, 200, 30]] * 2] * 2)
+    np.testing.assert_array_equal(out[:, 1], [[255, 0, 0]] * 2)
+    half = 128  # column 3 is half covered: alpha 128, blended (a x 255 + (255 - a) x 10 + 128) / 255
+    t = 10 * (255 - half) + 255 * half + 128
+    assert out[0, 3, 0] == ((t >> 8) + t) >> 8
+
+
+# ---------------------------------------------------------------------------------------------
+# the two back-ends
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+def test_compiled_backend_draws_the_fixtures_byte_for_byte(name: str) -> None:
+    pytest.importorskip("numba", reason="the compiled back-end is the maskrender[accel] extra (dev installs it)")
+    outline = Style(outline=1.5)
+    for size in ((512, 512), (1000, 1000)):
+        a = _layers(FIXTURES / name, size, accelerate=False, style=outline)
+        b = _layers(FIXTURES / name, size, accelerate=True, style=outline)
+        assert [x.box for x in a] == [y.box for y in b]  # type: ignore[attr-defined]
+        for x, y in zip(a, b, strict=True):
+            np.testing.assert_array_equal(x.alpha, y.alpha)  # type: ignore[attr-defined]
+
+
+def _blob(rng: np.random.Generator, r: float) -> shapely.Polygon:
+    c = rng.uniform(0, 64, 2)
+    ang = np.sort(rng.uniform(0, 2 * math.pi, int(rng.integers(3, 30))))
+    rr = r * rng.uniform(0.3, 1.0, len(ang))
+    return shapely.Polygon(np.c_[c[0] + rr * np.cos(ang), c[1] + rr * np.sin(ang)])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(["polygons", "points", "lines"]),
+       size=st.tuples(st.integers(1, 90), st.integers(1, 90)), opacity=st.floats(0.05, 1.0))
+def test_compiled_backend_is_byte_identical_on_generated_workloads(seed: int, kind: str, size: tuple[int, int],
+                                                                   opacity: float) -> None:
+    kernels = pytest.importorskip("maskrender.draw.kernels", reason="maskrender[accel] (numba) is not installed")
+    rng = np.random.default_rng(seed)
+    levels = rng.choice([30, 128, 200, 255], 20)
+    if kind == "polygons":
+        s = from_geometries(polygons=[_blob(rng, rng.uniform(0.5, 25)) for _ in range(20)], levels=levels,
+                            size=size, origin=tuple(rng.uniform(-5, 5, 2)))
+    elif kind == "points":
+        s = from_geometries(points=rng.uniform(-5, 70, (int(rng.integers(1, 300)), 2)).round(int(rng.integers(0, 3))),
+                            point_levels=None, radius=float(rng.uniform(0.1, 9)), size=size)
+    else:
+        s = from_geometries(lines=[shapely.LineString(rng.uniform(-5, 70, (int(rng.integers(2, 20)), 2)))
+                                   for _ in range(6)], levels=levels[:6], width=float(rng.uniform(0.3, 8)), size=size)
+    p = plan(s)
+    np.testing.assert_array_equal(kernels.alpha(p, opacity), sweep.alpha(p, opacity))
+    np.testing.assert_array_equal(kernels.coverage(p), sweep.coverage(p))
+
+
+def test_accelerate_false_never_loads_the_compiled_backend() -> None:
+    code = ("import sys; from maskrender.overlay import prepare; from maskrender.draw.layers import mask_layers\n"
+            "_, canvas, ds = prepare('fixtures/results_list.json', size=(400, 400))\n"
+            "[mask_layers(d.mask, d.transform, d.style, canvas, accelerate=False) for d in ds]\n"
+            "print('maskrender.draw.kernels' in sys.modules, 'numba' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert done.stdout.split() == ["False", "False"]
+
+
+def test_accelerated_reports_whether_numba_is_installed() -> None:
+    try:
+        import numba  # noqa: F401
+    except ImportError:
+        assert not accelerated()
+    else:
+        assert accelerated()
+
+
+# ---------------------------------------------------------------------------------------------
+# threads and state
+# ---------------------------------------------------------------------------------------------
+
+
+def _png(name: str) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    render(FIXTURES / name, FIXTURES / "restored.jpg").save(buf, "PNG", compress_level=1)
+    return buf.getvalue()
+
+
+def test_renders_from_a_thread_pool_are_byte_identical_to_serial_ones() -> None:
+    names = ["results_list.json", "pores.json", "redness.json", "lines.json", "acne.json"] * 2
+    serial = [_png(n) for n in names]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(_png, names))
+    assert threaded == serial
+
+
+def _draw_modules() -> list[ModuleType]:
+    out = []
+    for info in pkgutil.iter_modules(maskrender.draw.__path__, "maskrender.draw."):
+        if info.name.endswith(".kernels") and not accelerated():
+            continue
+        out.append(importlib.import_module(info.name))
+    return out
+
+
+def test_draw_modules_keep_no_mutable_state() -> None:
+    mutable = (list, dict, set, bytearray, np.ndarray)
+    found = [f"{m.__name__}.{name}" for m in _draw_modules() for name, value in vars(m).items()
+             if not name.startswith("__") and isinstance(value, mutable) and name != "__all__"]
+    assert found == []
+    assert not hasattr(importlib.import_module("maskrender.draw.raster"), "UNION")
+
+
+def test_layers_of_loaded_results_match_a_fresh_load() -> None:
+    model = mr.load(FIXTURES / "results_list.json")
+    a = [x.alpha.tobytes() for x in _layers(model, (300, 300), accelerate=False)]  # type: ignore[attr-defined]
+    b = [x.alpha.tobytes() for x in _layers(FIXTURES / "results_list.json", (300, 300), accelerate=False)]  # type: ignore[attr-defined]
+    assert a == b
