@@ -2,7 +2,7 @@
 
 Each test renders bare masks through the public ``maskrender.render`` (a transparent layer at
 opacity 1, so the alpha channel is the mask's coverage) and compares with ``helpers.oracle``:
-shapely areas of pixel squares, discs as 1024-gons of the disc's area, strokes as shapely
+shapely areas of pixel squares, discs as polygons of the disc's area, strokes as shapely
 buffers, graded masks as nested level sets.  The classes (issue 11):
 
 1. coverage exact in both axes: every sub-pixel phase of horizontal, vertical and slanted

@@ -2,7 +2,7 @@
 
 Everything here is shapely and numpy only: a pixel's true coverage is the area of the
 intersection of its unit square with the shape (``shapely.intersection`` of boxes), a disc is
-a 1024-gon with the disc's area, a stroke is ``shapely.buffer`` of the line with round caps
+a polygon with the disc's area within 0.001 px of its circle, a stroke is ``shapely.buffer`` of the line with round caps
 and joins at 256 segments per quarter circle, and a mask of graded features is integrated as
 nested level sets: the alpha a pixel should get is
 ``sum_i coverage(union of features with level >= l_i) x (l_i - l_(i-1))``, which is the
@@ -56,8 +56,11 @@ def pixel_areas(geom: shapely.Geometry, size: tuple[int, int]) -> F64:
     return out
 
 
-def disc(cx: float, cy: float, r: float, n: int = 1024) -> shapely.Polygon:
-    """A regular ``n``-gon with the area of the disc of radius ``r``."""
+def disc(cx: float, cy: float, r: float, n: int | None = None) -> shapely.Polygon:
+    """A regular ``n``-gon with the area of the disc of radius ``r`` (by default enough vertices
+    to stay within 0.001 px of the circle, 32 to 1024)."""
+    if n is None:
+        n = int(min(1024, max(32, math.ceil(math.pi / math.acos(max(-1.0, 1 - 0.001 / max(r, 1e-9)))))))
     rr = r * math.sqrt(math.pi / (n / 2 * math.sin(2 * math.pi / n)))
     a = np.linspace(0, 2 * math.pi, n, endpoint=False)
     return shapely.Polygon(np.c_[cx + rr * np.cos(a), cy + rr * np.sin(a)])
