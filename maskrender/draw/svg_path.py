@@ -27,6 +27,8 @@ Three kinds of subpath:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Literal
 
 import numpy as np
@@ -44,13 +46,13 @@ I64 = npt.NDArray[np.int64]
 _SPACE, _NONE = 0, 1
 """Prefix codes every table below starts with: a separating space, nothing."""
 
-_TABLES: dict[str, tuple[bytes, ...]] = {
+_TABLES: Mapping[str, tuple[bytes, ...]] = MappingProxyType({
     # codes: 0 space, 1 nothing, 2 first move (absolute), 3 next move, 4 the first relative line
     "ring": (b" ", b"", b"M", b"zm", b"l"),
     "line": (b" ", b"", b"M", b"m", b"l"),
     "dot": (b" ", b"", b"M", b"h0m", b"l"),
-}
-_TAILS = {"ring": "z", "line": "", "dot": "h0"}
+})
+_TAILS: Mapping[str, str] = MappingProxyType({"ring": "z", "line": "", "dot": "h0"})
 
 
 def _table(entries: tuple[bytes, ...]) -> npt.NDArray[np.uint8]:
@@ -58,10 +60,12 @@ def _table(entries: tuple[bytes, ...]) -> npt.NDArray[np.uint8]:
     out = np.zeros((len(entries), width), dtype=np.uint8)
     for i, e in enumerate(entries):
         out[i, :len(e)] = np.frombuffer(e, dtype=np.uint8)
+    out.setflags(write=False)  # module constants stay constant (no shared mutable state)
     return out
 
 
-_PREFIXES = {kind: _table(entries) for kind, entries in _TABLES.items()}
+_PREFIXES: Mapping[str, npt.NDArray[np.uint8]] = MappingProxyType(
+    {kind: _table(entries) for kind, entries in _TABLES.items()})
 
 
 def format_fixed(values: I64, decimals: int, prefix: npt.NDArray[np.uint8] | None = None,

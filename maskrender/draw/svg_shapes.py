@@ -41,8 +41,9 @@ overlap (only pathological inputs: many levels, all touching).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +62,7 @@ I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
 Objects = npt.NDArray[np.object_]
 
-_TYPES: dict[SubpathKind, tuple[int, ...]] = {"dot": (0,), "line": (1, 2), "ring": (3,)}
+_TYPES: Mapping[SubpathKind, tuple[int, ...]] = MappingProxyType({"dot": (0,), "line": (1, 2), "ring": (3,)})
 """shapely type ids of the parts each kind of subpath draws."""
 
 MASKED_LEVELS = 6
