@@ -74,6 +74,10 @@ def _xkey(x: F64) -> I64:
 BAND_PIECES = 250_000
 """About this many pieces are made, used and dropped at a time (memory stays that of a band)."""
 
+BAND_PIXELS = 1 << 19
+"""At most this many pixels per band (rows x box width; at least 8 rows): the band's per-pixel
+integrals are int64, so a band of a large box stays a few MB."""
+
 
 def _ceil_div(a: Any, b: int) -> Any:
     return -((-a) // b)
@@ -114,10 +118,9 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     per_row = np.cumsum(weight[:h])
     cum = np.cumsum(per_row)
     total = float(cum[-1])
-    if total <= budget:
-        return [(0, h)]
-    cuts = np.searchsorted(cum, np.arange(budget, total, budget), side="left")
-    edges = np.unique(np.r_[0, np.minimum(cuts + 1, h), h])
+    cuts = np.searchsorted(cum, np.arange(budget, total, budget), side="left") + 1 if total > budget else []
+    step = max(8, BAND_PIXELS // max(p.width, 1))
+    edges = np.unique(np.r_[0, np.minimum(cuts, h), np.arange(step, h, step), h])
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 

@@ -184,10 +184,7 @@ def test_generated_self_intersecting_rings_are_repaired_as_enclosed_areas(data: 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GeometryWarning)
         alpha = layer_alpha(bare_mask("polygon_mask", [rings], view_box=vb()))
-    if poly.is_valid:
-        ref = pixel_areas(poly, (W, H))
-    else:
-        ref = pixel_areas(_structure_oracle(rings), (W, H))
+    ref = pixel_areas(poly, (W, H)) if poly.is_valid else pixel_areas(_structure_oracle(rings), (W, H))
     fig = figures(alpha, ref)
     assert fig.edge_error <= 1.5
     assert fig.max_error <= 3.0

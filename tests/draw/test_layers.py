@@ -49,7 +49,8 @@ def test_crossing_lines_of_different_intensities_show_the_larger() -> None:
     alpha = np.asarray(render(mask, size=(40, 40), style=Style(opacity=1.0, line_width=4)))[:, :, 3]
     # at the crossing the larger level (0.53 -> 135) wins: not 0.48 over 0.53 (0.76), not the sum
     assert alpha[20, 20] == 135
-    assert alpha[8, 6] == 122 and alpha[32, 6] == 135
+    assert alpha[8, 6] == 122
+    assert alpha[32, 6] == 135
 
 
 def test_overlapping_points_of_different_intensities_show_the_larger() -> None:
