@@ -30,7 +30,7 @@ from maskrender.draw.plan import Plan
 from maskrender.draw.shapes import YQ
 from maskrender.draw.sweep import HALF, STRIP, XQ, XSPAN, bands
 
-__all__ = ["alpha", "coverage"]
+__all__ = ["alpha", "blend_rgb", "coverage"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -75,6 +75,10 @@ def _add_piece(buf: Any, row: int, ya: int, yb: int, xa: float, xb: float, q: in
         nxt = q * right
         if col + 1 < w and nxt != 0:
             buf[row, col + 1] += nxt
+        if col < buf[row, w]:
+            buf[row, w] = col
+        if col + 2 > buf[row, w + 1]:
+            buf[row, w + 1] = min(col + 2, w)
 
 
 @_jit
@@ -650,42 +654,61 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
 
 @_jit
 def _finish_alpha(buf: Any, out: Any, r0: int, k: int) -> None:
-    hb, w = out.shape[0], buf.shape[1]
+    """Prefix-sum each row over the columns it touched (two extra columns of ``buf`` hold that
+    span), convert to 8-bit alpha, and clear the buffer for the next band."""
+    hb, w = out.shape[0], buf.shape[1] - 2
     cap = 255 * FULL
     half_unit = np.int64(1) << (ALPHA_SHIFT - 1)
     for r in range(buf.shape[0]):
-        if r0 + r >= hb:
-            break
+        lo, hi = buf[r, w], buf[r, w + 1]
+        buf[r, w] = w
+        buf[r, w + 1] = 0
+        if r0 + r >= hb or hi <= lo:
+            continue
         acc = np.int64(0)
-        for c in range(w):
+        for c in range(lo, hi):
             acc += buf[r, c]
             buf[r, c] = 0
             a = min(max(acc, 0), cap)
             if a:
                 out[r0 + r, c] = (a * k + half_unit) >> ALPHA_SHIFT
+        a = min(max(acc, 0), cap)
+        if a:  # a shape whose right side is off the box covers the rest of the row
+            v = (a * k + half_unit) >> ALPHA_SHIFT
+            for c in range(hi, w):
+                out[r0 + r, c] = v
 
 
 @_jit
 def _finish_coverage(buf: Any, out: Any, r0: int) -> None:
-    hb, w = out.shape[0], buf.shape[1]
+    hb, w = out.shape[0], buf.shape[1] - 2
     cap = 255 * FULL
     for r in range(buf.shape[0]):
-        if r0 + r >= hb:
-            break
+        lo, hi = buf[r, w], buf[r, w + 1]
+        buf[r, w] = w
+        buf[r, w + 1] = 0
+        if r0 + r >= hb or hi <= lo:
+            continue
         acc = np.int64(0)
-        for c in range(w):
+        for c in range(lo, hi):
             acc += buf[r, c]
             buf[r, c] = 0
             a = min(max(acc, 0), cap)
             if a:
                 out[r0 + r, c] = np.float32(a / (255.0 * FULL))
+        a = min(max(acc, 0), cap)
+        if a:
+            v = np.float32(a / (255.0 * FULL))
+            for c in range(hi, w):
+                out[r0 + r, c] = v
 
 
 def _run(p: Plan, out: npt.NDArray[Any], finish: Any, *args: Any) -> None:
     w = p.width
     levels = p.levels.astype(np.int64)
     height = max((b - a for a, b in bands(p)), default=0)
-    buf = np.zeros((height, w), dtype=np.int64)
+    buf = np.zeros((height, w + 2), dtype=np.int64)  # two more columns: each row's touched span
+    buf[:, w] = w
     for r0, r1 in bands(p):
         lo, hi = r0 * YQ, r1 * YQ
         view = buf[: r1 - r0]
@@ -712,3 +735,41 @@ def coverage(p: Plan) -> npt.NDArray[np.float32]:
     if p.width > 0 and p.height > 0:
         _run(p, out, _finish_coverage)
     return out
+
+
+@_jit
+def _blend_layer(pixels: Any, x0: int, y0: int, alpha: Any, r: int, g: int, b: int) -> None:
+    """Pillow's ``paste(colour, box, mask)`` arithmetic on an RGB array, where alpha is not 0."""
+    h, w = alpha.shape
+    for y in range(h):
+        row = alpha[y]
+        out = pixels[y0 + y]
+        for x in range(w):
+            a = np.int32(row[x])
+            if a == 0:
+                continue
+            na = 255 - a
+            px = out[x0 + x]
+            t = np.int32(px[0]) * na + r * a + 128
+            px[0] = ((t >> 8) + t) >> 8
+            t = np.int32(px[1]) * na + g * a + 128
+            px[1] = ((t >> 8) + t) >> 8
+            t = np.int32(px[2]) * na + b * a + 128
+            px[2] = ((t >> 8) + t) >> 8
+
+
+def blend_rgb(pixels: npt.NDArray[np.uint8], layers: Any) -> None:
+    """Blend layers onto an ``(H, W, 3)`` uint8 array in place, byte for byte as
+    :func:`maskrender.draw.layers.blend` does with Pillow (pixels under alpha 0 untouched).
+
+    >>> import numpy as np
+    >>> from maskrender.draw.layers import Layer
+    >>> from maskrender.style import Color
+    >>> px = np.zeros((1, 4, 3), dtype=np.uint8)
+    >>> blend_rgb(px, [Layer((1, 0, 4, 1), np.array([[0, 128, 255]], dtype=np.uint8), Color(200, 100, 0))])
+    >>> px[0].tolist()
+    [[0, 0, 0], [0, 0, 0], [100, 50, 0], [200, 100, 0]]
+    """
+    for layer in layers:
+        r, g, b = layer.color.rgb
+        _blend_layer(pixels, layer.box[0], layer.box[1], np.ascontiguousarray(layer.alpha), r, g, b)
