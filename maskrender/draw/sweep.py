@@ -118,7 +118,8 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     per_row = np.cumsum(weight[:h])
     cum = np.cumsum(per_row)
     total = float(cum[-1])
-    cuts = np.searchsorted(cum, np.arange(budget, total, budget), side="left") + 1 if total > budget else []
+    cuts: I64 = (np.searchsorted(cum, np.arange(budget, total, budget), side="left") + 1 if total > budget
+                 else np.empty(0, dtype=np.int64))
     step = max(8, BAND_PIXELS // max(p.width, 1))
     edges = np.unique(np.r_[0, np.minimum(cuts, h), np.arange(step, h, step), h])
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
@@ -237,7 +238,8 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi:
     m, y, x, upper, dr, yc, cluster = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel], cluster[sel]
     dist = np.abs(y - yc)
     order = np.lexsort((dist, cluster))
-    m, y, x, upper, dr, dist, cluster = (a[order] for a in (m, y, x, upper, dr, dist, cluster))
+    m, y, upper, dr, dist, cluster = m[order], y[order], upper[order], dr[order], dist[order], cluster[order]
+    x = x[order]
     n = len(dr)
     new_group = np.r_[True, cluster[1:] != cluster[:-1]]
     run_end = np.r_[(cluster[1:] != cluster[:-1]) | (dist[1:] != dist[:-1]), True]
