@@ -8,13 +8,18 @@ What is measured (W1 = the full selfie on a 2416x2416 photo; see ``benchmarks/da
 
 * load: ``maskrender.load(bytes)`` against ``json.loads`` of the same bytes;
 * draw+blend: the overlay in memory, photo decoded and masks loaded beforehand
-  (``maskrender.render(model, photo)``; each peer's ``draw``);
+  (``maskrender.render(model, photo)`` with each rasteriser back-end; each peer's ``draw``);
+  and the exactness the speed is bought with (worst-phase edge error against shapely);
 * encode: PNG (maskrender's encoder and Pillow's), JPEG, WebP of the W1 overlay;
 * end-to-end: a fresh process from start to file on disk (``python -m maskrender render``;
   ``python -m benchmarks.peers.NAME``);
 * SVG: build time and bytes against a minimal encoding of the same drawing;
+* report: a 7-algorithm report at 1240 px as PNG, PDF and HTML;
 * memory: peak RSS growth of rendering W2 (4000x3000) to PNG in a fresh process;
 * scaling (W3): draw+blend against points, polygons and photo size, with fitted exponents;
+* adversarial shapes (100,000 coincident points, a 20,000-vertex zigzag polyline, a
+  10,000-vertex bow-tie polygon): time, peak memory and exponents;
+* batch throughput on 1 and 2 worker processes, peak RSS per worker;
 * start-up: ``import maskrender`` and ``maskrender --version``.
 """
 
@@ -134,16 +139,26 @@ def _peer_cmd(name: str, *args: str) -> list[str]:
     return [sys.executable, "-m", f"benchmarks.peers.{name}", *args]
 
 
-def _summed_union(fn: Callable[[], Any]) -> Any:
-    """Run ``fn`` with the rasteriser's faster, summed union of overlapping edges (see raster.UNION)."""
-    from maskrender.draw import raster
+def render_numpy(model: Any, photo: Any) -> Any:
+    """``maskrender.render(model, photo)`` drawn with the numpy back-end (``accelerate=False``)."""
+    from maskrender.draw.layers import blend, mask_layers
+    from maskrender.overlay import prepare
 
-    before = raster.UNION
-    raster.UNION = "sum"
+    base, canvas, drawings = prepare(model, photo)
+    layers = [la for d in drawings for la in mask_layers(d.mask, d.transform, d.style, canvas, accelerate=False)]
+    return blend(base, layers)
+
+
+def load_compiled() -> bool:
+    """Load (and warm up) the compiled back-end if installed, so that ``render`` uses it."""
     try:
-        return fn()
-    finally:
-        raster.UNION = before
+        import maskrender.draw.kernels  # noqa: F401
+    except ImportError:
+        return False
+    from maskrender.overlay import render
+
+    render(str(ROOT / "fixtures" / "pores.json"), size=(64, 64))
+    return True
 
 
 def fit_exponent(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -161,6 +176,7 @@ def fit_exponent(xs: list[float], ys: list[float]) -> tuple[float, float]:
 
 def run(quick: bool, out_dir: Path, report: Report) -> None:
     import maskrender as mr
+    from benchmarks import more
     from benchmarks.minimal_svg import minify
     from benchmarks.peers import mpl_figure, opencv_recipe, pillow_plain, resvg_svg
     from benchmarks.peers.scene import load_scene
@@ -195,25 +211,35 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
     scene = load_scene(w1.result, photo.size)
     svg_photo = render_svg(model, w1.photo, embed_image=True)
     draws: dict[str, Timing] = {}
-    draws["maskrender (AA)"] = measure(lambda: render(model, photo), rep)
-    draws["maskrender (AA), raster.UNION='sum'"] = measure(lambda: _summed_union(lambda: render(model, photo)), rep)
+    draws["maskrender, numpy back-end (exact AA)"] = measure(lambda: render_numpy(model, photo), rep)
+    compiled = load_compiled()
+    if compiled:
+        draws["maskrender, compiled back-end (exact AA)"] = measure(lambda: render(model, photo), rep)
     draws["OpenCV recipe (no AA)"] = measure(lambda: opencv_recipe.draw(scene, arr), rep)
     draws["plain Pillow ImageDraw (no AA)"] = measure(lambda: pillow_plain.draw(scene, photo), max(slow_rep, 3))
     draws["resvg of our SVG (AA, incl. its PNG encode)"] = measure(lambda: resvg_svg.render_png(svg_photo),
                                                                    slow_rep, warmup=0)
     draws["matplotlib figure (AA)"] = measure(lambda: mpl_figure.draw(scene, arr), slow_rep, warmup=0)
-    ours = draws["maskrender (AA)"].median
+    best = "maskrender, compiled back-end (exact AA)" if compiled else "maskrender, numpy back-end (exact AA)"
+    ours = draws[best].median
+    numpy_t = draws["maskrender, numpy back-end (exact AA)"].median
     report.raw["draw"] = {k: v.median for k, v in draws.items()}
     report.table("W1 draw+blend (2416x2416, 6,000 features, no encoding)",
                  ["implementation", "median", "runs", "peer / maskrender"],
                  [[k, ms(v.median), str(len(v.runs)), ratio(v.median, ours)] for k, v in draws.items()])
     cv = draws["OpenCV recipe (no AA)"].median
     mpl = draws["matplotlib figure (AA)"].median
-    report.target("draw+blend W1 vs OpenCV", "<= 1.5x OpenCV recipe", f"{ours / cv:.2f}x", ours <= 1.5 * cv)
+    report.target("draw+blend W1 vs OpenCV", "<= 1.5x OpenCV recipe, exact",
+                  f"{ours / cv:.2f}x ({'compiled' if compiled else 'numpy'}); numpy back-end {numpy_t / cv:.2f}x",
+                  ours <= 1.5 * cv)
     report.target("draw+blend W1 vs matplotlib", ">= 30x faster", f"{mpl / ours:.0f}x faster", mpl >= 30 * ours)
+    if compiled:
+        same = draws[best].value.tobytes() == draws["maskrender, numpy back-end (exact AA)"].value.tobytes()
+        report.target("back-ends agree", "byte-identical W1 picture", "identical" if same else "DIFFERENT", same)
+    more.exactness(report)
 
     # ---- encode
-    image = draws["maskrender (AA)"].value
+    image = draws[best].value
 
     def pillow_png(**kw: Any) -> bytes:
         buf = io.BytesIO()
@@ -250,8 +276,14 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
         out = out_dir / f"w1_{name}.png"
         t = run_process(_peer_cmd(name, res, ph, str(out)), n, warmup=0 if n == 1 else 1)
         e2e[label] = (t, out.stat().st_size)
+    if compiled:
+        out = out_dir / "w1_maskrender_compiled.png"
+        t = run_process([sys.executable, "-c", "import maskrender.draw.kernels; from maskrender.cli import main; "
+                         f"main(['render', {res!r}, '--image', {ph!r}, '-o', {str(out)!r}, '-q'])"], proc_rep)
+        e2e["maskrender CLI .png, compiled back-end loaded at start"] = (t, out.stat().st_size)
     ours_png, ours_size = e2e["maskrender CLI .png"]
     pil_t, pil_size = e2e["plain Pillow, save() defaults PNG"]
+    cv_t = e2e["OpenCV recipe, cv2.imwrite PNG"][0]
     report.raw["end_to_end"] = {k: {"s": t.median, "bytes": b} for k, (t, b) in e2e.items()}
     report.table("W1 end-to-end (process start to file on disk)",
                  ["command", "median", "bytes", "time / maskrender PNG", "size / maskrender PNG"],
@@ -259,8 +291,13 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
                   for k, (t, b) in e2e.items()])
     report.target("end-to-end PNG W1 speed", ">= 5x faster than plain Pillow",
                   f"{pil_t.median / ours_png.median:.1f}x faster", pil_t.median >= 5 * ours_png.median)
+    report.target("end-to-end PNG W1 vs OpenCV", "no slower than the OpenCV recipe's end-to-end",
+                  f"{ours_png.median / cv_t.median:.2f}x its time", ours_png.median <= cv_t.median)
     report.target("end-to-end PNG W1 size", "<= 1.25x plain Pillow's file", ratio(ours_size, pil_size),
                   ours_size <= 1.25 * pil_size)
+    for ext in ("jpg", "webp"):
+        t, b = e2e[f"maskrender CLI .{ext}"]
+        report.target(f"end-to-end {ext.upper()} W1", "reported", f"{ms(t.median)}, {mb(b)}", None)
 
     # ---- SVG
     t_svg = measure(lambda: render_svg(model), rep)
@@ -277,6 +314,7 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
     ])
     report.target("SVG W1 build", "<= 50 ms", ms(t_svg.median), t_svg.median <= 0.05)
     report.target("SVG W1 bytes", "<= 1.1x minimal (same rounding)", ratio(n_svg, n_min), n_svg <= 1.1 * n_min)
+    more.reports(report, w1.photo, rep, out_dir)
 
     # ---- W2: time and memory
     w2 = data.w2()
@@ -336,6 +374,8 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
                       f"{slope:.2f} (last step {last:.2f})", ok)
     report.table("W3 scaling (draw+blend and load, medians)",
                  ["set", "size", "draw+blend", "load", "note"], rows)
+    more.adversarial(report, quick, compiled)
+    more.batch(report, quick)
 
     # ---- start-up
     console = Path(sys.executable).parent / "maskrender"

@@ -306,7 +306,7 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
         return radius
     # points at the same place are one point: coincident copies would make every nearest-neighbour
     # query search them all (100,000 copies took minutes), and their spacing is not the mask's
-    xy = shapely.get_coordinates(mask.geometry)
+    xy = shapely.get_coordinates([f.geometry for f in mask.features])
     xy = xy[np.sort(np.unique(xy, axis=0, return_index=True)[1])]
     if len(xy) > 1:
         points = shapely.points(xy)

@@ -26,12 +26,12 @@ import numpy as np
 import numpy.typing as npt
 
 from maskrender.draw.accumulate import ALPHA_SHIFT, FQ, FULL, alpha_factor
-from maskrender.draw.kernels_sort import _centre_lines, _grouped_argsort, _key, _sweep
+from maskrender.draw.kernels_sort import _centre_lines, _grouped_argsort, _key, _sweep, blend_rgb
 from maskrender.draw.plan import Plan
 from maskrender.draw.shapes import YQ
 from maskrender.draw.sweep import HALF, STRIP, XQ, XSPAN, bands
 
-__all__ = ["alpha", "coverage"]
+__all__ = ["alpha", "blend_rgb", "coverage"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -76,6 +76,10 @@ def _add_piece(buf: Any, row: int, ya: int, yb: int, xa: float, xb: float, q: in
         nxt = q * right
         if col + 1 < w and nxt != 0:
             buf[row, col + 1] += nxt
+        if col < buf[row, w]:
+            buf[row, w] = col
+        if col + 2 > buf[row, w + 1]:
+            buf[row, w + 1] = min(col + 2, w)
 
 
 @_jit
@@ -405,42 +409,61 @@ def _classified(buf: Any, lo: int, hi: int, r0: int, w: int, levels: Any,
 
 @_jit
 def _finish_alpha(buf: Any, out: Any, r0: int, k: int) -> None:
-    hb, w = out.shape[0], buf.shape[1]
+    """Prefix-sum each row over the columns it touched (two extra columns of ``buf`` hold that
+    span), convert to 8-bit alpha, and clear the buffer for the next band."""
+    hb, w = out.shape[0], buf.shape[1] - 2
     cap = 255 * FULL
     half_unit = np.int64(1) << (ALPHA_SHIFT - 1)
     for r in range(buf.shape[0]):
-        if r0 + r >= hb:
-            break
+        lo, hi = buf[r, w], buf[r, w + 1]
+        buf[r, w] = w
+        buf[r, w + 1] = 0
+        if r0 + r >= hb or hi <= lo:
+            continue
         acc = np.int64(0)
-        for c in range(w):
+        for c in range(lo, hi):
             acc += buf[r, c]
             buf[r, c] = 0
             a = min(max(acc, 0), cap)
             if a:
                 out[r0 + r, c] = (a * k + half_unit) >> ALPHA_SHIFT
+        a = min(max(acc, 0), cap)
+        if a:  # a shape whose right side is off the box covers the rest of the row
+            v = (a * k + half_unit) >> ALPHA_SHIFT
+            for c in range(hi, w):
+                out[r0 + r, c] = v
 
 
 @_jit
 def _finish_coverage(buf: Any, out: Any, r0: int) -> None:
-    hb, w = out.shape[0], buf.shape[1]
+    hb, w = out.shape[0], buf.shape[1] - 2
     cap = 255 * FULL
     for r in range(buf.shape[0]):
-        if r0 + r >= hb:
-            break
+        lo, hi = buf[r, w], buf[r, w + 1]
+        buf[r, w] = w
+        buf[r, w + 1] = 0
+        if r0 + r >= hb or hi <= lo:
+            continue
         acc = np.int64(0)
-        for c in range(w):
+        for c in range(lo, hi):
             acc += buf[r, c]
             buf[r, c] = 0
             a = min(max(acc, 0), cap)
             if a:
                 out[r0 + r, c] = np.float32(a / (255.0 * FULL))
+        a = min(max(acc, 0), cap)
+        if a:
+            v = np.float32(a / (255.0 * FULL))
+            for c in range(hi, w):
+                out[r0 + r, c] = v
 
 
 def _run(p: Plan, out: npt.NDArray[Any], finish: Any, *args: Any) -> None:
     w = p.width
     levels = p.levels.astype(np.int64)
     height = max((b - a for a, b in bands(p)), default=0)
-    buf = np.zeros((height, w), dtype=np.int64)
+    buf = np.zeros((height, w + 2), dtype=np.int64)  # two more columns: each row's touched span
+    buf[:, w] = w
     for r0, r1 in bands(p):
         lo, hi = r0 * YQ, r1 * YQ
         view = buf[: r1 - r0]
@@ -467,3 +490,4 @@ def coverage(p: Plan) -> npt.NDArray[np.float32]:
     if p.width > 0 and p.height > 0:
         _run(p, out, _finish_coverage)
     return out
+

@@ -1,4 +1,4 @@
-"""Sorting and centre-line kernels of the compiled back-end (:mod:`maskrender.draw.kernels`): the
+"""Sorting, centre-line and blending kernels of the compiled back-end (:mod:`maskrender.draw.kernels`): the
 crossings of each strip's centre line ordered, swept and turned into the union's and levels' books.
 
 Optional like :mod:`maskrender.draw.kernels` (numba); the same arithmetic as :mod:`maskrender.draw.sweep`.
@@ -10,10 +10,11 @@ from typing import Any
 
 import numba
 import numpy as np
+import numpy.typing as npt
 
 from maskrender.draw.sweep import XQ, XSPAN
 
-__all__: tuple[str, ...] = ()
+__all__ = ["blend_rgb"]
 
 _jit = numba.njit(cache=True, nogil=True)
 
@@ -261,3 +262,41 @@ def _centre_lines(p_cc: Any, p_owner: Any, p_m: Any, p_x: Any, p_d: Any, p_lev: 
                 after_out[out] = lv
                 out += 1
     return keys_out, after_out
+
+
+@_jit
+def _blend_layer(pixels: Any, x0: int, y0: int, alpha: Any, r: int, g: int, b: int) -> None:
+    """Pillow's ``paste(colour, box, mask)`` arithmetic on an RGB array, where alpha is not 0."""
+    h, w = alpha.shape
+    for y in range(h):
+        row = alpha[y]
+        out = pixels[y0 + y]
+        for x in range(w):
+            a = np.int32(row[x])
+            if a == 0:
+                continue
+            na = 255 - a
+            px = out[x0 + x]
+            t = np.int32(px[0]) * na + r * a + 128
+            px[0] = ((t >> 8) + t) >> 8
+            t = np.int32(px[1]) * na + g * a + 128
+            px[1] = ((t >> 8) + t) >> 8
+            t = np.int32(px[2]) * na + b * a + 128
+            px[2] = ((t >> 8) + t) >> 8
+
+
+def blend_rgb(pixels: npt.NDArray[np.uint8], layers: Any) -> None:
+    """Blend layers onto an ``(H, W, 3)`` uint8 array in place, byte for byte as
+    :func:`maskrender.draw.layers.blend` does with Pillow (pixels under alpha 0 untouched).
+
+    >>> import numpy as np
+    >>> from maskrender.draw.layers import Layer
+    >>> from maskrender.style import Color
+    >>> px = np.zeros((1, 4, 3), dtype=np.uint8)
+    >>> blend_rgb(px, [Layer((1, 0, 4, 1), np.array([[0, 128, 255]], dtype=np.uint8), Color(200, 100, 0))])
+    >>> px[0].tolist()
+    [[0, 0, 0], [0, 0, 0], [100, 50, 0], [200, 100, 0]]
+    """
+    for layer in layers:
+        r, g, b = layer.color.rgb
+        _blend_layer(pixels, layer.box[0], layer.box[1], np.ascontiguousarray(layer.alpha), r, g, b)

@@ -74,6 +74,10 @@ def _xkey(x: F64) -> I64:
 BAND_PIECES = 250_000
 """About this many pieces are made, used and dropped at a time (memory stays that of a band)."""
 
+BAND_PIXELS = 1 << 19
+"""At most this many pixels per band (rows x box width; at least 8 rows): the band's per-pixel
+integrals are int64, so a band of a large box stays a few MB."""
+
 
 def _ceil_div(a: Any, b: int) -> Any:
     return -((-a) // b)
@@ -114,10 +118,10 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     per_row = np.cumsum(weight[:h])
     cum = np.cumsum(per_row)
     total = float(cum[-1])
-    if total <= budget:
-        return [(0, h)]
-    cuts = np.searchsorted(cum, np.arange(budget, total, budget), side="left")
-    edges = np.unique(np.r_[0, np.minimum(cuts + 1, h), h])
+    cuts: I64 = (np.searchsorted(cum, np.arange(budget, total, budget), side="left") + 1 if total > budget
+                 else np.empty(0, dtype=np.int64))
+    step = max(8, BAND_PIXELS // max(p.width, 1))
+    edges = np.unique(np.r_[0, np.minimum(cuts, h), np.arange(step, h, step), h])
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
@@ -234,7 +238,8 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi:
     m, y, x, upper, dr, yc, cluster = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel], cluster[sel]
     dist = np.abs(y - yc)
     order = np.lexsort((dist, cluster))
-    m, y, x, upper, dr, dist, cluster = (a[order] for a in (m, y, x, upper, dr, dist, cluster))  # type: ignore[assignment]
+    m, y, upper, dr, dist, cluster = m[order], y[order], upper[order], dr[order], dist[order], cluster[order]
+    x = x[order]
     n = len(dr)
     new_group = np.r_[True, cluster[1:] != cluster[:-1]]
     run_end = np.r_[(cluster[1:] != cluster[:-1]) | (dist[1:] != dist[:-1]), True]
@@ -253,7 +258,7 @@ def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi:
     ya = np.minimum(y, y_close)
     yb = np.maximum(y, y_close)
     keep = yb > ya
-    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]  # type: ignore[return-value]
+    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:

@@ -339,8 +339,8 @@ def _enclosed(poly: BaseGeometry) -> BaseGeometry:
 
     >>> import shapely
     >>> square, away = [(0, 0), (10, 0), (10, 10), (0, 10)], [(20, 20), (30, 20), (30, 30), (20, 30)]
-    >>> bow_tie = shapely.Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
-    >>> _enclosed(shapely.Polygon(square, [away])).area, _enclosed(bow_tie).area
+    >>> bowtie = [(0, 0), (2, 2), (2, 0), (0, 2)]
+    >>> _enclosed(shapely.Polygon(square, [away])).area, _enclosed(shapely.Polygon(bowtie)).area
     (100.0, 2.0)
     """
     def valid(ring: BaseGeometry) -> BaseGeometry:

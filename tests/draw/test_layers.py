@@ -103,6 +103,17 @@ def test_compiled_backend_draws_the_fixtures_byte_for_byte(name: str) -> None:
             np.testing.assert_array_equal(x.alpha, y.alpha)  # type: ignore[attr-defined]
 
 
+@pytest.mark.parametrize("name", ["results_list.json", "pores.json", "lines.json"])
+def test_compiled_blend_is_byte_identical_to_pillows(name: str) -> None:
+    pytest.importorskip("maskrender.draw.kernels", reason="maskrender[accel] (numba) is not installed")
+    photo = Image.open(FIXTURES / "restored.jpg").convert("RGB").resize((700, 700))
+    layers = _layers(FIXTURES / name, (700, 700), accelerate=False)
+    pillow = blend(photo.copy(), layers, accelerate=False)  # type: ignore[arg-type]
+    compiled = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
+    assert compiled.tobytes() == pillow.tobytes()
+    assert compiled.tobytes() != photo.tobytes()
+
+
 def _blob(rng: np.random.Generator, r: float) -> shapely.Polygon:
     c = rng.uniform(0, 64, 2)
     ang = np.sort(rng.uniform(0, 2 * math.pi, int(rng.integers(3, 30))))

@@ -283,6 +283,65 @@ def measure_mask_edges(source: Path, mask_set: str, size: tuple[int, int]) -> di
     return out
 
 
+@dataclass(frozen=True)
+class PhaseFigures:
+    """The worst sub-pixel phase of one mask type drawn at one opacity, against the oracle."""
+
+    mask_type: str
+    opacity: float
+    edge_error: float
+    """Mean |rendered - oracle| over edge pixels at the worst phase, in levels of 255."""
+    worst_phase: float
+    area_bias: float
+    """The largest |relative area error| over the phases."""
+
+
+Scene = tuple[list[object], list[float], dict[str, float], list[tuple[object, float]]]
+
+
+def _phase_shapes(mask_type: str, p: float) -> Scene:
+    """Features (GeoJSON coordinates), intensities, style sizes and oracle shapes at phase ``p``."""
+    from helpers.oracle import disc, stroke
+
+    if mask_type == "polygon_mask":
+        g = shapely.affinity.rotate(shapely.box(8 + p, 6 + p, 40 + p, 30 + p), 17, origin="centroid")
+        return [[np.asarray(g.exterior.coords).tolist()]], [1.0], {}, [(g, 1.0)]
+    if mask_type == "heatmap_mask":
+        outer, inner = shapely.box(5 + p, 4 + p, 43, 36), shapely.box(14 + p, 12 + p, 32 + p, 27.3 + p)
+        feats = [[np.asarray(outer.exterior.coords).tolist()], [np.asarray(inner.exterior.coords).tolist()]]
+        return feats, [0.4, 1.0], {}, [(outer, 102 / 255), (inner, 1.0)]  # type: ignore[return-value]
+    if mask_type == "point_mask":
+        pts = np.array([[10 + p, 10 + p * 0.7], [25.5 + p, 20 + p], [36 + p * 0.3, 30 + p], [15, 28 + p]])
+        union = shapely.union_all([disc(x, y, 2.7) for x, y in pts])
+        return [pts.tolist()], [1.0], {"point_radius": 2.7}, [(union, 1.0)]
+    lines = [[[4 + p, 8 + p], [44 + p, 8 + p]], [[6 + p, 34 + p], [40 + p, 14 + p], [30, 36 + p]]]
+    geom = shapely.MultiLineString(lines)
+    return [lines], [1.0], {"line_width": 3.3}, [(stroke(geom, 3.3), 1.0)]
+
+
+def phase_figures(mask_type: str, opacity: float, phases: int = 16) -> PhaseFigures:
+    """Draw a small scene of ``mask_type`` at ``phases`` sub-pixel shifts, transparent canvas, and
+    compare its alpha with ``opacity x`` the oracle's level integral (exact pixel areas)."""
+    from helpers.oracle import level_integral
+    from maskrender.overlay import render
+    from maskrender.style import Style
+
+    size = (48, 40)
+    worst, at, bias = 0.0, 0.0, 0.0
+    for k in range(phases):
+        p = k / phases
+        feats, intens, sizes, shapes = _phase_shapes(mask_type, p)
+        mask = bare_mask(mask_type, feats, view_box="0 0 48 40", intensities=intens)
+        alpha = np.asarray(render(mask, size=size, style=Style(opacity=opacity, **sizes)))[:, :, 3].astype(np.float64)  # type: ignore[arg-type]
+        ref = level_integral(shapes, size) * opacity * 255
+        edge = ((ref > 1e-6) & (ref < opacity * 255 - 1e-6) & (ref > 0)) | ((alpha > 0) & (alpha < alpha.max()))
+        err = float(np.abs(alpha - ref)[edge].mean())
+        if err > worst:
+            worst, at = err, p
+        bias = max(bias, abs(float(alpha.sum()) - float(ref.sum())) / float(ref.sum()))
+    return PhaseFigures(mask_type, opacity, worst, at, bias)
+
+
 # ---------------------------------------------------------------------------------------------
 # other renderers
 # ---------------------------------------------------------------------------------------------

@@ -1,0 +1,179 @@
+"""Sections of ``python -m benchmarks`` beyond W1-W3: exactness, reports, adversarial shapes, batch.
+
+* exactness: the worst sub-pixel phase of horizontal, vertical and diagonal polygon edges,
+  drawn by ``maskrender.render`` at opacity 1, against exact pixel areas from shapely (the
+  pixel-truth claim the speed must keep);
+* reports: the 7-algorithm fixture (``fixtures/results_list.json``) on the restored photo at
+  1240 px, as PNG, PDF and HTML (``maskrender.report.report_file``);
+* adversarial shapes (``benchmarks.data.ADVERSARIAL``): draw time at three sizes with fitted
+  exponents, and the peak RSS growth of a fresh process drawing the largest; a full-height
+  zigzag (every segment crossing the whole canvas) is reported too: its cost is that of its
+  outline, sum of segment heights, so it grows with vertices x height;
+* batch: ``benchmarks.bench_batch`` on 1 and 2 worker processes.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks import data
+from benchmarks.timing import ROOT, measure, peak_rss_growth
+
+FIXTURES = ROOT / "fixtures"
+
+
+def _ms(t: float) -> str:
+    return f"{t * 1e3:,.1f} ms" if t < 10 else f"{t:,.2f} s"
+
+
+def _exact_areas(geom: Any, size: int) -> np.ndarray:
+    import shapely
+
+    ys, xs = np.mgrid[0:size, 0:size]
+    cells = shapely.box(xs.ravel(), ys.ravel(), xs.ravel() + 1, ys.ravel() + 1)
+    out: np.ndarray = shapely.area(shapely.intersection(cells, geom)).reshape(size, size)
+    return out
+
+
+def exactness(report: Any) -> None:
+    """Worst-phase mean edge error of polygon edges (levels of 255), opacity 1."""
+    import shapely
+
+    from maskrender.overlay import render
+    from maskrender.style import Style
+
+    size = 48
+    rows = []
+    worst_all = 0.0
+    for kind in ("horizontal", "vertical", "diagonal"):
+        worst, at = 0.0, 0.0
+        for k in range(16):
+            p = k / 16
+            if kind == "horizontal":
+                g = shapely.box(6, 5 + p, 40, 30 + p)
+            elif kind == "vertical":
+                g = shapely.box(6 + p, 5, 40 + p, 30)
+            else:
+                g = shapely.affinity.rotate(shapely.box(12 + p, 10 + p, 34 + p, 32 + p), 45, origin="centroid")
+            ring = np.asarray(g.exterior.coords).tolist()
+            mask = {"mask_type": "polygon_mask", "view_box": f"0 0 {size} {size}", "fill": "#ff0000",
+                    "features": [{"geometry": {"type": "Polygon", "coordinates": [ring]}}]}
+            alpha = np.asarray(render(mask, size=(size, size), style=Style(opacity=1.0)))[:, :, 3].astype(float)
+            ref = _exact_areas(g, size)
+            edge = ((ref > 1e-9) & (ref < 1 - 1e-9)) | ((alpha > 0) & (alpha < 255))
+            err = float(np.abs(alpha - ref * 255)[edge].mean())
+            if err > worst:
+                worst, at = err, p
+        worst_all = max(worst_all, worst)
+        rows.append([kind, f"{worst:.2f}/255", f"phase {at:.4f} px"])
+    report.raw["exactness"] = {r[0]: r[1] for r in rows}
+    report.table("Exactness (polygon edges vs exact areas, 16 sub-pixel phases, opacity 1)",
+                 ["edges", "worst-phase mean edge error", "worst phase"], rows)
+    report.target("exactness kept", "worst-phase mean edge error <= 8/255", f"{worst_all:.2f}/255", worst_all <= 8)
+
+
+def reports(report: Any, photo: Path, rep: int, out_dir: Path) -> None:
+    """The 7-algorithm report at 1240 px: image, PNG, PDF and HTML."""
+    from maskrender.report import render_report, report_file
+
+    results = FIXTURES / "results_list.json"
+    n_alg = len(json.loads(results.read_bytes()))
+    rows = []
+    t = measure(lambda: render_report(results, photo, width=1240), rep)
+    rows.append(["render_report (PIL image)", _ms(t.median), f"{t.value.size[0]}x{t.value.size[1]}"])
+    times = {}
+    for ext in ("png", "pdf", "html"):
+        out = out_dir / f"report.{ext}"
+        t = measure(lambda out=out: report_file(results, out, photo, width=1240), rep)
+        times[ext] = t.median
+        rows.append([f"report_file .{ext}", _ms(t.median), f"{out.stat().st_size / 1e6:.2f} MB"])
+    report.raw["report"] = times
+    report.table(f"Report ({n_alg} algorithms, 1240 px, photo {photo.name})", ["what", "median", "note"], rows)
+    report.target("report PNG 1240 px", "<= 0.5 s (report_file)", _ms(times["png"]), times["png"] <= 0.5)
+    report.target("report PDF / HTML", "reported", f"{_ms(times['pdf'])} / {_ms(times['html'])}", None)
+
+
+def _draw_seconds(raw: bytes) -> float:
+    import maskrender as mr
+    from maskrender.errors import GeometryWarning
+    from maskrender.overlay import render
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", GeometryWarning)
+        model = mr.load(raw)
+    render(model, size=(data.ADVERSARIAL_SIZE, data.ADVERSARIAL_SIZE))
+    return time.perf_counter() - start
+
+
+def _fit(xs: list[float], ys: list[float]) -> float:
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+def adversarial(report: Any, quick: bool, compiled: bool) -> None:
+    """Adversarial shapes: time (load + draw, transparent 2416 px layer) at three sizes and memory."""
+    rows = []
+    shapes: dict[str, tuple[Any, int]] = dict(data.ADVERSARIAL)
+    for name, (make, n) in shapes.items():
+        sizes = [n // 16, n // 4, n] if not quick else [n // 10, n // 3, n]
+        secs = [min(_draw_seconds(make(k)) for _ in range(1 if quick else 3)) for k in sizes]
+        path = Path(tempfile.mkdtemp(prefix="maskrender-adv-")) / "mask.json"
+        path.write_bytes(make(n))
+        warm = ("import maskrender.draw.kernels\nfrom maskrender.overlay import render\n"
+                "render(str(__import__('pathlib').Path('fixtures/pores.json')), size=(64, 64))\n") if compiled else ""
+        mem = peak_rss_growth(
+            "import warnings\nimport maskrender as mr\nfrom maskrender.overlay import render\n" + warm,
+            f"warnings.simplefilter('ignore')\nrender(mr.load({str(path)!r}), size=({data.ADVERSARIAL_SIZE}, "
+            f"{data.ADVERSARIAL_SIZE}))")
+        slope = _fit(sizes, secs)
+        rows += [[name, f"{k:,}", _ms(t), ""] for k, t in zip(sizes, secs, strict=True)]
+        rows.append([name, "fitted exponent", f"{slope:.2f}", f"peak RSS growth {mem['growth_mb']:.0f} MB"])
+        report.raw.setdefault("adversarial", {})[name] = {"n": sizes, "s": secs, "mb": mem["growth_mb"]}
+        ok = secs[-1] < 1.0 and mem["growth_mb"] < 200 and slope <= 1.15
+        report.target(f"adversarial: {name} ({n:,})", "< 1 s, < 200 MB, exponent ~1",
+                      f"{_ms(secs[-1])}, {mem['growth_mb']:.0f} MB, exponent {slope:.2f}", ok)
+    # not a target: every segment crosses the canvas, so the outline alone is vertices x height
+    full = [500, 1000, 2000] if quick else [1000, 2000, 4000]
+    secs = [_draw_seconds(data.zigzag_polyline(k, amplitude=2200.0)) for k in full]
+    slope = _fit(full, secs)
+    rows += [["full-height zigzag", f"{k:,}", _ms(t), "every segment 2,200 px tall"] for k, t in
+             zip(full, secs, strict=True)]
+    rows.append(["full-height zigzag", "fitted exponent", f"{slope:.2f}", "cost = sum of segment heights"])
+    report.target("full-height zigzag", "reported (output-bound)", f"{full[-1]:,} vertices {_ms(secs[-1])}, "
+                  f"exponent {slope:.2f}", None)
+    report.table("Adversarial shapes (load + draw of one mask on a 2416x2416 layer)",
+                 ["shape", "vertices / points", "time", "note"], rows)
+
+
+def batch(report: Any, quick: bool) -> None:
+    """``benchmarks.bench_batch`` on 1 and 2 workers (same 5 fixture records in turn)."""
+    from benchmarks.bench_batch import RECORDS
+    from benchmarks.bench_batch import run as batch_run
+
+    count = 40 if quick else 100
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="maskrender-batch-") as tmp:
+        folder = Path(tmp)
+        manifest = folder / "jobs.csv"
+        manifest.write_text("result,image,output\n" + "".join(
+            f"{FIXTURES}/{RECORDS[i % len(RECORDS)]}.json,{FIXTURES}/restored.jpg,job{i:03d}.png\n"
+            for i in range(count)), encoding="utf-8")
+        results = {w: batch_run(w, manifest, folder / f"out{w}") for w in (1, 2)}
+    for w, r in results.items():
+        peaks = ", ".join(f"{p / 2**20:.0f}" for p in r["peaks"])  # type: ignore[union-attr]
+        rows.append([str(w), f"{float(r['rate']):.2f}", f"{float(r['rate']) / float(results[1]['rate']):.2f}x",
+                     f"{peaks} MiB", f"{float(r['load']):.2f}"])
+    speedup = float(results[2]["rate"]) / float(results[1]["rate"])
+    same = results[1]["digest"] == results[2]["digest"]
+    report.raw["batch"] = {w: {"rate": r["rate"], "peaks": r["peaks"]} for w, r in results.items()}
+    report.table(f"Batch ({count} PNG overlays, 2416 px)", ["workers", "images/s", "speed-up",
+                                                             "peak RSS per worker", "load before"], rows)
+    report.target("batch throughput", ">= 1.8x on 2 workers, identical outputs",
+                  f"{speedup:.2f}x, outputs {'identical' if same else 'DIFFERENT'}", speedup >= 1.8 and same)
