@@ -44,10 +44,13 @@ def measure(fn: Callable[[], Any], repeat: int = 5, warmup: int = 1) -> Timing:
 
 
 def env() -> dict[str, str]:
-    """The environment of child processes: this checkout first on the path."""
+    """The environment of child processes: this checkout first on the path, bytecode cached as
+    after any ``pip install`` (a container's ``PYTHONDONTWRITEBYTECODE`` would charge every
+    command, ours and the peers', for compiling its modules from source on each start)."""
     e = dict(os.environ)
     e["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [e.get("PYTHONPATH")])])
     e.pop("PYTHONSTARTUP", None)
+    e.pop("PYTHONDONTWRITEBYTECODE", None)
     return e
 
 
@@ -62,7 +65,7 @@ def run_process(argv: Sequence[str], repeat: int = 5, warmup: int = 1) -> Timing
 
 
 _RSS_PROBE = r"""
-import sys, json
+import sys, json, time
 def kb(field):
     with open("/proc/self/status") as fh:
         for line in fh:
@@ -72,13 +75,17 @@ def kb(field):
 import numpy, shapely, PIL.Image  # noqa: the imports everyone pays for
 {setup}
 before = kb("VmRSS")
+start = time.perf_counter()
 {body}
-print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM")}}))
+seconds = time.perf_counter() - start
+print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM"), "seconds": seconds}}))
 """
 
 
 def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
-    """Run ``setup`` then ``body`` in a fresh interpreter: RSS before ``body`` and the peak (MB).
+    """Run ``setup`` then ``body`` in a fresh interpreter: RSS before ``body`` and the peak (MB),
+    and the wall time of ``body`` (``seconds``: the cost a fresh batch worker pays, not skewed
+    by the garbage collector walking this benchmark's own heap).
 
     The peak (VmHWM) covers the whole process, so the growth is peak minus the RSS after
     the imports and ``setup``.
@@ -91,4 +98,4 @@ def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
     data = json.loads(out.stdout.strip().splitlines()[-1])
     before = data["before_kb"] / 1024
     peak = data["peak_kb"] / 1024
-    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before}
+    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "seconds": float(data["seconds"])}

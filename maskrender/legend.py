@@ -21,8 +21,8 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -220,6 +220,6 @@ def svg_legend(layout: LegendLayout) -> str:
                          f'fill="{fill}"/>')
         bx, by = row.baseline
         parts.append(f'<text x="{_n(bx)}" y="{_n(by)}" font-family="{_FAMILY}" font-size="{_n(layout.font_size)}" '
-                     f'fill="#212529">{escape(xml_text(row.text, _MAX_CHARS + 20))}</text>')
+                     f'fill="#212529">{escape(xml_text(row.text, _MAX_CHARS + 20), quote=False)}</text>')
     parts.append("</g>")
     return "".join(parts)
