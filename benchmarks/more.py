@@ -171,7 +171,7 @@ def batch(report: Any, quick: bool) -> None:
     from benchmarks.bench_batch import RECORDS
     from benchmarks.bench_batch import run as batch_run
 
-    count = 40 if quick else 100
+    count = 40 if quick else 200
     rows = []
     with tempfile.TemporaryDirectory(prefix="maskrender-batch-") as tmp:
         folder = Path(tmp)
