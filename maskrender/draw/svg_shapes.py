@@ -54,8 +54,8 @@ from maskrender.draw.svg_path import SubpathKind, subpaths_d
 from maskrender.geometry import Transform
 from maskrender.model import Mask
 
-__all__ = ["MASKED_LEVELS", "NESTED_BUDGET", "PAIR_BUDGET", "LevelPaths", "level_paths", "nested_alphas",
-           "outline_path"]
+__all__ = ["MASKED_LEVELS", "NESTED_BUDGET", "PAIR_BUDGET", "LevelPaths", "LevelShapes", "level_paths",
+           "level_shapes", "nested_alphas", "outline_path"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
@@ -245,11 +245,11 @@ def _memberships(cluster: I64, ranks: I64, cover: I64) -> tuple[I64, I64, I64]:
     return shape, ent_rank[entry], ent_prev[entry]
 
 
-def _level_d(xy: F64, index: I64, counts: I64, chosen: Bools, kind: SubpathKind) -> str:
-    """Path data of the chosen subpaths."""
+def _chosen(xy: F64, index: I64, counts: I64, chosen: Bools) -> tuple[F64, I64]:
+    """Coordinates and counts of the chosen subpaths."""
     if chosen.all():
-        return subpaths_d(xy, counts, kind)
-    return subpaths_d(xy[chosen[index]], counts[chosen], kind)
+        return xy, counts
+    return xy[chosen[index]], counts[chosen]
 
 
 @dataclass
@@ -261,6 +261,22 @@ class LevelPaths:
     masked: list[tuple[float, str]] = field(default_factory=list)
     """Levels, ascending, each to be painted under a mask cutting out the strokes of all the
     levels above it."""
+
+
+Subpaths = tuple[float, F64, I64]
+"""``(alpha, xy, counts)``: output-pixel coordinates of some subpaths, one count per subpath."""
+
+
+@dataclass
+class LevelShapes:
+    """What to paint for one mask's fill, as subpaths (the geometry of :class:`LevelPaths`)."""
+
+    kind: SubpathKind
+    """``ring`` (oriented for the non-zero rule), ``line`` or ``dot`` (one vertex each)."""
+    plain: list[Subpaths] = field(default_factory=list)
+    """Painted as they are, in any order, each set in one operation."""
+    masked: list[Subpaths] = field(default_factory=list)
+    """Levels, ascending, each under a mask cutting out the strokes of all the levels above it."""
 
 
 def _nested(parts: Objects, ranks: I64, levels: list[float], kind: SubpathKind, reach: float, unit: float,
@@ -295,11 +311,56 @@ def _nested(parts: Objects, ranks: I64, levels: list[float], kind: SubpathKind, 
     return out
 
 
-def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], reach: float) -> LevelPaths:
-    """The paths of a mask drawn ``drawn_as`` (``area``, ``strokes``, ``dots``) on a canvas of ``size``.
+def level_shapes(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], reach: float, *,
+                 opacity: float = 1.0, masks: bool = True) -> LevelShapes:
+    """The subpaths of a mask drawn ``drawn_as`` (``area``, ``strokes``, ``dots``) on a canvas of ``size``.
 
     ``reach`` is how far the drawing extends past a shape's coordinates (half a stroke, a
-    disc's radius), in output pixels.
+    disc's radius), in output pixels.  ``opacity`` scales the levels (for a writer that cannot
+    paint the mask as one layer of that opacity, such as PDF); ``masks=False`` never uses
+    masked levels (for a writer without masks): nested sets instead.
+
+    >>> import maskrender as mr
+    >>> from maskrender.geometry import fit
+    >>> lines = mr.load(b'{"mask_type": "polyline_mask", "view_box": "0 0 10 10", "features": ['
+    ...     b'{"geometry": {"type": "LineString", "coordinates": [[0, 5], [10, 5]]}, "properties": {"intensity": 0.5}},'
+    ...     b'{"geometry": {"type": "LineString", "coordinates": [[5, 0], [5, 10]]}, "properties": {"intensity": 1}}'
+    ...     b']}').masks()[0]
+    >>> shapes = level_shapes(lines, fit(lines.view_box, (10, 10)), "strokes", (10, 10), 1.0, opacity=0.5, masks=False)
+    >>> [(round(a, 4), counts.tolist()) for a, _, counts in shapes.plain]  # both 0.251, then one lifted to 0.5
+    [(0.251, [2, 2]), (0.3325, [2])]
+    """
+    levels, feature_ranks = _ranks(mask)
+    levels = [opacity * level for level in levels]
+    kind: SubpathKind = "ring" if drawn_as == "area" else "dot" if drawn_as == "dots" else "line"
+    parts, ranks, tp = _parts(mask, feature_ranks, t, size, reach, _TYPES[kind])
+    drawn = ranks >= 0
+    parts, ranks = parts[drawn], ranks[drawn]
+    out = LevelShapes(kind)
+    if not len(parts):
+        return out
+    if kind == "ring":
+        xy, index, counts, owner = _rings(parts, tp)
+        vertices: F64 = np.bincount(owner, weights=counts, minlength=len(parts)).astype(np.float64)
+    else:
+        xy, index, counts = _coordinates(parts, tp)
+        owner, vertices = np.arange(len(parts)), np.asarray(counts, dtype=np.float64)
+    if len(levels) == 1:
+        out.plain.append((levels[0], xy, counts))
+    elif masks and kind != "ring" and len(levels) <= MASKED_LEVELS:
+        out.masked = [(level, *_chosen(xy, index, counts, ranks == k)) for k, level in enumerate(levels)
+                      if (ranks == k).any()]
+    else:
+        for alpha, group in _nested(parts, ranks, levels, kind, reach, min(abs(tp.sx), abs(tp.sy)), vertices):
+            chosen = np.zeros(len(parts), dtype=bool)
+            chosen[group] = True
+            out.plain.append((alpha, *_chosen(xy, index, counts, chosen[owner])))
+    return out
+
+
+def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], reach: float) -> LevelPaths:
+    """The paths of a mask drawn ``drawn_as`` (``area``, ``strokes``, ``dots``) on a canvas of ``size``:
+    :func:`level_shapes` as SVG path data.
 
     >>> import maskrender as mr
     >>> from maskrender.geometry import fit
@@ -311,31 +372,9 @@ def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], 
     >>> level_paths(heat, fit(heat.view_box, (100, 100)), "area", (100, 100), 0).plain
     [(0.5019607843137255, 'M10 10l80 0 0 80z'), (1.0, 'M50 20l30 0 0 30z')]
     """
-    levels, feature_ranks = _ranks(mask)
-    kind: SubpathKind = "ring" if drawn_as == "area" else "dot" if drawn_as == "dots" else "line"
-    parts, ranks, tp = _parts(mask, feature_ranks, t, size, reach, _TYPES[kind])
-    drawn = ranks >= 0
-    parts, ranks = parts[drawn], ranks[drawn]
-    out = LevelPaths()
-    if not len(parts):
-        return out
-    if kind == "ring":
-        xy, index, counts, owner = _rings(parts, tp)
-        vertices: F64 = np.bincount(owner, weights=counts, minlength=len(parts)).astype(np.float64)
-    else:
-        xy, index, counts = _coordinates(parts, tp)
-        owner, vertices = np.arange(len(parts)), np.asarray(counts, dtype=np.float64)
-    if len(levels) == 1:
-        out.plain.append((levels[0], subpaths_d(xy, counts, kind)))
-    elif kind != "ring" and len(levels) <= MASKED_LEVELS:
-        out.masked = [(level, _level_d(xy, index, counts, ranks == k, kind)) for k, level in enumerate(levels)
-                      if (ranks == k).any()]
-    else:
-        for alpha, group in _nested(parts, ranks, levels, kind, reach, min(abs(tp.sx), abs(tp.sy)), vertices):
-            chosen = np.zeros(len(parts), dtype=bool)
-            chosen[group] = True
-            out.plain.append((alpha, _level_d(xy, index, counts, chosen[owner], kind)))
-    return out
+    shapes = level_shapes(mask, t, drawn_as, size, reach)
+    return LevelPaths([(a, subpaths_d(xy, counts, shapes.kind)) for a, xy, counts in shapes.plain],
+                      [(a, subpaths_d(xy, counts, shapes.kind)) for a, xy, counts in shapes.masked])
 
 
 def outline_path(mask: Mask, t: Transform, size: tuple[int, int], reach: float) -> str:

@@ -178,7 +178,7 @@ class _Writer:
             size = (w * detail, h * detail)
             drawings = self.scene.drawings(el.slot, el.algorithm, size)
             if drawings:
-                draw_masks(pdf, drawings, origin=(x0 * k, (y0 + oy) * k), scale=k / detail)
+                draw_masks(pdf, drawings, size, origin=(x0 * k, (y0 + oy) * k), scale=k / detail)
 
 
 def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 150.0, title: str = "",

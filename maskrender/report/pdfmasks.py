@@ -1,115 +1,101 @@
-"""Masks as PDF paths: the same geometry, colours and opacities as the PNG and SVG.
+"""Masks as PDF paths: the same geometry, colours and levels as the PNG and SVG.
 
-A PDF path is painted in one operation, so overlapping parts of one path never blend twice:
-each mask becomes one path per intensity level (polygons filled even-odd after a union, so
-holes stay holes and overlapping lesions count once; discs as one nonzero-filled path; lines
-as one round-capped stroke), its opacity the mask's times the level's.  Levels of a graded
-mask are made disjoint first (each minus every higher one), as the SVG writer does.
+A PDF path is painted in one operation, so overlapping parts of one path never blend twice,
+and a page has no layer of its own per mask: each mask becomes the nested sets of
+:func:`~maskrender.draw.svg_shapes.level_shapes`, in output pixels, with the mask's opacity
+folded into their alphas.  Set ``i`` holds every shape of level ``>= l_i`` at the alpha that
+lifts ``l_{i-1}`` to ``l_i`` under source-over, so where two levels meet or cross the larger
+wins (crossing lines of 0.48 and 0.53 show 0.53, not 0.76) and a pixel on the contour between
+two heatmap levels gets the integral of the level over it, without the pale seam that disjoint
+bands leave where a viewer anti-aliases their shared edge twice.  Polygons are filled with the
+non-zero rule (rings oriented: holes stay holes, overlapping lesions count once), discs are
+one nonzero-filled path of circles, lines one round-capped stroke per set.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maskrender.draw.layers import intensity_groups
 from maskrender.draw.svg import MaskDrawing
+from maskrender.draw.svg_shapes import level_shapes
 from maskrender.kinds import KINDS
-from maskrender.model import Mask
 
-__all__ = ["draw_masks", "polygon_levels"]
-
-
-def polygon_levels(mask: Mask) -> list[tuple[float, BaseGeometry]]:
-    """``(level, area)`` per intensity level, each level's union minus every higher level's."""
-    out: list[tuple[float, BaseGeometry]] = []
-    above: BaseGeometry | None = None
-    for level, idx in reversed(intensity_groups(mask)):
-        union = shapely.union_all([mask.features[i].geometry for i in idx])
-        piece = union if above is None else shapely.difference(union, above)
-        above = union if above is None else shapely.union(above, union)
-        if not piece.is_empty:
-            out.append((level, piece))
-    return out[::-1]
+__all__ = ["draw_masks"]
 
 
-def _polygons(geom: BaseGeometry) -> Iterable[BaseGeometry]:
+def _polygons(geom: BaseGeometry) -> Iterator[BaseGeometry]:
     return (p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty)
 
 
-def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], *, origin: tuple[float, float], scale: float) -> None:
-    """Draw ``drawings`` (prepared for a canvas of pixels) at ``origin``, ``scale`` points per canvas pixel."""
+def _subpaths(xy: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]) -> Iterator[npt.NDArray[np.float64]]:
+    ends = np.cumsum(counts)
+    for start, end in zip(ends - counts, ends, strict=True):
+        if end > start:
+            yield xy[start:end]
+
+
+def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int], *, origin: tuple[float, float],
+               scale: float) -> None:
+    """Draw ``drawings`` (prepared for a canvas of ``size`` pixels) at ``origin``, ``scale`` points per canvas pixel."""
     from fpdf.drawing import PaintedPath
     from fpdf.enums import PathPaintRule, StrokeCapStyle, StrokeJoinStyle
 
     ox, oy = origin
 
-    def point(t: Any, x: float, y: float) -> tuple[float, float]:
-        return (ox + (t.sx * x + t.tx) * scale, oy + (t.sy * y + t.ty) * scale)
-
-    def rings(path: PaintedPath, t: Any, coords: Any, close: bool) -> None:
-        first = True
-        for x, y in coords:
-            px, py = point(t, x, y)
-            if first:
-                path.move_to(px, py)
-                first = False
-            else:
-                path.line_to(px, py)
-        if close and not first:
+    def trace(path: PaintedPath, xy: Any, close: bool) -> None:
+        px, py = ox + np.asarray(xy[:, 0]) * scale, oy + np.asarray(xy[:, 1]) * scale
+        path.move_to(float(px[0]), float(py[0]))
+        for x, y in zip(px[1:].tolist(), py[1:].tolist(), strict=True):
+            path.line_to(x, y)
+        if close:
             path.close()
 
     for d in drawings:
         mask, t, st = d.mask, d.transform, d.style
         kind = KINDS[mask.mask_type]
         rgb = st.color.hex
-        if kind.drawn_as == "area":
-            for level, area in polygon_levels(mask):
-                path = PaintedPath()
-                for poly in _polygons(area):
-                    rings(path, t, poly.exterior.coords, True)
-                    for hole in poly.interiors:
-                        rings(path, t, hole.coords, True)
+        reach = st.line_width / 2 if kind.drawn_as == "strokes" else st.point_radius if kind.drawn_as == "dots" else 0.0
+        shapes = level_shapes(mask, t, kind.drawn_as, size, reach, opacity=st.opacity, masks=False)
+        for alpha, xy, counts in shapes.plain:
+            path = PaintedPath()
+            if shapes.kind == "dot":
+                r = st.point_radius * scale
+                for x, y in xy.tolist():
+                    path.circle(ox + x * scale, oy + y * scale, r)
                 path.style.fill_color = rgb
-                path.style.fill_opacity = st.opacity * level
+                path.style.fill_opacity = alpha
+                path.style.paint_rule = PathPaintRule.FILL_NONZERO
+            elif shapes.kind == "ring":
+                for ring in _subpaths(xy, counts):
+                    trace(path, ring, True)
+                path.style.fill_color = rgb
+                path.style.fill_opacity = alpha
                 path.style.stroke_color = None
-                path.style.paint_rule = PathPaintRule.FILL_EVENODD
-                pdf.draw_path(path, copy=False)
-        else:
-            for level, idx in intensity_groups(mask):
-                geoms = [mask.features[i].geometry for i in idx if not mask.features[i].geometry.is_empty]
-                if not geoms:
-                    continue
-                path = PaintedPath()
-                if kind.drawn_as == "dots":
-                    r = st.point_radius * scale
-                    for x, y in shapely.get_coordinates(shapely.GeometryCollection(geoms)):
-                        cx, cy = point(t, x, y)
-                        path.circle(cx, cy, r)
-                    path.style.fill_color = rgb
-                    path.style.fill_opacity = st.opacity * level
-                    path.style.paint_rule = PathPaintRule.FILL_NONZERO
-                else:
-                    for line in (p for g in geoms for p in shapely.get_parts(g)):
-                        rings(path, t, line.coords, False)
-                    path.style.stroke_color = rgb
-                    path.style.stroke_opacity = st.opacity * level
-                    path.style.stroke_width = st.line_width * scale
-                    path.style.stroke_cap_style = StrokeCapStyle.ROUND
-                    path.style.stroke_join_style = StrokeJoinStyle.ROUND
-                    path.style.fill_color = None
-                    path.style.paint_rule = PathPaintRule.STROKE
-                pdf.draw_path(path, copy=False)
+                path.style.paint_rule = PathPaintRule.FILL_NONZERO
+            else:
+                for line in _subpaths(xy, counts):
+                    trace(path, line, False)
+                path.style.stroke_color = rgb
+                path.style.stroke_opacity = alpha
+                path.style.stroke_width = st.line_width * scale
+                path.style.stroke_cap_style = StrokeCapStyle.ROUND
+                path.style.stroke_join_style = StrokeJoinStyle.ROUND
+                path.style.fill_color = None
+                path.style.paint_rule = PathPaintRule.STROKE
+            pdf.draw_path(path, copy=False)
         if st.outline > 0 and kind.polygonal:
             path = PaintedPath()
             for f in mask.features:
-                for poly in _polygons(f.geometry):
-                    rings(path, t, poly.exterior.coords, True)
+                for poly in _polygons(t.apply(f.geometry)):
+                    trace(path, np.asarray(poly.exterior.coords), True)
                     for hole in poly.interiors:
-                        rings(path, t, hole.coords, True)
+                        trace(path, np.asarray(hole.coords), True)
             path.style.stroke_color = rgb
             path.style.stroke_opacity = st.outline_opacity
             path.style.stroke_width = st.outline * scale
