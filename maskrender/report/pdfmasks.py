@@ -40,6 +40,23 @@ def _subpaths(xy: npt.NDArray[np.float64], counts: npt.NDArray[np.int64]) -> Ite
             yield xy[start:end]
 
 
+_KAPPA = 4 * (2 ** 0.5 - 1) / 3
+"""Control-point distance of a quarter circle as one cubic Bezier (radius 1): within 0.03% of the radius."""
+
+
+def _circle(path: Any, cx: float, cy: float, r: float) -> None:
+    """A closed circle of four cubic Beziers, always turning the same way (so that discs of one
+    path fill once under the non-zero rule).  fpdf2's own ``circle`` approximates elliptic arcs
+    in Python, about 0.1 ms each: 0.5 s for a mask of 5,000 pores."""
+    k = _KAPPA * r
+    path.move_to(cx + r, cy)
+    path.curve_to(cx + r, cy + k, cx + k, cy + r, cx, cy + r)
+    path.curve_to(cx - k, cy + r, cx - r, cy + k, cx - r, cy)
+    path.curve_to(cx - r, cy - k, cx - k, cy - r, cx, cy - r)
+    path.curve_to(cx + k, cy - r, cx + r, cy - k, cx + r, cy)
+    path.close()
+
+
 def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int], *, origin: tuple[float, float],
                scale: float) -> None:
     """Draw ``drawings`` (prepared for a canvas of ``size`` pixels) at ``origin``, ``scale`` points per canvas pixel."""
@@ -67,7 +84,7 @@ def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int],
             if shapes.kind == "dot":
                 r = st.point_radius * scale
                 for x, y in xy.tolist():
-                    path.circle(ox + x * scale, oy + y * scale, r)
+                    _circle(path, ox + x * scale, oy + y * scale, r)
                 path.style.fill_color = rgb
                 path.style.fill_opacity = alpha
                 path.style.paint_rule = PathPaintRule.FILL_NONZERO

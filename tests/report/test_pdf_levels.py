@@ -21,6 +21,7 @@ from helpers.report import tool
 from PIL import Image
 
 from maskrender.report import build_report, report_file
+from maskrender.style import Style
 
 GREY = 128
 SIZE = 400
@@ -51,6 +52,12 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         # two heatmap levels sharing a diagonal edge (axis-aligned edges land crisp in poppler)
         _mask("heatmap_mask", "graded_heat", "#c01010", [_area([[220, 220], [380, 220], [220, 380]], 0.5),
                                                           _area([[380, 220], [380, 380], [220, 380]], 1.0)]),
+        _mask("point_mask", "graded_dots", "#10a040", [
+            {"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[70, 280], [100, 320]]},
+             "properties": {"intensity": 0.48}},
+            {"type": "Feature", "geometry": {"type": "Point", "coordinates": [72, 282]},
+             "properties": {"intensity": 0.53}},
+        ]),
     ]
     record["result"]["masks_restored"] = masks
     record["result"]["masks_original"] = copy.deepcopy(masks)
@@ -58,8 +65,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     src.write_text(json.dumps(record), encoding="utf-8")
     photo = tmp / "grey.png"
     Image.new("RGB", (SIZE, SIZE), (GREY, GREY, GREY)).save(photo)
-    report = build_report(src, photo)
-    out = report_file(src, tmp / "r.pdf", photo)
+    style = Style(point_radius=5.0)  # discs big enough for poppler's anti-aliasing to measure
+    report = build_report(src, photo, style=style)
+    out = report_file(src, tmp / "r.pdf", photo, style=style)
     subprocess.run([tool("pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", str(out), str(tmp / "pg")],
                    check=True, timeout=120)
     page = np.asarray(Image.open(next(tmp.glob("pg*.png"))).convert("RGB")).astype(np.float64)
@@ -110,3 +118,20 @@ def test_pdf_heatmap_levels_meet_without_a_pale_seam(pages: dict[str, Any]) -> N
     assert hi > lo > 10
     bias = float((pdf[near] - png[near]).mean())
     assert abs(bias) <= 0.04 * (hi - lo), (bias, lo, hi, int(near.sum()))
+
+
+def test_pdf_discs_match_the_png_and_overlap_once(pages: dict[str, Any]) -> None:
+    k = pages["k"]
+    pdf, png = _ink(pages["pdf"]), _ink(pages["png"])
+    region = (slice(round(240 * k), round(360 * k)), slice(round(40 * k), round(130 * k)))
+    got, want = pdf[region], png[region]
+    assert want.sum() > 0
+    assert got.sum() == pytest.approx(want.sum(), rel=0.06)  # same discs: radius and places
+    # the 0.53 disc over a 0.48 one 2.8 units away shows 0.53 where they overlap (its own ink), the
+    # lone 0.48 disc shows 0.48: both blended would be about 1.5x the 0.53 disc's ink
+    def peak(x: float, y: float, a: Any) -> float:
+        return float(a[round(y * k) - 2:round(y * k) + 3, round(x * k) - 2:round(x * k) + 3].max())
+
+    both, lone = peak(71, 281, pdf), peak(100, 320, pdf)
+    assert both == pytest.approx(peak(71, 281, png), abs=4)
+    assert lone < both < 1.25 * lone
