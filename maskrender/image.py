@@ -134,7 +134,7 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
     """
     if isinstance(source, Image.Image):
         _check_pixels("<photo>", source.size, as_canvas)
-        return _normalise(_oriented(source), source.format)
+        return _normalise(_oriented(source, shared=True), source.format)
     if isinstance(source, np.ndarray):
         if source.ndim >= 2:
             _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
@@ -158,8 +158,7 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
                 _check_pixels(label, im.size, as_canvas)
                 im.load()
                 fmt = im.format
-                oriented = _oriented(im)
-                return _normalise(oriented.copy() if oriented is im else oriented, fmt)
+                return _normalise(_oriented(im, shared=False), fmt)   # loaded: valid after the ``with``
     except MaskRenderError:  # ours (an ImageError is also a ValueError): as raised
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as err:
@@ -176,14 +175,21 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
         raise ImageError(f"{label}: broken image data: {err}") from None
 
 
-def _oriented(im: Image.Image) -> Image.Image:
-    """``im`` turned as its EXIF orientation says (a new image); EXIF too broken to read is dropped."""
+def _oriented(im: Image.Image, *, shared: bool) -> Image.Image:
+    """``im`` turned as its EXIF orientation says; EXIF too broken to read is dropped.  A new image,
+    or ``im`` itself when nothing turns and it is not ``shared`` (the caller's, never drawn on)."""
     try:
+        if im.getexif().get(_ORIENTATION) not in range(2, 9):  # nothing to turn: no copy of the pixels
+            return im.copy() if shared else im
         return ImageOps.exif_transpose(im) or im.copy()
     except (SyntaxError, ValueError, OSError, struct.error, KeyError, TypeError):
         plain = im.copy()
         plain.info.pop("exif", None)
         return plain
+
+
+_ORIENTATION = 0x0112
+"""The EXIF orientation tag (1: as stored; 2-8: mirrored and/or turned)."""
 
 
 def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
