@@ -71,6 +71,14 @@ def polygons_at_limit(n: int) -> str:
     return _mask("polygon_mask", "MultiPolygon", "[" + ",".join(polys) + "]")
 
 
+def zigzag_at_limit(n: int) -> str:
+    """One polyline of ``n`` vertices zigzagging 40 px tall across 2,200 px (every stroke overlaps
+    hundreds of others: the costliest line the coordinate limit allows per byte)."""
+    x = np.linspace(100, 2300, n)
+    y = 1200 + 20 * ((np.arange(n) % 2) * 2 - 1)
+    return _mask("polyline_mask", "LineString", "[" + _numbers(np.column_stack([x, y])) + "]")
+
+
 def json_values(value: object) -> int:
     """How many JSON values ``value`` is made of (itself, and every element and member value)."""
     children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
@@ -135,6 +143,14 @@ CASES = [
     # what the library's open_photo holds for a photo at its own limit
     Case("open_photo, 178,956,970-pixel JPEG", "MAX_IMAGE_PIXELS",
          lambda d: ["open_photo", str(_photo(d, limits.MAX_IMAGE_PIXELS or 0))], 3 * GiB, 120),
+]
+
+SLOW_CASES = [
+    # measured by ``python tests/test_limits.py`` and quoted in the README, not run as a test: it
+    # takes about 95 s and 4 GiB (the bounds say what a batch worker should be given, or --timeout)
+    Case("render, one 2,000,000-vertex zigzag polyline", "MAX_COORDINATES",
+         lambda d: ["render", str(_write(d, "z.json", zigzag_at_limit(limits.MAX_COORDINATES or 0))), "-o",
+                    str(d / "o.png")], 6 * GiB, 900),
 ]
 
 _MEASURE = """
@@ -271,7 +287,7 @@ if __name__ == "__main__":
 
     print("| limit | input exactly at the limit | peak RSS | time |")
     print("|---|---|---|---|")
-    for c in CASES:
+    for c in CASES + SLOW_CASES:
         with tempfile.TemporaryDirectory() as folder:
             f = measure(c, Path(folder))
         print(f"| `{c.limit}` | {c.name} | {f['rss'] / (1 << 20):,.0f} MiB | {f['seconds']:.1f} s |", flush=True)
