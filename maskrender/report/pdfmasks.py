@@ -6,8 +6,8 @@ and a page has no layer of its own per mask: each mask becomes the nested sets o
 folded into their alphas.  Set ``i`` holds every shape of level ``>= l_i`` at the alpha that
 lifts ``l_{i-1}`` to ``l_i`` under source-over, so where two levels meet or cross the larger
 wins (crossing lines of 0.48 and 0.53 show 0.53, not 0.76) and a pixel on the contour between
-two heatmap levels gets the integral of the level over it, without the pale seam that disjoint
-bands leave where a viewer anti-aliases their shared edge twice.  Polygons are filled with the
+two heatmap levels gets the integral of the level over it (disjoint bands leave a pale seam there
+in renderers that blend two anti-aliased edges that meet as if they overlapped).  Polygons are filled with the
 non-zero rule (rings oriented: holes stay holes, overlapping lesions count once), discs are
 one nonzero-filled path of circles, lines one round-capped stroke per set.
 """
