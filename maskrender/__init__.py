@@ -33,6 +33,7 @@ from maskrender.errors import (
 )
 
 if TYPE_CHECKING:
+    from maskrender.coverage import mask_coverage
     from maskrender.geometry import Transform, fit
     from maskrender.info import format_summary, summarize
     from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
@@ -58,6 +59,7 @@ _LAZY: dict[str, str] = {
     "format_summary": "maskrender.info",
     "grade": "maskrender.model",
     "load": "maskrender.parse",
+    "mask_coverage": "maskrender.coverage",
     "render": "maskrender.overlay",
     "render_file": "maskrender.overlay",
     "render_svg": "maskrender.overlay",
@@ -96,6 +98,7 @@ __all__ = [
     "format_summary",
     "grade",
     "load",
+    "mask_coverage",
     "render",
     "render_file",
     "render_svg",

@@ -77,6 +77,12 @@ def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any
     ``size`` defaults to the mask's view_box size; the mask's frame is laid over the image as the
     renderer lays it (no aspect check: the caller chose the size).  ``style`` (default
     ``Style()``) gives the disc radius of points and the stroke width of lines.
+
+    >>> import maskrender as mr
+    >>> m = mr.load("fixtures/pih_result.json").masks()[0]
+    >>> cov = mr.mask_coverage(m, (604, 604))
+    >>> cov.shape, cov.dtype.name, round(float(cov.sum()) / m.area_px((604, 604)), 2)
+    ((604, 604), 'float32', 1.0)
     """
     from maskrender.style import Style
 

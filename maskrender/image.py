@@ -34,9 +34,9 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from maskrender import limits
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
+from maskrender.files import open_regular
 from maskrender.formats import FORMATS as ALL_FORMATS
 from maskrender.outputs import check_canvas, check_name, name_max
-from maskrender.parse.source import open_regular
 
 __all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "open_photo", "save_image",
            "strip_metadata"]

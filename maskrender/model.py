@@ -199,24 +199,6 @@ class Mask(_Shown):
         fw, fh = self.frame_size(image_size)
         return self.area * (image_size[0] / fw) * (image_size[1] / fh)
 
-    def coverage(self, size: tuple[int, int] | None = None, *, style: Any = None) -> Any:
-        """What the mask covers of each pixel of an image of ``size`` ``(width, height)``, 0..1.
-
-        A float32 array of shape ``(height, width)`` (default size: the view_box's), computed
-        with the renderer's exact-area rasteriser: polygons and heatmaps by their area (whatever
-        the intensity), points as discs and lines as strokes of the sizes ``style``
-        (a :class:`~maskrender.Style`, default ``Style()``) gives them at that size.
-
-        >>> import maskrender as mr
-        >>> m = mr.load("fixtures/pih_result.json").masks()[0]
-        >>> cov = m.coverage((604, 604))
-        >>> cov.shape, cov.dtype.name, round(float(cov.sum()) / m.area_px((604, 604)), 2)
-        ((604, 604), 'float32', 1.0)
-        """
-        from maskrender.coverage import mask_coverage
-
-        return mask_coverage(self, size, style=style)
-
     def coverage_per_mille(self) -> float:
         """Covered share of the mask's frame, in per mille (‰)."""
         fw, fh = self.frame_size()

@@ -122,7 +122,7 @@ def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
     exact = exact_pixels(acne, (302, 302))
     assert np.abs(cov - exact).max() < 0.11  # 5 sub-scanlines: vertical coverage in steps of 0.2
     assert float(cov.sum()) == pytest.approx(exact.sum(), rel=0.005)
-    assert np.array_equal(acne.coverage((302, 302)), cov)
+    assert np.array_equal(mr.mask_coverage(acne, (302, 302)), cov)
     assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys()
 
 

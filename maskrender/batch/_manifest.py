@@ -27,7 +27,7 @@ from maskrender.batch._jobs import (
     output_name,
 )
 from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
-from maskrender.parse.source import open_regular
+from maskrender.files import open_regular
 
 __all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTIONS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
 

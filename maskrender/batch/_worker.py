@@ -33,7 +33,7 @@ from typing import Any
 from maskrender.batch._check import is_complete
 from maskrender.batch._jobs import KINDS, Job, Status
 from maskrender.errors import MaskRenderError
-from maskrender.parse.source import open_regular
+from maskrender.files import open_regular
 
 __all__ = ["Task", "TaskResult", "execute", "fingerprint", "init_worker"]
 

@@ -18,10 +18,8 @@ from maskrender import limits
 from maskrender._paths import Context, finite, join
 from maskrender.errors import GeometryWarning, warn
 from maskrender.kinds import GeometryFamily
-from maskrender.model import Feature
-from maskrender.parse.assumptions import normalise_intensities
 
-__all__ = ["build_features"]
+__all__ = ["build_geometries"]
 
 
 class _SlowPathError(Exception):
@@ -51,54 +49,30 @@ class _Parts:
         warn(f"{self.ctx.src}: {path}: {what}", GeometryWarning)
 
 
-def build_features(feats: list[Any], path: str, fam: GeometryFamily, ctx: Context) -> tuple[Feature, ...]:
-    """Build every feature of one mask (its ``features`` list at ``path``, geometries of family ``fam``)
-    with a handful of vectorised shapely calls; repair what is invalid, with a warning."""
+def build_geometries(parts: list[list[Any]], multi: list[bool], path: str, fam: GeometryFamily,
+                     ctx: Context) -> list[BaseGeometry]:
+    """Build the geometries of one mask's features (``parts[i]``: feature i's points, lines or polygons
+    as read from its ``coordinates``; ``multi[i]``: whether it was a Multi* type) at the JSON ``path``
+    of its ``features`` list, with a handful of vectorised shapely calls; repair what is invalid, with
+    a warning.
+
+    >>> from maskrender._paths import Context
+    >>> from maskrender.kinds import KINDS
+    >>> fam = KINDS["polygon_mask"].geometry
+    >>> [g.area for g in build_geometries([[[[[0, 0], [2, 0], [2, 1], [0, 0]]]]], [True], "features", fam,
+    ...                                   Context("x.json"))]
+    [1.0]
+    """
     todo = _Parts(path, fam, ctx)
-    raw_intensity: list[float | None] = []
-    props: list[dict[str, Any]] = []
-    for i, f in enumerate(feats):
-        if not isinstance(f, dict):
-            raise ctx.fail(join(path, i), "a feature object", f)
-        p = f.get("properties")
-        if p is None:
-            p = {}
-        elif not isinstance(p, dict):
-            raise ctx.fail(f"{path}[{i}].properties", "an object or null", p)
-        inten = p.get("intensity")
-        if inten is not None:
-            inten = finite(inten)
-            if inten is None:
-                raise ctx.fail(f"{path}[{i}].properties.intensity", "a finite number or null", p["intensity"])
-        g = f.get("geometry")
-        if g is None:
-            parts: list[Any] = []
-            multi = True
-        else:
-            if not isinstance(g, dict):
-                raise ctx.fail(f"{path}[{i}].geometry", "a geometry object or null", g)
-            gtype = g.get("type")
-            reads = fam.reads(gtype) if isinstance(gtype, str) else None
-            if reads is None:
-                raise ctx.fail(f"{path}[{i}].geometry.type", fam.expected, gtype)
-            coords = g.get("coordinates")
-            if not isinstance(coords, list):
-                raise ctx.fail(f"{path}[{i}].geometry.coordinates", "a list", coords)
-            multi = reads
-            parts = coords if multi else ([coords] if coords else [])
-        todo.parts.append(parts)
-        todo.multi.append(multi)
-        raw_intensity.append(inten)
-        props.append(p)
+    todo.parts = parts
+    todo.multi = multi
     counted = ctx.coords
     try:
-        geoms = _build(todo)
+        return _build(todo)
     except _SlowPathError:
         ctx.coords = counted  # the slow walk counts again
         todo.parts = [_clean_parts(todo, i) for i in range(len(todo.parts))]
-        geoms = _build(todo)
-    intensities = normalise_intensities(raw_intensity)
-    return tuple(Feature(g, t, p) for g, t, p in zip(geoms, intensities, props, strict=True))
+        return _build(todo)
 
 
 def _clean_parts(todo: _Parts, fid: int) -> list[Any]:

@@ -9,10 +9,10 @@ from typing import Any
 from maskrender import limits
 from maskrender._paths import Context, describe, finite, join, text
 from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWarning, warn
-from maskrender.geometry.build import build_features
 from maskrender.kinds import KINDS, MASK_TYPES
 from maskrender.model import SIDES, Area, Mask, Metric, Result, ViewBox
 from maskrender.parse.assumptions import default_side, default_view_box
+from maskrender.parse.features import read_features
 from maskrender.parse.lookalikes import look_alike
 
 __all__ = ["read_results"]
@@ -252,7 +252,7 @@ def _mask(m: Any, path: str, ctx: Context, mask_set: str, algorithm: str, family
             f"{ctx.src}: {join(path, 'side')}: unknown side {side!r} (known: {', '.join(SIDES)})",
             MaskRenderWarning,
         )
-    features = build_features(feats, join(path, "features"), kind.geometry, ctx)
+    features = read_features(feats, join(path, "features"), kind.geometry, ctx)
     return Mask(
         mask_type=mask_type,
         features=features,

@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import json
 import os
-import stat
-from typing import IO, Any, BinaryIO, Union
+from typing import IO, Any, Union
 
 import numpy as np
 
 from maskrender import limits
 from maskrender._paths import join, text
 from maskrender.errors import InputError, LimitError, MaskRenderError, ParseError
+from maskrender.files import open_regular
 
-__all__ = ["STREAM_FROM", "Source", "TextScan", "open_regular", "read_source"]
+__all__ = ["STREAM_FROM", "Source", "TextScan", "read_source"]
 
 Source = Union[str, "os.PathLike[str]", bytes, bytearray, IO[str], IO[bytes], dict[str, Any], list[Any]]
 """Anything :func:`maskrender.load` reads."""
@@ -36,40 +36,6 @@ _BLOCK = 1 << 18
 """Bytes of text scanned at a time in memory."""
 _STREAM_BLOCK = 1 << 16
 """Bytes read and scanned at a time from a large file (what the pre-scan holds)."""
-
-
-# -- opening files -------------------------------------------------------------------------------
-
-_KIND = {stat.S_IFIFO: "a named pipe (FIFO)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
-         stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a directory"}
-
-
-def open_regular(path: str | os.PathLike[str], label: str, expected: str,
-                 error: type[MaskRenderError] = ParseError) -> BinaryIO:
-    """Open ``path`` for binary reading if it is a regular file, else raise ``error`` (never blocks).
-
-    The file is opened without waiting (``O_NONBLOCK``: a FIFO with no writer would otherwise block
-    the open) and checked on the open descriptor, so it cannot be swapped after the check. Other
-    ``OSError``\\ s (missing, no permission) propagate for the caller to word.
-
-    >>> open_regular("/dev/zero", "/dev/zero", "a JSON file")
-    Traceback (most recent call last):
-    ...
-    maskrender.errors.ParseError: /dev/zero: is a character device, not a regular file; expected a JSON file
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) \
-        | getattr(os, "O_BINARY", 0)
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = _KIND.get(stat.S_IFMT(mode), "not a regular file")
-            tail = "," if stat.S_ISDIR(mode) else ", not a regular file;"
-            raise error(f"{label}: is {kind}{tail} expected {expected}")
-        return os.fdopen(fd, "rb")
-    except BaseException:
-        os.close(fd)
-        raise
 
 
 # -- reading ---------------------------------------------------------------------------------------
