@@ -104,6 +104,7 @@ def _import_alone(module: str) -> tuple[str, int, str]:
     return module, run.returncode, run.stderr.strip().splitlines()[-1:][0] if run.stderr.strip() else ""
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
     wanted = [m for m in MODULES if not m.endswith("__main__")]
     with ThreadPoolExecutor(4) as pool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 
 import helpers.fuzz_inputs as fuzz
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ def test_any_photo_opens_as_rgb_or_is_an_image_error(rng: random.Random) -> None
     fuzz.check_photo(fuzz.random_photo(rng))
 
 
+@pytest.mark.slow
 @budget(300)
 @given(st.randoms(use_true_random=False))
 def test_any_manifest_gives_jobs_inside_the_output_folder_or_a_batch_error(rng: random.Random) -> None:

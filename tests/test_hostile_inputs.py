@@ -78,6 +78,7 @@ def test_a_photo_or_a_manifest_that_is_a_pipe_is_refused(fifo: Path, tmp_path: P
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["[visit 1].json", "{2024}.json"])
 def test_path_arguments_that_start_like_json_are_paths(tmp_path: Path, name: str) -> None:
     shutil.copy(FIXTURES / "results_list.json", tmp_path / name)
@@ -178,6 +179,7 @@ def test_a_mask_at_the_rasteriser_s_widest_canvas_is_drawn_where_it_is(tmp_path:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_names_from_the_data_are_escaped_in_errors_and_warnings(tmp_path: Path) -> None:
     result = json.loads((FIXTURES / "acne.json").read_text())
     text = json.dumps(result).replace('"papules_mask_restored"', json.dumps("papules" + ESCAPES))

@@ -58,6 +58,7 @@ def test_every_mask_has_a_row_in_its_drawn_colour() -> None:
     assert {r.text: r.entry.color for r in layout.rows} == colours
 
 
+@pytest.mark.slow
 def test_the_svg_legend_is_text_and_agrees_with_the_png() -> None:
     png = render(RESULTS, PHOTO, max_size=604, legend="bottom-left", background="dim")
     svg = render_svg(RESULTS, PHOTO, max_size=604, legend="bottom-left", background="dim", embed_image=True)
@@ -131,6 +132,7 @@ def test_background_needs_a_photo_and_grey_svg_needs_it_embedded() -> None:
 # --------------------------------------------------------------------------- output size
 
 
+@pytest.mark.slow
 def test_max_size_scales_a_big_selfie_in_one_call(tmp_path: Path) -> None:
     big = tmp_path / "selfie.jpg"
     Image.open(PHOTO).resize((4000, 4000)).save(big, quality=90)

@@ -183,6 +183,7 @@ def measure(case: Case, folder: Path) -> dict[str, float]:
     return {"rss": figures["rss"], "seconds": wall}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_an_input_at_each_limit_fits_the_machine(case: Case, tmp_path: Path) -> None:
     figures = measure(case, tmp_path)
@@ -209,6 +210,7 @@ def test_a_ten_million_point_file_is_refused_with_under_1_mb_allocated(tmp_path:
     assert seconds < 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("unit", [b"{}", b"[]", b"1.5", b'"ab"', b"true"])
 def test_more_values_than_the_limit_are_refused_before_parsing(unit: bytes) -> None:
     raw = b'{"a": [' + b",".join([unit] * 10_000_001) + b"]}"

@@ -172,6 +172,7 @@ def _xy(coords: Any, depth: int) -> Any:
     return [_xy(c, depth - 1) for c in coords]
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bare_mask())
 def test_generated_masks_load_exactly_and_survive_the_round_trip(data: dict[str, Any]) -> None:

@@ -429,6 +429,7 @@ def test_output_is_byte_identical_run_to_run(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mask_set", ["restored", "original"])
 def test_pixels_away_from_features_are_byte_identical(mask_set: str) -> None:
     photo = Image.open(FIXTURES / ("restored.jpg" if mask_set == "restored" else "portrait.jpg")).convert("RGB")
@@ -448,6 +449,7 @@ def edge_case(name: str, mask_set: str, size: tuple[int, int]) -> object:
     return pytest.param(name, mask_set, size, id=f"{name}-{mask_set}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "mask_set", "size"), [edge_case(*case) for case in EDGE_CASES])
 def test_anti_aliased_edges_match_an_exact_reference(name: str, mask_set: str, size: tuple[int, int]) -> None:
     """Against the exact oracle (helpers.oracle): mean edge error <= 1.5/255, area bias within 0.5%

@@ -32,6 +32,7 @@ def _metadata(wheel: Path) -> email.message.Message:
         return email.message_from_bytes(zf.read(name))
 
 
+@pytest.mark.slow
 def test_build_prints_no_deprecation_warning(wheel: tuple[Path, str]) -> None:
     log = wheel[1]
     assert not re.search(r"(?i)deprecat", log), [line for line in log.splitlines() if "eprecat" in line]

@@ -64,6 +64,7 @@ CALLS: dict[str, Callable[[Path], object]] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CALLS))
 def test_library_calls_leave_process_state_alone(name: str, tmp_path: Path) -> None:
     before = _state()
@@ -92,6 +93,7 @@ JOBS: list[tuple[str, Callable[[], str]]] = [
 ]
 
 
+@pytest.mark.slow
 def test_threads_give_the_bytes_of_serial_calls() -> None:
     serial = [job() for _, job in JOBS]
     with ThreadPoolExecutor(max_workers=4) as pool:

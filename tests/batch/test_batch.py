@@ -286,6 +286,7 @@ def test_a_symlink_or_a_folder_is_never_complete(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_failures_are_outcomes_not_exceptions(tmp_path: Path) -> None:
     jobs = [
         Job(FIXTURES / "acne.json", tmp_path / "ok.png", FIXTURES / "portrait.jpg", options={"masks": "original"}),
@@ -378,6 +379,7 @@ def test_a_dying_worker_fails_its_jobs_and_the_batch_goes_on(tmp_path: Path, mon
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_memory_stays_flat_over_a_batch(tmp_path: Path) -> None:
     """Python allocations (tracemalloc) and RSS sampled after each job do not grow with jobs."""
     n = 70
@@ -405,6 +407,7 @@ def test_memory_stays_flat_over_a_batch(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_cli_batch_writes_outputs_errors_and_a_summary(tmp_path: Path) -> None:
     manifest = write_csv(tmp_path / "jobs.csv", "result,image,output,masks,only,opacity", [
         f"{FIXTURES}/acne.json,{FIXTURES}/portrait.jpg,acne,original,acne;papules,0.5",
@@ -478,6 +481,7 @@ def test_one_output_folder_takes_one_batch_at_a_time(tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_cli_report_batch_with_per_job_report_columns(tmp_path: Path) -> None:
     from maskrender.report import report_file
 
@@ -508,6 +512,7 @@ def test_cli_report_batch_with_per_job_report_columns(tmp_path: Path) -> None:
     assert record["job"]["kind"] == "report"
 
 
+@pytest.mark.slow
 def test_cli_outputs_are_identical_whatever_the_number_of_workers(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 6)
     lines = manifest.read_text(encoding="utf-8").splitlines()
@@ -564,6 +569,7 @@ def test_a_symlink_in_the_output_folder_is_replaced_not_written_through(tmp_path
     assert run.stdout.startswith("1 done, 0 skipped, 1 failed")
 
 
+@pytest.mark.slow
 def test_resume_skips_complete_outputs_and_redoes_the_rest(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 4)
     out = tmp_path / "out"
@@ -581,6 +587,7 @@ def test_resume_skips_complete_outputs_and_redoes_the_rest(tmp_path: Path) -> No
     assert (out / "job00.png").stat().st_mtime_ns == kept
 
 
+@pytest.mark.slow
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     import fcntl
     import pty
@@ -642,6 +649,7 @@ def big_batch(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return manifest, folder / "reference"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
 def test_a_batch_killed_mid_way_then_resumed_ends_complete(tmp_path: Path, big_batch: tuple[Path, Path],
                                                             sig: signal.Signals) -> None:

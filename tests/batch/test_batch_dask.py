@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 from distributed import Client, LocalCluster
 from helpers import FIXTURES
 from helpers.batch import WORK, cli, contents, listing, small_manifest, write_csv
@@ -20,6 +21,7 @@ from helpers.batch import WORK, cli, contents, listing, small_manifest, write_cs
 from maskrender.batch import is_complete, read_jobs, render_batch, run_batch
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_makes_the_same_bytes_as_the_process_pool(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 8)
     text = manifest.read_text(encoding="utf-8")
@@ -75,6 +77,7 @@ def _kill_the_worker_of_the_long_job(client: Client, killed: list[int], stop: th
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_job_on_a_local_cluster_is_survived(tmp_path: Path) -> None:
     """Point 12: the cluster runs the job again elsewhere (or the batch records it); the batch ends,
     every output is whole, nothing half-made is left."""

@@ -60,6 +60,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_killing_the_batch_leaves_no_process_holding_its_output(tmp_path: Path, reference: tuple[Path, Path]) -> None:
     manifest, made = reference
     out = tmp_path / "out"
@@ -81,6 +82,7 @@ def test_killing_the_batch_leaves_no_process_holding_its_output(tmp_path: Path, 
     assert sorted(os.listdir(out / WORK)) == ["ABOUT", "made.jsonl"]   # what the killed run left is gone
 
 
+@pytest.mark.slow
 def test_sigterm_finishes_the_jobs_in_progress_prints_a_summary_and_resumes(tmp_path: Path,
                                                                            reference: tuple[Path, Path]) -> None:
     manifest, made = reference
@@ -296,6 +298,7 @@ def test_escape_sequences_from_the_data_never_reach_the_terminal_or_the_records(
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_resume_redoes_jobs_whose_inputs_or_options_changed(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()

@@ -41,6 +41,7 @@ def _draw(raw: bytes, accelerate: bool) -> tuple[float, float, list[np.ndarray]]
     return seconds, peak, [la.alpha for la in layers]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("accelerate", BACKENDS, ids=lambda a: "compiled" if a else "numpy")
 @pytest.mark.parametrize("name", list(ADVERSARIAL))
 def test_adversarial_shapes_draw_in_linear_time_and_bounded_memory(name: str, accelerate: bool) -> None:

@@ -282,6 +282,7 @@ def test_generated_overlapping_features_count_once(data: st.DataObject) -> None:
     assert abs(fig.area_bias) <= 5e-3
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(data=st.data())
 def test_generated_dense_points_and_crossing_lines_count_once(data: st.DataObject) -> None:

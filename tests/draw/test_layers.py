@@ -174,6 +174,7 @@ def _png(name: str) -> bytes:
     return buf.getvalue()
 
 
+@pytest.mark.slow
 def test_renders_from_a_thread_pool_are_byte_identical_to_serial_ones() -> None:
     names = ["results_list.json", "pores.json", "redness.json", "lines.json", "acne.json"] * 2
     serial = [_png(n) for n in names]

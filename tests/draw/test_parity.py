@@ -103,6 +103,7 @@ def slow(examples: int) -> settings:
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
+@pytest.mark.slow
 @slow(25)
 @given(workloads())
 def test_resvg_draws_generated_workloads_like_the_png(w: Workload) -> None:
@@ -116,6 +117,7 @@ def test_resvg_shows_the_higher_of_crossing_graded_shapes(w: Workload) -> None:
     check(via_resvg(w), RESVG, w.name)
 
 
+@pytest.mark.slow
 @slow(15)
 @given(workloads(frames=("non-uniform", "far")))
 def test_resvg_draws_off_aspect_and_far_view_boxes_like_the_png(w: Workload) -> None:
@@ -153,6 +155,7 @@ def page(folder: Path, name: str, size: tuple[int, int], *layers: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_chromium_shows_photo_and_overlay_svg_like_the_png(tmp_path: Path, chromium: str) -> None:
     """A page with the photo in an <img> and the overlay SVG in an <img> on top of it."""
     photo, photo_path = photo_for("restored", tmp_path)
@@ -194,6 +197,7 @@ def test_chromium_draws_generated_workloads_like_the_png(ws: list[Workload], chr
     check_batch(ws, chromium)
 
 
+@pytest.mark.slow
 @slow(2)
 @given(ws=st.lists(workloads(frames=("uniform",), kinds=("polyline_mask", "point_mask"), graded=True),
                    min_size=8, max_size=8))

@@ -285,6 +285,7 @@ def test_discs_agree_with_exact_pixel_areas(accel: bool) -> None:
         assert alpha[ref == 0].max(initial=0) <= 3  # a strip's chord may lean out of its disc by a hair
 
 
+@pytest.mark.slow
 def test_lines_agree_with_exact_pixel_areas(accel: bool) -> None:
     rng = np.random.default_rng(5)
     lines = [shapely.LineString(rng.uniform(5, 75, (int(rng.integers(2, 12)), 2))) for _ in range(6)]

@@ -100,6 +100,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("width", WIDTHS)
 def test_text_is_readable_at_phone_and_desktop_width(browser: dict[str, Any], width: int) -> None:
     m = browser[f"m{width}"]

@@ -198,6 +198,7 @@ def test_batch_report_records_the_error_class(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "good.png").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("option", ["image", "image_left", "image_right", "before_image", "before", "data"])
 @pytest.mark.parametrize("link", ["same", "symlink", "hardlink"])
 def test_an_input_is_never_overwritten(option: str, link: str, tmp_path: Path) -> None:
@@ -272,6 +273,7 @@ def test_repr_is_one_short_line_and_html_is_a_scoped_fragment() -> None:
             assert not part or part.startswith(("#r", "@media", "from", "to")), part
 
 
+@pytest.mark.slow
 def test_german_report_end_to_end(tmp_path: Path) -> None:
     out = report_file(FIXTURES / "results_list.json", tmp_path / "de.pdf", FIXTURES / "restored.jpg", lang="de")
     text = " ".join(_run(tool("pdftotext"), str(out), "-").split())

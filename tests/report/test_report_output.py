@@ -57,6 +57,7 @@ def single() -> Any:
 
 # --- formats -------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("ext", "magic"), [(".png", b"\x89PNG"), (".jpg", b"\xff\xd8\xff"), (".webp", b"RIFF"),
                                             (".svg", b"<svg"), (".pdf", b"%PDF-"), (".html", b"<!DOCTYPE html>")])
 def test_report_file_writes_each_format(tmp_path: Path, ext: str, magic: bytes) -> None:
@@ -200,6 +201,7 @@ def _assert_inert(tags: Sequence[tuple[str, Sequence[tuple[str, str | None]]]]) 
                 assert value.startswith(("#", "data:image/")), value
 
 
+@pytest.mark.slow
 def test_hostile_names_stay_text(tmp_path: Path) -> None:
     data = mr.load(many_results(6, failures=1))
     kw: dict[str, Any] = {"title": NASTY, "subject": NASTY, "width": 800}
@@ -258,6 +260,7 @@ def test_pdf_page_shows_the_layout(tmp_path: Path) -> None:
         assert np.abs(got[round((box.y - 8) * scale), x] - 255).max() <= 6, key  # white above the card
 
 
+@pytest.mark.slow
 def test_long_report_flows_onto_more_pages(tmp_path: Path) -> None:
     report = build_report(mr.load(many_results(20)), FIXTURES / "restored.jpg", dpi=60)
     cuts = paginate(report.layout, page_pixels("A4", 60)[1])

@@ -147,6 +147,7 @@ def test_the_box_check_finds_boxes_when_fonts_are_missing() -> None:
     assert any("สมชาย" in t for t in found), found
 
 
+@pytest.mark.slow
 def test_pdftotext_returns_every_name(report: Any, tmp_path: Any) -> None:
     out = tmp_path / "scripts.pdf"
     out.write_bytes(report.pdf())
@@ -178,6 +179,7 @@ def test_arabic_subject_does_not_take_the_dates_digits() -> None:
     assert "".join(r.text for r in raw).index("2025") < "".join(r.text for r in raw).index(NAMES["Arabic"][:3])
 
 
+@pytest.mark.slow
 def test_svg_and_html_embed_a_font_for_every_script(report: Any) -> None:
     svg, html = report.svg(), report.html()
     for doc in (svg, html):
