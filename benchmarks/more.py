@@ -121,8 +121,7 @@ def _draw_seconds(raw: bytes) -> float:
 def _fresh_draw(raw: bytes, compiled: bool) -> dict[str, float]:
     """Load and draw ``raw`` in a fresh interpreter (as a batch worker meets a bad file): the
     seconds of load + draw and the peak RSS growth."""
-    warm = ("import maskrender.draw.kernels\nfrom maskrender.overlay import render\n"
-            "render(str(__import__('pathlib').Path('fixtures/pores.json')), size=(64, 64))\n") if compiled else ""
+    warm = ""  # the compiled core, when built, draws the first call: nothing to load or warm
     with tempfile.TemporaryDirectory(prefix="maskrender-adv-") as tmp:
         path = Path(tmp) / "mask.json"
         path.write_bytes(raw)
