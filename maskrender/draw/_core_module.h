@@ -104,7 +104,21 @@ static PyObject *core_render(PyObject *self, PyObject *args) {
     for (; got < N_ARRAYS; got++)
         if (get_array(PyTuple_GET_ITEM(arrays, got), &v[got], KINDS[got], got) < 0) break;
     PyObject *result = NULL;
-    if (got == N_ARRAYS) {
+    /* arrays that describe the same items must have the same length */
+    static const int groups[][6] = {{2, 3, 4, 5, 6, -1}, {7, 8, 9, -1}, {10, 11, -1}, {12, 13, 14, 15, -1},
+                                    {16, 17, 18, 19, 20, -1}, {21, 22, 23, 24, 25, -1}, {26, 27, 28, -1}};
+    for (size_t g = 0; got == N_ARRAYS && g < sizeof(groups) / sizeof(groups[0]); g++) {
+        const int *m = groups[g];
+        for (int j = 1; m[j] >= 0; j++) {
+            if (v[m[j]].len / v[m[j]].itemsize != v[m[0]].len / v[m[0]].itemsize) {
+                PyErr_Format(PyExc_ValueError, "plan arrays %d and %d are of unequal lengths", m[0], m[j]);
+                got = -got - 1;  /* release what was taken, draw nothing */
+                break;
+            }
+        }
+    }
+    if (got < 0) got = -got - 1;
+    else if (got == N_ARRAYS) {
 #define IAR(j) ((IA){(const i64 *)v[j].buf, (i64)(v[j].len / 8)})
 #define FAR(j) ((FA){(const double *)v[j].buf, (i64)(v[j].len / 8)})
         Plan p = {

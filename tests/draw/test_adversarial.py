@@ -69,3 +69,49 @@ def test_zigzag_and_bow_tie_cover_what_they_should() -> None:
     ring = json.loads(raw)["features"][0]["geometry"]["coordinates"][0][0]
     area = winding_region([ring]).area  # the oracle: what the ring winds around
     assert float(alpha.astype(np.float64).sum()) / alpha.max() == pytest.approx(area, rel=0.01)
+
+
+ARRAY_NAMES = [
+    "levels", "bands", "iso_yt", "iso_yb", "iso_xt", "iso_slope", "iso_q", "iso_cx", "iso_cy", "iso_level", "half",
+    "above", "chain_ymin", "chain_ymax", "chain_d", "chain_level", "edge_yt", "edge_yb", "edge_xt", "edge_slope",
+    "edge_chain", "turn_a", "turn_b", "turn_y", "turn_x", "turn_top", "disc_cx", "disc_cy", "disc_level",
+]
+"""The arrays ``_core.render`` takes, in order (``maskrender.draw.compiled._arrays``)."""
+
+
+def _render_corrupted(name: str, how: str) -> None:
+    """Draw overlapping polygons, isolated ones and overlapping discs with one of the core's input
+    arrays cut short (``short``) or, for an index array, pointed far away (``far``)."""
+    import shapely
+
+    from maskrender.draw import compiled
+    from maskrender.draw.plan import plan
+    from maskrender.draw.shapes import from_geometries
+
+    blob = shapely.Point(20.3, 20.37).buffer(9.1)
+    s = from_geometries(polygons=[shapely.box(2.2, 2.3, 30.1, 30.7), blob, shapely.box(36.1, 36.2, 39.5, 39.4)],
+                        levels=[128, 255, 200], size=(40, 40))
+    d = from_geometries(points=np.array([[10.1, 10.3], [12.2, 11.1], [33.3, 5.7]]), radius=4.2, size=(40, 40))
+    for p in (plan(s), plan(d)):
+        arrays = list(compiled._arrays(p))
+        j = ARRAY_NAMES.index(name)
+        a = arrays[j]
+        if len(a) == 0:
+            continue
+        arrays[j] = a[: len(a) // 2].copy() if how == "short" else a + (np.int64(1) << 40)
+        out = np.zeros((p.height, p.width), dtype=np.uint8)
+        compiled.CORE.render(out, 0, 1 << 24, p.width, p.height, int(p.k0), tuple(arrays))  # type: ignore[union-attr]
+
+
+SHORT = [n for n in ARRAY_NAMES if n not in ("bands",)]
+FAR = ["edge_chain", "turn_a", "turn_b", "bands"]
+
+
+@pytest.mark.skipif(not accelerated(), reason="the C core was not built (no compiler at install time)")
+@pytest.mark.parametrize(("name", "how"), [(n, "short") for n in SHORT] + [(n, "far") for n in FAR])
+def test_the_core_refuses_inputs_that_index_out_of_range(name: str, how: str) -> None:
+    """Every index the C core takes from its inputs is checked: an array cut short or an index
+    pointing far away raises, never reads or writes outside an array (``.ci/sanitize`` runs this
+    under AddressSanitizer, where a stray access aborts)."""
+    with pytest.raises((RuntimeError, ValueError), match=r"out of range|unequal lengths"):
+        _render_corrupted(name, how)
