@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,9 +176,33 @@ def bowtie_polygon(n: int = 10_000) -> bytes:
     return _bare("polygon_mask", {"type": "MultiPolygon", "coordinates": [[ring]]})
 
 
+def _squares(mask_type: str, boxes: list[tuple[float, float, float]]) -> bytes:
+    s = ADVERSARIAL_SIZE
+    feats = [{"type": "Feature", "properties": {"intensity": 1.0}, "geometry": {
+        "type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}}
+        for x, y, d in boxes]
+    return json.dumps({"mask_type": mask_type, "view_box": f"0 0 {s} {s}", "fill": "#ff0000", "features": feats},
+                      separators=(",", ":")).encode()
+
+
+def identical_squares(n: int = 12_000) -> bytes:
+    """One polygon mask of ``n`` features, all the same 400 px square (12,000 of them: 2 MB of JSON;
+    a pair query per feature once made 144 million pairs)."""
+    return _squares("polygon_mask", [(1000.0, 1000.0, 400.0)] * n)
+
+
+def random_squares(n: int = 20_000) -> bytes:
+    """One polygon mask of ``n`` squares of 20-200 px at random places, overlapping one another."""
+    rng = random.Random(20)
+    return _squares("polygon_mask", [(round(rng.uniform(0, 2200), 3), round(rng.uniform(0, 2200), 3),
+                                      round(rng.uniform(20, 200), 3)) for _ in range(n)])
+
+
 ADVERSARIAL: dict[str, tuple[Any, int]] = {
     "coincident points": (coincident_points, 100_000),
     "zigzag polyline": (zigzag_polyline, 20_000),
     "bow-tie polygon": (bowtie_polygon, 10_000),
+    "identical squares": (identical_squares, 12_000),
+    "random overlapping squares": (random_squares, 20_000),
 }
 """Name -> (generator, the size the targets name)."""

@@ -33,10 +33,44 @@ typedef struct { const i64 *p; i64 n; } IA;
 typedef struct { const double *p; i64 n; } FA;
 typedef struct { const unsigned char *p; i64 n; } BA;
 
+/* scratch memory of one band, handed out from blocks kept from band to band (no page faults
+ * from freeing and mapping again) and released at the end of a drawing */
+typedef struct { char *p; size_t cap, used; } Block;
+
 typedef struct {
     int bad;      /* an index out of range was caught */
     int nomem;    /* an allocation failed */
+    Block *blocks;
+    int nblocks, cur;
 } Ctx;
+
+static void *amalloc(Ctx *c, size_t bytes) {
+    bytes = (bytes + 15) & ~(size_t)15;
+    if (!bytes) bytes = 16;
+    for (; c->cur < c->nblocks; c->cur++) {
+        Block *b = &c->blocks[c->cur];
+        if (b->cap - b->used >= bytes) { void *out = b->p + b->used; b->used += bytes; return out; }
+    }
+    Block *nb = (Block *)realloc(c->blocks, sizeof(Block) * (size_t)(c->nblocks + 1));
+    if (!nb) { c->nomem = 1; return NULL; }
+    c->blocks = nb;
+    size_t cap = bytes > ((size_t)1 << 22) ? bytes : ((size_t)1 << 22);
+    char *mem = (char *)malloc(cap);
+    if (!mem) { c->nomem = 1; return NULL; }
+    c->blocks[c->nblocks] = (Block){mem, cap, bytes};
+    c->cur = c->nblocks++;
+    return mem;
+}
+static void arena_reset(Ctx *c) {
+    for (int i = 0; i < c->nblocks; i++) c->blocks[i].used = 0;
+    c->cur = 0;
+}
+static void arena_free(Ctx *c) {
+    for (int i = 0; i < c->nblocks; i++) free(c->blocks[i].p);
+    free(c->blocks);
+    c->blocks = NULL;
+    c->nblocks = c->cur = 0;
+}
 
 static inline i64 gi(Ctx *c, IA a, i64 i) {
     if ((uint64_t)i < (uint64_t)a.n) return a.p[i];
@@ -56,7 +90,7 @@ typedef struct { double *p; i64 n; } FV;
 static IV iv_new(Ctx *c, i64 n, i64 fill) {
     IV v = {NULL, 0};
     if (n < 0) n = 0;
-    v.p = (i64 *)malloc(sizeof(i64) * (size_t)(n ? n : 1));
+    v.p = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n ? n : 1));
     if (!v.p) { c->nomem = 1; return v; }
     v.n = n;
     for (i64 i = 0; i < n; i++) v.p[i] = fill;
@@ -65,7 +99,7 @@ static IV iv_new(Ctx *c, i64 n, i64 fill) {
 static FV fv_new(Ctx *c, i64 n, double fill) {
     FV v = {NULL, 0};
     if (n < 0) n = 0;
-    v.p = (double *)malloc(sizeof(double) * (size_t)(n ? n : 1));
+    v.p = (double *)amalloc(c, sizeof(double) * (size_t)(n ? n : 1));
     if (!v.p) { c->nomem = 1; return v; }
     v.n = n;
     for (i64 i = 0; i < n; i++) v.p[i] = fill;
@@ -87,7 +121,7 @@ static inline double fg(Ctx *c, FV v, i64 i) {
 static inline void fs(Ctx *c, FV v, i64 i, double x) {
     if ((uint64_t)i < (uint64_t)v.n) v.p[i] = x; else c->bad = 1;
 }
-#define FREE(v) do { free((v).p); (v).p = NULL; (v).n = 0; } while (0)
+#define FREE(v) do { (v).p = NULL; (v).n = 0; } while (0)  /* the arena takes it back */
 
 /* float -> int64 as numpy's astype does for in-range values; out-of-range values (which numpy
  * leaves undefined) are clamped instead of being undefined behaviour here */
@@ -150,13 +184,45 @@ static void sort_pairs(Pair *a, Pair *tmp, i64 n) {
     }
 }
 
+/* pairs (key[j], idx[j] or j) sorted by (key, index).  Keys made by sort_key() order by their
+ * line first (key >> 45): a counting sort by line, then each (short) line sorted */
 static Pair *sorted_pairs(Ctx *c, const i64 *key, const i64 *idx, i64 n) {
-    Pair *a = (Pair *)malloc(sizeof(Pair) * (size_t)(n ? n : 1));
-    Pair *t = (Pair *)malloc(sizeof(Pair) * (size_t)(n ? n : 1));
-    if (!a || !t) { free(a); free(t); c->nomem = 1; return NULL; }
-    for (i64 j = 0; j < n; j++) { a[j].k = key[j]; a[j].i = idx ? idx[j] : j; }
-    sort_pairs(a, t, n);
-    free(t);
+    Pair *a = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n ? n : 1));
+    Pair *t = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n ? n : 1));
+    if (!a || !t) return NULL;
+    i64 gmin = 0, gmax = -1;
+    int grouped = 1;
+    for (i64 j = 0; j < n; j++) {
+        if (key[j] < 0) { grouped = 0; break; }
+        i64 g = key[j] >> 45;
+        if (j == 0 || g < gmin) gmin = g;
+        if (j == 0 || g > gmax) gmax = g;
+    }
+    if (!grouped || n < 64 || gmax - gmin > 4 * n) {
+        for (i64 j = 0; j < n; j++) { a[j].k = key[j]; a[j].i = idx ? idx[j] : j; }
+        sort_pairs(a, t, n);
+        return a;
+    }
+    i64 ng = gmax - gmin + 1;
+    i64 *count = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ng + 1));
+    if (!count) return NULL;
+    memset(count, 0, sizeof(i64) * (size_t)(ng + 1));
+    for (i64 j = 0; j < n; j++) count[(key[j] >> 45) - gmin + 1]++;
+    for (i64 g = 0; g < ng; g++) count[g + 1] += count[g];
+    for (i64 j = 0; j < n; j++) {
+        i64 g = (key[j] >> 45) - gmin;
+        i64 o = count[g]++;
+        if ((uint64_t)o >= (uint64_t)n) { c->bad = 1; return NULL; }
+        a[o].k = key[j];
+        a[o].i = idx ? idx[j] : j;
+    }
+    /* count[g] is now the end of line g */
+    i64 start = 0;
+    for (i64 g = 0; g < ng; g++) {
+        i64 end = count[g];
+        if (end - start > 1) sort_pairs(a + start, t + start, end - start);
+        start = end;
+    }
     return a;
 }
 
@@ -222,7 +288,16 @@ typedef struct {
     IA e_yt, e_yb; FA e_xt, e_sl; IA e_ch;
     IA t_a, t_b, t_y; FA t_x; BA t_top;
     FA d_cx; IA d_cy, d_lev;
+    IA dkeys;   /* the offsets from a disc's top at which half and above hold values */
 } Plan;
+
+/* where offset k from a disc's top is in the disc table (it is always there) */
+static i64 disc_slot(Ctx *c, const Plan *p, i64 k) {
+    i64 lo = 0, hi = p->dkeys.n;
+    while (lo < hi) { i64 mid = lo + (hi - lo) / 2; if (p->dkeys.p[mid] < k) lo = mid + 1; else hi = mid; }
+    if (lo >= p->dkeys.n || p->dkeys.p[lo] != k) { c->bad = 1; return 0; }
+    return lo;
+}
 
 static void disc_piece(Ctx *c, const Plan *p, double cx, i64 cy, i64 m, i64 *ya_, i64 *yb_,
                        double *lxa, double *lxb, double *rxa, double *rxb) {
@@ -230,8 +305,9 @@ static void disc_piece(Ctx *c, const Plan *p, double cx, i64 cy, i64 m, i64 *ya_
     i64 ya = imax(top, m * STRIP);
     i64 yb = imin(cy - p->k0, (m + 1) * STRIP);
     i64 ka = ya - top, kb = yb - top;
-    double area = gf(c, p->above, kb) - gf(c, p->above, ka);
-    double wa = gf(c, p->half, ka), wb = gf(c, p->half, kb);
+    i64 sa = disc_slot(c, p, ka), sb = disc_slot(c, p, kb);
+    double area = gf(c, p->above, sb) - gf(c, p->above, sa);
+    double wa = gf(c, p->half, sa), wb = gf(c, p->half, sb);
     double dy = (double)(yb - ya) / YQ;
     double delta = (area - dy * (wa + wb)) / (2.0 * dy);
     *ya_ = ya; *yb_ = yb;

@@ -8,8 +8,9 @@ static void sweep_keys(Ctx *c, const Plan *p, const i64 *key, const i64 *li, con
     Pair *o = sorted_pairs(c, key, NULL, n);
     if (!o) return;
     i64 nl = p->levels.n;
-    i64 *count = (i64 *)calloc((size_t)(nl ? nl : 1), sizeof(i64));
-    if (!count) { free(o); c->nomem = 1; return; }
+    i64 *count = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
+    if (!count) return;
+    memset(count, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
     i64 prev = 0;
     for (i64 k = 0; k < n; k++) {
         i64 i = o[k].i;
@@ -24,8 +25,6 @@ static void sweep_keys(Ctx *c, const Plan *p, const i64 *key, const i64 *li, con
         if (after) after[i] = a;
         prev = a;
     }
-    free(count);
-    free(o);
 }
 
 static i64 level_at(const i64 *keys, const i64 *after, i64 n, i64 m, double x) {
@@ -72,12 +71,11 @@ static void extend(Ctx *c, Buf *b, i64 r0, Events *ev) {
     if (!any_dr || c->bad) goto done;
     {
         /* order by (half, lo_key, index): the numpy lexsort and the grouped argsort */
-        Triple *a = (Triple *)malloc(sizeof(Triple) * (size_t)n);
-        if (!a) { c->nomem = 1; goto done; }
+        Triple *a = (Triple *)amalloc(c, sizeof(Triple) * (size_t)n);
+        if (!a) goto done;
         for (i64 i = 0; i < n; i++) { a[i].a = half.p[i]; a[i].b = lo_key.p[i]; a[i].i = i; }
         qsort(a, (size_t)n, sizeof(Triple), cmp_triple);
         for (i64 t = 0; t < n; t++) is(c, hk, t, a[t].i);
-        free(a);
     }
     {
         i64 cl = -1, reach = -1;
@@ -92,13 +90,12 @@ static void extend(Ctx *c, Buf *b, i64 r0, Events *ev) {
     {
         i64 ns = 0;
         for (i64 i = 0; i < n; i++) if (dr.p[i] != 0) ns++;
-        i64 *key = (i64 *)malloc(sizeof(i64) * (size_t)(ns ? ns : 1));
-        i64 *idx = (i64 *)malloc(sizeof(i64) * (size_t)(ns ? ns : 1));
-        if (!key || !idx) { free(key); free(idx); c->nomem = 1; goto done; }
+        i64 *key = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns ? ns : 1));
+        i64 *idx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns ? ns : 1));
+        if (!key || !idx) goto done;
         i64 j = 0;
         for (i64 i = 0; i < n; i++) if (dr.p[i] != 0) { key[j] = cluster.p[i] * (4 * STRIP) + dist.p[i]; idx[j] = i; j++; }
         o = sorted_pairs(c, key, idx, ns);
-        free(key); free(idx);
         if (!o) goto done;
         i64 start = 0;
         while (start < ns && !c->bad) {
@@ -133,7 +130,6 @@ static void extend(Ctx *c, Buf *b, i64 r0, Events *ev) {
         }
     }
 done:
-    free(o);
     FREE(dr); FREE(half); FREE(dist); FREE(lo_key); FREE(hi_key); FREE(cluster); FREE(hk);
 }
 
@@ -143,6 +139,108 @@ typedef struct {
     FV x, xmin, xmax;
     i64 n;
 } Passages;
+
+static inline int before(i64 ka, i64 ia, i64 kb, i64 ib) { return ka < kb || (ka == kb && ia < ib); }
+
+/* Sweep every strip's centre line and set q of its crossings: the same result as sorting all the
+ * crossings by (key, index) and sweeping them (sweep.py's _sweep), but each line starts from the
+ * previous line's order, so sorting is nearly linear.  An owner's (a chain's, a disc side's)
+ * passages on consecutive lines are step indices apart (1 for chains, 2 for discs).  Writes the
+ * sorted keys and the covered level after each crossing, line after line, for look-ups. */
+static void centre_lines(Ctx *c, const Plan *p, Passages *ps, i64 s0, i64 s1, IV q, i64 *keys_s, i64 *after_s,
+                         i64 n_cc) {
+    const i64 n = ps->n, ns = s1 - s0, nl = p->levels.n;
+    i64 *count = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns + 1));
+    i64 *wind = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
+    i64 *act = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+    i64 *act_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+    i64 *nw = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+    i64 *nw_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+    i64 *starters = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+    Pair *st = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n_cc ? n_cc : 1));
+    Pair *tmp = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n_cc ? n_cc : 1));
+    if (!count || !wind || !act || !act_k || !nw || !nw_k || !starters || !st || !tmp) return;
+    memset(count, 0, sizeof(i64) * (size_t)(ns + 1));
+    memset(wind, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
+#define STEP(i) (ps->owner.p[i] < 0 ? 2 : 1)
+#define STARTS(i) ((i) - STEP(i) < 0 || ps->owner.p[(i) - STEP(i)] != ps->owner.p[i] || !ps->cc.p[(i) - STEP(i)])
+    for (i64 i = 0; i < n; i++) {
+        if (!ps->cc.p[i] || !STARTS(i)) continue;
+        i64 line = ps->m.p[i] - s0;
+        if ((uint64_t)line >= (uint64_t)ns) { c->bad = 1; return; }
+        count[line + 1]++;
+    }
+    for (i64 m = 0; m < ns; m++) count[m + 1] += count[m];
+    if (count[ns] > n_cc) { c->bad = 1; return; }
+    {
+        i64 *fill = nw;  /* borrowed for the fill positions */
+        if (ns > n_cc) { fill = (i64 *)amalloc(c, sizeof(i64) * (size_t)ns); if (!fill) return; }
+        for (i64 m = 0; m < ns; m++) fill[m] = count[m];
+        for (i64 i = 0; i < n; i++)
+            if (ps->cc.p[i] && STARTS(i)) starters[fill[ps->m.p[i] - s0]++] = i;
+    }
+    i64 n_act = 0, out = 0, prev_after = 0;
+    for (i64 line = 0; line < ns && !c->bad; line++) {
+        /* continue the previous line's crossings, in its order, then put them in order again */
+        i64 n_new = 0;
+        for (i64 t = 0; t < n_act; t++) {
+            i64 i = act[t], j = i + STEP(i);
+            if (j < n && ps->owner.p[j] == ps->owner.p[i] && ps->cc.p[j]) {
+                if (ps->m.p[j] - s0 != line || n_new >= n_cc) { c->bad = 1; return; }
+                nw[n_new] = j;
+                nw_k[n_new] = sort_key(line, ps->x.p[j], ps->d.p[j]);
+                n_new++;
+            }
+        }
+        i64 moves = 0, limit = 16 * n_new + 1024;
+        for (i64 t = 1; t < n_new && moves <= limit; t++) {  /* nearly sorted: insertion sort */
+            i64 kv = nw_k[t], iv = nw[t], u = t - 1;
+            while (u >= 0 && before(kv, iv, nw_k[u], nw[u])) { nw_k[u + 1] = nw_k[u]; nw[u + 1] = nw[u]; u--; moves++; }
+            nw_k[u + 1] = kv;
+            nw[u + 1] = iv;
+        }
+        if (moves > limit) {  /* the order changed a lot (lines crossing everywhere): sort afresh */
+            for (i64 t = 0; t < n_new; t++) { st[t].k = nw_k[t]; st[t].i = nw[t]; }
+            sort_pairs(st, tmp, n_new);
+            for (i64 t = 0; t < n_new; t++) { nw_k[t] = st[t].k; nw[t] = st[t].i; }
+        }
+        /* the line's new crossings, sorted, merged in */
+        i64 a = count[line], nb = count[line + 1] - a;
+        for (i64 t = 0; t < nb; t++) {
+            i64 i = starters[a + t];
+            st[t].k = sort_key(line, ps->x.p[i], ps->d.p[i]);
+            st[t].i = i;
+        }
+        if (nb > 1) sort_pairs(st, tmp, nb);
+        if (n_new + nb > n_cc) { c->bad = 1; return; }
+        i64 x1 = 0, x2 = 0;
+        n_act = 0;
+        while (x1 < n_new || x2 < nb) {
+            if (x2 >= nb || (x1 < n_new && before(nw_k[x1], nw[x1], st[x2].k, st[x2].i))) {
+                act[n_act] = nw[x1]; act_k[n_act] = nw_k[x1]; x1++;
+            } else {
+                act[n_act] = st[x2].i; act_k[n_act] = st[x2].k; x2++;
+            }
+            n_act++;
+        }
+        /* sweep the line: per level the winding number; the largest level not at zero is covered */
+        for (i64 t = 0; t < n_act; t++) {
+            i64 i = act[t], l = ps->li.p[i];
+            if ((uint64_t)l >= (uint64_t)nl || out >= n_cc) { c->bad = 1; return; }
+            wind[l] += ps->d.p[i];
+            i64 lv = 0;
+            for (i64 j = nl - 1; j >= 0; j--) if (wind[j] != 0) { lv = p->levels.p[j]; break; }
+            is(c, q, i, lv - prev_after);
+            prev_after = lv;
+            keys_s[out] = act_k[t];
+            after_s[out] = lv;
+            out++;
+        }
+    }
+    if (out != n_cc && !c->bad) c->bad = 1;
+#undef STEP
+#undef STARTS
+}
 
 static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
     const i64 s0 = floordiv(lo, STRIP), s1 = floordiv(hi, STRIP);
@@ -233,7 +331,7 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
             i64 base = doff.p[j] + 2 * (m - dms.p[j]);
             i64 yc = m * STRIP + HALF;
             int cc = top < yc && yc < bot;
-            double half_c = gf(c, p->half, imin(imax(yc - top, 0), p->half.n - 1));
+            double half_c = gf(c, p->half, disc_slot(c, p, imin(imax(yc - top, 0), -2 * p->k0)));
             i64 ya, yb; double lxa, lxb, rxa, rxb;
             disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
             for (int side = 0; side < 2; side++) {
@@ -253,30 +351,23 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
         i64 n_cc = 0, n_caps = 0;
         for (i64 i = 0; i < n_pass; i++) { if (ps.cc.p[i]) n_cc++; else n_caps++; }
         i64 nn = n_cc > n_caps ? n_cc : n_caps;
-        ckey = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        cidx = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        keys_s = (i64 *)malloc(sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-        after_s = (i64 *)malloc(sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-        if (!ckey || !cidx || !keys_s || !after_s) { c->nomem = 1; goto done; }
+        ckey = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        cidx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        keys_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+        after_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
+        if (!ckey || !cidx || !keys_s || !after_s) goto done;
         /* sweep over all passages' arrays, keyed; non-crossings take no part */
-        i64 *lic = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *dc = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *vc = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *ac = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
-        double *xc = (double *)malloc(sizeof(double) * (size_t)(nn ? nn : 1));
-        i64 *under = (i64 *)malloc(sizeof(i64) * (size_t)(nn ? nn : 1));
+        i64 *lic = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        i64 *dc = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        i64 *vc = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        i64 *ac = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
+        double *xc = (double *)amalloc(c, sizeof(double) * (size_t)(nn ? nn : 1));
+        i64 *under = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
         if (!lic || !dc || !vc || !ac || !xc || !under) {
-            free(lic); free(dc); free(vc); free(ac); free(xc); free(under); c->nomem = 1; goto done;
+            goto done;
         }
         i64 k = 0;
-        for (i64 i = 0; i < n_pass; i++) {
-            if (!ps.cc.p[i]) continue;
-            ckey[k] = sort_key(ps.m.p[i] - s0, ps.x.p[i], ps.d.p[i]);
-            cidx[k] = i; lic[k] = ps.li.p[i]; dc[k] = ps.d.p[i];
-            k++;
-        }
-        sweep_keys(c, p, ckey, lic, dc, n_cc, NULL, vc, keys_s, after_s);
-        for (k = 0; k < n_cc; k++) is(c, q, cidx[k], vc[k]);
+        centre_lines(c, p, &ps, s0, s1, q, keys_s, after_s, n_cc);
         if (n_caps && !c->bad) {
             /* caps (passages missing the centre line) are swept among themselves, per half strip,
              * over the level the centre line has where each one is */
@@ -295,7 +386,6 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
             for (k = 0; k < n_caps; k++)
                 is(c, q, cidx[k], imax(under[k], ac[k]) - imax(under[k], ac[k] - vc[k]));
         }
-        free(lic); free(dc); free(vc); free(ac); free(xc); free(under);
     }
     if (c->bad || c->nomem) goto done;
     /* turns inside the band's strips: chains', then disc tops and bottoms */
@@ -388,7 +478,6 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
         }
     }
 done:
-    free(ckey); free(cidx); free(keys_s); free(after_s);
     FREE(local); FREE(ce); FREE(cms); FREE(coff); FREE(de); FREE(dms); FREE(doff); FREE(q);
     FREE(ps.m); FREE(ps.owner); FREE(ps.d); FREE(ps.lev); FREE(ps.li); FREE(ps.cc); FREE(ps.ymax);
     FREE(ps.x); FREE(ps.xmin); FREE(ps.xmax);

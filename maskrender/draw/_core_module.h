@@ -45,6 +45,7 @@ static void draw(Ctx *c, const Plan *p, IA bands, int mode, i64 k, unsigned char
         i64 r0 = bands.p[j], r1 = bands.p[j + 1];
         if (r0 < 0 || r1 > p->height || r1 - r0 > rows) { c->bad = 1; break; }
         Buf view = {b.v, r1 - r0, w};
+        arena_reset(c);
         isolated(c, p, &view, r0 * YQ, r1 * YQ, r0);
         classified(c, p, &view, r0 * YQ, r1 * YQ, r0);
         finish(c, &view, r0, p->height, mode, k, out8, outf);
@@ -56,11 +57,11 @@ static void draw(Ctx *c, const Plan *p, IA bands, int mode, i64 k, unsigned char
 /* Python glue                                                                                 */
 /* ------------------------------------------------------------------------------------------ */
 
-#define N_ARRAYS 29
-static const char KINDS[N_ARRAYS + 1] = "IIIIFFIFIIFFIIIIIIFFIIIIFBFII";
+#define N_ARRAYS 30
+static const char KINDS[N_ARRAYS + 1] = "IIIIFFIFIIFFIIIIIIFFIIIIFBFIII";
 /* levels, bands, iso_yt, iso_yb, iso_xt, iso_slope, iso_q, iso_cx, iso_cy, iso_level, half, above,
  * ch_ymin, ch_ymax, ch_d, ch_level, e_yt, e_yb, e_xt, e_sl, e_ch, t_a, t_b, t_y, t_x, t_top, d_cx,
- * d_cy, d_lev */
+ * d_cy, d_lev, disc_keys */
 
 static int get_array(PyObject *obj, Py_buffer *view, char kind, int i) {
     if (PyObject_GetBuffer(obj, view, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) return -1;
@@ -105,7 +106,7 @@ static PyObject *core_render(PyObject *self, PyObject *args) {
         if (get_array(PyTuple_GET_ITEM(arrays, got), &v[got], KINDS[got], got) < 0) break;
     PyObject *result = NULL;
     /* arrays that describe the same items must have the same length */
-    static const int groups[][6] = {{2, 3, 4, 5, 6, -1}, {7, 8, 9, -1}, {10, 11, -1}, {12, 13, 14, 15, -1},
+    static const int groups[][6] = {{2, 3, 4, 5, 6, -1}, {7, 8, 9, -1}, {10, 11, 29, -1}, {12, 13, 14, 15, -1},
                                     {16, 17, 18, 19, 20, -1}, {21, 22, 23, 24, 25, -1}, {26, 27, 28, -1}};
     for (size_t g = 0; got == N_ARRAYS && g < sizeof(groups) / sizeof(groups[0]); g++) {
         const int *m = groups[g];
@@ -126,13 +127,14 @@ static PyObject *core_render(PyObject *self, PyObject *args) {
             IAR(2), IAR(3), FAR(4), FAR(5), IAR(6), FAR(7), IAR(8), IAR(9), FAR(10), FAR(11),
             IAR(12), IAR(13), IAR(14), IAR(15), IAR(16), IAR(17), FAR(18), FAR(19), IAR(20),
             IAR(21), IAR(22), IAR(23), FAR(24), {(const unsigned char *)v[25].buf, (i64)v[25].len},
-            FAR(26), IAR(27), IAR(28),
+            FAR(26), IAR(27), IAR(28), IAR(29),
         };
         IA bands = IAR(1);
-        Ctx c = {0, 0};
+        Ctx c = {0, 0, NULL, 0, 0};
         Py_BEGIN_ALLOW_THREADS
         draw(&c, &p, bands, mode, (i64)k, mode == 0 ? (unsigned char *)out.buf : NULL,
              mode == 1 ? (float *)out.buf : NULL);
+        arena_free(&c);
         Py_END_ALLOW_THREADS
         if (c.nomem) PyErr_NoMemory();
         else if (c.bad) PyErr_SetString(PyExc_RuntimeError, "rasteriser core: an index out of range was refused");

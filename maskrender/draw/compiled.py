@@ -51,7 +51,7 @@ def _arrays(p: Plan) -> tuple[npt.NDArray[Any], ...]:
         _i64(p.edge_yt), _i64(p.edge_yb), _f64(p.edge_xt), _f64(p.edge_slope), _i64(p.edge_chain),
         _i64(p.turn_a), _i64(p.turn_b), _i64(p.turn_y), _f64(p.turn_x),
         np.ascontiguousarray(p.turn_top, dtype=np.bool_),
-        _f64(p.disc_cx), _i64(p.disc_cy), _i64(p.disc_level),
+        _f64(p.disc_cx), _i64(p.disc_cy), _i64(p.disc_level), _i64(p.disc_keys),
     )
 
 

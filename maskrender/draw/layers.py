@@ -91,16 +91,17 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     """
     levels = np.array([round(f.intensity * 255) for f in mask.features], dtype=np.int64)
     drawn = np.flatnonzero(levels > 0)
-    if not len(drawn) or style.opacity <= 0:
+    kind = KINDS[mask.mask_type]
+    outlined = style.outline > 0 and style.outline_opacity > 0 and kind.polygonal
+    if not len(drawn) or (style.opacity <= 0 and not outlined):
         return []
     px_geoms = transform.apply_all([mask.features[i].geometry for i in drawn])
     levels = levels[drawn]
     layers: list[Layer] = []
-    kind = KINDS[mask.mask_type]
-    fill = _fill_alpha(kind.drawn_as, px_geoms, levels, style, canvas, accelerate)
+    fill = _fill_alpha(kind.drawn_as, px_geoms, levels, style, canvas, accelerate) if style.opacity > 0 else None
     if fill is not None:
         layers.append(Layer(fill[0], fill[1], style.color, mask.tech_name))
-    if style.outline > 0 and style.outline_opacity > 0 and kind.polygonal:
+    if outlined:
         rings = shapely.boundary(px_geoms)
         ring_box = bounds_box(rings, style.outline / 2 + 1.0, canvas)
         if ring_box is not None:

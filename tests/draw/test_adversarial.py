@@ -74,7 +74,7 @@ def test_zigzag_and_bow_tie_cover_what_they_should() -> None:
 ARRAY_NAMES = [
     "levels", "bands", "iso_yt", "iso_yb", "iso_xt", "iso_slope", "iso_q", "iso_cx", "iso_cy", "iso_level", "half",
     "above", "chain_ymin", "chain_ymax", "chain_d", "chain_level", "edge_yt", "edge_yb", "edge_xt", "edge_slope",
-    "edge_chain", "turn_a", "turn_b", "turn_y", "turn_x", "turn_top", "disc_cx", "disc_cy", "disc_level",
+    "edge_chain", "turn_a", "turn_b", "turn_y", "turn_x", "turn_top", "disc_cx", "disc_cy", "disc_level", "disc_keys",
 ]
 """The arrays ``_core.render`` takes, in order (``maskrender.draw.compiled._arrays``)."""
 
