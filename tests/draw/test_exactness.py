@@ -339,7 +339,7 @@ def test_opacity_zero_with_an_outline_draws_the_outline_alone(outline: float) ->
     """``opacity=0`` with an outline: the PNG shows the outline (as the SVG and the PDF do), no fill."""
     shapes = [rotated_square(16.3, 20.1, 7.2, 17.0), rotated_square(33.2, 19.4, 6.1, 0.0)]
     mask = bare_mask("polygon_mask", [ring(s) for s in shapes], view_box=vb())
-    out = render(mask, size=(W, H), style=Style(opacity=0.0, outline=outline))  # type: ignore[arg-type]
+    out = render(mask, size=(W, H), style=Style(opacity=0.0, outline=outline))
     alpha = np.asarray(out)[:, :, 3]
     truth = pixel_areas(shapely.union_all([stroke(s.exterior, outline) for s in shapes]), (W, H))
     fig = figures(alpha, truth)
