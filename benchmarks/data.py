@@ -206,3 +206,24 @@ ADVERSARIAL: dict[str, tuple[Any, int]] = {
     "random overlapping squares": (random_squares, 20_000),
 }
 """Name -> (generator, the size the targets name)."""
+
+
+HOSTILE_NUMBERS: dict[str, tuple[str, list[str]]] = {
+    "12,000 identical squares": ("identical", []),
+    "20,000 random overlapping squares": ("random", []),
+    "--point-radius 1e6 on fixtures/pores.json": ("fixtures/pores.json", ["--point-radius", "1e6"]),
+    "--line-width 1e6 on fixtures/lines.json": ("fixtures/lines.json", ["--line-width", "1e6"]),
+    "--outline 1e5 on one square": ("square", ["--outline", "1e5"]),
+}
+"""Inputs within every limit whose cost once followed their numbers, not the canvas (4-24 GB, or
+killed; issue 20): name -> (file, CLI options of ``maskrender render``)."""
+
+
+def hostile_input(what: str, folder: Path) -> Path:
+    """The file of a :data:`HOSTILE_NUMBERS` case: a fixture, or generated into ``folder``."""
+    makers = {"identical": identical_squares, "random": random_squares, "square": lambda: identical_squares(1)}
+    if what not in makers:
+        return ROOT / what
+    path = folder / f"{what}.json"
+    path.write_bytes(makers[what]())
+    return path

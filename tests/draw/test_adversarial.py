@@ -16,13 +16,11 @@ from helpers.oracle import winding_region
 from PIL import Image
 
 import maskrender as mr
-from benchmarks.data import ADVERSARIAL, ADVERSARIAL_SIZE
+from benchmarks.data import ADVERSARIAL, ADVERSARIAL_SIZE, HOSTILE_NUMBERS, hostile_input
 from maskrender.draw.layers import mask_layers
 from maskrender.draw.raster import accelerated
 from maskrender.errors import GeometryWarning
 from maskrender.overlay import prepare
-
-ROOT = Path(__file__).resolve().parents[2]
 
 BACKENDS = [False, True] if accelerated() else [False]
 
@@ -52,29 +50,6 @@ def test_adversarial_shapes_draw_in_linear_time_and_bounded_memory(name: str, ac
     _, peak, alphas = _draw(make(n), accelerate)
     assert peak < 600.0, f"{name}: {peak:.0f} MB traced"
     assert sum(int(a.astype(np.int64).sum()) for a in alphas) > 0
-
-
-HOSTILE_NUMBERS = {
-    "12,000 identical squares": ("identical", []),
-    "20,000 random overlapping squares": ("random", []),
-    "--point-radius 1e6 on fixtures/pores.json": ("fixtures/pores.json", ["--point-radius", "1e6"]),
-    "--line-width 1e6 on fixtures/lines.json": ("fixtures/lines.json", ["--line-width", "1e6"]),
-    "--outline 1e5 on one square": ("square", ["--outline", "1e5"]),
-}
-"""Inputs within every limit whose cost once followed their numbers (4-24 GB, or killed): name ->
-(file, CLI options)."""
-
-
-def hostile_input(what: str, folder: Path) -> Path:
-    """The file of a :data:`HOSTILE_NUMBERS` case (a fixture, or generated into ``folder``)."""
-    from benchmarks.data import identical_squares, random_squares
-
-    makers = {"identical": identical_squares, "random": random_squares, "square": lambda: identical_squares(1)}
-    if what not in makers:
-        return ROOT / what
-    path = folder / f"{what}.json"
-    path.write_bytes(makers[what]())
-    return path
 
 
 @pytest.mark.slow
