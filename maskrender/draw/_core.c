@@ -230,11 +230,15 @@ static Pair *sorted_pairs(Ctx *c, const i64 *key, const i64 *idx, i64 n) {
 /* the band buffer: rows of w integrals plus each row's touched span [lo, hi)                   */
 /* ------------------------------------------------------------------------------------------ */
 
+#define TILE 32
 typedef struct {
     i64 *v;      /* rows x (w + 2) */
     i64 rows;
     i64 w;
+    unsigned char *mark;  /* rows x tiles: the 32-column tiles a row's contributions touch */
 } Buf;
+
+static inline i64 n_tiles(i64 w) { return w / TILE + 1; }
 
 static void add_piece(Ctx *c, Buf *b, i64 row, i64 ya, i64 yb, double xa, double xb, i64 q) {
     if (q == 0) return;
@@ -266,9 +270,11 @@ static void add_piece(Ctx *c, Buf *b, i64 row, i64 ya, i64 yb, double xa, double
         if (col < 0) { col = 0; mid = 0.0; }
         if (col >= w || height == 0) continue;
         i64 right = to_i64(rint((double)height * mid * FQ));
+        unsigned char *mark = b->mark + row * n_tiles(w);
         r[col] += q * (height * FQ - right);
+        mark[col / TILE] = 1;
         i64 nxt = q * right;
-        if (col + 1 < w && nxt != 0) r[col + 1] += nxt;
+        if (col + 1 < w && nxt != 0) { r[col + 1] += nxt; mark[(col + 1) / TILE] = 1; }
         if (col < r[w]) r[w] = col;
         if (col + 2 > r[w + 1]) r[w + 1] = imin(col + 2, w);
     }

@@ -1,32 +1,45 @@
 /* Part of _core.c (one translation unit): band loop, finishing, blend, and the Python module. */
 
-/* Prefix-sum each row over the columns it touched, convert, clear the buffer for the next band. */
+/* Prefix-sum each row over the columns it touched, convert, clear the buffer for the next band.
+ * A 32-column tile no contribution touched holds the value carried in from its left: filled
+ * with it (inside a shape) or skipped (outside every shape) without summing. */
+static inline void put(int mode, unsigned char *out8, float *outf, i64 at, i64 a, i64 k) {
+    const i64 half_unit = (i64)1 << (ALPHA_SHIFT - 1);
+    if (mode == 0) out8[at] = (unsigned char)((a * k + half_unit) >> ALPHA_SHIFT);
+    else outf[at] = (float)((double)a / (255.0 * (double)FULL));
+}
+
 static void finish(Ctx *c, Buf *b, i64 r0, i64 height, int mode, i64 k, unsigned char *out8, float *outf) {
-    const i64 w = b->w, stride = w + 2, cap = 255 * FULL, half_unit = (i64)1 << (ALPHA_SHIFT - 1);
+    const i64 w = b->w, stride = w + 2, cap = 255 * FULL, nt = n_tiles(w);
     for (i64 r = 0; r < b->rows; r++) {
         i64 *row = b->v + r * stride;
+        unsigned char *mark = b->mark + r * nt;
         i64 lo = row[w], hi = row[w + 1];
         row[w] = w;
         row[w + 1] = 0;
-        if (r0 + r >= height || r0 + r < 0 || hi <= lo) continue;
+        if (hi <= lo) continue;
         if (lo < 0 || hi > w) { c->bad = 1; continue; }
+        int skip = r0 + r >= height || r0 + r < 0;
         i64 base = (r0 + r) * w;
         i64 acc = 0;
-        for (i64 col = lo; col < hi; col++) {
-            acc += row[col];
-            row[col] = 0;
-            i64 a = imin(imax(acc, 0), cap);
-            if (a) {
-                if (mode == 0) out8[base + col] = (unsigned char)((a * k + half_unit) >> ALPHA_SHIFT);
-                else outf[base + col] = (float)((double)a / (255.0 * (double)FULL));
+        for (i64 t = lo / TILE; t * TILE < hi; t++) {
+            i64 c0 = imax(t * TILE, lo), c1 = imin((t + 1) * TILE, hi);
+            if (mark[t]) {
+                mark[t] = 0;
+                for (i64 col = c0; col < c1; col++) {
+                    acc += row[col];
+                    row[col] = 0;
+                    i64 a = imin(imax(acc, 0), cap);
+                    if (a && !skip) put(mode, out8, outf, base + col, a, k);
+                }
+            } else {
+                i64 a = imin(imax(acc, 0), cap);
+                if (a && !skip) for (i64 col = c0; col < c1; col++) put(mode, out8, outf, base + col, a, k);
             }
         }
         i64 a = imin(imax(acc, 0), cap);
-        if (a) {  /* a shape whose right side is off the box covers the rest of the row */
-            for (i64 col = hi; col < w; col++) {
-                if (mode == 0) out8[base + col] = (unsigned char)((a * k + half_unit) >> ALPHA_SHIFT);
-                else outf[base + col] = (float)((double)a / (255.0 * (double)FULL));
-            }
+        if (a && !skip) {  /* a shape whose right side is off the box covers the rest of the row */
+            for (i64 col = hi; col < w; col++) put(mode, out8, outf, base + col, a, k);
         }
     }
 }
@@ -37,20 +50,22 @@ static void draw(Ctx *c, const Plan *p, IA bands, int mode, i64 k, unsigned char
     for (i64 j = 0; j + 1 < bands.n; j += 2) rows = imax(rows, bands.p[j + 1] - bands.p[j]);
     if (rows <= 0 || w <= 0) return;
     if (rows > p->height) { c->bad = 1; return; }
-    Buf b = {NULL, rows, w};
+    Buf b = {NULL, rows, w, NULL};
     b.v = (i64 *)calloc((size_t)(rows * (w + 2)), sizeof(i64));
-    if (!b.v) { c->nomem = 1; return; }
+    b.mark = (unsigned char *)calloc((size_t)(rows * n_tiles(w)), 1);
+    if (!b.v || !b.mark) { free(b.v); free(b.mark); c->nomem = 1; return; }
     for (i64 r = 0; r < rows; r++) b.v[r * (w + 2) + w] = w;
     for (i64 j = 0; j + 1 < bands.n && !c->bad && !c->nomem; j += 2) {
         i64 r0 = bands.p[j], r1 = bands.p[j + 1];
         if (r0 < 0 || r1 > p->height || r1 - r0 > rows) { c->bad = 1; break; }
-        Buf view = {b.v, r1 - r0, w};
+        Buf view = {b.v, r1 - r0, w, b.mark};
         arena_reset(c);
         isolated(c, p, &view, r0 * YQ, r1 * YQ, r0);
         classified(c, p, &view, r0 * YQ, r1 * YQ, r0);
         finish(c, &view, r0, p->height, mode, k, out8, outf);
     }
     free(b.v);
+    free(b.mark);
 }
 
 /* ------------------------------------------------------------------------------------------ */
