@@ -313,9 +313,10 @@ def from_geometries(
         bx, by, bstart, blevel, _ = _rings(whole, disc_level[holds].max(keepdims=True))
         x, y, start = np.r_[x, bx], np.r_[y, by], np.r_[start, start[-1] + bstart[1:]]
         ring_level, ring_simple = np.r_[ring_level, blevel], np.r_[ring_simple, True]
-        ring_isolated = np.r_[ring_isolated, False]
+        ring_isolated = np.zeros(len(ring_level), dtype=bool)  # the box meets everything
         ring_component = np.r_[ring_component, ring_component.max(initial=-1) + 1]
-        cx, cy, disc_level, disc_isolated = cx[~holds], cy[~holds], disc_level[~holds], disc_isolated[~holds]
+        cx, cy, disc_level = cx[~holds], cy[~holds], disc_level[~holds]
+        disc_isolated = np.zeros(len(cx), dtype=bool)
 
     y_q = _quantise(np.asarray(y, dtype=np.float64))
     keep = ring_level > 0
