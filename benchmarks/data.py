@@ -16,6 +16,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -175,9 +176,54 @@ def bowtie_polygon(n: int = 10_000) -> bytes:
     return _bare("polygon_mask", {"type": "MultiPolygon", "coordinates": [[ring]]})
 
 
+def _squares(mask_type: str, boxes: list[tuple[float, float, float]]) -> bytes:
+    s = ADVERSARIAL_SIZE
+    feats = [{"type": "Feature", "properties": {"intensity": 1.0}, "geometry": {
+        "type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}}
+        for x, y, d in boxes]
+    return json.dumps({"mask_type": mask_type, "view_box": f"0 0 {s} {s}", "fill": "#ff0000", "features": feats},
+                      separators=(",", ":")).encode()
+
+
+def identical_squares(n: int = 12_000) -> bytes:
+    """One polygon mask of ``n`` features, all the same 400 px square (12,000 of them: 2 MB of JSON;
+    a pair query per feature once made 144 million pairs)."""
+    return _squares("polygon_mask", [(1000.0, 1000.0, 400.0)] * n)
+
+
+def random_squares(n: int = 20_000) -> bytes:
+    """One polygon mask of ``n`` squares of 20-200 px at random places, overlapping one another."""
+    rng = random.Random(20)
+    return _squares("polygon_mask", [(round(rng.uniform(0, 2200), 3), round(rng.uniform(0, 2200), 3),
+                                      round(rng.uniform(20, 200), 3)) for _ in range(n)])
+
+
 ADVERSARIAL: dict[str, tuple[Any, int]] = {
     "coincident points": (coincident_points, 100_000),
     "zigzag polyline": (zigzag_polyline, 20_000),
     "bow-tie polygon": (bowtie_polygon, 10_000),
+    "identical squares": (identical_squares, 12_000),
+    "random overlapping squares": (random_squares, 20_000),
 }
 """Name -> (generator, the size the targets name)."""
+
+
+HOSTILE_NUMBERS: dict[str, tuple[str, list[str]]] = {
+    "12,000 identical squares": ("identical", []),
+    "20,000 random overlapping squares": ("random", []),
+    "--point-radius 1e6 on fixtures/pores.json": ("fixtures/pores.json", ["--point-radius", "1e6"]),
+    "--line-width 1e6 on fixtures/lines.json": ("fixtures/lines.json", ["--line-width", "1e6"]),
+    "--outline 1e5 on one square": ("square", ["--outline", "1e5"]),
+}
+"""Inputs within every limit whose cost once followed their numbers, not the canvas (4-24 GB, or
+killed; issue 20): name -> (file, CLI options of ``maskrender render``)."""
+
+
+def hostile_input(what: str, folder: Path) -> Path:
+    """The file of a :data:`HOSTILE_NUMBERS` case: a fixture, or generated into ``folder``."""
+    makers = {"identical": identical_squares, "random": random_squares, "square": lambda: identical_squares(1)}
+    if what not in makers:
+        return ROOT / what
+    path = folder / f"{what}.json"
+    path.write_bytes(makers[what]())
+    return path

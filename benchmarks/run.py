@@ -8,17 +8,20 @@ What is measured (W1 = the full selfie on a 2416x2416 photo; see ``benchmarks/da
 
 * load: ``maskrender.load(bytes)`` against ``json.loads`` of the same bytes;
 * draw+blend: the overlay in memory, photo decoded and masks loaded beforehand
-  (``maskrender.render(model, photo)`` with each rasteriser back-end; each peer's ``draw``);
+  (``maskrender.render(model, photo)`` with the C core and the numpy reference; each peer's
+  ``draw``), warm and as a fresh process's first call;
   and the exactness the speed is bought with (worst-phase edge error against shapely);
 * encode: PNG (maskrender's encoder and Pillow's), JPEG, WebP of the W1 overlay;
 * end-to-end: a fresh process from start to file on disk (``python -m maskrender render``;
-  ``python -m benchmarks.peers.NAME``);
+  ``python -m benchmarks.peers.NAME``); the bundled sample against its floor (Python start,
+  imports, decode, JSON and encode of the same files);
 * SVG: build time and bytes against a minimal encoding of the same drawing;
 * report: a 7-algorithm report at 1240 px as PNG, PDF and HTML;
 * memory: peak RSS growth of rendering W2 (4000x3000) to PNG in a fresh process;
 * scaling (W3): draw+blend against points, polygons and photo size, with fitted exponents;
 * adversarial shapes (100,000 coincident points, a 20,000-vertex zigzag polyline, a
-  10,000-vertex bow-tie polygon): time, peak memory and exponents;
+  10,000-vertex bow-tie polygon, 12,000 identical and 20,000 random squares): time, peak memory
+  and exponents; hostile numbers (a 1e6 px point radius or line width, a 1e5 px outline);
 * batch throughput on 1 and 2 worker processes, peak RSS per worker;
 * start-up: ``import maskrender`` and ``maskrender --version``.
 """
@@ -150,15 +153,10 @@ def render_numpy(model: Any, photo: Any) -> Any:
 
 
 def load_compiled() -> bool:
-    """Load (and warm up) the compiled back-end if installed, so that ``render`` uses it."""
-    try:
-        import maskrender.draw.kernels  # noqa: F401
-    except ImportError:
-        return False
-    from maskrender.overlay import render
+    """Whether the compiled C core was built (it then draws every call: nothing to load or warm)."""
+    from maskrender.draw.raster import accelerated
 
-    render(str(ROOT / "fixtures" / "pores.json"), size=(64, 64))
-    return True
+    return accelerated()
 
 
 def fit_exponent(xs: list[float], ys: list[float]) -> tuple[float, float]:
@@ -211,31 +209,38 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
     scene = load_scene(w1.result, photo.size)
     svg_photo = render_svg(model, w1.photo, embed_image=True)
     draws: dict[str, Timing] = {}
-    draws["maskrender, numpy back-end (exact AA)"] = measure(lambda: render_numpy(model, photo), rep)
+    draws["maskrender, numpy reference (exact AA)"] = measure(lambda: render_numpy(model, photo), rep)
     compiled = load_compiled()
     if compiled:
-        draws["maskrender, compiled back-end (exact AA)"] = measure(lambda: render(model, photo), rep)
+        draws["maskrender, C core (exact AA)"] = measure(lambda: render(model, photo), rep)
     draws["OpenCV recipe (no AA)"] = measure(lambda: opencv_recipe.draw(scene, arr), rep)
     draws["plain Pillow ImageDraw (no AA)"] = measure(lambda: pillow_plain.draw(scene, photo), max(slow_rep, 3))
     draws["resvg of our SVG (AA, incl. its PNG encode)"] = measure(lambda: resvg_svg.render_png(svg_photo),
                                                                    slow_rep, warmup=0)
     draws["matplotlib figure (AA)"] = measure(lambda: mpl_figure.draw(scene, arr), slow_rep, warmup=0)
-    best = "maskrender, compiled back-end (exact AA)" if compiled else "maskrender, numpy back-end (exact AA)"
+    best = "maskrender, C core (exact AA)" if compiled else "maskrender, numpy reference (exact AA)"
     ours = draws[best].median
-    numpy_t = draws["maskrender, numpy back-end (exact AA)"].median
+    numpy_t = draws["maskrender, numpy reference (exact AA)"].median
+    first = more.first_draws(res_path=str(w1.result), photo_path=str(w1.photo), repeat=proc_rep)
+    report.raw["first_draw"] = first
     report.raw["draw"] = {k: v.median for k, v in draws.items()}
     report.table("W1 draw+blend (2416x2416, 6,000 features, no encoding)",
                  ["implementation", "median", "runs", "peer / maskrender"],
                  [[k, ms(v.median), str(len(v.runs)), ratio(v.median, ours)] for k, v in draws.items()])
     cv = draws["OpenCV recipe (no AA)"].median
     mpl = draws["matplotlib figure (AA)"].median
-    report.target("draw+blend W1 vs OpenCV", "<= 1.5x OpenCV recipe, exact",
-                  f"{ours / cv:.2f}x ({'compiled' if compiled else 'numpy'}); numpy back-end {numpy_t / cv:.2f}x",
-                  ours <= 1.5 * cv)
+    report.table("W1 draw+blend in a fresh process, first call included (photo and masks loaded first)",
+                 ["implementation", "median", "vs OpenCV"],
+                 [[k, ms(v), ratio(v, first["OpenCV recipe"])] for k, v in first.items()])
+    fresh = first["maskrender"] / first["OpenCV recipe"]
+    report.target("draw+blend W1 vs OpenCV, fresh process, first call", "<= 1.5x OpenCV recipe, exact",
+                  f"{fresh:.2f}x ({'C core' if compiled else 'numpy'}); warm {ours / cv:.2f}x; "
+                  f"numpy reference {numpy_t / cv:.2f}x", fresh <= 1.5)
     report.target("draw+blend W1 vs matplotlib", ">= 30x faster", f"{mpl / ours:.0f}x faster", mpl >= 30 * ours)
     if compiled:
-        same = draws[best].value.tobytes() == draws["maskrender, numpy back-end (exact AA)"].value.tobytes()
-        report.target("back-ends agree", "byte-identical W1 picture", "identical" if same else "DIFFERENT", same)
+        same = draws[best].value.tobytes() == draws["maskrender, numpy reference (exact AA)"].value.tobytes()
+        report.target("C core and numpy agree", "byte-identical W1 picture", "identical" if same else "DIFFERENT",
+                      same)
     more.exactness(report)
 
     # ---- encode
@@ -276,11 +281,6 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
         out = out_dir / f"w1_{name}.png"
         t = run_process(_peer_cmd(name, res, ph, str(out)), n, warmup=0 if n == 1 else 1)
         e2e[label] = (t, out.stat().st_size)
-    if compiled:
-        out = out_dir / "w1_maskrender_compiled.png"
-        t = run_process([sys.executable, "-c", "import maskrender.draw.kernels; from maskrender.cli import main; "
-                         f"main(['render', {res!r}, '--image', {ph!r}, '-o', {str(out)!r}, '-q'])"], proc_rep)
-        e2e["maskrender CLI .png, compiled back-end loaded at start"] = (t, out.stat().st_size)
     ours_png, ours_size = e2e["maskrender CLI .png"]
     pil_t, pil_size = e2e["plain Pillow, save() defaults PNG"]
     cv_t = e2e["OpenCV recipe, cv2.imwrite PNG"][0]
@@ -289,10 +289,19 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
                  ["command", "median", "bytes", "time / maskrender PNG", "size / maskrender PNG"],
                  [[k, ms(t.median), mb(b), ratio(t.median, ours_png.median), ratio(b, ours_size)]
                   for k, (t, b) in e2e.items()])
-    report.target("end-to-end PNG W1 speed", ">= 5x faster than plain Pillow",
-                  f"{pil_t.median / ours_png.median:.1f}x faster", pil_t.median >= 5 * ours_png.median)
-    report.target("end-to-end PNG W1 vs OpenCV", "no slower than the OpenCV recipe's end-to-end",
-                  f"{ours_png.median / cv_t.median:.2f}x its time", ours_png.median <= cv_t.median)
+    report.target("end-to-end PNG W1 speed", ">= 3x faster than plain Pillow",
+                  f"{pil_t.median / ours_png.median:.1f}x faster", pil_t.median >= 3 * ours_png.median)
+    report.target("end-to-end PNG W1 vs OpenCV", "<= 0.8x the OpenCV recipe's end-to-end",
+                  f"{ours_png.median / cv_t.median:.2f}x its time", ours_png.median <= 0.8 * cv_t.median)
+    sample, floor = more.sample_and_floor(out_dir, proc_rep)
+    report.raw["sample"] = {"cli": sample.median, "floor": floor.median}
+    report.table("The bundled sample (fixtures/results_list.json on fixtures/restored.jpg, to a PNG)",
+                 ["command", "median", "vs floor"],
+                 [["maskrender render (CLI)", ms(sample.median), ratio(sample.median, floor.median)],
+                  ["floor: Python start, imports, decode, JSON, PNG encode of the same files", ms(floor.median),
+                   "1.00x"]])
+    report.target("bundled sample CLI render", "<= 1.3x the floor", ratio(sample.median, floor.median),
+                  sample.median <= 1.3 * floor.median)
     report.target("end-to-end PNG W1 size", "<= 1.25x plain Pillow's file", ratio(ours_size, pil_size),
                   ours_size <= 1.25 * pil_size)
     for ext in ("jpg", "webp"):
@@ -375,6 +384,7 @@ def run(quick: bool, out_dir: Path, report: Report) -> None:
     report.table("W3 scaling (draw+blend and load, medians)",
                  ["set", "size", "draw+blend", "load", "note"], rows)
     more.adversarial(report, quick, compiled)
+    more.hostile(report)
     more.batch(report, quick)
 
     # ---- start-up

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from maskrender import __version__
 from maskrender._paths import printable
+from maskrender.draw.core import core_name
 from maskrender.errors import InputError, MaskRenderError
 from maskrender.formats import extensions
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
@@ -199,7 +200,8 @@ def _drawing_command(sub: Any, name: str, summary: str, description: str, kind: 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maskrender`` command."""
     parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays.")
-    parser.add_argument("--version", action="version", version=f"maskrender {__version__}")
+    parser.add_argument("--version", action="version",
+                        version=f"maskrender {__version__} (rasteriser core: {core_name()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     p: argparse.ArgumentParser = sub.add_parser("info", help="print what a result holds")

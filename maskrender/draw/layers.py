@@ -6,14 +6,13 @@ covers each point, times the opacity (:mod:`maskrender.draw.raster`).  So overla
 features never double-blend, holes show the photo untouched, a heatmap's graded bands meet
 without seams, and lines of different intensities cross at the larger one.  The rasteriser
 hands back 8-bit alpha directly (no float image is made).  Blending happens once per layer,
-only on the inked part of the layer's box, with integer compositing (Pillow's, or the same
-arithmetic compiled when ``maskrender[accel]`` is installed): pixels outside every feature
+only on the inked part of the layer's box, with integer compositing (Pillow's arithmetic, in
+the compiled core when it is built): pixels outside every feature
 keep their exact bytes.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ import numpy.typing as npt
 import shapely
 from PIL import Image
 
+from maskrender.draw import compiled
 from maskrender.draw.raster import Box, bounds_box, shapes_alpha
 from maskrender.draw.shapes import from_geometries
 from maskrender.geometry import Transform
@@ -78,7 +78,7 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
 
     Each layer covers only the mask's bounding box; its alpha is ``opacity x`` the integral
     of the winning feature level over each pixel.  ``accelerate=False`` draws with the numpy
-    back-end even when the compiled one is installed (same pixels).
+    reference even when the compiled core is built (same pixels).
 
     >>> import maskrender as mr
     >>> from maskrender.geometry import fit
@@ -91,16 +91,17 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     """
     levels = np.array([round(f.intensity * 255) for f in mask.features], dtype=np.int64)
     drawn = np.flatnonzero(levels > 0)
-    if not len(drawn) or style.opacity <= 0:
+    kind = KINDS[mask.mask_type]
+    outlined = style.outline > 0 and style.outline_opacity > 0 and kind.polygonal
+    if not len(drawn) or (style.opacity <= 0 and not outlined):
         return []
     px_geoms = transform.apply_all([mask.features[i].geometry for i in drawn])
     levels = levels[drawn]
     layers: list[Layer] = []
-    kind = KINDS[mask.mask_type]
-    fill = _fill_alpha(kind.drawn_as, px_geoms, levels, style, canvas, accelerate)
+    fill = _fill_alpha(kind.drawn_as, px_geoms, levels, style, canvas, accelerate) if style.opacity > 0 else None
     if fill is not None:
         layers.append(Layer(fill[0], fill[1], style.color, mask.tech_name))
-    if style.outline > 0 and style.outline_opacity > 0 and kind.polygonal:
+    if outlined:
         rings = shapely.boundary(px_geoms)
         ring_box = bounds_box(rings, style.outline / 2 + 1.0, canvas)
         if ring_box is not None:
@@ -139,9 +140,10 @@ def _fill_alpha(
 def blend(image: Image.Image, layers: Iterable[Layer], *, accelerate: bool = True) -> Image.Image:
     """Composite layers onto ``image`` (RGB or RGBA) in place, each on its own box; returns it.
 
-    Integer compositing by Pillow: pixels where a layer's alpha is 0 keep their exact bytes.
-    With the compiled back-end loaded (see :mod:`maskrender.draw.raster`) and an RGB image, the
-    same arithmetic runs compiled, skipping every pixel a layer does not ink (same bytes).
+    Integer compositing with Pillow's arithmetic: pixels where a layer's alpha is 0 keep their
+    exact bytes.  With the compiled core built (see :mod:`maskrender.draw.raster`) and an RGB
+    image, the same arithmetic runs in C over each row's inked span (same bytes);
+    ``accelerate=False`` or an RGBA image composite with Pillow.
 
     >>> import numpy as np
     >>> from PIL import Image
@@ -152,11 +154,9 @@ def blend(image: Image.Image, layers: Iterable[Layer], *, accelerate: bool = Tru
     >>> [out.getpixel((x, 0)) for x in range(4)]
     [(0, 0, 0), (0, 0, 0), (100, 50, 0), (200, 100, 0)]
     """
-    kernels = sys.modules.get("maskrender.draw.kernels") if accelerate and image.mode == "RGB" else None
-    if kernels is not None:
-        pixels = np.array(image)
-        kernels.blend_rgb(pixels, list(layers))
-        image.frombytes(pixels)
+    layers = list(layers)
+    if accelerate and compiled.CORE is not None and image.mode == "RGB":
+        _blend_core(image, layers)
         return image
     for layer in layers:
         for (x0, y0), block in _inked_blocks(layer):
@@ -172,6 +172,29 @@ def blend(image: Image.Image, layers: Iterable[Layer], *, accelerate: bool = Tru
 
 BLOCK = 128
 """Side of the blocks a layer is composited in: blocks with no ink are skipped."""
+
+
+def _blend_core(image: Image.Image, layers: list[Layer]) -> None:
+    """The compiled blend: band by band of :data:`BLOCK` rows, the part of the photo under some
+    layer's box is copied out, every layer blended onto it over each row's inked span, and the
+    band pasted back (no photo-sized copy: a band at a time)."""
+    w, h = image.size
+    boxes = [(max(la.box[0], 0), max(la.box[1], 0), min(la.box[2], w), min(la.box[3], h)) for la in layers]
+    live = [(la, b) for la, b in zip(layers, boxes, strict=True) if b[2] > b[0] and b[3] > b[1] and la.alpha.size]
+    if not live:
+        return
+    top, bottom = min(b[1] for _, b in live), max(b[3] for _, b in live)
+    spec = [(la.box[0], la.box[1], la.alpha, la.color.rgb) for la, _ in live]
+    for y0 in range(top, bottom, BLOCK):
+        y1 = min(y0 + BLOCK, bottom)
+        here = [b for _, b in live if b[1] < y1 and b[3] > y0]
+        if not here:
+            continue
+        box = (min(b[0] for b in here), y0, max(b[2] for b in here), y1)
+        size = (box[2] - box[0], y1 - y0)
+        pixels = bytearray(image.crop(box).tobytes())
+        if compiled.blend_rgb(pixels, size, 3, box[:2], spec):
+            image.paste(Image.frombytes("RGB", size, pixels), box[:2])
 
 
 def _inked_blocks(layer: Layer) -> Iterator[tuple[tuple[int, int], npt.NDArray[np.uint8]]]:

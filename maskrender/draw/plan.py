@@ -25,12 +25,16 @@ leaves (exteriors counter-clockwise, holes clockwise: ``d = -sign(dy)``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
-from maskrender.draw.shapes import Shapes, disc_table
+from maskrender.draw.shapes import YQ, Shapes, disc_values
+
+STRIP = YQ // 4
+"""The rasteriser's strip (:data:`maskrender.draw.sweep.STRIP`)."""
 
 __all__ = ["Plan", "plan"]
 
@@ -81,6 +85,15 @@ class Plan:
     k0: int
     half: F64
     above: F64
+    disc_keys: I64
+    """The offsets ``k`` from a disc's top (:data:`~maskrender.draw.shapes.YQ` units, ``0 .. -2 k0``)
+    at which ``half`` and ``above`` hold the disc's half-width and area above: only those the
+    discs' strips inside the box meet (a disc far larger than the box costs what the box does)."""
+
+    def disc_slot(self, k: I64) -> I64:
+        """Where offsets ``k`` are in ``half`` and ``above`` (they are always among the keys)."""
+        out: I64 = np.searchsorted(self.disc_keys, k)
+        return out
 
 
 def _edges(s: Shapes, rings: Bool) -> tuple[I64, I64, F64, F64, I64, I64, I64, I64]:
@@ -174,7 +187,8 @@ def plan(s: Shapes) -> Plan:
         ch_ymin = ch_ymax = ch_d = ch_level = nxt = turn_y = echain = eyt = eyb = e
         ch_xtop = ch_xbot = turn_x = ext = eslope = f
         turn_top = np.empty(0, dtype=bool)
-    k0, half, above = disc_table(s.radius) if len(s.cx) else (0, f, f)
+    k0, keys = _disc_keys(s)
+    half, above = disc_values(s.radius, keys) if len(keys) else (f, f)
     iso_d = s.disc_isolated
     return Plan(
         s.width, s.height, s.levels,
@@ -183,5 +197,21 @@ def plan(s: Shapes) -> Plan:
         ch_ymin, ch_ymax, ch_d.astype(np.int64), ch_level.astype(np.int64), ch_xtop, ch_xbot,
         np.arange(n_chain, dtype=np.int64), nxt.astype(np.int64), turn_y, turn_x, turn_top,
         s.cx[iso_d], s.cy[iso_d], s.disc_level[iso_d], s.cx[~iso_d], s.cy[~iso_d], s.disc_level[~iso_d],
-        k0, half, above,
+        k0, half, above, keys,
     )
+
+
+def _disc_keys(s: Shapes) -> tuple[int, I64]:
+    """``k0`` and the offsets from the discs' tops that drawing them inside the box reads: the
+    top and the bottom, and every strip's edge and centre line (multiples of half a strip)."""
+    if not len(s.cx):
+        return 0, np.empty(0, dtype=np.int64)
+    k0 = -math.ceil(s.radius * YQ)
+    top = s.cy + k0
+    step = STRIP // 2
+    first = np.maximum(top, 0) // step
+    last = np.minimum(s.cy - k0, s.height * YQ) // step + 1
+    n = np.maximum(last - first + 1, 0)
+    j = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(first, n)
+    k = np.clip(j * step - np.repeat(top, n), 0, -2 * k0)
+    return k0, np.unique(np.r_[k, 0, -2 * k0])

@@ -14,11 +14,11 @@ overlap, what each piece counts for is decided by sweeping the strip's centre li
 linear in the total height of the edges and in the pixels touched, and memory stays that of
 a band of rows whatever the input.
 
-Two back-ends compute the same integer arithmetic: numpy (always) and, when the optional
-``maskrender[accel]`` extra (numba) is installed, compiled loops
-(:mod:`maskrender.draw.kernels`), 3-10x faster once started.  They give byte-identical
-pictures.  ``accelerate=True`` (the default) uses the compiled one when it is installed and
-worth its one-time start-up (see :data:`COMPILED_WORK`); ``accelerate=False`` forces numpy.
+Two implementations compute the same integer arithmetic: numpy (:mod:`maskrender.draw.sweep`,
+the reference, always there) and the compiled C core (:mod:`maskrender.draw.compiled`), built by
+the normal install when the machine has a C compiler.  They give byte-identical pictures.  When
+the core is built it draws every call (``accelerate=True``, the default); ``accelerate=False``
+draws with numpy.  :func:`core_name` says which one draws.
 
 Examples
 --------
@@ -32,11 +32,8 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import math
-import sys
 from collections.abc import Sequence
-from types import ModuleType
 from typing import Any, TypeAlias, Union
 
 import numpy as np
@@ -44,11 +41,12 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maskrender.draw import sweep
+from maskrender.draw import compiled, sweep
+from maskrender.draw.core import core_name
 from maskrender.draw.plan import Plan, plan
-from maskrender.draw.shapes import YQ, Shapes, from_geometries
+from maskrender.draw.shapes import Shapes, from_geometries
 
-__all__ = ["COMPILED_WORK", "Box", "accelerated", "bounds_box", "disc_alpha", "disc_coverage", "line_alpha",
+__all__ = ["Box", "accelerated", "bounds_box", "core_name", "disc_alpha", "disc_coverage", "line_alpha",
            "line_coverage", "polygon_alpha", "polygon_coverage", "shapes_alpha"]
 
 Box = tuple[int, int, int, int]
@@ -58,48 +56,18 @@ F64 = npt.NDArray[np.float64]
 Geoms: TypeAlias = Union[BaseGeometry, Sequence[BaseGeometry], npt.NDArray[np.object_]]
 
 
-def _kernels() -> ModuleType | None:
-    """The compiled back-end, or ``None`` when numba is not installed."""
-    try:
-        return importlib.import_module("maskrender.draw.kernels")
-    except ImportError:
-        return None
-
-
 def accelerated() -> bool:
-    """Whether the compiled back-end (``maskrender[accel]``, numba) is installed.
+    """Whether the compiled core was built (a question only: nothing is loaded or switched).
 
-    >>> isinstance(accelerated(), bool)
+    >>> accelerated() == (core_name() == "c")
     True
     """
-    return _kernels() is not None
+    return compiled.CORE is not None
 
 
-COMPILED_WORK = 1_000_000
-"""Pieces (edge or disc parts per quarter-pixel strip) from which loading the compiled back-end
-pays for itself in a process that has not loaded it yet (importing numba and starting its
-runtime take about 0.4 s once; numpy takes about 0.2 s per million pieces)."""
-
-
-def _work(p: Plan) -> int:
-    """About how many pieces drawing ``p`` makes."""
-    rows = float(((p.iso_yb - p.iso_yt) / YQ).sum()) + sweep.STRIPS * float(((p.edge_yb - p.edge_yt) / YQ).sum())
-    discs = (len(p.iso_cx) + len(p.disc_cx)) * 2 * sweep.STRIPS * (-2 * p.k0 / YQ + 1)
-    return int(rows + discs)
-
-
-def _backend(accelerate: bool, p: Plan) -> Any:
-    """numpy, or the compiled back-end when installed and worth it: already loaded in this
-    process, or a job of :data:`COMPILED_WORK` pieces or more.  Both give the same bytes."""
-    if not accelerate:
-        return sweep
-    loaded = sys.modules.get("maskrender.draw.kernels")
-    if loaded is not None:
-        return loaded
-    if _work(p) < COMPILED_WORK:
-        return sweep
-    kernels = _kernels()
-    return kernels if kernels is not None else sweep
+def _backend(accelerate: bool) -> Any:
+    """The C core when built (and not turned off for this call), else numpy: the same bytes."""
+    return compiled if accelerate and compiled.CORE is not None else sweep
 
 
 def _size(box: Box) -> tuple[int, int]:
@@ -122,7 +90,7 @@ def shapes_alpha(shapes: Shapes, opacity: float, *, accelerate: bool = True) -> 
     if shapes.empty or shapes.width <= 0 or shapes.height <= 0:
         return np.zeros((max(shapes.height, 0), max(shapes.width, 0)), dtype=np.uint8)
     p = plan(shapes)
-    out: npt.NDArray[np.uint8] = _backend(accelerate, p).alpha(p, opacity)
+    out: npt.NDArray[np.uint8] = _backend(accelerate).alpha(p, opacity)
     return out
 
 
@@ -130,7 +98,7 @@ def _coverage(shapes: Shapes, accelerate: bool) -> npt.NDArray[np.float32]:
     if shapes.empty or shapes.width <= 0 or shapes.height <= 0:
         return np.zeros((max(shapes.height, 0), max(shapes.width, 0)), dtype=np.float32)
     p: Plan = plan(shapes)
-    out: npt.NDArray[np.float32] = _backend(accelerate, p).coverage(p)
+    out: npt.NDArray[np.float32] = _backend(accelerate).coverage(p)
     return out
 
 

@@ -60,7 +60,7 @@ class Shapes:
     ring_start : int64 array
         Offsets of the rings into ``x``/``y`` (``len(rings) + 1`` values).
     ring_level, ring_isolated, ring_component, ring_simple : arrays
-        Per ring: the level (1..255), whether its feature is isolated, the feature (or stroke
+        Per ring: the level (1..255), whether its polygon is isolated, the polygon (or stroke
         run) it belongs to, and whether that ring can be trusted not to overlap itself (true
         of a valid polygon's rings; checked for stroke outlines).
     cx, cy, disc_level, disc_isolated : arrays
@@ -109,16 +109,60 @@ def _quantise(y: F64) -> I64:
     return out
 
 
+ISOLATION_CHUNK = 256
+"""Boxes queried at a time when looking for isolated components."""
+
+
 def _isolated(bounds: F64) -> Bool:
-    """For boxes ``(N, 4)`` (x0, y0, x1, y1): whether each meets no other box."""
+    """For boxes ``(N, 4)`` (x0, y0, x1, y1): whether each meets no other box (rows of NaN: unused).
+
+    Identical boxes are found by sorting; the rest are queried a chunk at a time, and once the
+    pairs found pass a budget linear in the boxes, the boxes not yet queried are simply
+    classified (isolation only saves work; the classified path draws any shape exactly), so
+    that thousands of boxes on top of one another cost linear time and memory.
+    """
     n = len(bounds)
-    if n <= 1:
-        return np.ones(n, dtype=bool)
-    tree = shapely.STRtree(shapely.box(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]))
-    pairs = tree.query(shapely.box(bounds[:, 0], bounds[:, 1], bounds[:, 2], bounds[:, 3]), predicate="intersects")
-    others = pairs[0][pairs[0] != pairs[1]]
     out = np.ones(n, dtype=bool)
-    out[others] = False
+    used = np.flatnonzero(~np.isnan(bounds).any(axis=1))
+    if len(used) <= 1:
+        return out
+    uniq, inverse, counts = np.unique(bounds[used], axis=0, return_inverse=True, return_counts=True)
+    iso = counts == 1
+    boxes = shapely.box(uniq[:, 0], uniq[:, 1], uniq[:, 2], uniq[:, 3])
+    tree = shapely.STRtree(boxes)
+    budget, found = 8 * len(uniq) + 100_000, 0
+    for s in range(0, len(uniq), ISOLATION_CHUNK):
+        pairs = tree.query(boxes[s:s + ISOLATION_CHUNK])  # box against box: the envelopes are the shapes
+        mine = pairs[0] + s
+        iso[mine[mine != pairs[1]]] = False
+        found += pairs.shape[1]
+        if found > budget:
+            iso[s + ISOLATION_CHUNK:] = False
+            break
+    out[used] = iso[inverse.reshape(-1)]
+    return out
+
+
+def _repeated(parts: npt.NDArray[np.object_], levels: I64) -> Bool:
+    """Per polygon: whether an identical one (same vertices, same level) comes before it."""
+    key = np.column_stack([shapely.bounds(parts), levels])
+    _, inverse, counts = np.unique(key, axis=0, return_inverse=True, return_counts=True)
+    out = np.zeros(len(parts), dtype=bool)
+    maybe = np.flatnonzero(counts[inverse.reshape(-1)] > 1)  # same box and level: compare the vertices
+    seen: set[tuple[bytes, int]] = set()
+    for i, wkb in zip(maybe, shapely.to_wkb(parts[maybe]), strict=True):
+        k = (bytes(wkb), int(levels[i]))
+        out[i] = k in seen
+        seen.add(k)
+    return out
+
+
+def _overlapping_parts(polys: npt.NDArray[np.object_]) -> Bool:
+    """Per geometry: whether it holds several polygons that may overlap (it is not valid)."""
+    multi = shapely.get_num_geometries(polys) > 1
+    out = np.zeros(len(polys), dtype=bool)
+    if multi.any():
+        out[multi] = ~shapely.is_valid(polys[multi])
     return out
 
 
@@ -220,10 +264,17 @@ def from_geometries(
         polygonal = shapely.get_type_id(parts) == 3
         if polygonal.any():
             parts, feature = parts[polygonal], feature[polygonal]
+            once = ~_repeated(parts, lev[feature])  # thousands of copies of one polygon draw as one
+            parts, feature = parts[once], feature[once]
             x, y, start, ring_level, poly_of_ring = _rings(parts, lev[feature])
-            ring_component = feature[poly_of_ring]
+            # components are features, except the parts of a MultiPolygon that overlap one another
+            # (not a valid MultiPolygon): those are classified like separate features, so that
+            # the feature is the union of its parts, counted once
+            split = _overlapping_parts(polys)[feature]
+            component = np.where(split, len(polys) + np.arange(len(parts)), feature)
+            ring_component = component[poly_of_ring]
             ring_simple = np.ones(len(ring_level), dtype=bool)
-            bounds = shapely.bounds(polys)
+            bounds = np.concatenate([shapely.bounds(polys), np.where(split[:, None], shapely.bounds(parts), np.nan)])
 
     strokes = _as_array(lines)
     if len(strokes) and width > 0:
@@ -255,6 +306,18 @@ def from_geometries(
         np.zeros(len(ring_level), dtype=bool)
     disc_isolated = iso[len(bounds):]
 
+    # discs that hold the whole box (a radius far beyond it): the box itself, once, at their largest level
+    holds = _holds_box(cx, cy / YQ, radius_px, (w, h))
+    if holds.any():
+        whole = np.array([shapely.box(-1, -1, w + 1, h + 1)])
+        bx, by, bstart, blevel, _ = _rings(whole, disc_level[holds].max(keepdims=True))
+        x, y, start = np.r_[x, bx], np.r_[y, by], np.r_[start, start[-1] + bstart[1:]]
+        ring_level, ring_simple = np.r_[ring_level, blevel], np.r_[ring_simple, True]
+        ring_isolated = np.zeros(len(ring_level), dtype=bool)  # the box meets everything
+        ring_component = np.r_[ring_component, ring_component.max(initial=-1) + 1]
+        cx, cy, disc_level = cx[~holds], cy[~holds], disc_level[~holds]
+        disc_isolated = np.zeros(len(cx), dtype=bool)
+
     y_q = _quantise(np.asarray(y, dtype=np.float64))
     keep = ring_level > 0
     if not keep.all():
@@ -263,6 +326,14 @@ def from_geometries(
     return Shapes(np.ascontiguousarray(x, dtype=np.float64), y_q, start, ring_level, ring_isolated,
                   ring_component.astype(np.int64), np.asarray(ring_simple, dtype=bool),
                   np.ascontiguousarray(cx, dtype=np.float64), cy, disc_level, disc_isolated, radius_px, w, h)
+
+
+def _holds_box(cx: F64, cy: F64, r: float, size: tuple[int, int]) -> Bool:
+    """Whether each disc holds the whole box grown by a pixel (its farthest corner is inside)."""
+    dx = np.maximum(np.abs(cx + 1), np.abs(cx - size[0] - 1))
+    dy = np.maximum(np.abs(cy + 1), np.abs(cy - size[1] - 1))
+    out: Bool = dx * dx + dy * dy < r * r
+    return out
 
 
 def _select_rings(x: F64, y: I64, start: I64, keep: Bool, *per_ring: npt.NDArray[Any]
@@ -286,10 +357,22 @@ def disc_table(radius: float) -> tuple[int, F64, F64]:
     >>> k0, round(float(half[-k0]), 6), round(float(above[-1]), 6) == round(math.pi, 6)
     (-1024, 1.0, True)
     """
+    k0 = -math.ceil(float(radius) * YQ)
+    return (k0, *disc_values(radius, np.arange(0, -2 * k0 + 1, dtype=np.int64)))
+
+
+def disc_values(radius: float, keys: I64) -> tuple[F64, F64]:
+    """The entries of :func:`disc_table` at offsets ``keys`` from the top (``k - k0``) only.
+
+    >>> k0, half, above = disc_table(1.0)
+    >>> h, a = disc_values(1.0, np.array([0, 1000, 2048]))
+    >>> h.tolist() == half[[0, 1000, 2048]].tolist(), a.tolist() == above[[0, 1000, 2048]].tolist()
+    (True, True)
+    """
     r = float(radius)
     k0 = -math.ceil(r * YQ)
-    t = np.arange(k0, -k0 + 1, dtype=np.float64) / YQ
+    t = (np.asarray(keys, dtype=np.int64) + k0).astype(np.float64) / YQ
     t = np.clip(t, -r, r)
     half = np.sqrt(np.maximum(r * r - t * t, 0.0))
     above = t * half + r * r * np.arcsin(np.clip(t / r, -1.0, 1.0)) + r * r * math.pi / 2
-    return k0, half, above
+    return half, above

@@ -156,10 +156,9 @@ def _disc_pieces(p: Plan, cx: F64, cy: I64, m: I64, strip: int) -> tuple[I64, I6
     top = cy + p.k0
     ya = np.maximum(top, m * strip)
     yb = np.minimum(cy - p.k0, (m + 1) * strip)
-    ka = ya - top
-    kb = yb - top
-    area = p.above[kb] - p.above[ka]
-    wa, wb = p.half[ka], p.half[kb]
+    sa, sb = p.disc_slot(ya - top), p.disc_slot(yb - top)  # where offsets from the top are in the table
+    area = p.above[sb] - p.above[sa]
+    wa, wb = p.half[sa], p.half[sb]
     dy = (yb - ya) / YQ
     delta = (area - dy * (wa + wb)) / (2.0 * dy)
     return ya, yb, cx - wa - delta, cx - wb - delta, cx + wa + delta, cx + wb + delta
@@ -319,7 +318,7 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     dyc = d_m * STRIP + HALF
     d_top, d_bot = dcy[d_item] + p.k0, dcy[d_item] - p.k0
     d_cc = (d_top < dyc) & (dyc < d_bot)
-    half_c = p.half[np.clip(dyc - d_top, 0, len(p.half) - 1)] if len(p.half) else np.zeros(len(d_m))
+    half_c = p.half[p.disc_slot(np.clip(dyc - d_top, 0, -2 * p.k0))] if len(p.half) else np.zeros(len(d_m))
     dx = dcx[d_item]
     for side, sign in ((0, 1), (1, -1)):
         idx = d_pass + side

@@ -1,4 +1,5 @@
-"""PNG and SVG agree: the SVG drawn by resvg and by Chromium looks like the PNG renderer's picture.
+"""PNG and SVG agree: the SVG drawn by resvg and by Chromium looks like the PNG renderer's picture;
+and the compiled C core and the numpy reference draw the same bytes on the same generated workloads.
 
 On fixtures: mean absolute difference <= 2/255 per channel and >= 99% of pixels within 16/255.
 On generated workloads (``helpers.parity``: uniform, off-aspect and far view_boxes, every
@@ -23,11 +24,12 @@ from pathlib import Path
 
 import pytest
 from helpers import FIXTURES, assert_image_similar, chromium_screenshot, diff_stats, find_chromium, resvg_render
-from helpers.parity import Parity, Workload, pooled, via_chromium, via_resvg, workloads
+from helpers.parity import Parity, Workload, draw_with, pooled, via_chromium, via_resvg, workloads
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from maskrender.draw.raster import accelerated
 from maskrender.overlay import render, render_svg
 from maskrender.style import Style
 
@@ -101,6 +103,17 @@ def slow(examples: int) -> settings:
     """Settings of the generated parity tests (each example renders; no per-example deadline)."""
     return settings(max_examples=examples, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not accelerated(), reason="the C core was not built (no compiler at install time)")
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(workloads())
+def test_the_c_core_draws_and_blends_generated_workloads_byte_for_byte_as_numpy(w: Workload) -> None:
+    core_layers, core_picture = draw_with(w, accelerate=True)
+    numpy_layers, numpy_picture = draw_with(w, accelerate=False)
+    assert core_layers == numpy_layers
+    assert core_picture == numpy_picture
 
 
 @pytest.mark.slow

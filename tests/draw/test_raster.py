@@ -1,7 +1,7 @@
 """The rasteriser's contract: shapes and dtypes, unbiased exact area, the non-zero union, holes,
 clipping, and agreement with an exact-area oracle (``helpers.oracle``: shapely intersections
 of pixel squares, sharing no code with the renderer).  Every test runs on both back-ends
-(numpy, and the compiled one when numba is installed, as in the dev install)."""
+(the numpy reference, and the compiled C core when the install built it)."""
 
 from __future__ import annotations
 

@@ -420,3 +420,18 @@ def print_parity(workloads: Sequence[Workload] = NAMED) -> None:
         print(line)
     if chromium is None:
         print("  (Chromium not installed: browser figures skipped)")
+
+
+def draw_with(w: Workload, accelerate: bool) -> tuple[list[tuple[tuple[int, int, int, int], bytes]], bytes]:
+    """The layers (box, alpha bytes) of ``w`` and the photo they blend into, drawn and blended by the
+    compiled core (``accelerate=True``, when built) or by the numpy reference and Pillow."""
+    from maskrender.draw.layers import blend, mask_layers
+    from maskrender.errors import AspectWarning
+    from maskrender.overlay import prepare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AspectWarning)
+        _, canvas, drawings = prepare(list(w.masks), size=w.size, style=w.style())
+    layers = [la for d in drawings for la in mask_layers(d.mask, d.transform, d.style, canvas, accelerate=accelerate)]
+    picture = blend(photo_for(w.size), layers, accelerate=accelerate)
+    return [(la.box, la.alpha.tobytes()) for la in layers], picture.tobytes()
