@@ -6,8 +6,15 @@ when they carry transparency).  A transparent colour (a PNG ``tRNS`` key) is hon
 alpha and then dropped, so it can never turn new pixels transparent.  16-bit images are
 reduced to 8 bits with rounding, scaled by their real depth (a dark 16-bit PGM stays dark).
 
-What a photo carries besides pixels: its ICC colour profile and its dpi go on to every raster
-output; camera EXIF (with GPS), XMP and text chunks do not, unless asked (``keep_metadata``).
+Colour: a photo with an ICC profile (Display P3 from phones, AdobeRGB, a grey or a CMYK profile) is
+converted to sRGB once, here, by LittleCMS (Pillow's ``ImageCms``; relative colorimetric with black
+point compensation); a photo without one is taken as sRGB. Every output is then sRGB, written without
+a profile, so the photo shows as itself and each fill is the sRGB colour it names (``docs/colour.md``).
+A profile that LittleCMS cannot read, or of another colour space than the pixels', is ignored.
+
+What a photo carries besides pixels: its dpi goes on to every raster output (its profile does not:
+the pixels are sRGB now); camera EXIF (with GPS), XMP and text chunks do not, unless asked
+(``keep_metadata``).
 
 Examples
 --------
@@ -19,17 +26,19 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import os
 import secrets
 import stat
 import struct
+import threading
 from pathlib import Path
 from typing import IO, Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
 from maskrender.encode import encode
@@ -38,8 +47,8 @@ from maskrender.formats import FORMATS as ALL_FORMATS
 from maskrender.outputs import check_canvas, check_name, name_max
 from maskrender.parse.source import open_regular
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "open_photo", "save_image",
-           "strip_metadata"]
+__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "is_srgb", "open_photo",
+           "save_image", "strip_metadata"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -79,10 +88,37 @@ def _key_alpha(im: Image.Image, key: Any) -> npt.NDArray[np.uint8] | None:
     return alpha
 
 
+_SIXTEEN = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+_GREY = frozenset({"1", "L", "LA", "La", "F", *_SIXTEEN})
+
+
 def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
-    """``im`` as RGB or RGBA (never a transparency key left in ``info``); ``fmt`` is the file's format."""
-    key = im.info.get("transparency") if im.mode in ("L", "RGB", "I", "I;16", "I;16B", "I;16L") else None
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+    """``im`` as sRGB in RGB or RGBA (no transparency key, no ICC profile left in ``info``); ``fmt`` is
+    the file's format."""
+    profile = _icc(im)
+    if profile is not None and im.mode == "CMYK":
+        converted = _to_srgb(im, profile, "CMYK")
+        if converted is not None:
+            converted.info = {k: v for k, v in im.info.items() if k != "icc_profile"}
+            return converted
+    out = _modes(im, fmt)
+    if profile is not None:
+        space = "L" if im.mode in _GREY else "RGB"
+        source = out.getchannel("R") if space == "L" else out.convert("RGB") if out.mode == "RGBA" else out
+        converted = _to_srgb(source, profile, space)
+        if converted is not None:
+            if out.mode == "RGBA":
+                converted.putalpha(out.getchannel("A"))
+            converted.info = out.info
+            out = converted
+    out.info.pop("icc_profile", None)
+    return out
+
+
+def _modes(im: Image.Image, fmt: str | None) -> Image.Image:
+    """``im`` as RGB or RGBA, its colour numbers as they are (no transparency key left in ``info``)."""
+    key = im.info.get("transparency") if im.mode in ("L", "RGB", *_SIXTEEN) else None
+    if im.mode in _SIXTEEN:
         arr = np.asarray(im)
         out = Image.fromarray(_rounded(arr, _sixteen_bit_top(im, fmt, arr)), mode="L").convert("RGB")
     elif im.mode == "F":
@@ -103,6 +139,89 @@ def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
     else:
         out.info.pop("transparency", None)
     return out
+
+
+# -- colour ------------------------------------------------------------------------------------------
+
+_SPACE = {"RGB": b"RGB ", "L": b"GRAY", "CMYK": b"CMYK"}
+_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+_TRANSFORMS: dict[tuple[bytes, str], ImageCms.ImageCmsTransform | None] = {}
+_TRANSFORMS_LOCK = threading.Lock()
+_TRANSFORMS_KEPT = 16
+"""Transforms cached by the profile's digest and the pixels' mode (a batch's photos share a few profiles)."""
+
+
+def _icc(im: Image.Image) -> bytes | None:
+    icc = im.info.get("icc_profile")
+    return icc if isinstance(icc, bytes) and len(icc) >= 128 else None
+
+
+def _identity(transform: ImageCms.ImageCmsTransform, mode: str) -> bool:
+    """Whether ``transform`` leaves every colour within 1/255 (an sRGB profile, or one close to it)."""
+    levels = np.arange(0, 256, 15, dtype=np.uint8)
+    if mode == "RGB":
+        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(1, -1, 3)
+        probe = Image.fromarray(np.ascontiguousarray(grid))
+        expected = grid.astype(np.int16)
+    elif mode == "L":
+        probe = Image.fromarray(np.arange(256, dtype=np.uint8).reshape(1, -1))
+        expected = np.repeat(np.arange(256, dtype=np.int16).reshape(1, -1, 1), 3, axis=2)
+    else:
+        return False
+    got = np.asarray(ImageCms.applyTransform(probe, transform), dtype=np.int16)
+    return bool(np.abs(got - expected).max() <= 1)
+
+
+def _transform(profile: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
+    """The LittleCMS transform from ``profile`` to sRGB for ``mode`` pixels; ``None`` when there is
+    nothing to do (an sRGB profile) or the profile is unusable (not readable, another colour space)."""
+    if profile[16:20] != _SPACE[mode]:
+        return None
+    key = (hashlib.sha256(profile).digest(), mode)
+    with _TRANSFORMS_LOCK:
+        if key in _TRANSFORMS:
+            return _TRANSFORMS[key]
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+        found: ImageCms.ImageCmsTransform | None = ImageCms.buildTransform(
+            source, _SRGB, mode, "RGB", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        if found is not None and _identity(found, mode):
+            found = None
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        found = None
+    with _TRANSFORMS_LOCK:
+        if len(_TRANSFORMS) >= _TRANSFORMS_KEPT:
+            _TRANSFORMS.pop(next(iter(_TRANSFORMS)))
+        _TRANSFORMS[key] = found
+    return found
+
+
+def _to_srgb(im: Image.Image, profile: bytes, mode: str) -> Image.Image | None:
+    """``im`` (mode ``mode``: RGB, L or CMYK) converted from ``profile`` to sRGB as RGB, or ``None``
+    when the profile says sRGB already or cannot be used."""
+    transform = _transform(profile, mode)
+    if transform is None:
+        return None
+    if im.mode != mode:
+        im = im.convert(mode)
+    out = ImageCms.applyTransform(im, transform)
+    assert out is not None
+    return out
+
+
+def is_srgb(profile: bytes | None) -> bool:
+    """Whether pixels tagged with ``profile`` are shown as sRGB as they are: no profile, an sRGB
+    one, or one LittleCMS cannot use (ignored, as viewers do).
+
+    >>> from PIL import ImageCms
+    >>> is_srgb(None), is_srgb(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
+    (True, True)
+    """
+    if profile is None or len(profile) < 128:
+        return True
+    mode = {b"RGB ": "RGB", b"GRAY": "L", b"CMYK": "CMYK"}.get(profile[16:20])
+    return mode is None or _transform(profile, mode) is None
 
 
 # -- opening photos ----------------------------------------------------------------------------------
@@ -136,9 +255,15 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
         _check_pixels("<photo>", source.size, as_canvas)
         return _normalise(_oriented(source, shared=True), source.format)
     if isinstance(source, np.ndarray):
+        if source.dtype.kind not in "uifb":
+            raise ImageError(f"<photo>: a numpy array of dtype {source.dtype}: expected unsigned integers "
+                             "(uint8, uint16), floats (0..1 or 0..255) or booleans")
         if source.ndim >= 2:
             _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
         return _normalise(_from_array(source))
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray)) and not callable(getattr(source, "read", None)):
+        raise TypeError(f"photo: expected a path, encoded bytes, a binary file, a PIL image or a numpy array, "
+                        f"not {type(source).__name__}")
     label = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<photo>"
     try:
         with contextlib.ExitStack() as stack:
@@ -195,7 +320,7 @@ _ORIENTATION = 0x0112
 def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (1, 3, 4)):
         a = arr[:, :, 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr
-        if a.dtype == np.uint16:
+        if a.dtype.kind == "u" and a.dtype.itemsize == 2:     # either byte order ('>u2' from a big-endian file)
             a = _rounded(a, 65535)
         elif a.dtype.kind == "f":
             a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
@@ -306,8 +431,9 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     """Bytes and MIME type to embed ``photo`` (opened from ``source``) in an SVG.
 
     The photo's own JPEG/PNG/WebP bytes when they show exactly ``photo`` (8-bit RGB/RGBA, no EXIF
-    rotation), with camera metadata removed by :func:`strip_metadata` unless ``keep_metadata``;
-    else ``photo`` encoded as PNG (with its ICC profile, without EXIF unless ``keep_metadata``).
+    rotation, sRGB: no profile or an sRGB one), with camera metadata removed by :func:`strip_metadata`
+    unless ``keep_metadata``; else ``photo`` (converted to sRGB by :func:`open_photo`) encoded as PNG,
+    without a profile, and without EXIF unless ``keep_metadata``.
 
     >>> photo = open_photo("fixtures/portrait.jpg")
     >>> data, mime = embeddable("fixtures/portrait.jpg", photo)
@@ -318,11 +444,11 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     if raw is not None:
         try:
             with Image.open(io.BytesIO(raw)) as im:
-                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
+                fmt, mode, orientation, srgb = im.format, im.mode, im.getexif().get(0x0112, 1), is_srgb(_icc(im))
         except (OSError, ValueError, SyntaxError, struct.error):
-            fmt, mode, orientation = None, "", 1
+            fmt, mode, orientation, srgb = None, "", 1, False
         mime = _MIME.get(fmt or "")
-        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
+        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode and srgb:
             if keep_metadata:
                 return raw, mime
             with contextlib.suppress(ValueError, struct.error, IndexError):
