@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from maskrender._paths import describe, printable
@@ -82,7 +83,7 @@ def _result(r: Result) -> dict[str, Any]:
     }
 
 
-def summarize(results: Results) -> dict[str, Any]:
+def summarize(results: Results | Result) -> dict[str, Any]:
     """A JSON-ready summary: each algorithm, ok or failed, metrics per area, each mask.
 
     >>> import maskrender as mr
@@ -90,6 +91,13 @@ def summarize(results: Results) -> dict[str, Any]:
     >>> [(r["algorithm"], r["ok"], r["error"]) for r in s["results"]][3:5]
     [('acne', True, None), ('wrinkles_depth', False, 'face not detected')]
     """
+    if isinstance(results, Result):
+        results = Results([results])
+    if not isinstance(results, Results):
+        hint = " (load it first: summarize(maskrender.load(path)))" if isinstance(results, (str, bytes, os.PathLike,
+                                                                                            dict, list)) else ""
+        raise TypeError(f"summarize: expected loaded results (maskrender.Results){hint}, not "
+                        f"{type(results).__name__}")
     return {"source": results.source, "results": [_result(r) for r in results]}
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "Results",
     "ViewBox",
     "grade",
+    "selection",
     "tech_stem",
 ]
 
@@ -356,6 +357,28 @@ class Result(_Shown):
         return _names.result_matches(self, name)
 
 
+def selection(only: Sequence[str] | str | None, what: str = "only") -> tuple[str, ...] | None:
+    """``only=`` as a tuple of names: a string is one name (never its characters); ``None`` stays ``None``.
+    Anything but a string or a sequence of strings is a :class:`TypeError` that says what was expected.
+
+    >>> selection("acne"), selection(["acne", "pores"]), selection(None)
+    (('acne',), ('acne', 'pores'), None)
+    >>> selection(5)
+    Traceback (most recent call last):
+    ...
+    TypeError: only: expected a name or a list of names (e.g. ["acne", "pores"]), not int
+    """
+    if only is None:
+        return None
+    if isinstance(only, str):
+        return (only,)
+    if isinstance(only, (Sequence, set, frozenset)) and not isinstance(only, (bytes, bytearray)) and all(
+            isinstance(n, str) for n in only):
+        return tuple(only)
+    raise TypeError(f"{what}: expected a name or a list of names (e.g. [\"acne\", \"pores\"]), not "
+                    f"{type(only).__name__}")
+
+
 def tech_stem(tech_name: str) -> str:
     """A mask tech name without its set/side suffixes (:func:`maskrender.names.stem`).
 
@@ -451,11 +474,12 @@ class Results(_Shown, Sequence[Result]):
             Keep masks that any of these names selects (:mod:`maskrender.names`: algorithm,
             family, family group, mask tech name or its stem, display name).
         """
+        names = selection(only)
         out: list[Mask] = []
         for r in self._items:
             if algorithm is not None and not r.matches(algorithm):
                 continue
-            out.extend(m for m in r.masks(image, side) if not only or _names.matches(m, only))
+            out.extend(m for m in r.masks(image, side) if not names or _names.matches(m, names))
         return tuple(out)
 
     def all_masks(self) -> tuple[Mask, ...]:
