@@ -26,29 +26,27 @@ Examples
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import io
 import os
-import secrets
-import stat
 import struct
-import threading
 from pathlib import Path
 from typing import IO, Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
+from maskrender.atomic import atomic_write, temporary_name
+from maskrender.colour import icc_of, is_srgb, to_srgb
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
 from maskrender.formats import FORMATS as ALL_FORMATS
-from maskrender.outputs import check_canvas, check_name, name_max
+from maskrender.outputs import check_canvas
 from maskrender.parse.source import open_regular
 
 __all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "is_srgb", "open_photo",
-           "save_image", "strip_metadata"]
+           "save_image", "strip_metadata", "temporary_name"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -95,9 +93,9 @@ _GREY = frozenset({"1", "L", "LA", "La", "F", *_SIXTEEN})
 def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
     """``im`` as sRGB in RGB or RGBA (no transparency key, no ICC profile left in ``info``); ``fmt`` is
     the file's format."""
-    profile = _icc(im)
+    profile = icc_of(im)
     if profile is not None and im.mode == "CMYK":
-        converted = _to_srgb(im, profile, "CMYK")
+        converted = to_srgb(im, profile, "CMYK")
         if converted is not None:
             converted.info = {k: v for k, v in im.info.items() if k != "icc_profile"}
             return converted
@@ -105,7 +103,7 @@ def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
     if profile is not None:
         space = "L" if im.mode in _GREY else "RGB"
         source = out.getchannel("R") if space == "L" else out.convert("RGB") if out.mode == "RGBA" else out
-        converted = _to_srgb(source, profile, space)
+        converted = to_srgb(source, profile, space)
         if converted is not None:
             if out.mode == "RGBA":
                 converted.putalpha(out.getchannel("A"))
@@ -139,89 +137,6 @@ def _modes(im: Image.Image, fmt: str | None) -> Image.Image:
     else:
         out.info.pop("transparency", None)
     return out
-
-
-# -- colour ------------------------------------------------------------------------------------------
-
-_SPACE = {"RGB": b"RGB ", "L": b"GRAY", "CMYK": b"CMYK"}
-_SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
-_TRANSFORMS: dict[tuple[bytes, str], ImageCms.ImageCmsTransform | None] = {}
-_TRANSFORMS_LOCK = threading.Lock()
-_TRANSFORMS_KEPT = 16
-"""Transforms cached by the profile's digest and the pixels' mode (a batch's photos share a few profiles)."""
-
-
-def _icc(im: Image.Image) -> bytes | None:
-    icc = im.info.get("icc_profile")
-    return icc if isinstance(icc, bytes) and len(icc) >= 128 else None
-
-
-def _identity(transform: ImageCms.ImageCmsTransform, mode: str) -> bool:
-    """Whether ``transform`` leaves every colour within 1/255 (an sRGB profile, or one close to it)."""
-    levels = np.arange(0, 256, 15, dtype=np.uint8)
-    if mode == "RGB":
-        grid = np.stack(np.meshgrid(levels, levels, levels, indexing="ij"), axis=-1).reshape(1, -1, 3)
-        probe = Image.fromarray(np.ascontiguousarray(grid))
-        expected = grid.astype(np.int16)
-    elif mode == "L":
-        probe = Image.fromarray(np.arange(256, dtype=np.uint8).reshape(1, -1))
-        expected = np.repeat(np.arange(256, dtype=np.int16).reshape(1, -1, 1), 3, axis=2)
-    else:
-        return False
-    got = np.asarray(ImageCms.applyTransform(probe, transform), dtype=np.int16)
-    return bool(np.abs(got - expected).max() <= 1)
-
-
-def _transform(profile: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
-    """The LittleCMS transform from ``profile`` to sRGB for ``mode`` pixels; ``None`` when there is
-    nothing to do (an sRGB profile) or the profile is unusable (not readable, another colour space)."""
-    if profile[16:20] != _SPACE[mode]:
-        return None
-    key = (hashlib.sha256(profile).digest(), mode)
-    with _TRANSFORMS_LOCK:
-        if key in _TRANSFORMS:
-            return _TRANSFORMS[key]
-    try:
-        source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
-        found: ImageCms.ImageCmsTransform | None = ImageCms.buildTransform(
-            source, _SRGB, mode, "RGB", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
-        if found is not None and _identity(found, mode):
-            found = None
-    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
-        found = None
-    with _TRANSFORMS_LOCK:
-        if len(_TRANSFORMS) >= _TRANSFORMS_KEPT:
-            _TRANSFORMS.pop(next(iter(_TRANSFORMS)))
-        _TRANSFORMS[key] = found
-    return found
-
-
-def _to_srgb(im: Image.Image, profile: bytes, mode: str) -> Image.Image | None:
-    """``im`` (mode ``mode``: RGB, L or CMYK) converted from ``profile`` to sRGB as RGB, or ``None``
-    when the profile says sRGB already or cannot be used."""
-    transform = _transform(profile, mode)
-    if transform is None:
-        return None
-    if im.mode != mode:
-        im = im.convert(mode)
-    out = ImageCms.applyTransform(im, transform)
-    assert out is not None
-    return out
-
-
-def is_srgb(profile: bytes | None) -> bool:
-    """Whether pixels tagged with ``profile`` are shown as sRGB as they are: no profile, an sRGB
-    one, or one LittleCMS cannot use (ignored, as viewers do).
-
-    >>> from PIL import ImageCms
-    >>> is_srgb(None), is_srgb(ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes())
-    (True, True)
-    """
-    if profile is None or len(profile) < 128:
-        return True
-    mode = {b"RGB ": "RGB", b"GRAY": "L", b"CMYK": "CMYK"}.get(profile[16:20])
-    return mode is None or _transform(profile, mode) is None
 
 
 # -- opening photos ----------------------------------------------------------------------------------
@@ -444,7 +359,7 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     if raw is not None:
         try:
             with Image.open(io.BytesIO(raw)) as im:
-                fmt, mode, orientation, srgb = im.format, im.mode, im.getexif().get(0x0112, 1), is_srgb(_icc(im))
+                fmt, mode, orientation, srgb = im.format, im.mode, im.getexif().get(0x0112, 1), is_srgb(icc_of(im))
         except (OSError, ValueError, SyntaxError, struct.error):
             fmt, mode, orientation, srgb = None, "", 1, False
         mime = _MIME.get(fmt or "")
@@ -454,92 +369,6 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
             with contextlib.suppress(ValueError, struct.error, IndexError):
                 return strip_metadata(raw, fmt or ""), mime
     return encode(photo, "PNG", keep_metadata=keep_metadata), "image/png"
-
-
-# -- writing -------------------------------------------------------------------------------------------
-
-_TAG = 8        # random hex characters in a temporary name
-_PART = ".part"
-
-
-def temporary_name(name: str, limit: int = 255) -> str:
-    """The name of a temporary file for ``name``: ``.NAME.<8 hex>.part``, with ``NAME`` shortened (at a
-    character) so that the whole stays within ``limit`` bytes.
-
-    >>> len(temporary_name("x" * 250 + ".png").encode())
-    255
-    >>> temporary_name("visit.png")[:11], temporary_name("visit.png")[-5:]
-    ('.visit.png.', '.part')
-    """
-    room = limit - 2 - _TAG - len(_PART)
-    while len(os.fsencode(name)) > room:
-        name = name[: max(0, len(name) - max(1, (len(os.fsencode(name)) - room) // 4))]
-    return f".{name}.{secrets.token_hex(_TAG // 2)}{_PART}"
-
-
-def _temporary(target: Path) -> tuple[int, str]:
-    """A new, empty temporary file beside ``target``, created with mode ``0o666`` so that the kernel
-    applies the process umask (reading the umask would mean setting it, a process-wide change)."""
-    limit = name_max(target.parent)
-    for _ in range(100):
-        tmp = os.path.join(target.parent, temporary_name(target.name, limit))
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {target}")
-
-
-def _existing_mode(target: Path) -> int | None:
-    """The permission bits of the regular file ``target`` replaces (``None``: nothing, or a link)."""
-    try:
-        st = os.lstat(target)
-    except OSError:
-        return None
-    return stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
-
-    A failure leaves no partial file; an existing file is replaced only when the new one
-    is complete, and keeps its permissions (a 0600 file stays 0600); a new file gets the usual
-    ones (``0o666`` less the umask).  A symlink at ``path`` is replaced, never written through.
-    Raises :class:`~maskrender.OutputError` when the place cannot be written, or the name is
-    longer than the file system takes.
-
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "out.bin")
-    >>> atomic_write(target, b"data")
-    >>> open(target, "rb").read(), os.listdir(os.path.dirname(target))
-    (b'data', ['out.bin'])
-    """
-    target = Path(path)
-    check_name(target)
-    folder = target.parent
-    try:
-        if not folder.is_dir():
-            raise OutputError(f"{target}: folder {folder} does not exist")
-        if target.is_dir():
-            raise OutputError(f"{target}: is a directory, expected a file name")
-        fd, tmp = _temporary(target)
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write in {folder}: {err.strerror or err}") from None
-    try:
-        mode = _existing_mode(target)
-        if mode is not None and hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-        raise
 
 
 def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_level: int = 1,

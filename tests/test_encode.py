@@ -212,11 +212,10 @@ def test_pictures_larger_than_the_format_holds_are_refused_before_encoding(fmt: 
 def test_overlay_jpeg_is_444_and_mask_pixels_keep_the_png_colours(tmp_path: object) -> None:
     from pathlib import Path
 
+    from helpers import FIXTURES
     from PIL import JpegImagePlugin
 
     from maskrender.overlay import render_file
-
-    from helpers import FIXTURES
 
     folder = Path(str(tmp_path))
     data, photo = FIXTURES / "results_list.json", FIXTURES / "restored.jpg"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import shapely.errors
+
 from maskrender import limits
 from maskrender._paths import Context, describe, finite, join, text
 from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWarning, warn
@@ -252,7 +254,12 @@ def _mask(m: Any, path: str, ctx: Context, mask_set: str, algorithm: str, family
             f"{ctx.src}: {join(path, 'side')}: unknown side {side!r} (known: {', '.join(SIDES)})",
             MaskRenderWarning,
         )
-    features = build_features(feats, join(path, "features"), kind.geometry, ctx)
+    try:
+        features = build_features(feats, join(path, "features"), kind.geometry, ctx)
+    except shapely.errors.GEOSException as err:  # GEOS's std::bad_alloc: out of memory, said as Python says it
+        if "bad_alloc" in str(err):
+            raise MemoryError(f"{ctx.src}: {path}: building the mask's geometry") from None
+        raise
     return Mask(
         mask_type=mask_type,
         features=features,
