@@ -33,6 +33,8 @@ def _metric(m: Metric | None) -> dict[str, Any] | None:
         "widget_show": m.widget_show,
         "grade": m.grade,
         "display": m.display_value,
+        "unit_names": list(m.unit_names) if m.unit_names else None,
+        "counted": m.counted,
     }
 
 
@@ -72,6 +74,9 @@ def _result(r: Result) -> dict[str, Any]:
         "image_id": r.image_id,
         "algorithm_version_id": r.algorithm_version_id,
         "application_name": r.application_name,
+        "application_run_id": r.application_run_id,
+        "revision": r.revision,
+        "problems": list(r.problems),
         "creation_time": r.creation_time,
         "image_type": r.image_type,
         "value": r.value,
@@ -107,7 +112,16 @@ _IDS = ("id", "image_id", "algorithm_version_id", "application_name")
 def _metric_text(m: dict[str, Any]) -> str:
     grade = f" ({m['grade']})" if m["grade"] else ""
     hidden = " [hidden]" if not m["widget_show"] else ""
-    return f"{m['name'] or m['tech_name']}: {m['display']}{grade}{hidden}"
+    return f"{m['name'] or m['tech_name']}: {m.get('counted') or m['display']}{grade}{hidden}"
+
+
+def _vendor_lines(r: dict[str, Any]) -> list[str]:
+    """The run and build of a result, and the photo's problems (Image Quality), when the result says."""
+    run = ", ".join(f"{key} {r[key]}" for key in ("application_run_id", "revision") if r.get(key))
+    out = [f"    {run}"] if run else []
+    if r.get("problems"):
+        out.append(f"    problems with the photo: {', '.join(r['problems'])}")
+    return out
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -136,6 +150,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             continue
         lines.append(f"- {title}: ok" + (f", legacy value {r['value']:g}" if r["value"] is not None else ""))
         lines.extend([f"    {ids}"] if ids else [])
+        lines.extend(_vendor_lines(r))
         for a in r["areas"]:
             main = a["main_metric"]
             if main is not None:

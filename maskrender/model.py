@@ -31,6 +31,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
+from maskrender.aliases import selection
 from maskrender.kinds import GEOMETRIES, KINDS, MASK_SETS, MASK_TYPES, SIDES
 from maskrender.metric import GRADES, Area, Metric, grade
 from maskrender.viewbox import ViewBox
@@ -278,8 +279,11 @@ class Result(_Shown):
 
     ``ok`` is ``False`` for ``is_ok: false`` records: they carry no areas or masks and
     keep the raw ``result`` in ``error``.  A legacy record whose ``result`` is a bare
-    number keeps it in ``value``.  ``area_regions`` keeps the result's ``area_regions_*``
-    entries as given.
+    number, or a smoothed result (``{"algorithm_tech_name": ..., "value": 61}``), keeps it in
+    ``value``.  ``area_regions`` keeps the result's ``area_regions_*`` entries as given.
+    ``revision`` (the algorithm's build, ``master-25cce909``), ``application_run_id`` (one run of the
+    application) and ``problems`` (the Image Quality result's codes of what is wrong with the photo,
+    in order, once each) are the vendor's fields as read.
     """
 
     algorithm: str
@@ -291,6 +295,9 @@ class Result(_Shown):
     image_type: str | None = None
     creation_time: str | None = None
     application_name: str | None = None
+    application_run_id: str | None = None
+    revision: str | None = None
+    problems: tuple[str, ...] = ()
     areas: tuple[Area, ...] = ()
     masks_restored: tuple[Mask, ...] = ()
     masks_original: tuple[Mask, ...] = ()
@@ -355,28 +362,6 @@ class Result(_Shown):
         """Whether ``name`` selects this result: its algorithm, family, family's last part or group
         (:func:`maskrender.names.result_matches`)."""
         return _names.result_matches(self, name)
-
-
-def selection(only: Sequence[str] | str | None, what: str = "only") -> tuple[str, ...] | None:
-    """``only=`` as a tuple of names: a string is one name (never its characters); ``None`` stays ``None``.
-    Anything but a string or a sequence of strings is a :class:`TypeError` that says what was expected.
-
-    >>> selection("acne"), selection(["acne", "pores"]), selection(None)
-    (('acne',), ('acne', 'pores'), None)
-    >>> selection(5)
-    Traceback (most recent call last):
-    ...
-    TypeError: only: expected a name or a list of names (e.g. ["acne", "pores"]), not int
-    """
-    if only is None:
-        return None
-    if isinstance(only, str):
-        return (only,)
-    if isinstance(only, (Sequence, set, frozenset)) and not isinstance(only, (bytes, bytearray)) and all(
-            isinstance(n, str) for n in only):
-        return tuple(only)
-    raise TypeError(f"{what}: expected a name or a list of names (e.g. [\"acne\", \"pores\"]), not "
-                    f"{type(only).__name__}")
 
 
 def tech_stem(tech_name: str) -> str:
