@@ -237,8 +237,10 @@ def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
         a = arr[:, :, 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr
         if a.dtype.kind == "u" and a.dtype.itemsize == 2:     # either byte order ('>u2' from a big-endian file)
             a = _rounded(a, 65535)
-        elif a.dtype.kind == "f":
-            a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
+        elif a.dtype.kind == "f":  # NaN is black, infinities the ends: no value left for a cast to warn about
+            a = np.nan_to_num(a.astype(np.float32, copy=False), nan=0.0, posinf=255.0, neginf=0.0)
+            with np.errstate(over="ignore"):
+                a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
         elif a.dtype != np.uint8:
             a = np.clip(a, 0, 255).astype(np.uint8)
         return Image.fromarray(np.ascontiguousarray(a))
