@@ -174,6 +174,8 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
             raise ImageError(f"<photo>: a numpy array of dtype {source.dtype}: expected unsigned integers "
                              "(uint8, uint16), floats (0..1 or 0..255) or booleans")
         if source.ndim >= 2:
+            if source.shape[0] == 0 or source.shape[1] == 0:
+                raise ImageError(f"<photo>: a numpy array of shape {source.shape}: a photo needs pixels")
             _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
         return _normalise(_from_array(source))
     if not isinstance(source, (str, os.PathLike, bytes, bytearray)) and not callable(getattr(source, "read", None)):

@@ -89,6 +89,12 @@ def test_a_16_bit_big_endian_tiff_reads_as_its_values() -> None:
     assert open_photo(buf.getvalue()).getpixel((3, 3)) == (117, 117, 117)
 
 
+@pytest.mark.parametrize("shape", [(0, 10, 3), (10, 0), (0, 0)])
+def test_a_photo_array_without_pixels_is_refused(shape: tuple[int, ...]) -> None:
+    with pytest.raises(mr.ImageError, match="a photo needs pixels"):
+        open_photo(np.zeros(shape, dtype=np.uint8))
+
+
 @pytest.mark.parametrize("dtype", [np.complex64, np.complex128, object, "U3"])
 def test_a_photo_array_of_complex_numbers_or_objects_is_refused(dtype: object) -> None:
     arr = np.zeros((10, 10, 3), dtype=dtype)  # type: ignore[call-overload]
