@@ -35,10 +35,10 @@ class _StdoutError(Exception):
 
 
 def _say(text: str) -> None:
-    """Print ``text`` on standard output, each line escaped (no terminal escape sequence from the data),
-    and flush it, so a failure shows here and not at exit."""
+    """Print ``text`` on standard output, each line escaped (no terminal escape sequence from the data;
+    tabs and newlines are the caller's), and flush it, so a failure shows here and not at exit."""
     try:
-        print("\n".join(printable(line) for line in text.split("\n")))
+        print("\n".join("\t".join(map(printable, line.split("\t"))) for line in text.split("\n")))
         sys.stdout.flush()
     except OSError as err:
         raise _StdoutError from err

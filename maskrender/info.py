@@ -132,6 +132,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     fixtures/pih_result.json: 1 result(s)
     - post_inflammatory_hyperpigmentation [acne.post_inflammatory_hyperpigmentation]: ok
         id 4cff9fb8-e85c-4000-a387-d22d52c15a31, image_id 245a25a8-..., algorithm_version_id 98, application_name Acne
+        application_run_id 4833ea3f-55d6-4e9d-bcc1-ea14fa14fcee, revision master-25cce909
         face             Post-inflammatory Hyperpigmentation: 2 ‰
     ...
         mask restored/front polygon_mask post_inflammatory_hyperpigmentation_mask_restored: 1 feature(s), \
