@@ -40,7 +40,11 @@ _TRANSFORMS_KEPT = 16
 
 
 def icc_of(im: Image.Image) -> bytes | None:
-    """The ICC profile ``im`` carries (``info["icc_profile"]``), or ``None``."""
+    """The ICC profile ``im`` carries (``info["icc_profile"]``), or ``None`` (none, or too short to be one).
+
+    >>> icc_of(Image.new("RGB", (1, 1))) is None
+    True
+    """
     icc = im.info.get("icc_profile")
     return icc if isinstance(icc, bytes) and len(icc) >= 128 else None
 
@@ -88,7 +92,11 @@ def _transform(profile: bytes, mode: str) -> ImageCms.ImageCmsTransform | None:
 
 def to_srgb(im: Image.Image, profile: bytes, mode: str) -> Image.Image | None:
     """``im`` (mode ``mode``: RGB, L or CMYK) converted from ``profile`` to sRGB as RGB, or ``None``
-    when the profile says sRGB already or cannot be used."""
+    when the profile says sRGB already or cannot be used.
+
+    >>> to_srgb(Image.new("CMYK", (1, 1)), b"not a profile" * 20, "CMYK") is None
+    True
+    """
     transform = _transform(profile, mode)
     if transform is None:
         return None
