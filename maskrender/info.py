@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from maskrender._paths import describe, printable
@@ -32,6 +33,8 @@ def _metric(m: Metric | None) -> dict[str, Any] | None:
         "widget_show": m.widget_show,
         "grade": m.grade,
         "display": m.display_value,
+        "unit_names": list(m.unit_names) if m.unit_names else None,
+        "counted": m.counted,
     }
 
 
@@ -71,6 +74,9 @@ def _result(r: Result) -> dict[str, Any]:
         "image_id": r.image_id,
         "algorithm_version_id": r.algorithm_version_id,
         "application_name": r.application_name,
+        "application_run_id": r.application_run_id,
+        "revision": r.revision,
+        "problems": list(r.problems),
         "creation_time": r.creation_time,
         "image_type": r.image_type,
         "value": r.value,
@@ -82,7 +88,7 @@ def _result(r: Result) -> dict[str, Any]:
     }
 
 
-def summarize(results: Results) -> dict[str, Any]:
+def summarize(results: Results | Result) -> dict[str, Any]:
     """A JSON-ready summary: each algorithm, ok or failed, metrics per area, each mask.
 
     >>> import maskrender as mr
@@ -90,6 +96,13 @@ def summarize(results: Results) -> dict[str, Any]:
     >>> [(r["algorithm"], r["ok"], r["error"]) for r in s["results"]][3:5]
     [('acne', True, None), ('wrinkles_depth', False, 'face not detected')]
     """
+    if isinstance(results, Result):
+        results = Results([results])
+    if not isinstance(results, Results):
+        hint = " (load it first: summarize(maskrender.load(path)))" if isinstance(results, (str, bytes, os.PathLike,
+                                                                                            dict, list)) else ""
+        raise TypeError(f"summarize: expected loaded results (maskrender.Results){hint}, not "
+                        f"{type(results).__name__}")
     return {"source": results.source, "results": [_result(r) for r in results]}
 
 
@@ -99,7 +112,16 @@ _IDS = ("id", "image_id", "algorithm_version_id", "application_name")
 def _metric_text(m: dict[str, Any]) -> str:
     grade = f" ({m['grade']})" if m["grade"] else ""
     hidden = " [hidden]" if not m["widget_show"] else ""
-    return f"{m['name'] or m['tech_name']}: {m['display']}{grade}{hidden}"
+    return f"{m['name'] or m['tech_name']}: {m.get('counted') or m['display']}{grade}{hidden}"
+
+
+def _vendor_lines(r: dict[str, Any]) -> list[str]:
+    """The run and build of a result, and the photo's problems (Image Quality), when the result says."""
+    run = ", ".join(f"{key} {r[key]}" for key in ("application_run_id", "revision") if r.get(key))
+    out = [f"    {run}"] if run else []
+    if r.get("problems"):
+        out.append(f"    problems with the photo: {', '.join(r['problems'])}")
+    return out
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -110,6 +132,7 @@ def format_summary(summary: dict[str, Any]) -> str:
     fixtures/pih_result.json: 1 result(s)
     - post_inflammatory_hyperpigmentation [acne.post_inflammatory_hyperpigmentation]: ok
         id 4cff9fb8-e85c-4000-a387-d22d52c15a31, image_id 245a25a8-..., algorithm_version_id 98, application_name Acne
+        application_run_id 4833ea3f-55d6-4e9d-bcc1-ea14fa14fcee, revision master-25cce909
         face             Post-inflammatory Hyperpigmentation: 2 ‰
     ...
         mask restored/front polygon_mask post_inflammatory_hyperpigmentation_mask_restored: 1 feature(s), \
@@ -128,6 +151,7 @@ def format_summary(summary: dict[str, Any]) -> str:
             continue
         lines.append(f"- {title}: ok" + (f", legacy value {r['value']:g}" if r["value"] is not None else ""))
         lines.extend([f"    {ids}"] if ids else [])
+        lines.extend(_vendor_lines(r))
         for a in r["areas"]:
             main = a["main_metric"]
             if main is not None:

@@ -109,6 +109,36 @@ class Metric:
         """The units as written after the value (``‰`` for ``per mille``; empty without units)."""
         return unit_symbol(self.units)
 
+    @property
+    def unit_names(self) -> tuple[str, str] | None:
+        """What is counted, singular and plural, from ``widget_meta`` (``verbose_name``,
+        ``verbose_name_plural``), or ``None`` when the metric does not say.
+
+        >>> Metric("Papules", "papules", 2, widget_meta={"verbose_name": "papule",
+        ...                                              "verbose_name_plural": "papules"}).unit_names
+        ('papule', 'papules')
+        """
+        meta = self.widget_meta
+        if not isinstance(meta, dict):
+            return None
+        one, many = meta.get("verbose_name"), meta.get("verbose_name_plural")
+        if not isinstance(one, str) or not one.strip():
+            return None
+        return one.strip(), many.strip() if isinstance(many, str) and many.strip() else one.strip()
+
+    @property
+    def counted(self) -> str | None:
+        """The value with what it counts (``"2 papules"``, ``"1 papule"``), when ``widget_meta``
+        names it and the value is a number; else ``None``.
+
+        >>> Metric("Papules", "papules", 1, widget_meta={"verbose_name": "papule"}).counted
+        '1 papule'
+        """
+        names, n = self.unit_names, self.number
+        if names is None or n is None:
+            return None
+        return f"{n:g} {names[0] if n == 1 else names[1]}"
+
 
 @dataclass(frozen=True, slots=True)
 class Area:

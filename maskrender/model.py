@@ -31,6 +31,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
+from maskrender.aliases import selection
 from maskrender.kinds import GEOMETRIES, KINDS, MASK_SETS, MASK_TYPES, SIDES
 from maskrender.metric import GRADES, Area, Metric, grade
 from maskrender.viewbox import ViewBox
@@ -48,6 +49,7 @@ __all__ = [
     "Results",
     "ViewBox",
     "grade",
+    "selection",
     "tech_stem",
 ]
 
@@ -259,8 +261,11 @@ class Result(_Shown):
 
     ``ok`` is ``False`` for ``is_ok: false`` records: they carry no areas or masks and
     keep the raw ``result`` in ``error``.  A legacy record whose ``result`` is a bare
-    number keeps it in ``value``.  ``area_regions`` keeps the result's ``area_regions_*``
-    entries as given.
+    number, or a smoothed result (``{"algorithm_tech_name": ..., "value": 61}``), keeps it in
+    ``value``.  ``area_regions`` keeps the result's ``area_regions_*`` entries as given.
+    ``revision`` (the algorithm's build, ``master-25cce909``), ``application_run_id`` (one run of the
+    application) and ``problems`` (the Image Quality result's codes of what is wrong with the photo,
+    in order, once each) are the vendor's fields as read.
     """
 
     algorithm: str
@@ -272,6 +277,9 @@ class Result(_Shown):
     image_type: str | None = None
     creation_time: str | None = None
     application_name: str | None = None
+    application_run_id: str | None = None
+    revision: str | None = None
+    problems: tuple[str, ...] = ()
     areas: tuple[Area, ...] = ()
     masks_restored: tuple[Mask, ...] = ()
     masks_original: tuple[Mask, ...] = ()
@@ -433,11 +441,12 @@ class Results(_Shown, Sequence[Result]):
             Keep masks that any of these names selects (:mod:`maskrender.names`: algorithm,
             family, family group, mask tech name or its stem, display name).
         """
+        names = selection(only)
         out: list[Mask] = []
         for r in self._items:
             if algorithm is not None and not r.matches(algorithm):
                 continue
-            out.extend(m for m in r.masks(image, side) if not only or _names.matches(m, only))
+            out.extend(m for m in r.masks(image, side) if not names or _names.matches(m, names))
         return tuple(out)
 
     def all_masks(self) -> tuple[Mask, ...]:

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
+from maskrender.aliases import vendor_aliases  # the rasterisation service's names (i22)
 from maskrender.errors import SelectionError
 
 __all__ = [
@@ -87,7 +88,8 @@ def group_of(family: str) -> str:
 
 
 def _family_keys(r: _ResultLike) -> tuple[str, ...]:
-    return (r.family, r.family.rpartition(".")[2], r.algorithm, group_of(r.family))
+    return (r.family, r.family.rpartition(".")[2], r.algorithm, group_of(r.family),
+            *vendor_aliases(r.algorithm, r.family))
 
 
 def mask_keys(mask: _MaskLike) -> tuple[str, ...]:

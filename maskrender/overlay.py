@@ -42,7 +42,7 @@ from maskrender.formats import format_named
 from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
 from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
-from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
+from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results, selection
 from maskrender.names import require_known
 from maskrender.outputs import check_output
 from maskrender.parse import Source, load
@@ -77,6 +77,7 @@ def select_masks(
     maskrender.errors.SelectionError: pores.json: no restored front mask matches acne; there are: \
 pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored front 1, original front 1)
     """
+    only = selection(only)  # a string is one name, not its characters
     if masks not in MASK_SETS:
         raise InputError(f"masks must be one of {', '.join(MASK_SETS)}, not {masks!r}")
     if side is not None and side not in SIDES:
@@ -185,6 +186,9 @@ def prepare(
     >>> round(drawings[0].transform.sx, 4), drawings[0].style.color.hex
     (0.2119, '#e63946')
     """
+    if style is not None and not isinstance(style, Style):
+        raise TypeError(f"style: expected a maskrender.Style (e.g. Style(fills={{'acne': 'red'}})), not "
+                        f"{type(style).__name__}")
     style = style or Style()
     chosen = select_masks(data, masks=masks, side=side, only=only)
     if style.fills and not isinstance(data, (Mask, list, tuple)):  # masks given directly: the caller's choice

@@ -34,6 +34,7 @@ import numpy as np
 import shapely
 from PIL import ImageColor
 
+from maskrender._paths import describe
 from maskrender.errors import InputError, SizeWarning, warn
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
@@ -237,7 +238,11 @@ class Size:
                 raise InputError(f"not a width: {spec!r} (must be above 0: pixels like 3, or relative like 0.1%)")
             return spec
         if isinstance(spec, (int, float)) and not isinstance(spec, bool):
-            value, relative = float(spec), False
+            try:
+                value, relative = float(spec), False
+            except OverflowError:  # an int beyond any float (10**400)
+                raise InputError(f"not a size: {describe(spec)} (at most {_MAX_PIXELS:,.0f} pixels or "
+                                 f"{_MAX_RELATIVE:.0%})") from None
         elif isinstance(spec, str):
             text = spec.strip().lower()
             relative = text.endswith("%")
@@ -363,10 +368,16 @@ class Style:
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
                 raise InputError(f"{name} must be a number from 0 to 1, not {v!r}")
+        if not isinstance(self.fills, Mapping) or not all(isinstance(k, str) for k in self.fills):
+            raise InputError(f"fills must be a mapping of mask names to colours (e.g. {{'pores': '#00A0FF'}}), "
+                             f"not {type(self.fills).__name__}")
         object.__setattr__(self, "fills", {k: Color.parse(v) for k, v in dict(self.fills).items()})
         for name in ("point_radius", "line_width", "outline"):
-            if getattr(self, name) is not None:
-                object.__setattr__(self, name, Size.parse(getattr(self, name), positive=name == "line_width"))
+            value = getattr(self, name)
+            if value is None and name != "point_radius":
+                raise InputError(f"{name} must be a size (pixels like 3 or 3px, or relative like 0.1%), not None")
+            if value is not None:
+                object.__setattr__(self, name, Size.parse(value, positive=name == "line_width"))
         colours = palette(self.palette)
         if not isinstance(self.palette, str):
             object.__setattr__(self, "palette", tuple(c.hex for c in colours))

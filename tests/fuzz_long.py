@@ -27,7 +27,14 @@ Every case is a byte string from one of these generators, picked at random:
                  255 bytes inside the output folder, or a ``BatchError``;
 * ``cli``        a ``maskrender render`` command line with random registry options and values (sizes,
                  colours, names, qualities, formats): exit status 0 with a whole output, or 2 with one
-                 line per message and nothing written; never a traceback.
+                 line per message and nothing written; never a traceback;
+* ``api``        a public call (``render``, ``render_svg``, ``select_masks``, ``Results.masks``, ``Style``,
+                 ``summarize``, ``open_photo``) with one argument of a wrong or odd type: it returns, or
+                 raises a ``MaskRenderError`` or a ``TypeError`` saying what was expected;
+* ``photo_object`` a numpy array (every dtype kind and byte order, odd shapes, NaN) or a PIL image
+                 (16-bit of either byte order, ``F``; ICC profiles real, broken or over 1 MB):
+                 ``open_photo`` gives RGB/RGBA with the input's values, untagged, or an ``ImageError``
+                 (``helpers/fuzz_api.py``).
 
 The oracle: ``load()`` either returns a model that survives use (area, coverage, the
 ``to_geojson`` round-trip giving the same geometry without a warning, ``summarize`` as strict
@@ -53,7 +60,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from helpers.fuzz import GENERATORS, OracleError, check_case
+from helpers.fuzz_api import GENERATORS as API_GENERATORS
 from helpers.fuzz_inputs import GENERATORS as INPUT_GENERATORS
+
+INPUT_GENERATORS = {**INPUT_GENERATORS, **API_GENERATORS}
 
 # --------------------------------------------------------------------------- the long run
 

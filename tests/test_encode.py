@@ -202,3 +202,33 @@ def test_a_profile_of_another_colour_space_is_left_out() -> None:
 def test_pictures_larger_than_the_format_holds_are_refused_before_encoding(fmt: str, size: tuple[int, int]) -> None:
     with pytest.raises(OutputError, match=r"^out: .* is wider or taller than"):
         enc.encode(Image.new("RGB", size), fmt, label="out")
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 21, point 4: overlay JPEG is 4:4:4, so thin lines and pores keep their colour
+# ---------------------------------------------------------------------------------------------
+
+
+def test_overlay_jpeg_is_444_and_mask_pixels_keep_the_png_colours(tmp_path: object) -> None:
+    from pathlib import Path
+
+    from helpers import FIXTURES
+    from PIL import JpegImagePlugin
+
+    from maskrender.overlay import render_file
+
+    folder = Path(str(tmp_path))
+    data, photo = FIXTURES / "results_list.json", FIXTURES / "restored.jpg"
+    png = render_file(data, folder / "o.png", photo, max_size=1024, only=["lines", "pores"])
+    jpg = render_file(data, folder / "o.jpg", photo, max_size=1024, only=["lines", "pores"])
+    with Image.open(jpg) as im:
+        assert JpegImagePlugin.get_sampling(im) == 0            # 4:4:4: Pillow reads the file's own sampling
+        got = np.asarray(im.convert("RGB"), dtype=np.int16)
+    with Image.open(png) as im:
+        want = np.asarray(im.convert("RGB"), dtype=np.int16)
+    bare = np.asarray(Image.open(photo).convert("RGB").resize((want.shape[1], want.shape[0]),
+                                                               Image.Resampling.LANCZOS), dtype=np.int16)
+    inked = np.abs(want - bare).max(axis=2) > 24                # the mask pixels: where the PNG is not the photo
+    assert inked.sum() > 1000
+    within = float((np.abs(got - want).max(axis=2)[inked] <= 16).mean())
+    assert within >= 0.9, within                                # 4:2:0 gave 0.67 on the issue's overlay

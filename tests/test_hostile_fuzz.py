@@ -34,3 +34,19 @@ def test_any_manifest_gives_jobs_inside_the_output_folder_or_a_batch_error(rng: 
 @given(st.randoms(use_true_random=False))
 def test_any_render_command_line_exits_0_with_an_output_or_2_with_one_line(rng: random.Random) -> None:
     fuzz.check_argv(fuzz.random_argv(rng, fuzz.fresh_output(rng)))
+
+
+@budget(200)
+@given(st.randoms(use_true_random=False))
+def test_any_public_call_with_an_odd_argument_returns_or_says_what_was_expected(rng: random.Random) -> None:
+    import helpers.fuzz_api as api
+
+    api.check_api_call(*api.random_api_call(rng))
+
+
+@budget(200)
+@given(st.randoms(use_true_random=False))
+def test_any_photo_object_opens_with_its_values_or_is_an_image_error(rng: random.Random) -> None:
+    import helpers.fuzz_api as api
+
+    api.check_photo_object(*api.random_photo_object(rng))

@@ -166,7 +166,7 @@ def test_info_json_metrics_and_figures(capsys: pytest.CaptureFixture[str]) -> No
     results = {r["algorithm"]: r for r in json.loads(out)["results"]}
     assert results["acne"]["main_metric"] == {
         "name": "Acne", "tech_name": "acne", "value": 72, "units": None, "widget_type": "bad_good_line",
-        "widget_show": True, "grade": "Good", "display": "72"}
+        "widget_show": True, "grade": "Good", "display": "72", "unit_names": None, "counted": None}
     assert [(a["area"], a["main_metric"]["grade"]) for a in results["redness"]["areas"]] == [
         ("face", "Average"), ("forehead", "Great"), ("nose", "Average"), ("left_cheek", "Average"),
         ("right_cheek", "Average"), ("chin", "Average")]
@@ -272,6 +272,7 @@ def test_info_shows_the_record_identifiers(capsys: pytest.CaptureFixture[str]) -
         "- acne_class [acne.acne_class]: ok",
         "    id 2d259be4-231b-4ba5-9227-3faba5a48712, image_id 32133003-1d3c-4cfe-95b6-97a8efe70897, "
         "algorithm_version_id 101, application_name Acne",
+        "    application_run_id 4833ea3f-55d6-4e9d-bcc1-ea14fa14fcee, revision master-25cce909",
         "    face             Acne Class: moderate",
     ]
     _, out, _ = run(["info", f"{VENDOR}/hautai_face_results_legacy.json"], capsys)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import shapely.errors
+
 from maskrender import limits
 from maskrender._paths import Context, describe, finite, join, text
 from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWarning, warn
@@ -111,6 +113,7 @@ def _record(d: dict[str, Any], path: str, ctx: Context) -> Result:
         "image_type": _opt_str(d, "image_type", path, ctx),
         "creation_time": _opt_str(d, "creation_time", path, ctx),
         "application_name": _opt_str(d, "application_name", path, ctx),
+        "application_run_id": _opt_str(d, "application_run_id", path, ctx),
     }
     inner_name = body.get("algorithm_tech_name") if isinstance(body, dict) else None
     algorithm = text(inner_name) if isinstance(inner_name, str) else family.rpartition(".")[2]
@@ -143,11 +146,14 @@ def _result_body(r: dict[str, Any], path: str, ctx: Context, meta: dict[str, Any
                 found.append(mask)
         sets[mask_set] = tuple(found)
     if not meta:  # a bare result: what identifies it may sit beside its metrics (a webhook payload)
-        meta = {k: _opt_str(r, k, path, ctx) for k in ("id", "image_id", "application_name")}
+        meta = {k: _opt_str(r, k, path, ctx) for k in ("id", "image_id", "application_name", "application_run_id")}
     if meta.get("image_type") is None:
         meta = {**meta, "image_type": _opt_str(r, "image_type", path, ctx)}
     return Result(
         algorithm=algorithm,
+        revision=_opt_str(r, "revision", path, ctx),
+        problems=_problems(r, path, ctx),
+        value=_smoothed_value(r, path, ctx),
         areas=areas,
         masks_restored=sets["restored"],
         masks_original=sets["original"],
@@ -155,6 +161,31 @@ def _result_body(r: dict[str, Any], path: str, ctx: Context, meta: dict[str, Any
         path=path,
         **meta,
     )
+
+
+def _problems(r: dict[str, Any], path: str, ctx: Context) -> tuple[str, ...]:
+    """The Image Quality result's ``problems`` (codes of what is wrong with the photo), from the result
+    and from its areas, in order and once each."""
+    found: list[str] = []
+    places = [(r, path)] + [(a, join(join(path, "area_results"), i))
+                            for i, a in enumerate(_opt_list(r, "area_results", path, ctx)) if isinstance(a, dict)]
+    for d, where in places:
+        for i, code in enumerate(_opt_list(d, "problems", where, ctx)):
+            if not isinstance(code, str):
+                raise ctx.fail(join(join(where, "problems"), i), "a problem code (a string)", code)
+            found.append(text(code.strip()))
+    return tuple(dict.fromkeys(c for c in found if c))
+
+
+def _smoothed_value(r: dict[str, Any], path: str, ctx: Context) -> float | None:
+    """The value of a smoothed result read from the platform (``{"algorithm_tech_name": ..., "value": 61}``:
+    a value and no metrics or masks), else ``None``."""
+    if r.get("value") is None or any(r.get(k) for k in ("area_results", "masks_restored", "masks_original")):
+        return None
+    value = finite(r["value"])
+    if value is None:
+        raise ctx.fail(join(path, "value"), "a finite number (a smoothed result's value)", r["value"])
+    return value
 
 
 def _bare_masks(items: list[Any], ctx: Context, top_is_list: bool) -> Result:
@@ -252,7 +283,12 @@ def _mask(m: Any, path: str, ctx: Context, mask_set: str, algorithm: str, family
             f"{ctx.src}: {join(path, 'side')}: unknown side {side!r} (known: {', '.join(SIDES)})",
             MaskRenderWarning,
         )
-    features = read_features(feats, join(path, "features"), kind.geometry, ctx)
+    try:
+        features = read_features(feats, join(path, "features"), kind.geometry, ctx)
+    except shapely.errors.GEOSException as err:  # GEOS's std::bad_alloc: out of memory, said as Python says it
+        if "bad_alloc" in str(err):
+            raise MemoryError(f"{ctx.src}: {path}: building the mask's geometry") from None
+        raise
     return Mask(
         mask_type=mask_type,
         features=features,
