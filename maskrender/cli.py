@@ -18,8 +18,8 @@ from typing import Any, TextIO
 
 from maskrender import __version__
 from maskrender._paths import printable
-from maskrender.draw.core import core_name
 from maskrender.atomic import terminate_as_interrupt
+from maskrender.draw.core import core_name
 from maskrender.errors import InputError, MaskRenderError
 from maskrender.formats import extensions
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
