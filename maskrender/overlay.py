@@ -43,6 +43,7 @@ from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
 from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
+from maskrender.maskset import MaskSetWarning, check_sides, choose_set, fitting_hint
 from maskrender.names import require_known
 from maskrender.outputs import check_output
 from maskrender.parse import Source, load
@@ -99,13 +100,13 @@ pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored fr
     return order_masks(chosen)
 
 
-def _pool(data: MaskInput) -> Sequence[Mask]:
-    """Every mask of the input (both sets, every side): what a ``fill`` name may select."""
+def _results(data: MaskInput) -> Results:
+    """The input as results (loaded once: the mask set, the selection and the fill names all look at it)."""
     if isinstance(data, Results):
-        return data.all_masks()
+        return data
     if isinstance(data, Result):
-        return Results([data]).all_masks()
-    return load(data).all_masks()  # type: ignore[arg-type]
+        return Results([data])
+    return load(data)  # type: ignore[arg-type]
 
 
 def _source_name(data: MaskInput) -> str:
@@ -158,7 +159,7 @@ def prepare(
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
@@ -186,15 +187,28 @@ def prepare(
     (0.2119, '#e63946')
     """
     style = style or Style()
-    chosen = select_masks(data, masks=masks, side=side, only=only)
-    if style.fills and not isinstance(data, (Mask, list, tuple)):  # masks given directly: the caller's choice
-        require_known(list(style.fills), _pool(data), what="fill", source=_source_name(data))
-    if image is None:
+    photo = None if image is None else open_photo(image, as_canvas=True)
+    given = not isinstance(data, (Mask, list, tuple))  # masks given directly are drawn as given
+    results = _results(data) if given else None
+    hint = None
+    if results is not None and photo is not None:
+        if masks is None:
+            masks, note = choose_set(results, photo.size, side=side, only=only)
+            if note is not None:
+                warn(note, MaskSetWarning)
+        else:
+            hint = fitting_hint(results, photo.size, masks, side=side, only=only)
+    chosen = select_masks(results if results is not None else data, masks=masks or "restored", side=side,
+                          only=only)
+    if side is None:
+        check_sides(chosen)
+    if style.fills and results is not None:
+        require_known(list(style.fills), results.all_masks(), what="fill", source=_source_name(results))
+    if photo is None:
         canvas = _canvas(chosen, size, max_size)
         check_canvas(canvas)
-        photo = None
     else:
-        photo = _sized_photo(open_photo(image, as_canvas=True), size, max_size)
+        photo = _sized_photo(photo, size, max_size)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
@@ -203,6 +217,8 @@ def prepare(
         if check_aspect and str(frame) not in checked:  # one warning per frame, not per mask
             checked.add(str(frame))
             msg = aspect_mismatch(frame, canvas, m.tech_name or m.display_name)
+            if msg is not None and hint is not None:
+                msg = f"{msg} {hint}"
             if msg is not None and strict:
                 raise ImageError(msg)
             if msg is not None:
@@ -229,7 +245,7 @@ def render(
     *,
     size: tuple[int, int] | None = ...,
     max_size: int | None = ...,
-    masks: str = ...,
+    masks: str | None = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
@@ -244,7 +260,7 @@ def render(
     *,
     size: tuple[int, int] | None = ...,
     max_size: int | None = ...,
-    masks: str = ...,
+    masks: str | None = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
@@ -258,7 +274,7 @@ def render(
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
@@ -279,10 +295,13 @@ def render(
         (its aspect ratio kept within 1%).
     max_size : int, optional
         Scale the output down, photo included, so neither side exceeds this many pixels.
-    masks : {"restored", "original"}
-        Which mask set to draw (each belongs to its own image).
+    masks : {"restored", "original"}, optional
+        Which mask set to draw (each belongs to its own image).  Default: the set whose view_box
+        fits the photo (its size, else its aspect ratio), with a :class:`MaskSetWarning` when that
+        is the original set; ``restored`` without a photo or when both or neither fit.
     side : {"front", "left", "right"} or None
-        Which side's masks (``None``: all).
+        Which side's masks (``None``: all, refused when several sides have masks: each side is
+        a photo of its own).
     only : sequence of str, optional
         Algorithm, family or mask tech names to keep.
     style : Style, optional
@@ -347,7 +366,7 @@ def render_svg(
     embed_image: bool = False,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,

@@ -138,14 +138,17 @@ def test_unmatched_only_lists_what_exists(tmp_path: Path, capsys: pytest.Capture
 
 
 def test_aspect_warning_and_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    done = subprocess.run([sys.executable, "-m", "maskrender", "render", RESULTS, "--image", PORTRAIT, "-o",
-                           str(tmp_path / "w.png")], cwd=ROOT, capture_output=True, text=True, check=False)
+    # the restored set asked for on the portrait, which the original set fits: the message names it
+    done = subprocess.run([sys.executable, "-m", "maskrender", "render", RESULTS, "--image", PORTRAIT, "--masks",
+                           "restored", "-o", str(tmp_path / "w.png")], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
     assert done.returncode == 0
     assert done.stderr.startswith("maskrender: warning: ")
-    assert "does not match view_box" in done.stderr
+    assert "does not match view_box" in done.stderr and "--masks original" in done.stderr
     assert done.stderr.count("\n") == 1  # once, not once per mask
-    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--strict", "-o", str(tmp_path / "s.png"))
-    assert "does not match view_box" in err
+    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--masks", "restored", "--strict", "-o",
+                   str(tmp_path / "s.png"))
+    assert "does not match view_box" in err and "--masks original" in err
     assert not (tmp_path / "s.png").exists()
 
 
