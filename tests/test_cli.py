@@ -204,7 +204,7 @@ def test_giant_canvases_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--quality", "0", "-o", "o.jpg"], "from 1 to 100"),
         (["--masks", "both", "-o", "o.png"], "--masks: expected one of restored, original, not 'both'"),
         (["--embed-image", "-o", "o.svg"], "needs a photo"),
-        (["--image", PORTRAIT, "--size", "10x10", "-o", "o.png"], "would distort the 512x600 photo"),
+        (["--image", PORTRAIT, "--masks", "original", "--size", "10x10", "-o", "o.png"], "would distort the 512x600 photo"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
