@@ -42,9 +42,9 @@ from maskrender.formats import format_named
 from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
 from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
-from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
 from maskrender.maskset import MaskSetWarning, check_sides, choose_set, fitting_hint
-from maskrender.names import require_known
+from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results
+from maskrender.names import available_names, require_known
 from maskrender.outputs import check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
@@ -76,7 +76,7 @@ def select_masks(
     Traceback (most recent call last):
     ...
     maskrender.errors.SelectionError: pores.json: no restored front mask matches acne; there are: \
-pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored front 1, original front 1)
+pores, Pores Mask, pores.pores, pores_mask_restored (masks: restored front 1, original front 1)
     """
     if masks not in MASK_SETS:
         raise InputError(f"masks must be one of {', '.join(MASK_SETS)}, not {masks!r}")
@@ -92,8 +92,8 @@ pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored fr
     if not chosen:
         what = f"{masks} {side or 'any-side'}"
         inventory = _inventory(results)
-        if only:
-            names = ", ".join(results.mask_names()) or "no names at all"
+        if only:  # exactly the names that select a mask of this set and side
+            names = ", ".join(available_names(results.masks(image=masks, side=side))) or "no names at all"
             raise SelectionError(f"{_name(results)}: no {what} mask matches {', '.join(only)}; "
                                  f"there are: {names} (masks: {inventory})")
         raise SelectionError(f"{_name(results)}: no {what} masks to draw; there are: {inventory}")

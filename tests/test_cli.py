@@ -144,11 +144,13 @@ def test_aspect_warning_and_strict(tmp_path: Path, capsys: pytest.CaptureFixture
                           check=False)
     assert done.returncode == 0
     assert done.stderr.startswith("maskrender: warning: ")
-    assert "does not match view_box" in done.stderr and "--masks original" in done.stderr
+    assert "does not match view_box" in done.stderr
+    assert "--masks original" in done.stderr
     assert done.stderr.count("\n") == 1  # once, not once per mask
     err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--masks", "restored", "--strict", "-o",
                    str(tmp_path / "s.png"))
-    assert "does not match view_box" in err and "--masks original" in err
+    assert "does not match view_box" in err
+    assert "--masks original" in err
     assert not (tmp_path / "s.png").exists()
 
 
@@ -204,7 +206,8 @@ def test_giant_canvases_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--quality", "0", "-o", "o.jpg"], "from 1 to 100"),
         (["--masks", "both", "-o", "o.png"], "--masks: expected one of restored, original, not 'both'"),
         (["--embed-image", "-o", "o.svg"], "needs a photo"),
-        (["--image", PORTRAIT, "--masks", "original", "--size", "10x10", "-o", "o.png"], "would distort the 512x600 photo"),
+        (["--image", PORTRAIT, "--masks", "original", "--size", "10x10", "-o", "o.png"],
+         "would distort the 512x600 photo"),
     ],
 )
 def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,

@@ -47,27 +47,34 @@ def test_photo_of_the_original_set_draws_the_original_set_and_says_so_once() -> 
     assert out.getpixel((60, 30)) == (255, 0, 0)          # the original square, where it belongs
     assert out.getpixel((16, 12)) == GREY                 # the restored square scaled onto 80x60: not drawn
     notes = [w for w in caught if issubclass(w.category, MaskSetWarning)]
-    assert len(notes) == 1 and not [w for w in caught if w not in notes]
+    assert len(notes) == 1
+    assert not [w for w in caught if w not in notes]
     text = str(notes[0].message)
-    assert "original" in text and "80x60" in text and "0 0 80 60" in text and "--masks original" in text
+    assert "original" in text
+    assert "80x60" in text
+    assert "0 0 80 60" in text
+    assert "--masks original" in text
 
 
 def test_photo_of_the_restored_set_draws_it_without_a_word() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         out = mr.render(DATA, flat_photo((200, 200), GREY), style=OPAQUE)
-    assert out.getpixel((40, 40)) == (255, 0, 0) and out.getpixel((150, 100)) == GREY
+    assert out.getpixel((40, 40)) == (255, 0, 0)
+    assert out.getpixel((150, 100)) == GREY
 
 
 def test_exact_size_decides_between_two_sets_of_one_aspect() -> None:
     data = two_sets("0 0 100 100", "0 0 200 200", square(10, 10, 30, 30), square(120, 120, 180, 180))
     with pytest.warns(MaskSetWarning, match="200x200"):
         out = mr.render(data, flat_photo((200, 200), GREY), style=OPAQUE)
-    assert out.getpixel((150, 150)) == (255, 0, 0) and out.getpixel((40, 40)) == GREY
+    assert out.getpixel((150, 150)) == (255, 0, 0)
+    assert out.getpixel((40, 40)) == GREY
     with warnings.catch_warnings():  # a third size fits both by aspect: the restored default, silently
         warnings.simplefilter("error")
         out = mr.render(data, flat_photo((300, 300), GREY), style=OPAQUE)
-    assert out.getpixel((60, 60)) == (255, 0, 0) and out.getpixel((225, 225)) == GREY
+    assert out.getpixel((60, 60)) == (255, 0, 0)
+    assert out.getpixel((225, 225)) == GREY
 
 
 def test_a_named_set_that_does_not_fit_names_the_one_that_does() -> None:
@@ -80,8 +87,10 @@ def test_a_named_set_that_does_not_fit_names_the_one_that_does() -> None:
 def test_svg_chooses_the_same_set() -> None:
     with pytest.warns(MaskSetWarning):
         svg = mr.render_svg(DATA, flat_photo((80, 60), GREY))
-    assert 'width="80" height="60"' in svg and 'class="mask polygon_mask acne_mask_original"' in svg
-    assert 'd="M50 20l20 0 0 20-20 0z"' in svg and "acne_mask_restored" not in svg
+    assert 'width="80" height="60"' in svg
+    assert 'class="mask polygon_mask acne_mask_original"' in svg
+    assert 'd="M50 20l20 0 0 20-20 0z"' in svg
+    assert "acne_mask_restored" not in svg
 
 
 def test_side_all_is_refused_when_sides_would_share_a_canvas() -> None:
@@ -101,7 +110,8 @@ def test_cli_draws_the_set_of_the_bundled_portrait(tmp_path: Path) -> None:
     done = run("render", "fixtures/results_list.json", "--image", "fixtures/portrait.jpg", "-o", out)
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
-    assert len(lines) == 1 and lines[0].startswith("maskrender: warning: drawing the original masks"), lines
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("maskrender: warning: drawing the original masks")
     explicit = tmp_path / "y.png"
     assert run("render", "fixtures/results_list.json", "--image", "fixtures/portrait.jpg", "--masks", "original",
                "-o", explicit).stderr == ""
@@ -111,5 +121,7 @@ def test_cli_draws_the_set_of_the_bundled_portrait(tmp_path: Path) -> None:
 def test_cli_side_all_refused_without_output(tmp_path: Path) -> None:
     out = tmp_path / "x.png"
     done = run("render", "fixtures/sides_result.json", "--image", "fixtures/restored.jpg", "--side", "all", "-o", out)
-    assert done.returncode == 2 and "Traceback" not in done.stderr
-    assert "each side belongs to its own photo" in done.stderr and not out.exists()
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "each side belongs to its own photo" in done.stderr
+    assert not out.exists()

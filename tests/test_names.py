@@ -106,3 +106,70 @@ def test_cli_fill_and_only_agree(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert not (tmp_path / "a.png").exists()
     assert main(["report", str(SOURCE), "--only", "papules", "-o", str(tmp_path / "r.png")]) == 0
     assert (tmp_path / "r.png").stat().st_size > 0
+
+
+# ---------------------------------------------------------------------------------------------
+# issue 23: any case; the offered list is what selects; a group gives way to a specific name
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Acne", {"acne_mask_restored", "papules_mask_restored"}),
+    ("PORES", {"pores_mask_restored"}),
+    ("pores mask", {"pores_mask_restored"}),
+    ("Papules_Mask_Restored", {"papules_mask_restored"}),
+    ("LINES.LINES", {"line_lines_mask_restored", "deep_lines_mask_restored"}),
+])
+def test_names_match_in_any_case(name: str, expected: set[str], tmp_path: Path) -> None:
+    assert _render_selection(name) == expected
+    assert _fill_selection(name) == expected
+    assert _report_selection(name) == expected
+
+
+def _offered(message: str) -> list[str]:
+    listed = message.split("; there are: ", 1)[1].rsplit(" (masks: ", 1)[0]
+    return listed.split(", ")
+
+
+@pytest.mark.parametrize("mask_set", ["restored", "original"])
+def test_the_names_offered_after_a_miss_are_exactly_those_that_select(mask_set: str) -> None:
+    results = mr.load(SOURCE)
+    candidates = {k for m in results.all_masks() for k in (m.tech_name, m.name, m.family, m.algorithm)}
+    candidates |= {k for r in results for k in (r.algorithm, r.family, r.family.split(".")[0])}
+    candidates |= {m.tech_name.replace("_mask_restored", "").replace("_mask_original", "")
+                   for m in results.all_masks()}
+    selecting = set()
+    for name in filter(None, candidates):
+        try:
+            select_masks(SOURCE, masks=mask_set, only=[name])
+        except mr.SelectionError:
+            continue
+        selecting.add(name.casefold())
+    with pytest.raises(mr.SelectionError) as caught:
+        select_masks(SOURCE, masks=mask_set, only=["nothing-by-this-name"])
+    offered = _offered(str(caught.value))
+    assert len(offered) == len({n.casefold() for n in offered})  # each name once, whatever its case
+    assert {n.casefold() for n in offered} == selecting
+    other = "original" if mask_set == "restored" else "restored"
+    assert not [n for n in offered if n.endswith(f"_mask_{other}")]
+    assert "Pores Mask" in offered                    # display names select, so they are offered
+    assert "skin_tone" not in offered
+    assert "age" not in offered
+
+
+def test_report_only_lines_is_the_lines_algorithm_not_every_lines_family() -> None:
+    report = build_report(SOURCE, width=800, only=["lines"])
+    assert [p.algorithm for p in report.content.panels] == ["lines"]     # not wrinkles_depth (lines.wrinkles_depth)
+    assert [p.algorithm for p in build_report(SOURCE, width=800, only=["Lines.Wrinkles_Depth"]).content.panels] == [
+        "wrinkles_depth"]
+    # a group that is no algorithm's name still selects its families
+    assert [m.tech_name for m in select_masks(FIXTURES / "pih_result.json", only=["ACNE"])] == [
+        "post_inflammatory_hyperpigmentation_mask_restored"]
+
+
+def test_cli_only_in_another_case(tmp_path: Path) -> None:
+    from maskrender.cli import main
+
+    assert main(["render", str(SOURCE), "--size", "64x64", "--only", "Acne", "-o", str(tmp_path / "a.png")]) == 0
+    assert main(["render", str(SOURCE), "--size", "64x64", "--only", "acne", "-o", str(tmp_path / "b.png")]) == 0
+    assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
