@@ -315,7 +315,7 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
     if before is not None:
         seen = {r.algorithm for r in results}
         pairs += [(None, b) for b in before if b.algorithm not in seen]
-    refs = [r for now, old in pairs if (r := now or old) is not None]
+    refs = [ref for now, old in pairs for ref in (now or old,) if ref is not None]
     selected = select_results(refs, only or (), lambda r: (*r.masks_restored, *r.masks_original))
     panels: list[PanelContent] = []
     used: set[str] = set()
