@@ -104,7 +104,7 @@ def option_values(args: argparse.Namespace) -> dict[str, Any]:
         if value is None:
             continue
         if option.repeat:  # a list of what each use read: names tuples or fill dicts
-            value = ({k: v for d in value for k, v in d.items()} if name == "fill"
+            value = ({k: v for d in value for k, v in d.items()} if name in ("fill", "opacity")
                      else tuple(n for names in value for n in names))
         # a path argument is a path, even "[visit 1].json" (a str would be read as JSON text)
         values[name] = Path(value) if option.path and isinstance(value, str) else value

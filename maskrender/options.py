@@ -22,6 +22,10 @@ maskrender.errors.InputError: expected a whole number from 1 to 100, not '101'
 >>> kw = call_options({"opacity": 0.5, "side": "all", "title": "x"}, "overlay")
 >>> kw["style"].opacity, kw["side"], "title" in kw
 (0.5, None, False)
+>>> OPTIONS["opacity"].read("0.5; acne=0.3")
+{'': 0.5, 'acne': 0.3}
+>>> call_options({"opacity": OPTIONS["opacity"].read("acne=0.3")})["style"].opacities
+{'acne': 0.3}
 """
 
 from __future__ import annotations
@@ -80,6 +84,31 @@ def _fraction(value: Any) -> float:
     if not 0.0 <= v <= 1.0:
         raise InputError(f"expected a number from 0 to 1, not {value!r}")
     return v
+
+
+def _opacities(value: Any) -> dict[str, float]:
+    """``"0.5"`` (every mask), ``"acne=0.3"``, ``"0.5;acne=0.3"``, a list of such texts (one per
+    ``--opacity``), a number or a mapping.  The opacity of every mask is under the name ``""``."""
+    if isinstance(value, Mapping):
+        items: list[Any] = list(value.items())
+    else:
+        items = []
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                items.extend(p.partition("=")[::2] if "=" in p else ("", p)
+                             for p in re.split(r"[;|]", item) if p.strip())
+            else:
+                items.append(("", item))
+    out: dict[str, float] = {}
+    for name, v in items:
+        try:
+            out[str(name).strip()] = _fraction(v.strip() if isinstance(v, str) else v)
+        except InputError:
+            raise InputError(f"expected an opacity from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}") \
+                from None
+    if not out:
+        raise InputError(f"expected an opacity from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}")
+    return out
 
 
 def _fills(value: Any) -> dict[str, str]:
@@ -260,7 +289,8 @@ _ALL: tuple[Option, ...] = (
            "right or all", "SIDE"),
     Option("only", _names, BOTH | EXPORT, "keep masks this name selects: an algorithm, family, family group, mask tech "
            "name or its stem (repeatable)", "NAME", repeat=True),
-    Option("opacity", _fraction, BOTH, "global opacity 0..1 (default 0.6)", "0-1", style=True),
+    Option("opacity", _opacities, BOTH, "opacity 0..1 of every mask (default 0.6), or of the masks NAME selects "
+           "(NAME=0.3; repeatable)", "[NAME=]0-1", repeat=True, style=True),
     Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
            "NAME=COLOR", repeat=True, style=True),
     Option("point_radius", _length, BOTH | EXPORT, "disc radius: pixels (5) or relative to the image (0.3%%); default "
@@ -327,10 +357,10 @@ _STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline", "palette")
 
 @functools.lru_cache(maxsize=256)
 def _style(opacity: float | None, fills: tuple[tuple[str, str], ...], point_radius: Any, line_width: Any,
-           outline: Any, palette: str | None = None) -> Any:
+           outline: Any, palette: str | None = None, opacities: tuple[tuple[str, float], ...] = ()) -> Any:
     from maskrender.style import Style
 
-    kwargs: dict[str, Any] = {"fills": dict(fills)}
+    kwargs: dict[str, Any] = {"fills": dict(fills), "opacities": dict(opacities)}
     for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline, palette), strict=True):
         if value is not None:
             kwargs[key] = value
@@ -344,13 +374,16 @@ def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, 
     options of the other kind are left out; style options become one :class:`~maskrender.Style`;
     ``side="all"`` is ``side=None``.
     """
+    opacity = values.get("opacity")
+    named = dict(opacity) if isinstance(opacity, Mapping) else {}  # read: {"": every mask, NAME: its masks}
     options: dict[str, Any] = {"style": _style(
-        values.get("opacity"),
+        named.pop("", None) if isinstance(opacity, Mapping) else opacity,
         tuple(sorted((values.get("fill") or {}).items())),
         values.get("point_radius"),
         values.get("line_width"),
         values.get("outline"),
         values.get("palette"),
+        tuple(sorted(named.items())),
     )}
     for o in options_for(kind):
         if not o.style and values.get(o.name) is not None:

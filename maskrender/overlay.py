@@ -202,8 +202,10 @@ def prepare(
                           only=only)
     if side is None:
         check_sides(chosen)
-    if style.fills and results is not None:
-        require_known(list(style.fills), results.all_masks(), what="fill", source=_source_name(results))
+    if results is not None:  # a --fill or --opacity name that selects nothing is a typo
+        for what, table in (("fill", style.fills), ("opacity", style.opacities)):
+            if table:
+                require_known(list(table), results.all_masks(), what=what, source=_source_name(results))
     if photo is None:
         canvas = _canvas(chosen, size, max_size)
         check_canvas(canvas)
