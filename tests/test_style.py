@@ -139,7 +139,8 @@ def _blend(colour: tuple[int, int, int], opacity: float) -> tuple[int, ...]:
     return tuple(round(g + opacity * (c - g)) for c, g in zip(colour, GREY, strict=True))
 
 
-def _close(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+def _close(a: object, b: tuple[int, ...]) -> bool:
+    assert isinstance(a, tuple)
     return all(abs(x - y) <= 1 for x, y in zip(a, b, strict=True))
 
 
