@@ -104,10 +104,10 @@ def _opacities(value: Any) -> dict[str, float]:
         try:
             out[str(name).strip()] = _fraction(v.strip() if isinstance(v, str) else v)
         except InputError:
-            raise InputError(f"expected an opacity from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}") \
+            raise InputError(f"expected a number from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}") \
                 from None
     if not out:
-        raise InputError(f"expected an opacity from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}")
+        raise InputError(f"expected a number from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}")
     return out
 
 
