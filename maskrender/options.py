@@ -62,6 +62,7 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
             raise InputError(f"expected one of {', '.join(choices)}, not {value!r}")
         return text
 
+    read.choices = choices  # type: ignore[attr-defined]  # for shell completion and the reference
     return read
 
 
@@ -264,6 +265,9 @@ class Option:
         Part of the :class:`~maskrender.Style` rather than a keyword of its own.
     cli : str, optional
         The CLI flag when it is not ``--`` + the name with dashes (``--font`` for ``fonts``).
+    kind_help : tuple of (kind, help) pairs
+        The help of the option in one kind's command when it differs there (``export`` takes no
+        photo; an overlay chooses the mask set by the photo).
     """
 
     name: str
@@ -276,6 +280,17 @@ class Option:
     path: bool = False
     style: bool = False
     cli: str | None = None
+    kind_help: tuple[tuple[str, str], ...] = ()
+
+    def help_for(self, kind: str | None) -> str:
+        """The help in ``kind``'s command (``None``: a batch, which makes overlays by default)."""
+        return dict(self.kind_help).get(kind or "overlay", self.help)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values the option takes, when it takes one of a few words (``restored``, ``original``)."""
+        found: tuple[str, ...] = getattr(self.read, "choices", ())
+        return found
 
     @property
     def flag(self) -> str:
@@ -284,9 +299,12 @@ class Option:
 
 
 _ALL: tuple[Option, ...] = (
-    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET"),
+    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET",
+           kind_help=(("overlay", "which mask set to draw: restored or original (default: the set whose view_box fits "
+                                  "the photo, said on stderr when it is the original; else restored)"),)),
     Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
-           "right or all", "SIDE"),
+           "right or all (refused when the sides would share a picture: each has its own photo)", "SIDE",
+           kind_help=(("export", "which side's masks to export: front (default), left, right or all"),)),
     Option("only", _names, BOTH | EXPORT, "keep masks this name selects: an algorithm, family, family group, mask tech "
            "name or its stem (repeatable)", "NAME", repeat=True),
     Option("opacity", _opacities, BOTH, "opacity 0..1 of every mask (default 0.6), or of the masks NAME selects "
@@ -305,9 +323,12 @@ _ALL: tuple[Option, ...] = (
     Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
     Option("size", _size, OVERLAY | EXPORT, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
-           "default: the photo's, else the view_box's", "WxH"),
+           "default: the photo's, else the view_box's", "WxH",
+           kind_help=(("export", "the pixel grid of COCO, label maps, arrays and pixel coordinates (default: the "
+                                 "view_box's size)"),)),
     Option("max_size", _integer(1, 100_000), OVERLAY | EXPORT, "scale the output down, photo included, so neither side "
-           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture)", "N"),
+           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture); default: no limit", "N",
+           kind_help=(("export", "scale the pixel grid down so neither side exceeds N pixels (default: no limit)"),)),
     Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
            "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
            "(default)", "CORNER"),

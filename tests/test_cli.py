@@ -196,7 +196,6 @@ def test_giant_canvases_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
     ("args", "message"),
     [
         (["-o", "out.gif"], "unknown output extension .gif"),
-        (["-o", "missing/out.png"], "does not exist"),
         (["--size", "12by12", "-o", "o.png"], "WIDTHxHEIGHT"),
         (["--opacity", "1.5", "-o", "o.png"], "from 0 to 1"),
         (["--fill", "pores=url(x)", "-o", "o.png"], "not a colour"),
