@@ -305,8 +305,8 @@ _ALL: tuple[Option, ...] = (
     Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
            "right or all (refused when the sides would share a picture: each has its own photo)", "SIDE",
            kind_help=(("export", "which side's masks to export: front (default), left, right or all"),)),
-    Option("only", _names, BOTH | EXPORT, "keep masks this name selects: an algorithm, family, family group, mask tech "
-           "name or its stem (repeatable)", "NAME", repeat=True),
+    Option("only", _names, BOTH | EXPORT, "keep masks this name selects (any case): an algorithm, family, family "
+           "group, mask tech name, its stem or display name (repeatable)", "NAME", repeat=True),
     Option("opacity", _opacities, BOTH, "opacity 0..1 of every mask (default 0.6), or of the masks NAME selects "
            "(NAME=0.3; repeatable)", "[NAME=]0-1", repeat=True, style=True),
     Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
@@ -335,8 +335,8 @@ _ALL: tuple[Option, ...] = (
     Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
            "(default), dim (darkened) or grey (greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
-    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (the masks' own "
-           "units, default) or pixels (of --size)", "UNITS"),
+    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (default), the "
+           "masks' own units, or pixels (of --size)", "UNITS"),
     Option("keep_metadata", _flag, OVERLAY, "keep the photo's camera metadata (EXIF, with GPS) in the output; by "
            "default only its colour profile and dpi are kept", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
