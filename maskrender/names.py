@@ -178,13 +178,25 @@ def result_matches(result: _ResultLike, name: str) -> bool:
     return bool(name.strip()) and _fold(name) in {_fold(k) for k in _family_keys(result) if k}
 
 
-def lookup(mask: _MaskLike, table: Mapping[str, T]) -> T | None:
+def lookup(mask: _MaskLike, table: Mapping[str, T], among: Sequence[_MaskLike] = ()) -> T | None:
     """The value of the most specific of ``mask``'s keys in ``table`` (``--fill`` colours; any
-    case), or ``None``."""
+    case), or ``None``.  With ``among`` (every mask of the picture), a group name that is also a
+    more specific name of one of them is that name, as :func:`select` decides.
+
+    >>> import maskrender as mr
+    >>> masks = mr.load("fixtures/results_list.json").masks()
+    >>> lookup(masks[0], {"PORES": 1}), lookup(masks[0], {"acne": 1}, masks)
+    (1, None)
+    """
     folded = {_fold(k): v for k, v in table.items()}
+    group = _fold(group_of(mask.family))
     for key in mask_keys(mask):
-        if _fold(key) in folded:
-            return folded[_fold(key)]
+        k = _fold(key)
+        if k not in folded:
+            continue
+        if k == group and k not in _mask_specific(mask) and any(k in _mask_specific(m) for m in among):
+            continue  # the word names another mask more specifically
+        return folded[k]
     return None
 
 

@@ -387,15 +387,16 @@ class Style:
         found: tuple[Color, ...] = self.__dict__["_colours"]
         return found
 
-    def fill_of(self, mask: Mask) -> Color | None:
-        """The colour ``mask`` is given, by a ``fills`` override or its own ``fill``; ``None`` if neither."""
+    def fill_of(self, mask: Mask, among: Sequence[Mask] = ()) -> Color | None:
+        """The colour ``mask`` is given, by a ``fills`` override or its own ``fill``; ``None`` if neither.
+        ``among`` (every mask of the picture) weighs a group name as :func:`maskrender.names.select` does."""
         fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
-        color = lookup(mask, fills)
+        color = lookup(mask, fills, among)
         if color is None and mask.fill is not None:
             color = Color.parse(mask.fill)
         return color
 
-    def opacity_of(self, mask: Mask) -> float:
+    def opacity_of(self, mask: Mask, among: Sequence[Mask] = ()) -> float:
         """The opacity ``mask`` is drawn with: an ``opacities`` override (most specific name), else ``opacity``.
 
         >>> import maskrender as mr
@@ -404,13 +405,13 @@ class Style:
         >>> style.opacity_of(acne), style.opacity_of(papules)
         (0.3, 0.9)
         """
-        found = lookup(mask, self.opacities)
+        found = lookup(mask, self.opacities, among)
         return self.opacity if found is None else float(found)
 
     def palette_colors(self, masks: Sequence[Mask]) -> dict[str, Color]:
         """The palette colours of the masks without a fill among ``masks`` (one picture), by
         :func:`short_name`, kept apart from each other and from the fills drawn with them."""
-        given = [self.fill_of(m) for m in masks]
+        given = [self.fill_of(m, masks) for m in masks]
         return palette_colors([m for m, c in zip(masks, given, strict=True) if c is None], self.colours,
                               [c for c in given if c is not None])
 
@@ -428,7 +429,7 @@ class Style:
         >>> st.color.hex, st.opacity, st.line_width
         ('#00a0ff', 0.6, 2.416)
         """
-        color = self.fill_of(mask)
+        color = self.fill_of(mask, among or ())
         if color is None and among is not None:
             color = self.palette_colors(among).get(short_name(mask))
         if color is None:
@@ -444,7 +445,7 @@ class Style:
                  "(the vendor's polyline_line_thickness 0.001 is a fraction of the image: give 0.1%)", SizeWarning)
         return MaskStyle(
             color=Color(color.r, color.g, color.b),
-            opacity=self.opacity_of(mask) * color.a / 255.0,
+            opacity=self.opacity_of(mask, among or ()) * color.a / 255.0,
             point_radius=radius,
             line_width=width,
             outline=sizes[2].pixels(image_size),

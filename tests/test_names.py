@@ -173,3 +173,26 @@ def test_cli_only_in_another_case(tmp_path: Path) -> None:
     assert main(["render", str(SOURCE), "--size", "64x64", "--only", "Acne", "-o", str(tmp_path / "a.png")]) == 0
     assert main(["render", str(SOURCE), "--size", "64x64", "--only", "acne", "-o", str(tmp_path / "b.png")]) == 0
     assert (tmp_path / "a.png").read_bytes() == (tmp_path / "b.png").read_bytes()
+
+
+def _two_lines_families() -> list[dict[str, object]]:
+    """Two results of the group ``lines``: the lines algorithm and wrinkles depth, each with a mask."""
+    from helpers import bare_mask, square
+
+    def record(family: str, algorithm: str, stem: str, x: int) -> dict[str, object]:
+        mask = bare_mask("polygon_mask", [[square(x, 10, x + 20, 30)]], fill=None, tech_name=f"{stem}_mask_restored",
+                         name=f"{stem.title()} Mask", side="front")
+        return {"algorithm_family_tech_name": family, "is_ok": True,
+                "result": {"algorithm_tech_name": algorithm, "area_results": [], "masks_restored": [mask]}}
+
+    return [record("lines.lines", "lines", "line", 10), record("lines.wrinkles_depth", "wrinkles_depth", "depth", 60)]
+
+
+def test_a_group_word_that_is_an_algorithm_selects_and_colours_that_algorithm_only() -> None:
+    data = _two_lines_families()
+    assert [m.tech_name for m in select_masks(data, only=["LINES"])] == ["line_mask_restored"]
+    _, _, drawings = prepare(data, size=(100, 100), style=mr.Style(fills={"lines": MARK}, opacities={"Lines": 0.2}))
+    styled = {d.mask.tech_name: (d.style.color.hex, d.style.opacity) for d in drawings}
+    assert styled["line_mask_restored"] == (MARK, 0.2)
+    assert styled["depth_mask_restored"][0] != MARK
+    assert styled["depth_mask_restored"][1] == 0.6
