@@ -16,6 +16,7 @@ Only these are not run here, each for a stated reason the test keeps true:
 from __future__ import annotations
 
 import doctest
+import itertools
 import os
 import re
 import shlex
@@ -78,7 +79,8 @@ def _setup_block() -> str:
     return found.group(1)
 
 
-ALL = blocks()
+ALL = [b for b in blocks() if not (b.file == "README.md" and b.code == _setup_block())]
+"""Every block but the README's set-up commands, which CI runs exactly (checked below)."""
 
 
 def test_the_documents_have_runnable_blocks() -> None:
@@ -122,7 +124,7 @@ def _outputs(code: str) -> list[str]:
             words = shlex.split(line)
         except ValueError:
             continue
-        for a, b in zip(words, words[1:], strict=False):
+        for a, b in itertools.pairwise(words):
             if a in ("-o", "--output", ">") and b != "-" and not b.startswith("/dev/"):
                 found.append(b)
     return found
@@ -160,8 +162,6 @@ def _run_python(block: Block, root: Path) -> str:
 
 def _run_sh(block: Block, root: Path) -> str:
     code = block.code
-    if code == _setup_block():
-        pytest.skip("the README's set-up commands: CI runs exactly these (tests/test_readme.py)")
     lines = [line for line in code.splitlines() if not SUITE.search(line)]
     done = subprocess.run(["bash", "--norc", "--noprofile", "-e", "-o", "pipefail", "-c", "\n".join(lines)],
                           cwd=root, env=_environment(root), capture_output=True, text=True, timeout=900,
@@ -187,3 +187,36 @@ def test_every_block_not_run_here_is_run_elsewhere() -> None:
             assert line in ci
     skipped = [line for b in ALL if b.lang == "sh" for line in b.code.splitlines() if SUITE.search(line)]
     assert all(line.lstrip().startswith(".venv/bin/python -m pytest") for line in skipped), skipped
+
+
+# the README's three jobs make the pictures the README shows (run after the blocks: same copy, same order)
+PICTURES = [("overlay.png", "gallery/overlay_all.png"), ("report.png", "gallery/report_single.png")]
+
+
+@pytest.mark.parametrize(("made", "shown"), PICTURES)
+def test_the_readme_quickstarts_make_the_pictures_it_shows(made: str, shown: str, repo: Path) -> None:
+    from helpers import diff_stats
+    from PIL import Image
+
+    with Image.open(repo / made) as a, Image.open(ROOT / shown) as b:
+        assert a.size == b.size
+        stats = diff_stats(a.convert("RGB"), b.convert("RGB"))
+    assert stats.mad < 4.0, stats       # the gallery resizes the photo with Pillow before drawing
+    assert stats.within16 > 0.93, stats  # (Lanczos with and without reducing_gap: fine detail differs)
+
+
+def test_the_readme_batch_makes_the_contact_sheet(repo: Path) -> None:
+    import importlib.util
+
+    from helpers import diff_stats
+    from PIL import Image
+
+    spec = importlib.util.spec_from_file_location("make_batch", ROOT / "gallery" / "make_batch.py")
+    assert spec is not None
+    assert spec.loader is not None
+    make_batch = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_batch)
+    assert (repo / "jobs.csv").read_text(encoding="utf-8") == make_batch.MANIFEST  # the README's manifest
+    with Image.open(ROOT / "gallery" / "batch_contact_sheet.png") as shown:
+        stats = diff_stats(make_batch.sheet(repo / "out"), shown.convert("RGB"))
+    assert stats.mad < 0.5, stats
