@@ -171,7 +171,18 @@ def _run_sh(block: Block, root: Path) -> str:
         path = root / name
         assert path.exists(), f"{block.id}: says it writes {name}, which is not there"
         assert path.is_dir() or path.stat().st_size > 0, f"{block.id}: {name} is empty"
+        kept = made(root, block.file, name)  # as this block made it: later documents may write the same name
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_dir():
+            shutil.copytree(path, kept, dirs_exist_ok=True)
+        else:
+            shutil.copy2(path, kept)
     return done.stdout
+
+
+def made(root: Path, document: str, name: str) -> Path:
+    """Where the copy of ``name``, as ``document``'s blocks made it, is kept."""
+    return root / ".made" / document / name
 
 
 @pytest.mark.parametrize("block", ALL, ids=[b.id for b in ALL])
@@ -193,12 +204,12 @@ def test_every_block_not_run_here_is_run_elsewhere() -> None:
 PICTURES = [("overlay.png", "gallery/overlay_all.png"), ("report.png", "gallery/report_single.png")]
 
 
-@pytest.mark.parametrize(("made", "shown"), PICTURES)
-def test_the_readme_quickstarts_make_the_pictures_it_shows(made: str, shown: str, repo: Path) -> None:
+@pytest.mark.parametrize(("picture", "shown"), PICTURES)
+def test_the_readme_quickstarts_make_the_pictures_it_shows(picture: str, shown: str, repo: Path) -> None:
     from helpers import diff_stats
     from PIL import Image
 
-    with Image.open(repo / made) as a, Image.open(ROOT / shown) as b:
+    with Image.open(made(repo, "README.md", picture)) as a, Image.open(ROOT / shown) as b:
         assert a.size == b.size
         stats = diff_stats(a.convert("RGB"), b.convert("RGB"))
     assert stats.mad < 4.0, stats       # the gallery resizes the photo with Pillow before drawing
@@ -216,9 +227,9 @@ def test_the_readme_batch_makes_the_contact_sheet(repo: Path) -> None:
     assert spec.loader is not None
     make_batch = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_batch)
-    assert (repo / "jobs.csv").read_text(encoding="utf-8") == make_batch.MANIFEST  # the README's manifest
+    assert made(repo, "README.md", "jobs.csv").read_text(encoding="utf-8") == make_batch.MANIFEST  # the README's manifest
     with Image.open(ROOT / "gallery" / "batch_contact_sheet.png") as shown:
-        stats = diff_stats(make_batch.sheet(repo / "out"), shown.convert("RGB"))
+        stats = diff_stats(make_batch.sheet(made(repo, "README.md", "out/")), shown.convert("RGB"))
     assert stats.mad < 0.5, stats
 
 
@@ -228,7 +239,7 @@ def test_the_full_options_example_leaves_the_face_visible(repo: Path) -> None:
     import numpy as np
     from PIL import Image
 
-    with Image.open(repo / "portrait.webp") as drawn, Image.open(ROOT / "fixtures" / "portrait.jpg") as photo:
+    with Image.open(made(repo, "docs/overlay.md", "portrait.webp")) as drawn, Image.open(ROOT / "fixtures" / "portrait.jpg") as photo:
         a = np.asarray(drawn.convert("RGB"), dtype=np.int16)[120:350, 150:400]   # the face
         b = np.asarray(photo.convert("RGB"), dtype=np.int16)[120:350, 150:400]
     changed = float((np.abs(a - b).max(axis=2) > 24).mean())
