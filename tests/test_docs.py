@@ -227,7 +227,8 @@ def test_the_readme_batch_makes_the_contact_sheet(repo: Path) -> None:
     assert spec.loader is not None
     make_batch = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(make_batch)
-    assert made(repo, "README.md", "jobs.csv").read_text(encoding="utf-8") == make_batch.MANIFEST  # the README's manifest
+    manifest = made(repo, "README.md", "jobs.csv").read_text(encoding="utf-8")
+    assert manifest == make_batch.MANIFEST  # the README's manifest is the one the picture was made from
     with Image.open(ROOT / "gallery" / "batch_contact_sheet.png") as shown:
         stats = diff_stats(make_batch.sheet(made(repo, "README.md", "out/")), shown.convert("RGB"))
     assert stats.mad < 0.5, stats
@@ -239,7 +240,8 @@ def test_the_full_options_example_leaves_the_face_visible(repo: Path) -> None:
     import numpy as np
     from PIL import Image
 
-    with Image.open(made(repo, "docs/overlay.md", "portrait.webp")) as drawn, Image.open(ROOT / "fixtures" / "portrait.jpg") as photo:
+    styled = made(repo, "docs/overlay.md", "portrait.webp")
+    with Image.open(styled) as drawn, Image.open(ROOT / "fixtures" / "portrait.jpg") as photo:
         a = np.asarray(drawn.convert("RGB"), dtype=np.int16)[120:350, 150:400]   # the face
         b = np.asarray(photo.convert("RGB"), dtype=np.int16)[120:350, 150:400]
     changed = float((np.abs(a - b).max(axis=2) > 24).mean())
