@@ -192,12 +192,12 @@ def prepare(
     results = _results(data) if given else None
     hint = None
     if results is not None and photo is not None:
-        if masks is None:
+        if masks is None and not strict:
             masks, note = choose_set(results, photo.size, side=side, only=only)
             if note is not None:
                 warn(note, MaskSetWarning)
-        else:
-            hint = fitting_hint(results, photo.size, masks, side=side, only=only)
+        else:  # a named set, or strict (which never guesses): a set that does not fit names the one that does
+            hint = fitting_hint(results, photo.size, masks or "restored", side=side, only=only)
     chosen = select_masks(results if results is not None else data, masks=masks or "restored", side=side,
                           only=only)
     if side is None:
@@ -300,7 +300,8 @@ def render(
     masks : {"restored", "original"}, optional
         Which mask set to draw (each belongs to its own image).  Default: the set whose view_box
         fits the photo (its size, else its aspect ratio), with a :class:`MaskSetWarning` when that
-        is the original set; ``restored`` without a photo or when both or neither fit.
+        is the original set; ``restored`` without a photo or when both or neither fit.  With
+        ``strict`` nothing is guessed: ``restored``, refused on a photo it does not fit.
     side : {"front", "left", "right"} or None
         Which side's masks (``None``: all, refused when several sides have masks: each side is
         a photo of its own).

@@ -82,6 +82,8 @@ def test_a_named_set_that_does_not_fit_names_the_one_that_does() -> None:
         mr.render(DATA, flat_photo((80, 60), GREY), masks="restored")
     with pytest.raises(ImageError, match=r"--masks original"):
         mr.render(DATA, flat_photo((80, 60), GREY), masks="restored", strict=True)
+    with pytest.raises(ImageError, match=r"does not match view_box 0 0 100 100.*--masks original"):
+        mr.render(DATA, flat_photo((80, 60), GREY), strict=True)  # strict never guesses
 
 
 def test_svg_chooses_the_same_set() -> None:
