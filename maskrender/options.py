@@ -301,7 +301,8 @@ class Option:
 _ALL: tuple[Option, ...] = (
     Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET",
            kind_help=(("overlay", "which mask set to draw: restored or original (default: the set whose view_box fits "
-                                  "the photo, said on stderr when it is the original; else restored; with --strict, restored)"),)),
+                                  "the photo, said on stderr when it is the original; else restored; with "
+                                  "--strict, restored)"),)),
     Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
            "right or all (refused when the sides would share a picture: each has its own photo)", "SIDE",
            kind_help=(("export", "which side's masks to export: front (default), left, right or all"),)),
