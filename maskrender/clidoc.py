@@ -68,7 +68,13 @@ def reference() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Write the reference to the file named in ``argv`` (default: standard output)."""
+    """Write the reference to the file named in ``argv`` (default: standard output).
+
+    >>> import os, tempfile
+    >>> target = os.path.join(tempfile.mkdtemp(), "cli.md")
+    >>> main([target]), open(target, encoding="utf-8").read() == reference()
+    (0, True)
+    """
     args = sys.argv[1:] if argv is None else argv
     text = reference()
     if args:

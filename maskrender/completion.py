@@ -29,7 +29,12 @@ _FILES = {"result", "image", "output", "out_dir", "source", "image_left", "image
 
 
 def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
-    """The sub-commands of ``parser``, by name."""
+    """The sub-commands of ``parser``, by name.
+
+    >>> from maskrender.cli import build_parser
+    >>> list(commands(build_parser()))
+    ['info', 'render', 'batch', 'report', 'export', 'completion']
+    """
     for action in parser._actions:  # argparse keeps its sub-parsers here
         if isinstance(action, argparse._SubParsersAction):
             return dict(action.choices)
@@ -37,7 +42,12 @@ def commands(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentPars
 
 
 def flags(parser: argparse.ArgumentParser) -> list[str]:
-    """Every option string of ``parser`` (``-o``, ``--output`` ...), suppressed ones left out."""
+    """Every option string of ``parser`` (``-o``, ``--output`` ...), suppressed ones left out.
+
+    >>> from maskrender.cli import build_parser
+    >>> flags(commands(build_parser())["info"])
+    ['-h', '--help', '--json']
+    """
     return [s for a in parser._actions if a.help != argparse.SUPPRESS for s in a.option_strings]
 
 
@@ -48,7 +58,12 @@ def suggest(word: str, known: Iterable[str]) -> str | None:
 
 
 def did_you_mean(message: str, parser: argparse.ArgumentParser, argv: list[str]) -> str:
-    """``message`` (argparse's) with a suggestion for the misspelt flag or command it names."""
+    """``message`` (argparse's) with a suggestion for the misspelt flag or command it names.
+
+    >>> from maskrender.cli import build_parser
+    >>> did_you_mean("maskrender: unrecognized arguments: --jsn", build_parser(), ["info", "x.json", "--jsn"])
+    'maskrender: unrecognized arguments: --jsn; did you mean: --jsn -> --json?'
+    """
     choice = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
     if choice:
         close = suggest(choice.group(1), re.findall(r"'([^']*)'", choice.group(2)))
@@ -92,7 +107,12 @@ def _case(name: str, sub: argparse.ArgumentParser) -> str:
 
 
 def script(parser: argparse.ArgumentParser, shell: str) -> str:
-    """The completion script of ``parser``'s program for ``shell`` (``bash`` or ``zsh``)."""
+    """The completion script of ``parser``'s program for ``shell`` (``bash`` or ``zsh``).
+
+    >>> from maskrender.cli import build_parser
+    >>> script(build_parser(), "bash").splitlines()[-1]
+    'complete -o filenames -F _maskrender maskrender'
+    """
     if shell not in SHELLS:
         raise ValueError(f"shell must be one of {', '.join(SHELLS)}, not {shell!r}")
     subs = commands(parser)

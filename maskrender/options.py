@@ -283,12 +283,20 @@ class Option:
     kind_help: tuple[tuple[str, str], ...] = ()
 
     def help_for(self, kind: str | None) -> str:
-        """The help in ``kind``'s command (``None``: a batch, which makes overlays by default)."""
+        """The help in ``kind``'s command (``None``: a batch, which makes overlays by default).
+
+        >>> OPTIONS["size"].help_for("export").startswith("the pixel grid")
+        True
+        """
         return dict(self.kind_help).get(kind or "overlay", self.help)
 
     @property
     def choices(self) -> tuple[str, ...]:
-        """The values the option takes, when it takes one of a few words (``restored``, ``original``)."""
+        """The values the option takes, when it takes one of a few words (``restored``, ``original``).
+
+        >>> OPTIONS["masks"].choices, OPTIONS["opacity"].choices
+        (('restored', 'original'), ())
+        """
         found: tuple[str, ...] = getattr(self.read, "choices", ())
         return found
 
