@@ -109,14 +109,6 @@ def _results(data: MaskInput) -> Results:
     return load(data)  # type: ignore[arg-type]
 
 
-def _source_name(data: MaskInput) -> str:
-    if isinstance(data, Results):
-        return _name(data)
-    if isinstance(data, (str, os.PathLike)):
-        return os.path.basename(os.fspath(data))
-    return "<masks>"
-
-
 def _name(results: Results) -> str:
     return os.path.basename(results.source) or results.source
 
@@ -205,7 +197,7 @@ def prepare(
     if results is not None:  # a --fill or --opacity name that selects nothing is a typo
         for what, table in (("fill", style.fills), ("opacity", style.opacities)):
             if table:
-                require_known(list(table), results.all_masks(), what=what, source=_source_name(results))
+                require_known(list(table), results.all_masks(), what=what, source=_name(results))
     if photo is None:
         canvas = _canvas(chosen, size, max_size)
         check_canvas(canvas)
