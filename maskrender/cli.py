@@ -1,7 +1,9 @@
 """The ``maskrender`` command: a thin shell over the Python API.
 
 Exit status: 0 success, 2 a user error (one line on stderr, no traceback), 1 an unexpected
-internal error.  Warnings print as one ``maskrender: warning: ...`` line each.
+internal error.  Warnings print as one ``maskrender: warning: ...`` line each.  ``-`` reads the
+result or the photo from standard input and ``-o -`` writes to standard output (with ``--format``);
+missing output folders are created, in every command.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ import contextlib
 import json
 import os
 import sys
+import time
 import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from maskrender import __version__
+from maskrender._clio import STDIO, output_folders, photo_argument, result_argument, to_stdout
 from maskrender._paths import printable
 from maskrender.atomic import terminate_as_interrupt
+from maskrender.completion import SHELLS, did_you_mean, script
 from maskrender.draw.core import core_name
-from maskrender.errors import InputError, MaskRenderError
-from maskrender.formats import extensions
+from maskrender.errors import InputError, MaskRenderError, OutputError
+from maskrender.formats import extensions, format_named
 from maskrender.options import OPTIONS, Option, options_for  # light: heavy modules load when a command runs
 
 __all__ = ["main"]
@@ -80,6 +85,12 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(f"{self.prog}: {message}")
 
 
+def _say_more(args: argparse.Namespace, text: str) -> None:
+    """With ``-v``: one more line on standard error."""
+    if getattr(args, "verbose", False):
+        print(f"maskrender: {printable(text)}", file=sys.stderr)
+
+
 def _reader(option: Option) -> Callable[[str], Any]:
     """An argparse ``type`` that reads with the registry's reader (a bad value: a usage error, exit 2)."""
     def read(text: str) -> Any:
@@ -89,6 +100,7 @@ def _reader(option: Option) -> Callable[[str], Any]:
             raise argparse.ArgumentTypeError(str(err)) from None
 
     read.__name__ = option.name  # argparse names the type in some messages
+    read.choices = option.choices  # type: ignore[attr-defined]  # for shell completion
     return read
 
 
@@ -103,14 +115,15 @@ def add_options(p: argparse.ArgumentParser, kind: str | None) -> None:
     chosen = options_for(kind) if kind is not None else tuple(
         o for o in OPTIONS.values() if not o.kinds or o.kinds & {"overlay", "report"})
     for option in chosen:
+        helped = option.help_for(kind)
         if option.switch:
-            p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=option.help)
+            p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=helped)
         elif option.repeat:  # each use read on its own, so an error names the bad one
             p.add_argument(option.flag, dest=option.name, action="append", type=_reader(option),
-                           metavar=option.metavar, help=option.help)
+                           metavar=option.metavar, help=helped)
         else:
             p.add_argument(option.flag, dest=option.name, type=_reader(option), metavar=option.metavar,
-                           help=option.help)
+                           help=helped)
 
 
 def option_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -121,7 +134,7 @@ def option_values(args: argparse.Namespace) -> dict[str, Any]:
         if value is None:
             continue
         if option.repeat:  # a list of what each use read: names tuples or fill dicts
-            value = ({k: v for d in value for k, v in d.items()} if name == "fill"
+            value = ({k: v for d in value for k, v in d.items()} if name in ("fill", "opacity")
                      else tuple(n for names in value for n in names))
         # a path argument is a path, even "[visit 1].json" (a str would be read as JSON text)
         values[name] = Path(value) if option.path and isinstance(value, str) else value
@@ -132,24 +145,49 @@ def _cmd_info(args: argparse.Namespace) -> int:
     from maskrender.info import format_summary, summarize
     from maskrender.parse import load
 
-    summary = summarize(load(Path(args.result)))
+    summary = summarize(load(result_argument(args.result, [])))
     _say(json.dumps(summary, indent=2, ensure_ascii=False) if args.json else format_summary(summary))
     return 0
 
 
-def _cmd_render(args: argparse.Namespace) -> int:
+def _draw(args: argparse.Namespace, kind: str) -> int:
+    """``render`` and ``report``: one result (and photo) into one file, or standard output."""
     from maskrender.options import call_options
-    from maskrender.overlay import render_file
 
-    out = render_file(Path(args.result), args.output, _path(args.image), **call_options(option_values(args),
-                                                                                         "overlay"))
+    write: Callable[..., Any]
+    if kind == "overlay":  # only the command's own modules are imported (a report's are heavier)
+        from maskrender.overlay import render_file as write
+    else:
+        from maskrender.report import report_file as write
+    taken: list[str] = []
+    result = result_argument(args.result, taken)
+    photo = photo_argument(args.image, taken)
+    kwargs = call_options(option_values(args), kind)
+    started = time.perf_counter()
+    if args.output == STDIO:
+        if args.format is None:
+            raise OutputError(f"-o - (standard output) needs --format: {', '.join(_format_names(kind))}")
+        write(result, sys.stdout.buffer, photo, format=args.format, **kwargs)
+        sys.stdout.buffer.flush()
+        _say_more(args, f"wrote {format_named(args.format, kind).name} to standard output in "
+                        f"{time.perf_counter() - started:.2f} s")
+        return 0
+    with output_folders(args.output):
+        out = write(result, args.output, photo, format=args.format, **kwargs)
+    _say_more(args, f"{os.path.getsize(out):,} bytes in {time.perf_counter() - started:.2f} s")
     if not args.quiet:
         _say(f"wrote {printable(str(out))}")
     return 0
 
 
-def _path(value: str | None) -> Path | None:
-    return None if value is None else Path(value)
+def _cmd_render(args: argparse.Namespace) -> int:
+    return _draw(args, "overlay")
+
+
+def _format_names(kind: str) -> list[str]:
+    from maskrender.formats import FORMATS
+
+    return [f.name for f in FORMATS.values() if kind in f.kinds]
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
@@ -157,6 +195,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 
     defaults = option_values(args)
     jobs = read_jobs(args.source, args.out_dir, kind=args.kind, format=args.format, defaults=defaults)
+    _say_more(args, f"{len(jobs)} job(s) from {args.source}")
     summary = run_batch(jobs, args.out_dir, workers=args.jobs, scheduler=args.scheduler, resume=args.resume,
                         progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr)
     if not args.quiet or summary.exit_status:
@@ -172,10 +211,24 @@ def _cmd_export(args: argparse.Namespace) -> int:
     kwargs = {k: values[k] for k in ("masks", "side", "only", "size", "max_size", "coordinates") if k in values}
     if kwargs.get("side") == "all":
         kwargs["side"] = None
-    done = export_file(args.result, args.output, style=call_options(values, "overlay")["style"], **kwargs)
+    style = call_options(values, "overlay")["style"]
+    result = result_argument(args.result, [])
+    if args.output == STDIO:  # the label table goes to standard error: standard output is the data
+        if args.format is None:
+            raise OutputError(f"-o - (standard output) needs --format: {', '.join(_format_names('export'))}")
+        fmt = format_named(args.format, "export")
+        done: dict[str, Any] = {}
+        to_stdout(lambda path: done.update(export_file(result, path, style=style, **kwargs)), fmt.extensions[0])
+        if not args.quiet:
+            for label, name in (done.get("labels") or {}).items():
+                print(f"{label}\t{name}", file=sys.stderr)
+        return 0
+    with output_folders(args.output):
+        done = export_file(result, args.output, style=style, **kwargs)
     if not args.quiet:
-        _say("\n".join([*(f"{label}\t{printable(str(name))}" for label, name in (done.get("labels") or {}).items()),
-                        f"wrote {done['path']}"]))
+        for label, name in (done.get("labels") or {}).items():
+            _say(f"{label}\t{printable(str(name))}")
+        _say(f"wrote {printable(str(done['path']))}")
     return 0
 
 
@@ -186,14 +239,18 @@ def _positive(text: str) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from maskrender.options import call_options
-    from maskrender.report import report_file
+    return _draw(args, "report")
 
-    out = report_file(Path(args.result), args.output, _path(args.image), **call_options(option_values(args),
-                                                                                         "report"))
-    if not args.quiet:
-        _say(f"wrote {printable(str(out))}")
+
+def _cmd_completion(args: argparse.Namespace) -> int:
+    _say(script(build_parser(), args.shell).rstrip("\n"))
     return 0
+
+
+def _quiet_or_verbose(p: argparse.ArgumentParser, quiet: str) -> None:
+    loud = p.add_mutually_exclusive_group()
+    loud.add_argument("-q", "--quiet", action="store_true", help=quiet)
+    loud.add_argument("-v", "--verbose", action="store_true", help="say more on standard error: sizes, times, counts")
 
 
 def _drawing_command(sub: Any, name: str, summary: str, description: str, kind: str,
@@ -204,30 +261,49 @@ def _drawing_command(sub: Any, name: str, summary: str, description: str, kind: 
     listed = ", ".join(endings[:-1]) + " or " + endings[-1]
     p: argparse.ArgumentParser = sub.add_parser(name, help=summary, description=f"{description} Formats by "
                                                 f"extension: {listed}.")
-    p.add_argument("result", help="result JSON file")
-    p.add_argument("-o", "--output", required=True, help=f"output file: {listed}")
-    p.add_argument("--image", help=image_help)
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+    p.add_argument("result", help="result JSON file ('-': standard input)")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {listed}; '-': standard output (give "
+                   "--format); missing folders are created")
+    p.add_argument("--image", help=image_help + " ('-': standard input)")
+    p.add_argument("--format", help="the output format when the name does not say it (needed with -o -): "
+                   + ", ".join(_format_names(kind)))
+    _quiet_or_verbose(p, "print nothing on success")
     add_options(p, kind)
     return p
 
 
+EXAMPLES = """\
+examples (from the repository root, on the bundled fixtures):
+  maskrender info fixtures/results_list.json
+  maskrender render fixtures/results_list.json --image fixtures/restored.jpg -o overlay.png
+  maskrender report fixtures/results_list.json --image fixtures/restored.jpg -o report.pdf
+  maskrender export fixtures/acne.json -o masks.geojson
+  maskrender batch fixtures/ -o out/ --format webp
+  maskrender completion bash > ~/.local/share/bash-completion/completions/maskrender
+
+'-' reads the result or the photo from standard input; -o - writes to standard output (with --format).
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``maskrender`` command."""
-    parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays.")
+    parser = _Parser(prog="maskrender", description="Draw skin-analysis masks as PNG and SVG overlays, reports, data "
+                     "exports and batches.", epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version",
                         version=f"maskrender {__version__} (rasteriser core: {core_name()})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    p: argparse.ArgumentParser = sub.add_parser("info", help="print what a result holds")
-    p.add_argument("result", help="result JSON file")
+    p: argparse.ArgumentParser = sub.add_parser("info", help="print what a result holds",
+                                                description="Print each algorithm, ok or failed, its metrics per "
+                                                            "area with grades, and each mask.")
+    p.add_argument("result", help="result JSON file ('-': standard input)")
     p.add_argument("--json", action="store_true", help="machine-readable JSON")
     p.set_defaults(func=_cmd_info)
 
     p = _drawing_command(sub, "render", "draw masks over a photo, or as a transparent layer",
-                         "Draw the selected masks over the photo (or on a transparent canvas) and write a .png, .jpg, "
-                         ".webp or .svg, atomically. Example: maskrender render result.json --image selfie.jpg -o "
-                         "overlay.png", "overlay", "the photo (default: a transparent canvas)")
+                         "Draw the selected masks over the photo (or on a transparent canvas), atomically. Example: "
+                         "maskrender render fixtures/results_list.json --image fixtures/restored.jpg -o overlay.png.",
+                         "overlay", "the photo (default: a transparent canvas)")
     p.set_defaults(func=_cmd_render)
 
     p = sub.add_parser("batch", help="render many jobs: a manifest or a folder of results and photos",
@@ -237,9 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with NAME.jpg/.png/.webp). Relative paths are resolved against the manifest's "
                                    "folder; command-line options are the defaults that cells override. Failures are "
                                    "listed in OUT/errors.jsonl. Exit status: 0 all done, 1 some failed, 2 a usage "
-                                   "error (nothing was rendered), 130 interrupted.")
+                                   "error (nothing was rendered), 130 interrupted. Example: maskrender batch "
+                                   "fixtures/ -o out/ --format webp.")
     p.add_argument("source", help="manifest file, or folder of results")
-    p.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT", help="output folder")
+    p.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT",
+                   help="output folder (created if missing)")
     p.add_argument("--kind", choices=("overlay", "report"), default="overlay", help="what to make (default overlay)")
     p.add_argument("--format", default="png",
                    help="extension of outputs the manifest does not name: png (default), jpg, webp, svg; "
@@ -248,13 +326,14 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (needs maskrender[dask])")
     p.add_argument("--resume", action="store_true", help="skip jobs whose output exists and is complete")
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar; print only a summary of failures")
+    _quiet_or_verbose(p, "no progress bar; print only a summary of failures")
     add_options(p, None)
     p.set_defaults(func=_cmd_batch)
 
     p = _drawing_command(sub, "report", "a report: photo with masks, legend, one panel of metrics per algorithm",
                          "Write a report: header, the photo with every selected mask and a legend, and one panel per "
-                         "algorithm (thumbnail, score, grade, gauge, per-area table).", "report",
+                         "algorithm (thumbnail, score, grade, gauge, per-area table). Example: maskrender report "
+                         "fixtures/results_list.json --image fixtures/restored.jpg -o report.pdf.", "report",
                          "the photo the masks belong to (default: a neutral canvas)")
     p.add_argument("--side", type=_no_side, help=argparse.SUPPRESS)  # a common slip: say what to do instead
     p.set_defaults(func=_cmd_report)
@@ -264,12 +343,24 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write the selected masks, or the metrics, as data; the format follows the ending: "
                                    ".geojson (GeoJSON FeatureCollection), .coco.json (COCO annotations, RLE per mask), "
                                    ".png (a label map, its label table printed and in a PNG text chunk), .npz (one "
-                                   "coverage array per mask), .csv / .jsonl (the metrics table).")
-    p.add_argument("result", help="result JSON file")
-    p.add_argument("-o", "--output", required=True, help=f"output file: {endings}")
-    p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
+                                   "coverage array per mask), .csv / .jsonl (the metrics table). Masks are laid on a "
+                                   "pixel grid of --size (default: the view_box's). Example: maskrender export "
+                                   "fixtures/acne.json -o masks.geojson.")
+    p.add_argument("result", help="result JSON file ('-': standard input)")
+    p.add_argument("-o", "--output", required=True, help=f"output file: {endings}; '-': standard output (give "
+                   "--format); missing folders are created")
+    p.add_argument("--format", help="the output format when the name does not say it (needed with -o -): "
+                   + ", ".join(_format_names("export")))
+    _quiet_or_verbose(p, "print nothing on success")
     add_options(p, "export")
     p.set_defaults(func=_cmd_export)
+
+    p = sub.add_parser("completion", help="print a shell completion script (bash or zsh)",
+                       description="Print the completion script of maskrender for bash or zsh. Example: "
+                                   "eval \"$(maskrender completion bash)\" in ~/.bashrc, or "
+                                   "maskrender completion zsh > ~/.zfunc/_maskrender.")
+    p.add_argument("shell", choices=SHELLS, help="bash or zsh")
+    p.set_defaults(func=_cmd_completion)
     return parser
 
 
@@ -295,10 +386,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> int:
     args: argparse.Namespace | None = None
     try:
+        words = list(sys.argv[1:] if argv is None else argv)
         try:
-            args = parser.parse_args(argv)
-        except _UsageError as err:
-            print(printable(str(err)), file=sys.stderr)
+            args = parser.parse_args(words)
+        except _UsageError as err:  # a misspelt flag or command: the closest one
+            print(printable(did_you_mean(str(err), parser, words)), file=sys.stderr)
             return 2
         if getattr(args, "func", None) is None:
             parser.print_help(sys.stderr)

@@ -446,8 +446,8 @@ class Results(_Shown, Sequence[Result]):
         for r in self._items:
             if algorithm is not None and not r.matches(algorithm):
                 continue
-            out.extend(m for m in r.masks(image, side) if not names or _names.matches(m, names))
-        return tuple(out)
+            out.extend(r.masks(image, side))
+        return tuple(_names.select(out, names) if names else out)
 
     def all_masks(self) -> tuple[Mask, ...]:
         """Every mask of every result, both sets, every side."""

@@ -7,8 +7,13 @@ else, against every key of a mask (most specific first):
 * the mask's tech name (``papules_mask_restored``) and its stem (``papules``: vendor tech names
   vary across sides and sets, so ``x_mask_restored_right`` is ``x``);
 * the mask's display name (``Papules``);
-* the result's family (``acne.papules``), the family's last part (``papules``), its group
-  (``acne`` selects every ``acne.*`` family) and the algorithm (``papules``).
+* the result's family (``acne.papules``), the family's last part (``papules``), the algorithm
+  (``papules``), and the family's group (``acne`` selects every ``acne.*`` family).
+
+Names match case-insensitively (``Acne``, ``pores mask``).  A group is the least specific key:
+where a name is also an algorithm, family or mask name among the masks looked at, it selects
+those and not the rest of its group (``lines`` is the lines algorithm, not every ``lines.*``
+family such as ``lines.wrinkles_depth``): :func:`select` decides with the whole selection in view.
 
 Examples
 --------
@@ -24,7 +29,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 from maskrender.aliases import vendor_aliases  # the rasterisation service's names (i22)
@@ -38,11 +43,15 @@ __all__ = [
     "matches",
     "require_known",
     "result_matches",
+    "select",
+    "select_results",
     "stem",
     "unmatched",
 ]
 
 T = TypeVar("T")
+M = TypeVar("M", bound="_MaskLike")
+R = TypeVar("R", bound="_ResultLike")
 
 _SUFFIXES = ("_mask_restored", "_mask_original", "_restored", "_original", "_mask")
 _SIDES = ("_left", "_right", "_front")
@@ -92,6 +101,62 @@ def _family_keys(r: _ResultLike) -> tuple[str, ...]:
             *vendor_aliases(r.algorithm, r.family))
 
 
+def _fold(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _mask_specific(mask: _MaskLike) -> set[str]:
+    return {_fold(k) for k in (mask.tech_name, stem(mask.tech_name), mask.name, *_family_keys(mask)[:3]) if k}
+
+
+def _result_specific(result: _ResultLike) -> set[str]:
+    return {_fold(k) for k in _family_keys(result)[:3] if k}
+
+
+def _tiered(specific: Sequence[set[str]], groups: Sequence[str], names: Iterable[str]) -> list[bool]:
+    """Which items the names select: each name by the items it names specifically, else by its group."""
+    keep = [False] * len(specific)
+    for name in {_fold(n) for n in names}:
+        hits = [name in keys for keys in specific]
+        if not any(hits):
+            hits = [bool(name) and name == g for g in groups]
+        keep = [k or h for k, h in zip(keep, hits, strict=True)]
+    return keep
+
+
+def select(masks: Sequence[M], names: Iterable[str]) -> list[M]:
+    """The ``masks`` that any of ``names`` selects, in their order, each name at its most specific.
+
+    A name that is a tech name, stem, display name, family, family part or algorithm of one of
+    ``masks`` selects those; otherwise it selects the masks of its family group.  Case does not matter.
+
+    >>> import maskrender as mr
+    >>> masks = mr.load("fixtures/results_list.json").masks()
+    >>> [m.tech_name for m in select(masks, ["PAPULES", "pores mask"])]
+    ['pores_mask_restored', 'papules_mask_restored']
+    """
+    specific = [_mask_specific(m) for m in masks]
+    groups = [_fold(group_of(m.family)) for m in masks]
+    keep = _tiered(specific, groups, names)
+    return [m for m, k in zip(masks, keep, strict=True) if k]
+
+
+def select_results(results: Sequence[R], names: Iterable[str],
+                   masks_of: Callable[[R], Iterable[_MaskLike]]) -> list[R]:
+    """The ``results`` that any of ``names`` selects (itself or one of its masks, ``masks_of``),
+    each name at its most specific, as :func:`select` decides for masks.
+
+    >>> import maskrender as mr
+    >>> results = mr.load("fixtures/results_list.json")
+    >>> [r.family for r in select_results(list(results), ["Lines"], lambda r: r.masks_restored)]
+    ['lines.lines']
+    """
+    specific = [_result_specific(r).union(*(_mask_specific(m) for m in masks_of(r))) for r in results]
+    groups = [_fold(group_of(r.family)) for r in results]
+    keep = _tiered(specific, groups, names)
+    return [r for r, k in zip(results, keep, strict=True) if k]
+
+
 def mask_keys(mask: _MaskLike) -> tuple[str, ...]:
     """Every name that selects ``mask``, most specific first, without blanks or repeats.
 
@@ -104,36 +169,58 @@ def mask_keys(mask: _MaskLike) -> tuple[str, ...]:
 
 
 def matches(mask: _MaskLike, names: Iterable[str]) -> bool:
-    """Whether any of ``names`` selects ``mask``."""
-    keys = set(mask_keys(mask))
-    return any(n in keys for n in names)
+    """Whether any of ``names`` is one of ``mask``'s keys (any case; :func:`select` also weighs
+    a group name against the other masks)."""
+    keys = {_fold(k) for k in mask_keys(mask)}
+    return any(_fold(n) in keys for n in names)
 
 
 def result_matches(result: _ResultLike, name: str) -> bool:
-    """Whether ``name`` selects a whole result: its algorithm, family, family's last part or group."""
-    return bool(name) and name in _family_keys(result)
+    """Whether ``name`` (any case) is a result's algorithm, family, family's last part or group."""
+    return bool(name.strip()) and _fold(name) in {_fold(k) for k in _family_keys(result) if k}
 
 
-def lookup(mask: _MaskLike, table: Mapping[str, T]) -> T | None:
-    """The value of the most specific of ``mask``'s keys in ``table`` (``--fill`` colours), or ``None``."""
+def lookup(mask: _MaskLike, table: Mapping[str, T], among: Sequence[_MaskLike] = ()) -> T | None:
+    """The value of the most specific of ``mask``'s keys in ``table`` (``--fill`` colours; any
+    case), or ``None``.  With ``among`` (every mask of the picture), a group name that is also a
+    more specific name of one of them is that name, as :func:`select` decides.
+
+    >>> import maskrender as mr
+    >>> masks = mr.load("fixtures/results_list.json").masks()
+    >>> lookup(masks[0], {"PORES": 1}), lookup(masks[0], {"acne": 1}, masks)
+    (1, None)
+    """
+    folded = {_fold(k): v for k, v in table.items()}
+    group = _fold(group_of(mask.family))
     for key in mask_keys(mask):
-        if key in table:
-            return table[key]
+        k = _fold(key)
+        if k not in folded:
+            continue
+        if k == group and k not in _mask_specific(mask) and any(k in _mask_specific(m) for m in among):
+            continue  # the word names another mask more specifically
+        return folded[k]
     return None
 
 
 def unmatched(masks: Iterable[_MaskLike], names: Sequence[str]) -> list[str]:
     """The ``names`` that select none of ``masks`` (for an error that lists what exists)."""
-    keys = {k for m in masks for k in mask_keys(m)}
-    return [n for n in names if n not in keys]
+    pool = list(masks)
+    return [n for n in names if not select(pool, [n])]
 
 
 def available_names(masks: Iterable[_MaskLike]) -> list[str]:
-    """The names a user may give to select among ``masks``: tech names, stems, families, algorithms."""
-    out: set[str] = set()
+    """Every name that selects one of ``masks``: tech names, stems, display names, families,
+    algorithms and groups, once each whatever its case, sorted.
+
+    >>> import maskrender as mr
+    >>> available_names(mr.load("fixtures/pores.json").masks())
+    ['pores', 'Pores Mask', 'pores.pores', 'pores_mask_restored']
+    """
+    out: dict[str, str] = {}
     for m in masks:
-        out.update(k for k in mask_keys(m) if k != m.name)
-    return sorted(out)
+        for k in mask_keys(m):
+            out.setdefault(_fold(k), k)
+    return sorted(out.values(), key=lambda k: (_fold(k), k))
 
 
 def require_known(names: Sequence[str], masks: Sequence[_MaskLike], *, what: str, source: str) -> None:
@@ -147,7 +234,7 @@ def require_known(names: Sequence[str], masks: Sequence[_MaskLike], *, what: str
     ...               what="fill", source="acne.json")
     Traceback (most recent call last):
     ...
-    maskrender.errors.SelectionError: acne.json: fill name pores matches no mask; there are: acne, acne.acne, ...
+    maskrender.errors.SelectionError: acne.json: fill name pores matches no mask; there are: acne, Acne Mask, ...
     """
     unknown = unmatched(masks, names)
     if unknown:

@@ -22,6 +22,10 @@ maskrender.errors.InputError: expected a whole number from 1 to 100, not '101'
 >>> kw = call_options({"opacity": 0.5, "side": "all", "title": "x"}, "overlay")
 >>> kw["style"].opacity, kw["side"], "title" in kw
 (0.5, None, False)
+>>> OPTIONS["opacity"].read("0.5; acne=0.3")
+{'': 0.5, 'acne': 0.3}
+>>> call_options({"opacity": OPTIONS["opacity"].read("acne=0.3")})["style"].opacities
+{'acne': 0.3}
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
             raise InputError(f"expected one of {', '.join(choices)}, not {value!r}")
         return text
 
+    read.choices = choices  # type: ignore[attr-defined]  # for shell completion and the reference
     return read
 
 
@@ -80,6 +85,31 @@ def _fraction(value: Any) -> float:
     if not 0.0 <= v <= 1.0:
         raise InputError(f"expected a number from 0 to 1, not {value!r}")
     return v
+
+
+def _opacities(value: Any) -> dict[str, float]:
+    """``"0.5"`` (every mask), ``"acne=0.3"``, ``"0.5;acne=0.3"``, a list of such texts (one per
+    ``--opacity``), a number or a mapping.  The opacity of every mask is under the name ``""``."""
+    if isinstance(value, Mapping):
+        items: list[Any] = list(value.items())
+    else:
+        items = []
+        for item in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(item, str):
+                items.extend(p.partition("=")[::2] if "=" in p else ("", p)
+                             for p in re.split(r"[;|]", item) if p.strip())
+            else:
+                items.append(("", item))
+    out: dict[str, float] = {}
+    for name, v in items:
+        try:
+            out[str(name).strip()] = _fraction(v.strip() if isinstance(v, str) else v)
+        except InputError:
+            raise InputError(f"expected a number from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}") \
+                from None
+    if not out:
+        raise InputError(f"expected a number from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}")
+    return out
 
 
 def _fills(value: Any) -> dict[str, str]:
@@ -235,6 +265,9 @@ class Option:
         Part of the :class:`~maskrender.Style` rather than a keyword of its own.
     cli : str, optional
         The CLI flag when it is not ``--`` + the name with dashes (``--font`` for ``fonts``).
+    kind_help : tuple of (kind, help) pairs
+        The help of the option in one kind's command when it differs there (``export`` takes no
+        photo; an overlay chooses the mask set by the photo).
     """
 
     name: str
@@ -247,6 +280,25 @@ class Option:
     path: bool = False
     style: bool = False
     cli: str | None = None
+    kind_help: tuple[tuple[str, str], ...] = ()
+
+    def help_for(self, kind: str | None) -> str:
+        """The help in ``kind``'s command (``None``: a batch, which makes overlays by default).
+
+        >>> OPTIONS["size"].help_for("export").startswith("the pixel grid")
+        True
+        """
+        return dict(self.kind_help).get(kind or "overlay", self.help)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values the option takes, when it takes one of a few words (``restored``, ``original``).
+
+        >>> OPTIONS["masks"].choices, OPTIONS["opacity"].choices
+        (('restored', 'original'), ())
+        """
+        found: tuple[str, ...] = getattr(self.read, "choices", ())
+        return found
 
     @property
     def flag(self) -> str:
@@ -255,12 +307,17 @@ class Option:
 
 
 _ALL: tuple[Option, ...] = (
-    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET"),
+    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET",
+           kind_help=(("overlay", "which mask set to draw: restored or original (default: the set whose view_box fits "
+                                  "the photo, said on stderr when it is the original; else restored; with "
+                                  "--strict, restored)"),)),
     Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
-           "right or all", "SIDE"),
-    Option("only", _names, BOTH | EXPORT, "keep masks this name selects: an algorithm, family, family group, mask tech "
-           "name or its stem (repeatable)", "NAME", repeat=True),
-    Option("opacity", _fraction, BOTH, "global opacity 0..1 (default 0.6)", "0-1", style=True),
+           "right or all (refused when the sides would share a picture: each has its own photo)", "SIDE",
+           kind_help=(("export", "which side's masks to export: front (default), left, right or all"),)),
+    Option("only", _names, BOTH | EXPORT, "keep masks this name selects (any case): an algorithm, family, family "
+           "group, mask tech name, its stem or display name (repeatable)", "NAME", repeat=True),
+    Option("opacity", _opacities, BOTH, "opacity 0..1 of every mask (default 0.6), or of the masks NAME selects "
+           "(NAME=0.3; repeatable)", "[NAME=]0-1", repeat=True, style=True),
     Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
            "NAME=COLOR", repeat=True, style=True),
     Option("point_radius", _length, BOTH | EXPORT, "disc radius: pixels (5) or relative to the image (0.3%%); default "
@@ -275,17 +332,20 @@ _ALL: tuple[Option, ...] = (
     Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
     Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
     Option("size", _size, OVERLAY | EXPORT, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
-           "default: the photo's, else the view_box's", "WxH"),
+           "default: the photo's, else the view_box's", "WxH",
+           kind_help=(("export", "the pixel grid of COCO, label maps, arrays and pixel coordinates (default: the "
+                                 "view_box's size)"),)),
     Option("max_size", _integer(1, 100_000), OVERLAY | EXPORT, "scale the output down, photo included, so neither side "
-           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture)", "N"),
+           "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture); default: no limit", "N",
+           kind_help=(("export", "scale the pixel grid down so neither side exceeds N pixels (default: no limit)"),)),
     Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
            "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
            "(default)", "CORNER"),
     Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
            "(default), dim (darkened) or grey (greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
-    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (the masks' own "
-           "units, default) or pixels (of --size)", "UNITS"),
+    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (default), the "
+           "masks' own units, or pixels (of --size)", "UNITS"),
     Option("keep_metadata", _flag, OVERLAY, "keep the photo's camera metadata (EXIF, with GPS) in the output; by "
            "default only its colour profile and dpi are kept", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
@@ -327,10 +387,10 @@ _STYLE_KEYS = ("opacity", "point_radius", "line_width", "outline", "palette")
 
 @functools.lru_cache(maxsize=256)
 def _style(opacity: float | None, fills: tuple[tuple[str, str], ...], point_radius: Any, line_width: Any,
-           outline: Any, palette: str | None = None) -> Any:
+           outline: Any, palette: str | None = None, opacities: tuple[tuple[str, float], ...] = ()) -> Any:
     from maskrender.style import Style
 
-    kwargs: dict[str, Any] = {"fills": dict(fills)}
+    kwargs: dict[str, Any] = {"fills": dict(fills), "opacities": dict(opacities)}
     for key, value in zip(_STYLE_KEYS, (opacity, point_radius, line_width, outline, palette), strict=True):
         if value is not None:
             kwargs[key] = value
@@ -344,13 +404,16 @@ def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, 
     options of the other kind are left out; style options become one :class:`~maskrender.Style`;
     ``side="all"`` is ``side=None``.
     """
+    opacity = values.get("opacity")
+    named = dict(opacity) if isinstance(opacity, Mapping) else {}  # read: {"": every mask, NAME: its masks}
     options: dict[str, Any] = {"style": _style(
-        values.get("opacity"),
+        named.pop("", None) if isinstance(opacity, Mapping) else opacity,
         tuple(sorted((values.get("fill") or {}).items())),
         values.get("point_radius"),
         values.get("line_width"),
         values.get("outline"),
         values.get("palette"),
+        tuple(sorted(named.items())),
     )}
     for o in options_for(kind):
         if not o.style and values.get(o.name) is not None:

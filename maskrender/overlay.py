@@ -42,8 +42,9 @@ from maskrender.formats import format_named
 from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
 from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
+from maskrender.maskset import MaskSetWarning, check_sides, choose_set, fitting_hint
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results, selection
-from maskrender.names import require_known
+from maskrender.names import available_names, require_known
 from maskrender.outputs import check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
@@ -75,7 +76,7 @@ def select_masks(
     Traceback (most recent call last):
     ...
     maskrender.errors.SelectionError: pores.json: no restored front mask matches acne; there are: \
-pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored front 1, original front 1)
+pores, Pores Mask, pores.pores, pores_mask_restored (masks: restored front 1, original front 1)
     """
     only = selection(only)  # a string is one name, not its characters
     if masks not in MASK_SETS:
@@ -92,29 +93,21 @@ pores, pores.pores, pores_mask_original, pores_mask_restored (masks: restored fr
     if not chosen:
         what = f"{masks} {side or 'any-side'}"
         inventory = _inventory(results)
-        if only:
-            names = ", ".join(results.mask_names()) or "no names at all"
+        if only:  # exactly the names that select a mask of this set and side
+            names = ", ".join(available_names(results.masks(image=masks, side=side))) or "no names at all"
             raise SelectionError(f"{_name(results)}: no {what} mask matches {', '.join(only)}; "
                                  f"there are: {names} (masks: {inventory})")
         raise SelectionError(f"{_name(results)}: no {what} masks to draw; there are: {inventory}")
     return order_masks(chosen)
 
 
-def _pool(data: MaskInput) -> Sequence[Mask]:
-    """Every mask of the input (both sets, every side): what a ``fill`` name may select."""
+def _results(data: MaskInput) -> Results:
+    """The input as results (loaded once: the mask set, the selection and the fill names all look at it)."""
     if isinstance(data, Results):
-        return data.all_masks()
+        return data
     if isinstance(data, Result):
-        return Results([data]).all_masks()
-    return load(data).all_masks()  # type: ignore[arg-type]
-
-
-def _source_name(data: MaskInput) -> str:
-    if isinstance(data, Results):
-        return _name(data)
-    if isinstance(data, (str, os.PathLike)):
-        return os.path.basename(os.fspath(data))
-    return "<masks>"
+        return Results([data])
+    return load(data)  # type: ignore[arg-type]
 
 
 def _name(results: Results) -> str:
@@ -159,7 +152,7 @@ def prepare(
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
@@ -190,15 +183,30 @@ def prepare(
         raise TypeError(f"style: expected a maskrender.Style (e.g. Style(fills={{'acne': 'red'}})), not "
                         f"{type(style).__name__}")
     style = style or Style()
-    chosen = select_masks(data, masks=masks, side=side, only=only)
-    if style.fills and not isinstance(data, (Mask, list, tuple)):  # masks given directly: the caller's choice
-        require_known(list(style.fills), _pool(data), what="fill", source=_source_name(data))
-    if image is None:
+    photo = None if image is None else open_photo(image, as_canvas=True)
+    given = not isinstance(data, (Mask, list, tuple))  # masks given directly are drawn as given
+    results = _results(data) if given else None
+    hint = None
+    if results is not None and photo is not None:
+        if masks is None and not strict:
+            masks, note = choose_set(results, photo.size, side=side, only=only)
+            if note is not None:
+                warn(note, MaskSetWarning)
+        else:  # a named set, or strict (which never guesses): a set that does not fit names the one that does
+            hint = fitting_hint(results, photo.size, masks or "restored", side=side, only=only)
+    chosen = select_masks(results if results is not None else data, masks=masks or "restored", side=side,
+                          only=only)
+    if side is None:
+        check_sides(chosen)
+    if results is not None:  # a --fill or --opacity name that selects nothing is a typo
+        for what, table in (("fill", style.fills), ("opacity", style.opacities)):
+            if table:
+                require_known(list(table), results.all_masks(), what=what, source=_name(results))
+    if photo is None:
         canvas = _canvas(chosen, size, max_size)
         check_canvas(canvas)
-        photo = None
     else:
-        photo = _sized_photo(open_photo(image, as_canvas=True), size, max_size)
+        photo = _sized_photo(photo, size, max_size)
         canvas = photo.size
     drawings: list[MaskDrawing] = []
     checked: set[str] = set()
@@ -207,6 +215,8 @@ def prepare(
         if check_aspect and str(frame) not in checked:  # one warning per frame, not per mask
             checked.add(str(frame))
             msg = aspect_mismatch(frame, canvas, m.tech_name or m.display_name)
+            if msg is not None and hint is not None:
+                msg = f"{msg} {hint}"
             if msg is not None and strict:
                 raise ImageError(msg)
             if msg is not None:
@@ -233,7 +243,7 @@ def render(
     *,
     size: tuple[int, int] | None = ...,
     max_size: int | None = ...,
-    masks: str = ...,
+    masks: str | None = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
@@ -248,7 +258,7 @@ def render(
     *,
     size: tuple[int, int] | None = ...,
     max_size: int | None = ...,
-    masks: str = ...,
+    masks: str | None = ...,
     side: str | None = ...,
     only: Sequence[str] | None = ...,
     style: Style | None = ...,
@@ -262,7 +272,7 @@ def render(
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,
@@ -283,10 +293,14 @@ def render(
         (its aspect ratio kept within 1%).
     max_size : int, optional
         Scale the output down, photo included, so neither side exceeds this many pixels.
-    masks : {"restored", "original"}
-        Which mask set to draw (each belongs to its own image).
+    masks : {"restored", "original"}, optional
+        Which mask set to draw (each belongs to its own image).  Default: the set whose view_box
+        fits the photo (its size, else its aspect ratio), with a :class:`MaskSetWarning` when that
+        is the original set; ``restored`` without a photo or when both or neither fit.  With
+        ``strict`` nothing is guessed: ``restored``, refused on a photo it does not fit.
     side : {"front", "left", "right"} or None
-        Which side's masks (``None``: all).
+        Which side's masks (``None``: all, refused when several sides have masks: each side is
+        a photo of its own).
     only : sequence of str, optional
         Algorithm, family or mask tech names to keep.
     style : Style, optional
@@ -351,7 +365,7 @@ def render_svg(
     embed_image: bool = False,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str = "restored",
+    masks: str | None = None,
     side: str | None = "front",
     only: Sequence[str] | None = None,
     style: Style | None = None,

@@ -341,6 +341,9 @@ class Style:
         Fill overrides (any CSS colour) keyed by any name that selects the mask
         (:mod:`maskrender.names`: tech name, its stem, display name, family, family group,
         algorithm); the most specific key wins.
+    opacities : mapping of str to float
+        Opacity overrides 0..1 keyed like ``fills`` (``{"acne": 0.3}``): the masks a name selects
+        take it instead of ``opacity``.
     point_radius, line_width, outline : float or str
         Pixels (``3``, ``"3px"``) or relative to the longer image side (``"0.3%"``).
         ``point_radius`` ``None`` (the default) is :func:`auto_point_radius`.
@@ -357,6 +360,7 @@ class Style:
 
     opacity: float = 0.6
     fills: Mapping[str, str | Color] = field(default_factory=dict)
+    opacities: Mapping[str, float] = field(default_factory=dict)
     point_radius: float | str | Size | None = None
     line_width: float | str | Size = Size(0.002, relative=True, minimum=1.5)
     outline: float | str | Size = 0.0
@@ -372,6 +376,11 @@ class Style:
             raise InputError(f"fills must be a mapping of mask names to colours (e.g. {{'pores': '#00A0FF'}}), "
                              f"not {type(self.fills).__name__}")
         object.__setattr__(self, "fills", {k: Color.parse(v) for k, v in dict(self.fills).items()})
+        opacities = dict(self.opacities)
+        for key, v in opacities.items():
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0.0 <= v <= 1.0:
+                raise InputError(f"opacities[{key!r}] must be a number from 0 to 1, not {v!r}")
+        object.__setattr__(self, "opacities", opacities)
         for name in ("point_radius", "line_width", "outline"):
             value = getattr(self, name)
             if value is None and name != "point_radius":
@@ -389,18 +398,31 @@ class Style:
         found: tuple[Color, ...] = self.__dict__["_colours"]
         return found
 
-    def fill_of(self, mask: Mask) -> Color | None:
-        """The colour ``mask`` is given, by a ``fills`` override or its own ``fill``; ``None`` if neither."""
+    def fill_of(self, mask: Mask, among: Sequence[Mask] = ()) -> Color | None:
+        """The colour ``mask`` is given, by a ``fills`` override or its own ``fill``; ``None`` if neither.
+        ``among`` (every mask of the picture) weighs a group name as :func:`maskrender.names.select` does."""
         fills: Mapping[str, Color] = self.fills  # type: ignore[assignment]
-        color = lookup(mask, fills)
+        color = lookup(mask, fills, among)
         if color is None and mask.fill is not None:
             color = Color.parse(mask.fill)
         return color
 
+    def opacity_of(self, mask: Mask, among: Sequence[Mask] = ()) -> float:
+        """The opacity ``mask`` is drawn with: an ``opacities`` override (most specific name), else ``opacity``.
+
+        >>> import maskrender as mr
+        >>> acne, papules = mr.load("fixtures/acne.json").masks()
+        >>> style = Style(opacity=0.6, opacities={"acne": 0.3, "Papules": 0.9})
+        >>> style.opacity_of(acne), style.opacity_of(papules)
+        (0.3, 0.9)
+        """
+        found = lookup(mask, self.opacities, among)
+        return self.opacity if found is None else float(found)
+
     def palette_colors(self, masks: Sequence[Mask]) -> dict[str, Color]:
         """The palette colours of the masks without a fill among ``masks`` (one picture), by
         :func:`short_name`, kept apart from each other and from the fills drawn with them."""
-        given = [self.fill_of(m) for m in masks]
+        given = [self.fill_of(m, masks) for m in masks]
         return palette_colors([m for m, c in zip(masks, given, strict=True) if c is None], self.colours,
                               [c for c in given if c is not None])
 
@@ -418,7 +440,7 @@ class Style:
         >>> st.color.hex, st.opacity, st.line_width
         ('#00a0ff', 0.6, 2.416)
         """
-        color = self.fill_of(mask)
+        color = self.fill_of(mask, among or ())
         if color is None and among is not None:
             color = self.palette_colors(among).get(short_name(mask))
         if color is None:
@@ -434,7 +456,7 @@ class Style:
                  "(the vendor's polyline_line_thickness 0.001 is a fraction of the image: give 0.1%)", SizeWarning)
         return MaskStyle(
             color=Color(color.r, color.g, color.b),
-            opacity=self.opacity * color.a / 255.0,
+            opacity=self.opacity_of(mask, among or ()) * color.a / 255.0,
             point_radius=radius,
             line_width=width,
             outline=sizes[2].pixels(image_size),

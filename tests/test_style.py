@@ -6,11 +6,13 @@ freckles/melasma) are drawn together here and told apart by their pixels.
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
 import pytest
 from helpers import FIXTURES
+from PIL import Image
 
 import maskrender as mr
 from maskrender.cli import main
@@ -123,3 +125,64 @@ def test_the_command_line_refuses_zero_and_warns_under_half_a_pixel(tmp_path: An
     err = capsys.readouterr().err
     assert "maskrender: warning: line_lines_mask_restored: line width 0.001 is 0.001 px" in err
     assert "give 0.1%" in err
+
+
+# ---------------------------------------------------------------------------------------------
+# per-mask opacity (issue 23): Style(opacities=...), --opacity NAME=VALUE, manifest cells
+# ---------------------------------------------------------------------------------------------
+
+GREY = (128, 128, 128)
+TWO = masks_without_fill("acne", "pores", fills={"acne": "#ff0000", "pores": "#0000ff"})["masks"]
+
+
+def _blend(colour: tuple[int, int, int], opacity: float) -> tuple[int, ...]:
+    return tuple(round(g + opacity * (c - g)) for c, g in zip(colour, GREY, strict=True))
+
+
+def _close(a: object, b: tuple[int, ...]) -> bool:
+    assert isinstance(a, tuple)
+    return all(abs(x - y) <= 1 for x, y in zip(a, b, strict=True))
+
+
+def test_opacities_override_the_global_opacity_per_name() -> None:
+    photo = mr.render(TWO, Image.new("RGB", (100, 40), GREY), style=Style(opacity=1.0, opacities={"Pores": 0.25}))
+    assert photo.getpixel((20, 20)) == (255, 0, 0)                          # acne: the global opacity, 1
+    assert _close(photo.getpixel((70, 20)), _blend((0, 0, 255), 0.25))     # pores: its own
+    with pytest.raises(mr.InputError, match=r"opacities\['pores'\] must be a number from 0 to 1"):
+        Style(opacities={"pores": 1.5})
+
+
+def test_cli_opacity_name_value_as_fill_does(tmp_path: Any) -> None:
+    source = tmp_path / "two.json"
+    source.write_text(json.dumps(TWO))
+    Image.new("RGB", (100, 40), GREY).save(tmp_path / "grey.png")
+    out = tmp_path / "o.png"
+    assert main(["render", str(source), "--image", str(tmp_path / "grey.png"), "--opacity", "1",
+                 "--opacity", "pores=0.25", "-o", str(out)]) == 0
+    with Image.open(out) as picture:
+        assert picture.getpixel((20, 20)) == (255, 0, 0)
+        assert _close(picture.getpixel((70, 20)), _blend((0, 0, 255), 0.25))
+
+
+def test_cli_opacity_name_that_selects_nothing_is_an_error(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["render", str(FIXTURES / "acne.json"), "--size", "64x64", "--opacity", "porse=0.3", "-o",
+                 str(tmp_path / "o.png")]) == 2
+    err = capsys.readouterr().err
+    assert "opacity name porse matches no mask; there are: acne" in err
+    assert not (tmp_path / "o.png").exists()
+    assert main(["render", str(FIXTURES / "acne.json"), "--opacity", "acne=2", "-o", str(tmp_path / "o.png")]) == 2
+    assert "NAME=OPACITY" in capsys.readouterr().err
+
+
+def test_manifest_cell_reads_opacities() -> None:
+    from maskrender.options import OPTIONS, call_options
+
+    style = call_options({"opacity": OPTIONS["opacity"].read("0.5; acne=0.3|pores=1")})["style"]
+    assert (style.opacity, dict(style.opacities)) == (0.5, {"acne": 0.3, "pores": 1.0})
+
+
+def test_cli_accepts_outlines_alone(tmp_path: Any) -> None:
+    out = tmp_path / "outline.svg"
+    assert main(["render", str(FIXTURES / "acne.json"), "--size", "200x200", "--opacity", "0", "--outline", "2",
+                 "-o", str(out)]) == 0
+    assert out.read_text().startswith("<svg")

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from maskrender.metric import with_units
 from maskrender.model import Metric, Result, Results
-from maskrender.names import matches
+from maskrender.names import select_results
 from maskrender.report.blocks import Cell, Change, MainValue, PanelContent, Table
 from maskrender.report.i18n import Catalogue, load_catalogue
 
@@ -315,12 +315,14 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
     if before is not None:
         seen = {r.algorithm for r in results}
         pairs += [(None, b) for b in before if b.algorithm not in seen]
+    refs = [ref for now, old in pairs for ref in (now or old,) if ref is not None]
+    selected = select_results(refs, only or (), lambda r: (*r.masks_restored, *r.masks_original))
     panels: list[PanelContent] = []
     used: set[str] = set()
     for now, old in pairs:
         ref = now or old
         assert ref is not None
-        if only and not _selected(ref, only):
+        if only and not any(ref is r for r in selected):
             continue
         key = ref.algorithm or ref.family or "result"
         if key in used:
@@ -351,12 +353,6 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
             notes=(w("not_in_before"),) if compare and old is None else (),
         ))
     return panels
-
-
-def _selected(result: Result, only: Sequence[str]) -> bool:
-    """Whether ``only`` selects the result itself or any of its masks (:mod:`maskrender.names`)."""
-    return any(result.matches(n) for n in only) or any(
-        matches(m, only) for m in (*result.masks_restored, *result.masks_original))
 
 
 def summary_table(panels: Sequence[PanelContent], compare: bool = False,
