@@ -9,8 +9,8 @@ holds the table :func:`markdown` writes (``python -m maskrender._layers`` prints
 A module belongs to the layer with the longest entry that names it or one of its packages
 (``"draw"`` holds ``maskrender.draw`` and everything under it).
 
->>> layer_of("maskrender.draw.svg"), layer_of("maskrender.model"), layer_of("maskrender")
-('draw', 'model', 'api')
+>>> layer_of("maskrender.draw.svg"), layer_of("maskrender.model"), layer_of("maskrender"), layer_of("maskrender.new")
+('draw', 'model', 'api', None)
 >>> allowed("maskrender.model", "maskrender.display"), allowed("maskrender.model", "maskrender.draw.raster")
 (True, False)
 """
@@ -22,8 +22,8 @@ __all__ = ["ALLOWED_UPWARD", "LAYERS", "allowed", "layer_of", "markdown"]
 LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("foundation", "errors, limits, the tables every stage reads (mask kinds, names, formats, options "
                    "vocabulary), JSON paths in messages, opening and writing files",
-     ("errors", "limits", "kinds", "metric", "viewbox", "palettes", "names", "formats", "_paths", "files",
-      "outputs")),
+     ("_layers", "errors", "limits", "kinds", "metric", "viewbox", "palettes", "aliases", "names", "formats",
+      "_paths", "files", "outputs", "atomic")),
     ("model", "the typed, immutable results: Results > Result > Area/Metric, Mask > Feature; its tables",
      ("model", "table")),
     ("geometry", "shapely geometries from coordinates, repair; view_box -> pixel transform",
@@ -35,9 +35,9 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("draw", "exact coverage and alpha layers (raster), the SVG mask writer",
      ("draw",)),
     ("photo", "photos in (EXIF, modes, colour), pictures out (encoders, atomic files), backgrounds",
-     ("image", "encode", "backdrop")),
+     ("colour", "image", "encode", "backdrop")),
     ("compose", "overlays of masks on a photo, legends, coverage arrays",
-     ("coverage", "legend", "overlay")),
+     ("coverage", "legend", "maskset", "overlay")),
     ("products", "reports, exports, summaries, notebook displays",
      ("report", "export", "info", "display")),
     ("batch", "many jobs: manifests, executors, resume, error report",
@@ -45,7 +45,7 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("api", "the package's curated names, imported lazily on first use",
      ("",)),
     ("cli", "the command line, a thin shell over the public API",
-     ("cli", "__main__")),
+     ("cli", "_clio", "completion", "clidoc", "__main__")),
 )
 """``(layer, what it holds, module entries relative to maskrender)``, lowest first."""
 
@@ -62,7 +62,7 @@ _RANK = {entry: i for i, (_, _, entries) in enumerate(LAYERS) for entry in entri
 def _entry(module: str) -> str | None:
     rel = module.removeprefix("maskrender").lstrip(".")
     parts = rel.split(".") if rel else []
-    for n in range(len(parts), -1, -1):
+    for n in range(len(parts), 0 if parts else -1, -1):  # "" names the package itself, nothing under it
         key = ".".join(parts[:n])
         if key in _RANK:
             return key
