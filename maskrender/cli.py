@@ -155,11 +155,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
     kwargs = {k: values[k] for k in ("masks", "side", "only", "size", "max_size", "coordinates") if k in values}
     if kwargs.get("side") == "all":
         kwargs["side"] = None
-    done = export_file(args.result, args.output, style=call_options(values, "overlay")["style"], **kwargs)
+    # paths, even "[visit 1].json" (a str would be read as JSON text); several: one COCO file
+    results = [Path(r) for r in args.result]
+    data: Any = results[0] if len(results) == 1 else results
+    done = export_file(data, args.output, style=call_options(values, "overlay")["style"], image=_path(args.image),
+                       **kwargs)
     if not args.quiet:
-        for label, name in (done.get("labels") or {}).items():
-            print(f"{label}\t{name}")
-        print(f"wrote {done['path']}")
+        lines = [f"{label}\t{printable(name)}" for label, name in (done.get("labels") or {}).items()]
+        _say("\n".join([*lines, f"wrote {printable(str(done['path']))}"]))
     return 0
 
 
@@ -245,11 +248,14 @@ def build_parser() -> argparse.ArgumentParser:
     endings = ", ".join(extensions("export"))
     p = sub.add_parser("export", help="masks and metrics as data: GeoJSON, COCO RLE, label map, arrays, metrics table",
                        description="Write the selected masks, or the metrics, as data; the format follows the ending: "
-                                   ".geojson (GeoJSON FeatureCollection), .coco.json (COCO annotations, RLE per mask), "
-                                   ".png (a label map, its label table printed and in a PNG text chunk), .npz (one "
-                                   "coverage array per mask), .csv / .jsonl (the metrics table).")
-    p.add_argument("result", help="result JSON file")
+                                   ".geojson (GeoJSON FeatureCollection), .coco.json (COCO, one RLE annotation per "
+                                   "lesion, many results in one file), .png (a palette label map, its label table "
+                                   "printed and in a PNG text chunk), .npz (one coverage array per mask), .csv / "
+                                   ".jsonl (the metrics table).")
+    p.add_argument("result", nargs="+", help="result JSON file; for .coco.json also several, a folder of results "
+                                             "(NAME.json with its photo NAME.jpg ...) or a batch manifest")
     p.add_argument("-o", "--output", required=True, help=f"output file: {endings}")
+    p.add_argument("--image", help="the photo: its size is the output's, its file name the COCO image's")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     add_options(p, "export")
     p.set_defaults(func=_cmd_export)

@@ -1,4 +1,5 @@
-"""Exports: GeoJSON, COCO RLE (pycocotools is the oracle), label maps, coverage arrays and the metrics table.
+"""Exports: label maps, coverage arrays, GeoJSON, the metrics table and the ``export`` command (COCO, the
+label map's palette, GeoJSON read back and memory: ``tests/export/``).
 
 Every check compares with something that shares no code with the exporter: pycocotools decodes
 and measures the RLE, shapely gives exact areas (``exact_coverage``), the csv module and json
@@ -16,17 +17,12 @@ import numpy as np
 import pytest
 import shapely
 from helpers import FIXTURES, exact_coverage
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from PIL import Image
-from pycocotools import mask as coco_mask
-from pycocotools.coco import COCO
 
 import maskrender as mr
 from maskrender.cli import main
-from maskrender.export import LABELS_KEY, coco, coverage_arrays, export_file, geojson, label_map, rle_decode, rle_encode
+from maskrender.export import LABELS_KEY, coverage_arrays, export_file, geojson, label_map
 from maskrender.geometry import fit, frame_of
-from maskrender.kinds import KINDS
 from maskrender.table import METRIC_COLUMNS
 
 # pycocotools 2.0.x with numpy 2 warns about its own __array__ call; not ours to fix
@@ -39,55 +35,6 @@ def exact_pixels(mask: mr.Mask, size: tuple[int, int]) -> np.ndarray:
     return exact_coverage(shapely.union_all(t.apply_all([f.geometry for f in mask.features])), size)
 
 
-# --------------------------------------------------------------------------- COCO
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(1, 30), st.integers(1, 30), st.floats(0, 1), st.integers(0, 2**31 - 1))
-def test_rle_matches_pycocotools_bit_for_bit(h: int, w: int, density: float, seed: int) -> None:
-    binary = np.random.default_rng(seed).random((h, w)) < density
-    ours = rle_encode(binary)
-    theirs = coco_mask.encode(np.asfortranarray(binary.astype(np.uint8)))
-    assert ours == {"size": [h, w], "counts": theirs["counts"].decode("ascii")}
-    assert (coco_mask.decode(ours) == binary).all()
-    assert (rle_decode(ours) == binary).all()
-
-
-@pytest.mark.parametrize("name", ["acne.json", "pih_result.json", "redness.json", "lines.json"])
-def test_coco_annotations_decode_to_the_exact_geometry(name: str, tmp_path: Path) -> None:
-    size = (604, 604)
-    out = tmp_path / "masks.coco.json"
-    done = export_file(FIXTURES / name, out, size=size)
-    api = COCO(str(out))  # pycocotools reads the file as a dataset
-    masks = mr.select_masks(FIXTURES / name)  # in drawing order
-    assert [c["name"] for c in api.loadCats(api.getCatIds())] == [m.tech_name for m in masks] == done["masks"]
-    assert (api.imgs[1]["width"], api.imgs[1]["height"]) == size
-    for ann, m in zip(api.loadAnns(api.getAnnIds()), masks, strict=True):
-        decoded = api.annToMask(ann).astype(bool)
-        assert decoded.shape == (604, 604)
-        assert ann["area"] == float(coco_mask.area(ann["segmentation"])) == decoded.sum()
-        if not KINDS[m.mask_type].polygonal:
-            continue
-        exact = exact_pixels(m, size)
-        # pixels at least 55% covered are in, at most 45% are out (the binary cut is at 50%)
-        assert decoded[exact >= 0.55].all()
-        assert not decoded[exact <= 0.45].any()
-        assert abs(decoded.sum() - exact.sum()) <= 0.02 * exact.sum() + 40
-        assert ann["exact_area"] == pytest.approx(exact.sum(), rel=0.01)
-        x, y, bw, bh = ann["bbox"]
-        ys, xs = np.nonzero(decoded)
-        assert (x, y, bw, bh) == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
-
-
-def test_points_and_lines_export_as_discs_and_strokes() -> None:
-    doc = coco(FIXTURES / "results_list.json", (512, 512), only=["pores", "lines"])
-    by_name = {c["name"]: c["id"] for c in doc["categories"]}
-    areas = {a["category_id"]: a["area"] for a in doc["annotations"]}
-    assert areas[by_name["pores_mask_restored"]] > 1000  # 1,390 discs
-    assert areas[by_name["line_lines_mask_restored"]] > 500  # 19 strokes
-    assert {c["name"]: c["supercategory"] for c in doc["categories"]}["pores_mask_restored"] == "pores.pores"
-
-
 # --------------------------------------------------------------------------- label map and arrays
 
 
@@ -98,7 +45,7 @@ def test_label_map_png_carries_its_table_and_the_cli_prints_it(tmp_path: Path,
     printed = capsys.readouterr().out.splitlines()
     assert printed == ["0\tbackground", "1\tacne_mask_restored", "2\tpapules_mask_restored", f"wrote {out}"]
     with Image.open(out) as im:
-        assert (im.mode, im.size) == ("L", (604, 604))
+        assert (im.mode, im.size) == ("P", (604, 604))
         table = json.loads(im.text[LABELS_KEY])
         labels = np.asarray(im)
     assert table == {"0": "background", "1": "acne_mask_restored", "2": "papules_mask_restored"}
@@ -115,7 +62,7 @@ def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
     export_file(FIXTURES / "acne.json", out, max_size=302)
     with np.load(out) as npz:
         arrays = {k: npz[k] for k in npz.files}
-    assert sorted(arrays) == ["acne_mask_restored", "papules_mask_restored"]
+    assert sorted(arrays) == ["acne_mask_restored", "names", "papules_mask_restored"]
     acne = mr.load(FIXTURES / "acne.json").masks()[0]
     cov = arrays["acne_mask_restored"]
     assert (cov.dtype, cov.shape) == (np.float32, (302, 302))
@@ -123,7 +70,7 @@ def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
     assert np.abs(cov - exact).max() < 0.11  # 5 sub-scanlines: vertical coverage in steps of 0.2
     assert float(cov.sum()) == pytest.approx(exact.sum(), rel=0.005)
     assert np.array_equal(acne.coverage((302, 302)), cov)
-    assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys()
+    assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys() - {"names"}
 
 
 def test_names_stay_unique_across_sides() -> None:
