@@ -168,3 +168,35 @@ def test_export_never_overwrites_its_input(tmp_path: Path) -> None:
     with pytest.raises(mr.OutputError, match="refusing to overwrite an input"):
         export_file(link, source)
     assert source.read_bytes() == (FIXTURES / "acne.json").read_bytes()
+
+
+def test_export_reads_a_file_named_like_json_as_a_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[visit 1].json").write_bytes((FIXTURES / "acne.json").read_bytes())
+    assert main(["export", "[visit 1].json", "-o", "labels.png"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "wrote labels.png"
+
+
+def test_export_names_print_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((FIXTURES / "pih_result.json").read_text())
+    doc["result"]["masks_restored"][0]["tech_name"] = "evil\x1b]0;pwned\x07\x1b[2J"
+    source = tmp_path / "r.json"
+    source.write_text(json.dumps(doc))
+    assert main(["export", str(source), "-o", str(tmp_path / "l.png")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "1\tevil\ufffd]0;pwned\ufffd\ufffd[2J" in out.splitlines()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_export_to_a_full_standard_output_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "maskrender", "export", str(FIXTURES / "acne.json"), "-o",
+                               str(tmp_path / "labels.png"), "--size", "64x64"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == ["maskrender: error: cannot write to standard output: No space left on device"]

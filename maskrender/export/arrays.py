@@ -1,9 +1,9 @@
 """Coverage arrays as an ``.npz`` that keeps every mask, whatever its name.
 
 Mask names are data, not keywords: each array is stored under a member name made safe for a
-zip file and for ``numpy.load`` (letters, digits, ``_ . - @ #``; no folder parts, no leading
-dot, at most 100 characters; a number added where two would clash), and the table from member to
-mask name is stored in the file itself as the member ``names`` (a JSON string, read without
+zip file and for ``numpy.load`` (letters, digits, ``_ - @ #``; no folder parts and no dot, which
+``numpy.load`` would read as an ending; at most 100 characters; a number added where two would
+clash), and the table from member to mask name is stored in the file itself as the member ``names`` (a JSON string, read without
 pickle).  The arrays are written one at a time into the compressed archive.
 
 Examples
@@ -34,7 +34,7 @@ __all__ = ["NAMES_MEMBER", "member_names", "names_table", "npz_bytes"]
 NAMES_MEMBER = "names"
 """The member of an exported ``.npz`` that holds the table member -> mask name (JSON text)."""
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.@#-]+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9_@#-]+")  # no dot: "x.npy" would be read as the member of "x"
 
 
 class _Members:
@@ -45,7 +45,7 @@ class _Members:
 
     def __call__(self, name: str) -> str:
         last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-        base = _UNSAFE.sub("_", last).strip("._")[:100] or "mask"
+        base = _UNSAFE.sub("_", last).strip("_")[:100] or "mask"
         candidate, n = base, 1
         while candidate in self.taken:
             n += 1
