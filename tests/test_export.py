@@ -185,7 +185,8 @@ def test_export_names_print_escaped(tmp_path: Path, capsys: pytest.CaptureFixtur
     source.write_text(json.dumps(doc))
     assert main(["export", str(source), "-o", str(tmp_path / "l.png")]) == 0
     out = capsys.readouterr().out
-    assert "\x1b" not in out and "\x07" not in out
+    assert "\x1b" not in out
+    assert "\x07" not in out
     assert "1\tevil\ufffd]0;pwned\ufffd\ufffd[2J" in out.splitlines()
 
 
@@ -200,3 +201,12 @@ def test_export_to_a_full_standard_output_is_one_line_and_non_zero(tmp_path: Pat
                               text=True, check=False)
     assert done.returncode != 0
     assert done.stderr.splitlines() == ["maskrender: error: cannot write to standard output: No space left on device"]
+
+
+def test_the_metrics_table_reads_into_pandas_with_what_matters_first() -> None:
+    pd = pytest.importorskip("pandas")  # in the test extra
+    df = pd.DataFrame(mr.load(FIXTURES / "results_list.json").metrics())
+    assert list(df.columns[:5]) == ["area", "name", "value", "units", "grade"]
+    assert list(df.columns) == list(METRIC_COLUMNS)
+    face = df[(df.algorithm == "acne") & (df.area == "face") & (df.metric == "main")]
+    assert (face.value.item(), face.grade.item()) == (72.0, "Good")

@@ -3,8 +3,9 @@
 Mask names are data, not keywords: each array is stored under a member name made safe for a
 zip file and for ``numpy.load`` (letters, digits, ``_ - @ #``; no folder parts and no dot, which
 ``numpy.load`` would read as an ending; at most 100 characters; a number added where two would
-clash), and the table from member to mask name is stored in the file itself as the member ``names`` (a JSON string, read without
-pickle).  The arrays are written one at a time into the compressed archive.
+clash), and the table from member to mask name is stored in the file itself as the member
+``names`` (a JSON string, read without pickle).  The arrays are written one at a time into the
+compressed archive.
 
 Examples
 --------

@@ -60,7 +60,7 @@ def test_the_label_map_is_a_palette_png_whose_indices_are_the_labels(tmp_path: P
     assert set(np.unique(indices)) == {0, 1, 2}
     for k in (1, 2):  # a viewer shows each label in its colour, well away from black
         assert (shown[indices == k] == _voc(k)).all()
-    acne, papules = mr.load(FIXTURES / "acne.json").masks()
+    _acne, papules = mr.load(FIXTURES / "acne.json").masks()
     t = fit(frame_of(papules, (302, 302)), (302, 302), check_aspect=False)
     exact = exact_coverage(shapely.union_all(t.apply_all([f.geometry for f in papules.features])), (302, 302))
     assert (indices[exact >= 0.55] == 2).all()
@@ -75,7 +75,8 @@ def test_300_masks_make_a_16_bit_label_map(tmp_path: Path) -> None:
         assert im.mode == "I;16"
         labels = np.asarray(im)
         table = json.loads(im.text[LABELS_KEY])
-    assert len(table) == 301 and table["300"] == "m299"
+    assert len(table) == 301
+    assert table["300"] == "m299"
     # square k (label k + 1) sits at its grid place: its centre pixel holds its label
     per_row = int(600 // 9.0)
     for k in (0, 254, 255, 299):
@@ -83,7 +84,8 @@ def test_300_masks_make_a_16_bit_label_map(tmp_path: Path) -> None:
         assert labels[cy, cx] == k + 1
 
 
-@pytest.mark.parametrize("hostile", ["allow_pickle", "file", "../../x", "/abs/x", "a\x00b", "names", "x.npy", "..", "C:\\x"])
+@pytest.mark.parametrize("hostile", ["allow_pickle", "file", "../../x", "/abs/x", "a\x00b", "names", "x.npy", "..",
+                                     "C:\\x"])
 def test_npz_keeps_every_mask_under_a_safe_member_name(hostile: str, tmp_path: Path) -> None:
     masks = _squares(3)
     masks[1]["tech_name"] = hostile
@@ -95,7 +97,10 @@ def test_npz_keeps_every_mask_under_a_safe_member_name(hostile: str, tmp_path: P
     with zipfile.ZipFile(out) as zf:
         members = zf.namelist()
     for member in members:  # nothing that unzips outside the folder or hides
-        assert "/" not in member and "\\" not in member and "\x00" not in member and not member.startswith(".")
+        assert "/" not in member
+        assert "\\" not in member
+        assert "\x00" not in member
+        assert not member.startswith(".")
     with np.load(out, allow_pickle=False) as npz:
         table = json.loads(str(npz["names"][()]))
         arrays = {table[k]: npz[k] for k in npz.files if k != "names"}
