@@ -135,3 +135,14 @@ def test_400_tiny_masks_do_not_hold_400_canvases(ending: str, tmp_path: Path) ->
     # one 1000 x 1000 canvas is 4 MB; 400 of them 1.6 GB. The .npz output itself is small (zeros compress)
     print(f"{ending}: peak RSS grew {grown_mb:.0f} MB over {rss['base'] / 1024:.0f} MB")
     assert grown_mb < 120, grown_mb
+
+
+def test_the_gallery_label_map_is_what_the_command_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "labels.png"
+    # the command gallery/make_exports.py runs (and docs/export.md shows), with the output elsewhere
+    assert main(["export", "fixtures/acne.json", "-o", str(out), "--max-size", "400", "-q"]) == 0
+    with Image.open(out) as made, Image.open(ROOT / "gallery" / "export_labels.png") as shown:
+        assert (shown.mode, shown.size, shown.getpalette(), shown.text) == (
+            made.mode, made.size, made.getpalette(), made.text)
+        assert np.array_equal(np.asarray(shown), np.asarray(made))
