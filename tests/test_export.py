@@ -210,3 +210,23 @@ def test_the_metrics_table_reads_into_pandas_with_what_matters_first() -> None:
     assert list(df.columns) == list(METRIC_COLUMNS)
     face = df[(df.algorithm == "acne") & (df.area == "face") & (df.metric == "main")]
     assert (face.value.item(), face.grade.item()) == (72.0, "Good")
+
+
+def test_export_image_sizes_the_output_and_a_bad_photo_is_one_line(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "p.png"
+    Image.new("RGB", (320, 240)).save(photo)
+    out = tmp_path / "labels.png"
+    assert main(["export", str(FIXTURES / "acne.json"), "--image", str(photo), "-o", str(out), "-q"]) == 0
+    with Image.open(out) as im:
+        assert im.size == (320, 240)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not a jpeg")
+    acne = str(FIXTURES / "acne.json")
+    assert main(["export", acne, "--image", str(broken), "-o", str(tmp_path / "x.coco.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"maskrender: error: {broken}: cannot read the photo")
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "x.coco.json").exists()
+    assert main(["export", acne, str(FIXTURES / "lines.json"), "-o", str(tmp_path / "m.csv")]) == 2
+    assert "only a .coco.json export takes several results" in capsys.readouterr().err

@@ -60,7 +60,13 @@ def paint_labels(masks: Sequence[Mask], names: Sequence[str], size: tuple[int, i
                  style: Any = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
     """Label ``k`` where mask ``k`` covers at least half the pixel, the mask drawn last winning where
     masks overlap; ``uint8``, ``uint16`` beyond 255 masks.  Each mask is computed over the box it
-    touches only: memory is the label map and one mask's box."""
+    touches only: memory is the label map and one mask's box.
+
+    >>> import maskrender as mr
+    >>> labels, table = paint_labels(mr.load("fixtures/acne.json").masks(), ["acne", "papules"], (151, 151))
+    >>> labels.dtype.name, sorted(set(labels.ravel().tolist())), table
+    ('uint8', [0, 1, 2], {0: 'background', 1: 'acne', 2: 'papules'})
+    """
     w, h = size
     labels = np.zeros((h, w), dtype=np.uint8 if len(masks) <= 255 else np.uint16)
     table: dict[int, str] = {0: "background"}
