@@ -13,7 +13,7 @@ from maskrender.geometry.build import build_features
 from maskrender.kinds import KINDS, MASK_TYPES
 from maskrender.model import SIDES, Area, Mask, Metric, Result, ViewBox
 from maskrender.parse.assumptions import default_side, default_view_box
-from maskrender.parse.exported import is_export, regroup
+from maskrender.parse.exported import is_export, read_export
 from maskrender.parse.lookalikes import look_alike
 
 __all__ = ["read_results"]
@@ -47,7 +47,7 @@ def read_results(data: Any, ctx: Context) -> list[Result]:
     by name before anything is read.
     """
     if is_export(data):  # maskrender's own GeoJSON export: features that name their masks
-        data = regroup(data)
+        return read_export(data, ctx, read_results)
     found = look_alike(data)
     if found is not None:
         path, what, accepted = found

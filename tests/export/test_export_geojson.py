@@ -73,3 +73,24 @@ def test_geopandas_reads_the_pixel_frame_without_a_geographic_crs(tmp_path: Path
     assert by_mask["papules_mask_restored"] >= papules.area_px((604, 604)) * 0.999
     union = shapely.union_all(df[df["mask"] == "acne_mask_restored"].geometry.values)
     assert union.area == pytest.approx(acne.area_px((604, 604)), rel=1e-4)
+
+
+@pytest.mark.parametrize(("feature", "key", "value", "where"), [
+    (7, "geometry", {"type": "Polygon", "coordinates": [[[0, 0], [1, "a"], [1, 1], [0, 0]]]},
+     "features[7].geometry.coordinates[0][1][1]: expected a number"),
+    (5, "intensity", "strong", "features[5].properties.intensity: expected a finite number or null"),
+    (0, "family", 5, "features[0].properties.family: expected a string"),
+])
+def test_a_damaged_export_names_its_own_feature(feature: int, key: str, value: object, where: str,
+                                                tmp_path: Path) -> None:
+    out = tmp_path / "masks.geojson"
+    export_file(FIXTURES / "acne.json", out)
+    doc = json.loads(out.read_text())
+    if key == "geometry":
+        doc["features"][feature]["geometry"] = value
+    else:
+        doc["features"][feature]["properties"][key] = value
+    out.write_text(json.dumps(doc))
+    with pytest.raises(mr.FormatError) as caught:
+        mr.load(out)
+    assert str(caught.value).startswith(f"{out}: {where}")
