@@ -230,3 +230,10 @@ def test_export_image_sizes_the_output_and_a_bad_photo_is_one_line(tmp_path: Pat
     assert not (tmp_path / "x.coco.json").exists()
     assert main(["export", acne, str(FIXTURES / "lines.json"), "-o", str(tmp_path / "m.csv")]) == 2
     assert "only a .coco.json export takes several results" in capsys.readouterr().err
+
+
+def test_one_photo_for_several_results_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(mr.InputError, match="one photo for several results"):
+        export_file([FIXTURES / "acne.json", FIXTURES / "lines.json"], tmp_path / "x.coco.json",
+                    image=FIXTURES / "restored.jpg")
+    assert list(tmp_path.iterdir()) == []

@@ -215,6 +215,9 @@ def export_file(data: MaskInput | Many, output: str | os.PathLike[str], *, size:
     info: dict[str, Any] = {"path": out, "format": fmt.name}
     if many and fmt.name != "coco":
         raise InputError(f"{out}: only a .coco.json export takes several results (a folder or a list)")
+    if image is not None and (many or _is_manifest(data)):
+        raise InputError(f"{out}: one photo for several results; a folder pairs NAME.json with NAME.jpg, a list "
+                         "takes (result, photo) pairs, a manifest has an image column")
     if fmt.name in ("csv", "jsonl"):
         text = metrics_csv(data, only=only) if fmt.name == "csv" else metrics_jsonl(data, only=only)  # type: ignore[arg-type]
         info["rows"] = text.count("\n") - (fmt.name == "csv")
