@@ -180,7 +180,8 @@ def coco_many(many: Many, size: tuple[int, int] | None = None, *, max_size: int 
     """One COCO dataset of many results, one image each: a folder (``NAME.json`` with its photo
     ``NAME.jpg``...) or manifest as :func:`maskrender.batch.read_jobs` reads it (a manifest's
     ``masks``/``side``/``only`` cells apply to their row), or a sequence of results or
-    ``(result, photo)`` pairs.  Image ids follow the order given; categories are shared.
+    ``(result, photo)`` pairs.  Image ids follow the order given; categories are shared.  A result
+    nothing is selected in is an image without annotations (sized by its photo or its masks' frame).
 
     >>> doc = coco_many(["fixtures/acne.json", ("fixtures/pih_result.json", "fixtures/restored.jpg")])
     >>> [(i["id"], i["file_name"], i["width"]) for i in doc["images"]]
@@ -189,7 +190,7 @@ def coco_many(many: Many, size: tuple[int, int] | None = None, *, max_size: int 
     dataset = Dataset()
     for data, photo, cells in _entries(many):
         kw: dict[str, Any] = {"masks": masks, "side": side, "only": only, **cells}
-        dataset.add(data, photo=photo, size=size, max_size=max_size, style=style, **kw)
+        dataset.add(data, photo=photo, size=size, max_size=max_size, style=style, empty_ok=True, **kw)
     return dataset.to_dict()
 
 

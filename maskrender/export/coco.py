@@ -30,12 +30,14 @@ from typing import Any
 
 import numpy as np
 
-from maskrender.coverage import canvas_size
+from maskrender.coverage import canvas_size, fitted, pixel_size
+from maskrender.errors import SelectionError
 from maskrender.export.lesions import lesions
 from maskrender.export.rle import rle_encode_box
 from maskrender.image import check_canvas
 from maskrender.model import Mask, tech_stem
 from maskrender.overlay import MaskInput, select_masks
+from maskrender.parse import load
 
 __all__ = ["Dataset", "category_name", "photo_size"]
 
@@ -85,13 +87,26 @@ class Dataset:
     def add(self, data: MaskInput, *, photo: str | os.PathLike[str] | None = None,
             size: tuple[int, int] | None = None, max_size: int | None = None, masks: str = "restored",
             side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
-            file_name: str | None = None) -> int:
-        """Add one result as one image (the photo's size unless ``size`` is given); returns its image id."""
-        chosen = select_masks(data, masks=masks, side=side, only=only)
-        frame = next((m for m in chosen if m.view_box is not None), chosen[0])
+            file_name: str | None = None, empty_ok: bool = False) -> int:
+        """Add one result as one image (the photo's size unless ``size`` is given); returns its image id.
+
+        With ``empty_ok`` a result nothing is selected in is an image without annotations (a photo
+        with no lesion is an example too), sized by its photo, ``size`` or its other masks' frame.
+        """
+        try:
+            chosen = select_masks(data, masks=masks, side=side, only=only)
+        except SelectionError:
+            if not empty_ok:
+                raise
+            chosen = []
         if size is None and photo is not None:
             size = photo_size(photo)
-        canvas = canvas_size(frame, size, max_size)
+        pool = chosen or (list(load(data).all_masks()) if isinstance(data, (str, os.PathLike, bytes)) else [])
+        frame = next((m for m in pool if m.view_box is not None), pool[0] if pool else None)
+        if frame is None and size is None:
+            raise SelectionError(f"{_source_name(data)}: no masks to annotate and no photo or size to give the "
+                                 "image's size")
+        canvas = canvas_size(frame, size, max_size) if frame is not None else fitted(pixel_size(size), max_size)
         check_canvas(canvas)
         image_id = len(self.images) + 1
         if file_name is None:

@@ -137,3 +137,17 @@ def test_a_folder_of_results_and_photos_is_one_coco_file(tmp_path: Path) -> None
     assert {a["image_id"] for a in doc["annotations"]} == {1, 2}
     listed = coco_many([FIXTURES / "acne.json", (FIXTURES / "pih_result.json", folder / "anna.jpg")])
     assert [i["width"] for i in listed["images"]] == [2416, 302]
+
+
+def test_a_photo_without_lesions_is_an_image_without_annotations(tmp_path: Path) -> None:
+    photo = tmp_path / "clear.jpg"
+    Image.new("RGB", (300, 200)).save(photo)
+    doc = coco_many([FIXTURES / "acne.json", (FIXTURES / "vendor" / "hautai_pores_snippets_bare.json", photo),
+                     (FIXTURES / "lines.json", photo)], only=["acne"])
+    assert [(i["file_name"], i["width"], i["height"]) for i in doc["images"]] == [
+        ("acne.json", 2416, 2416), ("clear.jpg", 300, 200), ("clear.jpg", 300, 200)]
+    assert {a["image_id"] for a in doc["annotations"]} == {1}
+    with pytest.raises(mr.SelectionError, match=r"hautai_pores_snippets_bare\.json: no masks to annotate"):
+        coco_many([FIXTURES / "vendor" / "hautai_pores_snippets_bare.json"])
+    with pytest.raises(mr.SelectionError):  # one result: nothing selected is an error, as in a drawing
+        coco(FIXTURES / "lines.json", only=["acne"])
