@@ -8,9 +8,9 @@ this file, from ``fixtures/``:
 * ``extras_background.png``    photo | dim | grey behind the same masks (400 px each)
 * ``extras_legend_svg.png``    the SVG overlay of ``extras_legend.png`` (legend as ``<text>``) rendered
                                by resvg, to compare with the PNG
-* ``notebook_results.png``     what a notebook shows for ``mr.load("fixtures/results_list.json")``
-* ``export_labels.png``        the label map ``maskrender export acne.json -o labels.png`` writes, its
-                               labels stretched to be seen (0 black, 1 grey, 2 white)
+* ``notebook_results.png``     the picture a notebook shows for ``mr.load("fixtures/results_list.json")``
+
+(The label map is ``make_exports.py``'s: the file the command writes.)
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import io
 import sys
 from pathlib import Path
 
-import numpy as np
 from PIL import Image
 
 HERE = Path(__file__).resolve().parent
@@ -28,7 +27,7 @@ FIXTURES = ROOT / "fixtures"
 sys.path.insert(0, str(ROOT))
 
 import maskrender as mr  # noqa: E402
-from maskrender.export import label_map  # noqa: E402
+from maskrender.display import notebook_png  # noqa: E402
 
 RESULTS = FIXTURES / "results_list.json"
 PHOTO = FIXTURES / "restored.jpg"
@@ -48,14 +47,10 @@ def main() -> None:
     else:
         png = bytes(resvg_py.svg_to_bytes(svg_string=svg, width=600, height=600))
         Image.open(io.BytesIO(png)).convert("RGB").save(HERE / "extras_legend_svg.png", optimize=True)
-    nb = mr.load(RESULTS)._repr_png_()
+    nb = notebook_png(mr.load(RESULTS))
     assert nb is not None
     (HERE / "notebook_results.png").write_bytes(nb)
-    labels, _ = label_map(FIXTURES / "acne.json", (400, 400))
-    Image.fromarray((labels.astype(np.uint16) * 127).clip(0, 255).astype(np.uint8), "L").save(
-        HERE / "export_labels.png", optimize=True)
-    print("wrote extras_legend.png, extras_background.png, extras_legend_svg.png, notebook_results.png, "
-          "export_labels.png")
+    print("wrote extras_legend.png, extras_background.png, extras_legend_svg.png, notebook_results.png")
 
 
 if __name__ == "__main__":

@@ -212,23 +212,27 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if kwargs.get("side") == "all":
         kwargs["side"] = None
     style = call_options(values, "overlay")["style"]
-    result = result_argument(args.result, [])
+    taken: list[str] = []
+    # paths, even "[visit 1].json" (a str would be read as JSON text); several: one COCO file
+    sources = [result_argument(r, taken) for r in args.result]
+    data: Any = sources[0] if len(sources) == 1 else sources
+    image = photo_argument(args.image, taken)
     if args.output == STDIO:  # the label table goes to standard error: standard output is the data
         if args.format is None:
             raise OutputError(f"-o - (standard output) needs --format: {', '.join(_format_names('export'))}")
         fmt = format_named(args.format, "export")
         done: dict[str, Any] = {}
-        to_stdout(lambda path: done.update(export_file(result, path, style=style, **kwargs)), fmt.extensions[0])
+        to_stdout(lambda path: done.update(export_file(data, path, style=style, image=image, **kwargs)),
+                  fmt.extensions[0])
         if not args.quiet:
             for label, name in (done.get("labels") or {}).items():
-                print(f"{label}\t{name}", file=sys.stderr)
+                print(f"{label}\t{printable(str(name))}", file=sys.stderr)
         return 0
     with output_folders(args.output):
-        done = export_file(result, args.output, style=style, **kwargs)
+        done = export_file(data, args.output, style=style, image=image, **kwargs)
     if not args.quiet:
-        for label, name in (done.get("labels") or {}).items():
-            _say(f"{label}\t{printable(str(name))}")
-        _say(f"wrote {printable(str(done['path']))}")
+        lines = [f"{label}\t{printable(str(name))}" for label, name in (done.get("labels") or {}).items()]
+        _say("\n".join([*lines, f"wrote {printable(str(done['path']))}"]))
     return 0
 
 
@@ -341,16 +345,20 @@ def build_parser() -> argparse.ArgumentParser:
     endings = ", ".join(extensions("export"))
     p = sub.add_parser("export", help="masks and metrics as data: GeoJSON, COCO RLE, label map, arrays, metrics table",
                        description="Write the selected masks, or the metrics, as data; the format follows the ending: "
-                                   ".geojson (GeoJSON FeatureCollection), .coco.json (COCO annotations, RLE per mask), "
-                                   ".png (a label map, its label table printed and in a PNG text chunk), .npz (one "
-                                   "coverage array per mask), .csv / .jsonl (the metrics table). Masks are laid on a "
-                                   "pixel grid of --size (default: the view_box's). Example: maskrender export "
+                                   ".geojson (GeoJSON FeatureCollection), .coco.json (COCO, one RLE annotation per "
+                                   "lesion, many results in one file), .png (a palette label map, its label table "
+                                   "printed and in a PNG text chunk), .npz (one coverage array per mask), .csv / "
+                                   ".jsonl (the metrics table). Masks are laid on a pixel grid of --size (default: "
+                                   "the view_box's, or the photo's with --image). Example: maskrender export "
                                    "fixtures/acne.json -o masks.geojson.")
-    p.add_argument("result", help="result JSON file ('-': standard input)")
+    p.add_argument("result", nargs="+", help="result JSON file ('-': standard input); for .coco.json also several, "
+                                             "a folder of results (NAME.json with its photo NAME.jpg ...) or a batch "
+                                             "manifest")
     p.add_argument("-o", "--output", required=True, help=f"output file: {endings}; '-': standard output (give "
                    "--format); missing folders are created")
     p.add_argument("--format", help="the output format when the name does not say it (needed with -o -): "
                    + ", ".join(_format_names("export")))
+    p.add_argument("--image", help="the photo: its size is the output's, its file name the COCO image's")
     _quiet_or_verbose(p, "print nothing on success")
     add_options(p, "export")
     p.set_defaults(func=_cmd_export)

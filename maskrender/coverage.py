@@ -29,7 +29,7 @@ from maskrender.image import check_canvas
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
 
-__all__ = ["canvas_size", "fitted", "mask_coverage", "pixel_size"]
+__all__ = ["canvas_size", "fitted", "mask_coverage", "mask_patch", "pixel_size"]
 
 
 def fitted(size: tuple[float, float], max_size: int | None) -> tuple[int, int]:
@@ -70,13 +70,48 @@ def canvas_size(mask: Mask, size: tuple[int, int] | None, max_size: int | None =
     return fitted(pixel_size(size) if size is not None else mask.frame_size(), max_size)
 
 
+def mask_patch(mask: Mask, size: tuple[int, int], *, style: Any = None
+               ) -> tuple[tuple[int, int, int, int], npt.NDArray[np.float32]] | None:
+    """What ``mask`` covers on an image of ``size``, over the pixel box its features touch only:
+    ``((x0, y0, x1, y1), coverage)`` (end exclusive; the array is ``(y1 - y0, x1 - x0)``), or ``None``
+    when it covers nothing there.  The values are those of :func:`mask_coverage` in that box: a
+    thousand small masks cost a thousand small arrays, not a thousand canvases.
+
+    >>> import maskrender as mr
+    >>> dot = mr.load(b'{"mask_type": "point_mask", "view_box": "0 0 100 100", "features": [{"geometry": '
+    ...               b'{"type": "Point", "coordinates": [50, 50]}}]}').masks()[0]
+    >>> box, cov = mask_patch(dot, (100, 100))
+    >>> box, cov.shape, round(float(cov.sum()), 2) == round(float(mask_coverage(dot, (100, 100)).sum()), 2)
+    ((48, 48, 53, 53), (5, 5), True)
+    """
+    from maskrender.draw.raster import bounds_box
+    from maskrender.style import Style
+
+    canvas = pixel_size(size)
+    kind = KINDS.get(mask.mask_type)
+    if kind is None or not mask.features:
+        return None
+    transform = fit(frame_of(mask, canvas), canvas, check_aspect=False)
+    geoms = np.asarray(transform.apply_all([f.geometry for f in mask.features]), dtype=object)
+    if kind.drawn_as == "area":
+        box = bounds_box(geoms, 0.0, canvas)
+        return None if box is None else (box, polygon_coverage(geoms, box))
+    resolved = (style if style is not None else Style()).resolve(mask, canvas)
+    if kind.drawn_as == "dots":
+        box = bounds_box(geoms, float(resolved.point_radius) + 1, canvas)
+        return None if box is None else (box, disc_coverage(shapely.get_coordinates(geoms), resolved.point_radius, box))
+    box = bounds_box(geoms, float(resolved.line_width) / 2 + 1, canvas)
+    return None if box is None else (box, line_coverage(geoms, resolved.line_width, box))
+
+
 def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any = None,
                   max_size: int | None = None) -> npt.NDArray[np.float32]:
     """Coverage 0..1 (float32, shape ``(height, width)``) of ``mask`` on an image of ``size``.
 
     ``size`` defaults to the mask's view_box size; the mask's frame is laid over the image as the
     renderer lays it (no aspect check: the caller chose the size).  ``style`` (default
-    ``Style()``) gives the disc radius of points and the stroke width of lines.
+    ``Style()``) gives the disc radius of points and the stroke width of lines.  The array is the
+    image's size; :func:`mask_patch` gives the part the mask touches.
 
     >>> import maskrender as mr
     >>> m = mr.load("fixtures/pih_result.json").masks()[0]
@@ -84,20 +119,12 @@ def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any
     >>> cov.shape, cov.dtype.name, round(float(cov.sum()) / m.area_px((604, 604)), 2)
     ((604, 604), 'float32', 1.0)
     """
-    from maskrender.style import Style
-
     canvas = canvas_size(mask, size, max_size)
     check_canvas(canvas)
     w, h = canvas
-    box = (0, 0, w, h)
-    kind = KINDS.get(mask.mask_type)
-    if kind is None or not mask.features:
-        return np.zeros((h, w), dtype=np.float32)
-    transform = fit(frame_of(mask, canvas), canvas, check_aspect=False)
-    geoms = transform.apply_all([f.geometry for f in mask.features])
-    if kind.drawn_as == "area":
-        return polygon_coverage(geoms, box)
-    resolved = (style if style is not None else Style()).resolve(mask, canvas)
-    if kind.drawn_as == "dots":
-        return disc_coverage(shapely.get_coordinates(geoms), resolved.point_radius, box)
-    return line_coverage(geoms, resolved.line_width, box)
+    out = np.zeros((h, w), dtype=np.float32)
+    patch = mask_patch(mask, canvas, style=style)
+    if patch is not None:
+        (x0, y0, x1, y1), cov = patch
+        out[y0:y1, x0:x1] = cov
+    return out

@@ -1,10 +1,12 @@
 """How results and masks show themselves in a notebook (Jupyter, VS Code, Colab).
 
-``Results``, ``Result`` and ``Mask`` have ``_repr_png_`` (their front restored masks drawn on a
-light neutral canvas at most :data:`NOTEBOOK_SIZE` pixels, the right way up as in the photo,
-with a legend) and ``_repr_html_`` (a table of each result with its main metric and masks, the
-picture above it as an inline PNG).  Their ``repr()`` stays one short line.  A notebook shows
-the HTML; a console shows the ``repr()``.
+``Results``, ``Result`` and ``Mask`` have one rich representation, ``_repr_html_``: their front
+restored masks drawn on a light neutral canvas at most :data:`NOTEBOOK_SIZE` pixels, the right
+way up as in the photo, with a legend, as one inline PNG, above a table of each result with its
+main metric and masks.  There is no ``_repr_png_``: Jupyter stores every representation an
+object has, so a second one would store the picture twice (a 10-cell notebook was 1.77 MB).
+Their ``repr()`` stays one short line: a notebook shows the HTML, a console the ``repr()``.
+:func:`notebook_png` gives the picture alone.
 
 Examples
 --------
@@ -69,7 +71,7 @@ def notebook_picture(obj: Shown) -> Image.Image | None:
 
 
 def notebook_png(obj: Shown) -> bytes | None:
-    """``notebook_picture`` as PNG bytes (what ``_repr_png_`` returns)."""
+    """``notebook_picture`` as PNG bytes (the picture inside the notebook HTML)."""
     picture = notebook_picture(obj)
     if picture is None:
         return None

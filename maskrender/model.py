@@ -56,16 +56,14 @@ __all__ = [
 
 
 class _Shown:
-    """Jupyter display for results and masks: the masks drawn the right way up (y down, as in the
-    photo) with a legend, as PNG, and a summary table with that picture, as HTML
-    (:mod:`maskrender.display`)."""
+    """Jupyter display for results and masks: one HTML block with the masks drawn the right way up
+    (y down, as in the photo) with a legend, and a summary table (:mod:`maskrender.display`).
+
+    Only ``_repr_html_``: a ``_repr_png_`` as well would make every notebook store the picture twice
+    (Jupyter keeps every representation an object offers, and shows the HTML).
+    """
 
     __slots__ = ()
-
-    def _repr_png_(self) -> bytes | None:
-        from maskrender.display import notebook_png
-
-        return notebook_png(self)  # type: ignore[arg-type]
 
     def _repr_html_(self) -> str:
         from maskrender.display import notebook_html

@@ -25,11 +25,12 @@ from maskrender.model import Metric, Result, Results
 __all__ = ["METRIC_COLUMNS", "error_text", "metric_rows"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
-    "source", "result", "label", "algorithm", "family", "ok", "id", "image_id", "algorithm_version_id",
-    "application_name", "creation_time", "image_type", "area", "metric", "name", "tech_name", "value",
-    "value_text", "units", "unit_symbol", "widget_type", "grade", "widget_show", "error",
+    "area", "name", "value", "units", "grade", "metric", "tech_name", "value_text", "unit_symbol", "widget_type",
+    "widget_show", "label", "algorithm", "family", "ok", "error", "source", "result", "id", "image_id",
+    "algorithm_version_id", "application_name", "creation_time", "image_type",
 )
-"""The columns of :func:`metric_rows`, in order."""
+"""The columns of :func:`metric_rows`, in order: what a reader looks at first (the area, the metric's name,
+value, units and grade), then what the metric is, then which result it comes from."""
 
 
 def error_text(error: Any) -> str | None:

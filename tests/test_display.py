@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import FIXTURES
+from helpers import FIXTURES, ROOT
 from PIL import Image
 
 import maskrender as mr
@@ -31,9 +32,8 @@ def test_reprs_are_one_short_line() -> None:
 
 def test_the_notebook_picture_is_the_masks_the_right_way_up_with_a_legend() -> None:
     acne = mr.load(FIXTURES / "acne.json")
-    png = acne._repr_png_()
-    assert png is not None
-    with Image.open(io.BytesIO(png)) as im:
+    (encoded,) = re.findall(r'src="data:image/png;base64,([^"]+)"', acne._repr_html_())
+    with Image.open(io.BytesIO(base64.b64decode(encoded))) as im:
         picture = im.convert("RGB")
     assert picture.size == (NOTEBOOK_SIZE, NOTEBOOK_SIZE)
     assert picture.getpixel((2, NOTEBOOK_SIZE - 3)) == NOTEBOOK_BACKGROUND
@@ -65,7 +65,39 @@ def test_html_shows_the_picture_and_one_row_per_result() -> None:
 
 def test_results_without_masks_show_a_table_and_no_picture() -> None:
     (r,) = mr.load(FIXTURES / "vendor" / "hautai_pores_snippets_bare.json")
-    assert r._repr_png_() is None
     html = r._repr_html_()
     assert "<img" not in html
     assert "Pores Score: 64 (Average)" in html
+
+
+def test_each_object_offers_its_picture_once() -> None:
+    """Jupyter stores every ``_repr_*_`` an object has: one picture, inside the HTML, nothing else."""
+    results = mr.load(FIXTURES / "results_list.json")
+    for obj in (results, results[3], results[3].masks()[0]):
+        offered = [name for name in dir(obj) if name.startswith("_repr_") and name.endswith("_")]
+        assert offered == ["_repr_html_"]
+        assert obj._repr_html_().count("data:image/png;base64,") == 1
+
+
+@pytest.mark.slow
+def test_a_notebook_run_by_nbclient_stores_one_picture_per_cell(tmp_path: Path) -> None:
+    nbformat = pytest.importorskip("nbformat")  # nbclient, nbformat, ipykernel: the test extra
+    nbclient = pytest.importorskip("nbclient")
+    cells = ["import maskrender as mr", f"mr.load({str(FIXTURES / 'results_list.json')!r})",
+             f"mr.load({str(FIXTURES / 'acne.json')!r}).masks()[0]",
+             f"import pandas as pd; pd.DataFrame(mr.load({str(FIXTURES / 'results_list.json')!r}).metrics())"
+             ".columns[:5].tolist()"]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    nbclient.NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}
+                            ).execute()
+    for cell in nb.cells[1:3]:
+        (output,) = cell.outputs
+        assert sorted(output["data"]) == ["text/html", "text/plain"]
+        assert output["data"]["text/html"].count("data:image/png;base64,") == 1
+    path = tmp_path / "masks.ipynb"
+    nbformat.write(nb, str(path))
+    pictures = [m for c in nb.cells for o in c.outputs for m in re.findall(r"base64,([^\"]+)",
+                                                                          o.get("data", {}).get("text/html", ""))]
+    assert len(pictures) == 2
+    assert path.stat().st_size < 1.2 * sum(len(p) for p in pictures) + 20_000  # the pictures, once, and little else
+    assert nb.cells[3].outputs[0]["data"]["text/plain"] == "['area', 'name', 'value', 'units', 'grade']"

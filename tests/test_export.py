@@ -1,4 +1,5 @@
-"""Exports: GeoJSON, COCO RLE (pycocotools is the oracle), label maps, coverage arrays and the metrics table.
+"""Exports: label maps, coverage arrays, GeoJSON, the metrics table and the ``export`` command (COCO, the
+label map's palette, GeoJSON read back and memory: ``tests/export/``).
 
 Every check compares with something that shares no code with the exporter: pycocotools decodes
 and measures the RLE, shapely gives exact areas (``exact_coverage``), the csv module and json
@@ -16,17 +17,12 @@ import numpy as np
 import pytest
 import shapely
 from helpers import FIXTURES, exact_coverage
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from PIL import Image
-from pycocotools import mask as coco_mask
-from pycocotools.coco import COCO
 
 import maskrender as mr
 from maskrender.cli import main
-from maskrender.export import LABELS_KEY, coco, coverage_arrays, export_file, geojson, label_map, rle_decode, rle_encode
+from maskrender.export import LABELS_KEY, coverage_arrays, export_file, geojson, label_map
 from maskrender.geometry import fit, frame_of
-from maskrender.kinds import KINDS
 from maskrender.table import METRIC_COLUMNS
 
 # pycocotools 2.0.x with numpy 2 warns about its own __array__ call; not ours to fix
@@ -39,55 +35,6 @@ def exact_pixels(mask: mr.Mask, size: tuple[int, int]) -> np.ndarray:
     return exact_coverage(shapely.union_all(t.apply_all([f.geometry for f in mask.features])), size)
 
 
-# --------------------------------------------------------------------------- COCO
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.integers(1, 30), st.integers(1, 30), st.floats(0, 1), st.integers(0, 2**31 - 1))
-def test_rle_matches_pycocotools_bit_for_bit(h: int, w: int, density: float, seed: int) -> None:
-    binary = np.random.default_rng(seed).random((h, w)) < density
-    ours = rle_encode(binary)
-    theirs = coco_mask.encode(np.asfortranarray(binary.astype(np.uint8)))
-    assert ours == {"size": [h, w], "counts": theirs["counts"].decode("ascii")}
-    assert (coco_mask.decode(ours) == binary).all()
-    assert (rle_decode(ours) == binary).all()
-
-
-@pytest.mark.parametrize("name", ["acne.json", "pih_result.json", "redness.json", "lines.json"])
-def test_coco_annotations_decode_to_the_exact_geometry(name: str, tmp_path: Path) -> None:
-    size = (604, 604)
-    out = tmp_path / "masks.coco.json"
-    done = export_file(FIXTURES / name, out, size=size)
-    api = COCO(str(out))  # pycocotools reads the file as a dataset
-    masks = mr.select_masks(FIXTURES / name)  # in drawing order
-    assert [c["name"] for c in api.loadCats(api.getCatIds())] == [m.tech_name for m in masks] == done["masks"]
-    assert (api.imgs[1]["width"], api.imgs[1]["height"]) == size
-    for ann, m in zip(api.loadAnns(api.getAnnIds()), masks, strict=True):
-        decoded = api.annToMask(ann).astype(bool)
-        assert decoded.shape == (604, 604)
-        assert ann["area"] == float(coco_mask.area(ann["segmentation"])) == decoded.sum()
-        if not KINDS[m.mask_type].polygonal:
-            continue
-        exact = exact_pixels(m, size)
-        # pixels at least 55% covered are in, at most 45% are out (the binary cut is at 50%)
-        assert decoded[exact >= 0.55].all()
-        assert not decoded[exact <= 0.45].any()
-        assert abs(decoded.sum() - exact.sum()) <= 0.02 * exact.sum() + 40
-        assert ann["exact_area"] == pytest.approx(exact.sum(), rel=0.01)
-        x, y, bw, bh = ann["bbox"]
-        ys, xs = np.nonzero(decoded)
-        assert (x, y, bw, bh) == (xs.min(), ys.min(), xs.max() - xs.min() + 1, ys.max() - ys.min() + 1)
-
-
-def test_points_and_lines_export_as_discs_and_strokes() -> None:
-    doc = coco(FIXTURES / "results_list.json", (512, 512), only=["pores", "lines"])
-    by_name = {c["name"]: c["id"] for c in doc["categories"]}
-    areas = {a["category_id"]: a["area"] for a in doc["annotations"]}
-    assert areas[by_name["pores_mask_restored"]] > 1000  # 1,390 discs
-    assert areas[by_name["line_lines_mask_restored"]] > 500  # 19 strokes
-    assert {c["name"]: c["supercategory"] for c in doc["categories"]}["pores_mask_restored"] == "pores.pores"
-
-
 # --------------------------------------------------------------------------- label map and arrays
 
 
@@ -98,7 +45,7 @@ def test_label_map_png_carries_its_table_and_the_cli_prints_it(tmp_path: Path,
     printed = capsys.readouterr().out.splitlines()
     assert printed == ["0\tbackground", "1\tacne_mask_restored", "2\tpapules_mask_restored", f"wrote {out}"]
     with Image.open(out) as im:
-        assert (im.mode, im.size) == ("L", (604, 604))
+        assert (im.mode, im.size) == ("P", (604, 604))
         table = json.loads(im.text[LABELS_KEY])
         labels = np.asarray(im)
     assert table == {"0": "background", "1": "acne_mask_restored", "2": "papules_mask_restored"}
@@ -115,7 +62,7 @@ def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
     export_file(FIXTURES / "acne.json", out, max_size=302)
     with np.load(out) as npz:
         arrays = {k: npz[k] for k in npz.files}
-    assert sorted(arrays) == ["acne_mask_restored", "papules_mask_restored"]
+    assert sorted(arrays) == ["acne_mask_restored", "names", "papules_mask_restored"]
     acne = mr.load(FIXTURES / "acne.json").masks()[0]
     cov = arrays["acne_mask_restored"]
     assert (cov.dtype, cov.shape) == (np.float32, (302, 302))
@@ -123,7 +70,7 @@ def test_coverage_arrays_npz_and_mask_coverage(tmp_path: Path) -> None:
     assert np.abs(cov - exact).max() < 0.11  # 5 sub-scanlines: vertical coverage in steps of 0.2
     assert float(cov.sum()) == pytest.approx(exact.sum(), rel=0.005)
     assert np.array_equal(mr.mask_coverage(acne, (302, 302)), cov)
-    assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys()
+    assert coverage_arrays(FIXTURES / "acne.json", (302, 302)).keys() == arrays.keys() - {"names"}
 
 
 def test_names_stay_unique_across_sides() -> None:
@@ -221,3 +168,72 @@ def test_export_never_overwrites_its_input(tmp_path: Path) -> None:
     with pytest.raises(mr.OutputError, match="refusing to overwrite an input"):
         export_file(link, source)
     assert source.read_bytes() == (FIXTURES / "acne.json").read_bytes()
+
+
+def test_export_reads_a_file_named_like_json_as_a_path(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "[visit 1].json").write_bytes((FIXTURES / "acne.json").read_bytes())
+    assert main(["export", "[visit 1].json", "-o", "labels.png"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "wrote labels.png"
+
+
+def test_export_names_print_escaped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = json.loads((FIXTURES / "pih_result.json").read_text())
+    doc["result"]["masks_restored"][0]["tech_name"] = "evil\x1b]0;pwned\x07\x1b[2J"
+    source = tmp_path / "r.json"
+    source.write_text(json.dumps(doc))
+    assert main(["export", str(source), "-o", str(tmp_path / "l.png")]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "1\tevil\ufffd]0;pwned\ufffd\ufffd[2J" in out.splitlines()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_export_to_a_full_standard_output_is_one_line_and_non_zero(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "maskrender", "export", str(FIXTURES / "acne.json"), "-o",
+                               str(tmp_path / "labels.png"), "--size", "64x64"], stdout=full, stderr=subprocess.PIPE,
+                              text=True, check=False)
+    assert done.returncode != 0
+    assert done.stderr.splitlines() == ["maskrender: error: cannot write to standard output: No space left on device"]
+
+
+def test_the_metrics_table_reads_into_pandas_with_what_matters_first() -> None:
+    pd = pytest.importorskip("pandas")  # in the test extra
+    df = pd.DataFrame(mr.load(FIXTURES / "results_list.json").metrics())
+    assert list(df.columns[:5]) == ["area", "name", "value", "units", "grade"]
+    assert list(df.columns) == list(METRIC_COLUMNS)
+    face = df[(df.algorithm == "acne") & (df.area == "face") & (df.metric == "main")]
+    assert (face.value.item(), face.grade.item()) == (72.0, "Good")
+
+
+def test_export_image_sizes_the_output_and_a_bad_photo_is_one_line(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    photo = tmp_path / "p.png"
+    Image.new("RGB", (320, 240)).save(photo)
+    out = tmp_path / "labels.png"
+    assert main(["export", str(FIXTURES / "acne.json"), "--image", str(photo), "-o", str(out), "-q"]) == 0
+    with Image.open(out) as im:
+        assert im.size == (320, 240)
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"\xff\xd8 not a jpeg")
+    acne = str(FIXTURES / "acne.json")
+    assert main(["export", acne, "--image", str(broken), "-o", str(tmp_path / "x.coco.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"maskrender: error: {broken}: cannot read the photo")
+    assert len(err.splitlines()) == 1
+    assert not (tmp_path / "x.coco.json").exists()
+    assert main(["export", acne, str(FIXTURES / "lines.json"), "-o", str(tmp_path / "m.csv")]) == 2
+    assert "only a .coco.json export takes several results" in capsys.readouterr().err
+
+
+def test_one_photo_for_several_results_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(mr.InputError, match="one photo for several results"):
+        export_file([FIXTURES / "acne.json", FIXTURES / "lines.json"], tmp_path / "x.coco.json",
+                    image=FIXTURES / "restored.jpg")
+    assert list(tmp_path.iterdir()) == []

@@ -1,21 +1,24 @@
-"""Masks and metrics as data: GeoJSON, COCO RLE annotations, a label map, coverage arrays, a metrics table.
+"""Masks and metrics as data: GeoJSON, instance-level COCO, a label map, coverage arrays, a metrics table.
 
 One call writes any of them, the format chosen by the file's ending (the ``export`` formats of
 :mod:`maskrender.formats`)::
 
     export_file("result.json", "masks.geojson")                  # GeoJSON, view_box coordinates
     export_file("result.json", "masks.geojson", coordinates="pixels", size=(1024, 1024))
-    export_file("result.json", "masks.coco.json", size=(1024, 1024))  # COCO, RLE per mask
-    export_file("result.json", "labels.png")                     # label map; table in a text chunk
+    export_file("result.json", "masks.coco.json", image="selfie.jpg")  # COCO, one RLE per lesion
+    export_file("results/", "all.coco.json")                     # a folder or manifest: one COCO file
+    export_file("result.json", "labels.png")                     # palette label map; table in a text chunk
     export_file("result.json", "coverage.npz")                   # one float32 array per mask
     export_file("results.json", "metrics.csv")                   # the metrics table (also .jsonl)
 
 and the same as Python objects: :func:`geojson`, :func:`coco`, :func:`label_map`,
 :func:`coverage_arrays`, ``Results.metrics()``.  The masks are chosen as for a drawing (``masks``,
 ``side``, ``only``; :func:`maskrender.select_masks`) and laid on an image of ``size`` (default:
-the view_box's; ``max_size`` scales it down) as the renderer lays them; points and lines cover
-discs and strokes of the sizes ``style`` gives them.  Each mask is named by its tech name (its
-display name if it has none), with ``@side``/``@set`` added where two masks would share a name.
+the photo's when ``image`` is given, else the view_box's; ``max_size`` scales it down) as the
+renderer lays them; points and lines cover discs and strokes of the sizes ``style`` gives them.
+Each mask is named by its tech name (its display name if it has none), with ``@side``/``@set``
+added where two masks would share a name.  Memory: the label map, the ``.npz`` and COCO compute
+one mask (or one lesion) at a time, so it is one canvas plus the output, whatever the mask count.
 
 Examples
 --------
@@ -29,43 +32,38 @@ Examples
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image
-from PIL.PngImagePlugin import PngInfo
 
 from maskrender.coverage import canvas_size, mask_coverage
 from maskrender.errors import InputError
-from maskrender.export.coco import coco_dataset, rle_decode, rle_encode
-from maskrender.geometry import fit, frame_of
+from maskrender.export.arrays import names_table, npz_bytes
+from maskrender.export.coco import Dataset, photo_size
+from maskrender.export.geo import geojson_masks
+from maskrender.export.labels import LABELS_KEY, label_png, paint_labels
+from maskrender.export.rle import rle_decode, rle_encode
+from maskrender.export.tables import metrics_csv, metrics_jsonl
 from maskrender.image import atomic_write, check_canvas
-from maskrender.model import Mask, Result, Results
-from maskrender.names import result_matches
+from maskrender.model import Mask
 from maskrender.outputs import check_output
 from maskrender.overlay import MaskInput, select_masks
-from maskrender.parse import load
-from maskrender.table import METRIC_COLUMNS
 
-__all__ = ["COORDINATES", "LABELS_KEY", "coco", "coverage_arrays", "export_file", "geojson", "label_map",
-           "mask_names", "metrics_csv", "metrics_jsonl", "rle_decode", "rle_encode"]
+__all__ = ["COORDINATES", "LABELS_KEY", "Many", "coco", "coco_many", "coverage_arrays", "export_file", "geojson",
+           "label_map", "mask_names", "metrics_csv", "metrics_jsonl", "names_table", "rle_decode", "rle_encode"]
 
 COORDINATES = ("view_box", "pixels")
 """The coordinates of a GeoJSON export: the masks' own view_box units, or pixels of ``size``."""
 
-LABELS_KEY = "maskrender:labels"
-"""The PNG text chunk of a label map that holds its label table (JSON: label -> mask name)."""
-
-
-def _selected(data: MaskInput, masks: str, side: str | None, only: Sequence[str] | None) -> list[Mask]:
-    return select_masks(data, masks=masks, side=side, only=only)
+Photo = Union[str, "os.PathLike[str]", None]
+Many = Union[str, "os.PathLike[str]", Sequence[Union[MaskInput, tuple[MaskInput, Photo]]]]
+"""Many results for one COCO file: a folder or manifest (as ``maskrender batch`` reads them: each
+result with its photo), or a sequence of results, each alone or as ``(result, photo)``."""
 
 
 def mask_names(masks: Sequence[Mask]) -> list[str]:
@@ -88,149 +86,123 @@ def mask_names(masks: Sequence[Mask]) -> list[str]:
     return names
 
 
-def _size(chosen: Sequence[Mask], size: tuple[int, int] | None, max_size: int | None) -> tuple[int, int]:
+def _chosen(data: MaskInput, size: tuple[int, int] | None, max_size: int | None, image: Photo,
+            kw: dict[str, Any]) -> tuple[list[Mask], tuple[int, int]]:
+    chosen = select_masks(data, **kw)
     frame = next((m for m in chosen if m.view_box is not None), chosen[0])
-    canvas = canvas_size(frame, size, max_size)
+    canvas = canvas_size(frame, size if size is not None or image is None else photo_size(image), max_size)
     check_canvas(canvas)
-    return canvas
+    return chosen, canvas
+
+
+def _coverages(data: MaskInput, size: tuple[int, int] | None, max_size: int | None, image: Photo, style: Any,
+               kw: dict[str, Any]) -> Iterator[tuple[str, npt.NDArray[np.float32]]]:
+    chosen, canvas = _chosen(data, size, max_size, image, kw)
+    for m, name in zip(chosen, mask_names(chosen), strict=True):
+        yield name, mask_coverage(m, canvas, style=style)
 
 
 def coverage_arrays(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
                     masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
-                    style: Any = None) -> dict[str, npt.NDArray[np.float32]]:
-    """One coverage array (0..1 float32, ``(height, width)``) per selected mask, by :func:`mask_names`.
+                    style: Any = None, image: Photo = None) -> dict[str, npt.NDArray[np.float32]]:
+    """One coverage array (0..1 float32, ``(height, width)``) per selected mask, by :func:`mask_names`
+    (all held at once: the ``.npz`` export writes them one at a time instead).
 
     >>> {k: v.shape for k, v in coverage_arrays("fixtures/acne.json", (151, 151)).items()}
     {'acne_mask_restored': (151, 151), 'papules_mask_restored': (151, 151)}
     """
-    chosen = _selected(data, masks, side, only)
-    canvas = _size(chosen, size, max_size)
-    return {n: mask_coverage(m, canvas, style=style) for m, n in zip(chosen, mask_names(chosen), strict=True)}
+    return dict(_coverages(data, size, max_size, image, style, {"masks": masks, "side": side, "only": only}))
 
 
 def label_map(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
               masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
-              style: Any = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
+              style: Any = None, image: Photo = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
     """A label map (``uint8``, ``uint16`` beyond 255 masks): label ``k`` where mask ``k`` covers at least
     half the pixel, the mask drawn last winning where masks overlap (as in a drawing); 0 is background.
     Returns the array and its label table (see the module's example)."""
-    arrays = coverage_arrays(data, size, max_size=max_size, masks=masks, side=side, only=only, style=style)
-    shape = next(iter(arrays.values())).shape
-    labels = np.zeros(shape, dtype=np.uint8 if len(arrays) <= 255 else np.uint16)
-    table: dict[int, str] = {0: "background"}
-    for k, (name, cov) in enumerate(arrays.items(), start=1):
-        labels[cov >= 0.5] = k
-        table[k] = name
-    return labels, table
-
-
-def _pixel_geometry(m: Mask, canvas: tuple[int, int] | None) -> list[Any]:
-    if canvas is None:
-        return [f.geometry for f in m.features]
-    t = fit(frame_of(m, canvas), canvas, check_aspect=False)
-    return list(t.apply_all([f.geometry for f in m.features]))
+    chosen, canvas = _chosen(data, size, max_size, image, {"masks": masks, "side": side, "only": only})
+    return paint_labels(chosen, mask_names(chosen), canvas, style=style)
 
 
 def geojson(data: MaskInput, *, coordinates: str = "view_box", size: tuple[int, int] | None = None,
             max_size: int | None = None, masks: str = "restored", side: str | None = "front",
-            only: Sequence[str] | None = None) -> dict[str, Any]:
-    """A standard GeoJSON FeatureCollection of the selected masks' features (y down, as in the image).
+            only: Sequence[str] | None = None, image: Photo = None) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection of the selected masks' features (y down, as in the image), its frame
+    declared in a ``crs`` member, that :func:`maskrender.load` reads back (:mod:`maskrender.export.geo`).
 
-    Each feature keeps its geometry (in view_box units, or with ``coordinates="pixels"`` in pixels
-    of ``size``) and carries its mask's ``mask``, ``name``, ``mask_type``, ``algorithm``, ``family``,
-    ``side``, ``mask_set``, ``view_box``, ``fill`` and the 0..1 ``intensity`` as properties.
+    Geometries are in view_box units, or with ``coordinates="pixels"`` in pixels of ``size``
+    (rounded to 1/1000 px); each feature's properties name its mask, type, algorithm, side,
+    set, view_box, fill and 0..1 ``intensity``.
 
     >>> geojson("fixtures/pih_result.json", coordinates="pixels", size=(604, 604))["features"][0]["properties"]["mask"]
     'post_inflammatory_hyperpigmentation_mask_restored'
     """
     if coordinates not in COORDINATES:
         raise InputError(f"coordinates must be one of {', '.join(COORDINATES)}, not {coordinates!r}")
-    chosen = _selected(data, masks, side, only)
-    canvas = _size(chosen, size, max_size) if coordinates == "pixels" else None
-    import shapely
-
-    features = []
-    for m, name in zip(chosen, mask_names(chosen), strict=True):
-        for f, geom in zip(m.features, _pixel_geometry(m, canvas), strict=True):
-            features.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)), "properties": {
-                "mask": name, "name": m.display_name, "mask_type": m.mask_type, "algorithm": m.algorithm,
-                "family": m.family, "side": m.side, "mask_set": m.mask_set,
-                "view_box": None if m.view_box is None else str(m.view_box), "fill": m.fill,
-                "intensity": f.intensity}})
-    out: dict[str, Any] = {"type": "FeatureCollection", "features": features, "coordinates": coordinates}
-    if canvas is not None:
-        out["size"] = list(canvas)
-    return out
+    chosen, canvas = _chosen(data, size, max_size, image, {"masks": masks, "side": side, "only": only})
+    return geojson_masks(chosen, mask_names(chosen), canvas if coordinates == "pixels" else None)
 
 
 def coco(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
          masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
-         file_name: str = "") -> dict[str, Any]:
-    """A COCO dataset dict: one image of ``size``, one category and one RLE annotation per mask
-    (:mod:`maskrender.export.coco`).
+         image: Photo = None, file_name: str | None = None) -> dict[str, Any]:
+    """A COCO dataset dict of one result: one image (the photo's name and size when ``image`` is given),
+    one category per kind of finding, one RLE annotation per lesion (:mod:`maskrender.export.coco`).
 
     >>> doc = coco("fixtures/acne.json", (302, 302))
     >>> [c["name"] for c in doc["categories"]], doc["annotations"][1]["segmentation"]["size"]
-    (['acne_mask_restored', 'papules_mask_restored'], [302, 302])
+    (['acne', 'papules'], [302, 302])
     """
-    chosen = _selected(data, masks, side, only)
-    canvas = _size(chosen, size, max_size)
-    names = mask_names(chosen)
-    covers = [mask_coverage(m, canvas, style=style) for m in chosen]
-    return coco_dataset(chosen, names, covers, canvas, file_name=file_name, description="maskrender export")
+    dataset = Dataset()
+    dataset.add(data, photo=image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style,
+                file_name=file_name)
+    return dataset.to_dict()
 
 
-def _results(data: MaskInput, only: Sequence[str] | None) -> Results:
-    results = data if isinstance(data, Results) else Results([data]) if isinstance(data, Result) else \
-        load(data)  # type: ignore[arg-type]
-    if only:
-        results = Results([r for r in results if any(result_matches(r, n) for n in only)], results.source)
-    return results
+def _entries(many: Many) -> Iterator[tuple[MaskInput, Photo, dict[str, Any]]]:
+    if isinstance(many, (str, os.PathLike)):
+        from maskrender.batch import read_jobs
+
+        source = Path(many)
+        for job in read_jobs(source, source.parent / ".maskrender-export-unused"):
+            yield job.result, job.image, {k: job.options[k] for k in ("masks", "side", "only") if k in job.options}
+        return
+    for item in many:
+        if isinstance(item, tuple):
+            yield item[0], item[1], {}
+        else:
+            yield item, None, {}
 
 
-def _cell(v: Any) -> Any:
-    return "" if v is None else v
+def coco_many(many: Many, size: tuple[int, int] | None = None, *, max_size: int | None = None,
+              masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
+              style: Any = None) -> dict[str, Any]:
+    """One COCO dataset of many results, one image each: a folder (``NAME.json`` with its photo
+    ``NAME.jpg``...) or manifest as :func:`maskrender.batch.read_jobs` reads it (a manifest's
+    ``masks``/``side``/``only`` cells apply to their row), or a sequence of results or
+    ``(result, photo)`` pairs.  Image ids follow the order given; categories are shared.  A result
+    nothing is selected in is an image without annotations (sized by its photo or its masks' frame).
 
-
-def metrics_csv(data: MaskInput, *, only: Sequence[str] | None = None) -> str:
-    """The metrics table (:func:`maskrender.table.metric_rows`) as CSV text with a header line.
-
-    >>> metrics_csv("fixtures/vendor/hautai_pores_snippets_bare.json").splitlines()[2].split(",")[12:17]
-    ['face', 'sub', 'Pores Number', 'pores_number', '455.0']
+    >>> doc = coco_many(["fixtures/acne.json", ("fixtures/pih_result.json", "fixtures/restored.jpg")])
+    >>> [(i["id"], i["file_name"], i["width"]) for i in doc["images"]]
+    [(1, 'acne.json', 2416), (2, 'restored.jpg', 2416)]
     """
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(METRIC_COLUMNS)
-    for row in _results(data, only).metrics():
-        writer.writerow([_cell(row[c]) for c in METRIC_COLUMNS])
-    return buf.getvalue()
+    dataset = Dataset()
+    for data, photo, cells in _entries(many):
+        kw: dict[str, Any] = {"masks": masks, "side": side, "only": only, **cells}
+        dataset.add(data, photo=photo, size=size, max_size=max_size, style=style, empty_ok=True, **kw)
+    return dataset.to_dict()
 
 
-def metrics_jsonl(data: MaskInput, *, only: Sequence[str] | None = None) -> str:
-    """The metrics table as JSON Lines: one object per row, ``null`` where empty.
-
-    >>> metrics_jsonl("fixtures/pih_result.json").count("\\n")
-    6
-    """
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in _results(data, only).metrics())
-
-
-def _png(labels: npt.NDArray[np.integer[Any]], table: dict[int, str]) -> bytes:
-    info = PngInfo()
-    info.add_itxt(LABELS_KEY, json.dumps({str(k): v for k, v in table.items()}, ensure_ascii=False))
-    image = Image.fromarray(labels, "L" if labels.dtype == np.uint8 else "I;16")
-    buf = io.BytesIO()
-    image.save(buf, "PNG", pnginfo=info, compress_level=6)
-    return buf.getvalue()
-
-
-def export_file(data: MaskInput, output: str | os.PathLike[str], *, size: tuple[int, int] | None = None,
+def export_file(data: MaskInput | Many, output: str | os.PathLike[str], *, size: tuple[int, int] | None = None,
                 max_size: int | None = None, masks: str = "restored", side: str | None = "front",
-                only: Sequence[str] | None = None, style: Any = None, coordinates: str = "view_box") -> dict[str, Any]:
+                only: Sequence[str] | None = None, style: Any = None, coordinates: str = "view_box",
+                image: Photo = None) -> dict[str, Any]:
     """Write the export ``output``'s ending names (``.geojson``, ``.coco.json``, ``.png``, ``.npz``, ``.csv``,
-    ``.jsonl``), atomically (an output that is the input is refused).  Returns what was written:
-    ``{"path", "format", ...}`` with the label table of a label map (``labels``) and the names of
-    the masks or the number of rows.
+    ``.jsonl``), atomically (an output that is the input is refused).  ``data`` is one result; for
+    ``.coco.json`` also a folder, a manifest or a list (:func:`coco_many`).  Returns what was written:
+    ``{"path", "format", ...}`` with the label table of a label map (``labels``), the names of the
+    masks or categories, or the number of rows.
 
     >>> import os, tempfile
     >>> done = export_file("fixtures/acne.json", os.path.join(tempfile.mkdtemp(), "labels.png"), size=(302, 302))
@@ -238,29 +210,48 @@ def export_file(data: MaskInput, output: str | os.PathLike[str], *, size: tuple[
     ('labels', 'papules_mask_restored')
     """
     out = Path(output)
-    fmt = check_output(out, "export", (data,))  # the format; a usable place; never the input itself
+    many = isinstance(data, list) or (isinstance(data, (str, os.PathLike)) and Path(data).is_dir())
+    inputs = tuple(data) if isinstance(data, list) else (data,)
+    fmt = check_output(out, "export", inputs)  # the format; a usable place; never an input itself
     info: dict[str, Any] = {"path": out, "format": fmt.name}
+    if many and fmt.name != "coco":
+        raise InputError(f"{out}: only a .coco.json export takes several results (a folder or a list)")
+    if image is not None and (many or _is_manifest(data)):
+        raise InputError(f"{out}: one photo for several results; a folder pairs NAME.json with NAME.jpg, a list "
+                         "takes (result, photo) pairs, a manifest has an image column")
     if fmt.name in ("csv", "jsonl"):
-        text = metrics_csv(data, only=only) if fmt.name == "csv" else metrics_jsonl(data, only=only)
+        text = metrics_csv(data, only=only) if fmt.name == "csv" else metrics_jsonl(data, only=only)  # type: ignore[arg-type]
         info["rows"] = text.count("\n") - (fmt.name == "csv")
         atomic_write(out, text.encode("utf-8"))
         return info
     kw: dict[str, Any] = {"max_size": max_size, "masks": masks, "side": side, "only": only}
+    one: Any = data
     if fmt.name == "geojson":
-        payload = json.dumps(geojson(data, coordinates=coordinates, size=size, **kw)).encode("utf-8")
+        payload = json.dumps(geojson(one, coordinates=coordinates, size=size, image=image, **kw)).encode("utf-8")
     elif fmt.name == "coco":
-        doc = coco(data, size, style=style, file_name=out.name.removesuffix(".coco.json"), **kw)
+        doc = coco_many(data, size, style=style, **kw) if many or _is_manifest(data) else coco(  # type: ignore[arg-type]
+            one, size, style=style, image=image, **kw)
         info["masks"] = [c["name"] for c in doc["categories"]]
+        info["images"], info["annotations"] = len(doc["images"]), len(doc["annotations"])
         payload = json.dumps(doc).encode("utf-8")
     elif fmt.name == "labels":
-        labels, table = label_map(data, size, style=style, **kw)
+        labels, table = label_map(one, size, style=style, image=image, **kw)
         info["labels"] = table
-        payload = _png(labels, table)
+        payload = label_png(labels, table)
     else:
-        arrays = coverage_arrays(data, size, style=style, **kw)
-        info["masks"] = list(arrays)
-        buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
-        payload = buf.getvalue()
+        names: list[str] = []
+        payload = npz_bytes(_noted(_coverages(one, size, max_size, image, style,
+                                              {"masks": masks, "side": side, "only": only}), names))
+        info["masks"] = names
     atomic_write(out, payload)
     return info
+
+
+def _is_manifest(data: Any) -> bool:
+    return isinstance(data, (str, os.PathLike)) and str(data).lower().endswith((".csv", ".tsv", ".jsonl"))
+
+
+def _noted(items: Iterator[tuple[str, Any]], names: list[str]) -> Iterator[tuple[str, Any]]:
+    for name, array in items:
+        names.append(name)
+        yield name, array

@@ -1,119 +1,144 @@
-"""COCO annotations with RLE segmentation: one image, one category and one annotation per mask.
+"""Instance-level COCO: one annotation per lesion, one category per kind of finding, many photos in one file.
 
-The run-length encoding is COCO's own (pycocotools ``mask.encode``): the binary mask read in
-column-major order as alternating runs starting with background, each run after the second
-stored as the difference to the run two before, written 5 bits a character from ``0`` (48) up,
-with bit 6 meaning "more follows".  The binary mask is the mask's exact coverage at 50% or more
-(:func:`maskrender.coverage.mask_coverage`); ``area`` is its pixel count (what pycocotools'
-``mask.area`` gives), ``exact_area`` the union area in output pixels² before it is made binary.
+Every separate lesion of a mask (:mod:`maskrender.export.lesions`: a connected region of its
+union; points as discs, lines as strokes) is one annotation whose ``segmentation`` is COCO's
+compressed RLE (:mod:`maskrender.export.rle`) of the pixels the lesion covers at least half of,
+``area`` their count (what pycocotools' ``mask.area`` gives), ``bbox`` their box, and
+``exact_area`` the lesion's exact area in pixels² before it is made binary.  Categories are
+what was found: one per mask name without its set and side suffixes (``papules``, not
+``papules_mask_restored``), the algorithm as supercategory.  Each result is one image: the
+photo's file name and size when a photo is given, else the result's name and its view_box size.
 
 Examples
 --------
->>> import numpy as np
->>> m = np.zeros((3, 4), dtype=bool); m[1, 1:3] = True
->>> rle_encode(m)
-{'size': [3, 4], 'counts': '41202'}
->>> rle_decode(rle_encode(m)).tolist() == m.tolist()
-True
+>>> doc = Dataset()
+>>> doc.add("fixtures/acne.json", size=(604, 604))
+1
+>>> out = doc.to_dict()
+>>> [(c["name"], c["supercategory"]) for c in out["categories"]], len(out["annotations"])
+([('acne', 'acne'), ('papules', 'acne')], 43)
+>>> out["images"]
+[{'id': 1, 'width': 604, 'height': 604, 'file_name': 'acne.json'}]
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
-from maskrender.model import Mask
+from maskrender.coverage import canvas_size, fitted, pixel_size
+from maskrender.errors import SelectionError
+from maskrender.export.lesions import lesions
+from maskrender.export.rle import rle_encode_box
+from maskrender.image import check_canvas
+from maskrender.model import Mask, tech_stem
+from maskrender.overlay import MaskInput, select_masks
+from maskrender.parse import load
 
-__all__ = ["coco_dataset", "rle_decode", "rle_encode"]
-
-
-def _runs(binary: npt.NDArray[np.bool_]) -> list[int]:
-    flat = np.asarray(binary, dtype=bool).ravel(order="F")
-    if not len(flat):
-        return [0]
-    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    edges = np.concatenate([[0], change, [len(flat)]])
-    runs = np.diff(edges).tolist()
-    return [0, *runs] if flat[0] else runs
+__all__ = ["Dataset", "category_name", "photo_size"]
 
 
-def rle_encode(binary: npt.NDArray[np.bool_]) -> dict[str, Any]:
-    """COCO's compressed RLE of a ``(height, width)`` boolean mask: ``{"size": [h, w], "counts": str}``."""
-    h, w = binary.shape
-    counts = _runs(binary)
-    out = []
-    for i, run in enumerate(counts):
-        x = run - counts[i - 2] if i > 2 else run
-        more = True
-        while more:
-            c = x & 0x1F
-            x >>= 5
-            more = (x != -1) if (c & 0x10) else (x != 0)
-            if more:
-                c |= 0x20
-            out.append(chr(c + 48))
-    return {"size": [int(h), int(w)], "counts": "".join(out)}
+def category_name(mask: Mask) -> str:
+    """What a mask found: its tech name without set and side suffixes, else its display name.
+
+    >>> import maskrender as mr
+    >>> [category_name(m) for m in mr.load("fixtures/sides_result.json").masks(side=None)]
+    ['acne', 'acne', 'acne']
+    """
+    return (tech_stem(mask.tech_name) if mask.tech_name else "") or mask.display_name
 
 
-def rle_decode(rle: dict[str, Any]) -> npt.NDArray[np.bool_]:
-    """The boolean mask of a compressed RLE (the inverse of :func:`rle_encode`)."""
-    h, w = rle["size"]
-    text = rle["counts"]
-    counts: list[int] = []
-    p = 0
-    while p < len(text):
-        x, k, more = 0, 0, True
-        while more:
-            c = ord(text[p]) - 48
-            x |= (c & 0x1F) << (5 * k)
-            more = bool(c & 0x20)
-            p += 1
-            k += 1
-            if not more and (c & 0x10):
-                x |= -1 << (5 * k)
-        if len(counts) > 2:
-            x += counts[-2]
-        counts.append(x)
-    flat = np.zeros(h * w, dtype=bool)
-    pos, value = 0, False
-    for run in counts:
-        if value:
-            flat[pos:pos + run] = True
-        pos += run
-        value = not value
-    out: npt.NDArray[np.bool_] = flat.reshape((w, h)).T
-    return out
+def photo_size(photo: str | os.PathLike[str]) -> tuple[int, int]:
+    """A photo's ``(width, height)`` as the renderer lays masks on it (turned by its EXIF orientation),
+    read from its header.
+
+    >>> photo_size("fixtures/portrait.jpg")
+    (512, 600)
+    """
+    from PIL import Image
+
+    from maskrender.errors import InputError
+
+    try:
+        with Image.open(photo) as im:
+            w, h = im.size
+            turned = im.getexif().get(0x0112) in (5, 6, 7, 8)
+    except (OSError, ValueError, SyntaxError) as err:  # Pillow's ways of saying "not an image"
+        raise InputError(f"{photo}: cannot read the photo: {err}") from None
+    return (h, w) if turned else (w, h)
 
 
-def _bbox(binary: npt.NDArray[np.bool_]) -> list[float]:
-    ys, xs = np.nonzero(binary)
-    if not len(xs):
-        return [0.0, 0.0, 0.0, 0.0]
-    x0, y0 = int(xs.min()), int(ys.min())
-    return [float(x0), float(y0), float(xs.max() - x0 + 1), float(ys.max() - y0 + 1)]
+class Dataset:
+    """A COCO dataset built one result at a time (:meth:`add`), written by :meth:`to_dict`.
+
+    Only the annotations' RLE strings are kept: memory is one lesion's box at a time plus the output.
+    """
+
+    def __init__(self, description: str = "maskrender export") -> None:
+        self.description = description
+        self.images: list[dict[str, Any]] = []
+        self.annotations: list[dict[str, Any]] = []
+        self._categories: dict[tuple[str, str], int] = {}
+
+    def add(self, data: MaskInput, *, photo: str | os.PathLike[str] | None = None,
+            size: tuple[int, int] | None = None, max_size: int | None = None, masks: str = "restored",
+            side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
+            file_name: str | None = None, empty_ok: bool = False) -> int:
+        """Add one result as one image (the photo's size unless ``size`` is given); returns its image id.
+
+        With ``empty_ok`` a result nothing is selected in is an image without annotations (a photo
+        with no lesion is an example too), sized by its photo, ``size`` or its other masks' frame.
+        """
+        try:
+            chosen = select_masks(data, masks=masks, side=side, only=only)
+        except SelectionError:
+            if not empty_ok:
+                raise
+            chosen = []
+        if size is None and photo is not None:
+            size = photo_size(photo)
+        pool = chosen or (list(load(data).all_masks()) if isinstance(data, (str, os.PathLike, bytes)) else [])
+        frame = next((m for m in pool if m.view_box is not None), pool[0] if pool else None)
+        if frame is None and size is None:
+            raise SelectionError(f"{_source_name(data)}: no masks to annotate and no photo or size to give the "
+                                 "image's size")
+        canvas = canvas_size(frame, size, max_size) if frame is not None else fitted(pixel_size(size), max_size)
+        check_canvas(canvas)
+        image_id = len(self.images) + 1
+        if file_name is None:
+            file_name = Path(photo).name if photo is not None else _source_name(data)
+        self.images.append({"id": image_id, "width": canvas[0], "height": canvas[1], "file_name": file_name})
+        for m in chosen:
+            key = (category_name(m), m.algorithm or m.family or "")
+            category = self._categories.setdefault(key, len(self._categories) + 1)
+            for (x0, y0, _, _), cov in lesions(m, canvas, style=style):
+                binary = cov >= 0.5
+                if not binary.any():
+                    continue
+                rows, cols = np.nonzero(binary)
+                bx, by = x0 + int(cols.min()), y0 + int(rows.min())
+                self.annotations.append({
+                    "id": len(self.annotations) + 1, "image_id": image_id, "category_id": category,
+                    "segmentation": rle_encode_box(binary, (x0, y0), canvas), "area": float(binary.sum()),
+                    "bbox": [float(bx), float(by), float(x0 + cols.max() + 1 - bx), float(y0 + rows.max() + 1 - by)],
+                    "iscrowd": 0, "exact_area": round(float(cov.sum(dtype=np.float64)), 3),
+                    "mask_type": m.mask_type, "tech_name": m.tech_name, "side": m.side, "mask_set": m.mask_set})
+        return image_id
+
+    def to_dict(self) -> dict[str, Any]:
+        """The dataset as COCO's JSON object (``info``, ``licenses``, ``images``, ``categories``, ``annotations``)."""
+        categories = [{"id": i, "name": name, "supercategory": algorithm}
+                      for (name, algorithm), i in self._categories.items()]
+        return {"info": {"description": self.description, "version": "1.0"}, "licenses": [],
+                "images": self.images, "categories": categories, "annotations": self.annotations}
 
 
-def coco_dataset(masks: Sequence[Mask], names: Sequence[str], coverages: Sequence[npt.NDArray[np.float32]],
-                 size: tuple[int, int], *, file_name: str, description: str) -> dict[str, Any]:
-    """A COCO dataset dict of one image of ``size`` with one category and annotation per mask."""
-    w, h = size
-    categories, annotations = [], []
-    for i, (m, name, cov) in enumerate(zip(masks, names, coverages, strict=True), start=1):
-        binary = cov >= 0.5
-        categories.append({"id": i, "name": name, "supercategory": m.family or m.algorithm or m.mask_type})
-        annotations.append({
-            "id": i, "image_id": 1, "category_id": i, "segmentation": rle_encode(binary),
-            "area": float(binary.sum()), "bbox": _bbox(binary), "iscrowd": 0,
-            "exact_area": round(float(cov.sum(dtype=np.float64)), 3), "mask_type": m.mask_type,
-            "tech_name": m.tech_name, "side": m.side, "mask_set": m.mask_set,
-        })
-    return {
-        "info": {"description": description, "version": "1.0"},
-        "licenses": [],
-        "images": [{"id": 1, "width": w, "height": h, "file_name": file_name}],
-        "categories": categories,
-        "annotations": annotations,
-    }
+def _source_name(data: MaskInput) -> str:
+    if isinstance(data, (str, os.PathLike)) and not str(data).lstrip().startswith(("{", "[")):
+        return Path(data).name
+    source = getattr(data, "source", None)
+    return Path(source).name if isinstance(source, str) and not source.startswith("<") else "masks"

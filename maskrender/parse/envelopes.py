@@ -14,6 +14,7 @@ from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWar
 from maskrender.kinds import KINDS, MASK_TYPES
 from maskrender.model import SIDES, Area, Mask, Metric, Result, ViewBox
 from maskrender.parse.assumptions import default_side, default_view_box
+from maskrender.parse.exported import is_export, read_export
 from maskrender.parse.features import read_features
 from maskrender.parse.lookalikes import look_alike
 
@@ -47,6 +48,8 @@ def read_results(data: Any, ctx: Context) -> list[Result]:
     responses, Face Metrics 3.0 responses, smoothed results, other vendors' analyses) are refused
     by name before anything is read.
     """
+    if is_export(data):  # maskrender's own GeoJSON export: features that name their masks
+        return read_export(data, ctx, read_results)
     found = look_alike(data)
     if found is not None:
         path, what, accepted = found
