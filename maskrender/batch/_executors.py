@@ -13,7 +13,8 @@ from typing import Any
 from maskrender.batch._worker import init_worker
 from maskrender.errors import BatchError
 
-__all__ = ["dask_executor", "default_workers", "kill_workers", "process_pool", "slots", "worker_memory"]
+__all__ = ["dask_executor", "default_workers", "executor_lost", "kill_workers", "process_pool", "slots",
+           "worker_memory"]
 
 
 def default_workers() -> int:
@@ -76,6 +77,26 @@ def slots(executor: Executor) -> int:
         with contextlib.suppress(Exception):
             return max(1, int(sum(client.nthreads().values())))
     return default_workers()
+
+
+_CLIENT_UP = ("running", "newly-created")
+
+
+def executor_lost(executor: Executor) -> str | None:
+    """Why ``executor`` will finish nothing it holds, if it says so: a Dask client that lost its scheduler
+    (it cancels every task it had; status ``connecting``, then ``closed``). ``None``: as far as it tells, fine.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     executor_lost(pool) is None
+    True
+    """
+    client = getattr(executor, "_client", None)     # dask.distributed's ClientExecutor
+    status = getattr(client, "status", None)
+    status = getattr(status, "value", status)       # an enum in some versions
+    if isinstance(status, str) and status not in _CLIENT_UP:
+        return f"the Dask client lost its scheduler (its status is {status!r})"
+    return None
 
 
 @contextlib.contextmanager
