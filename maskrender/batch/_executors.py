@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -118,4 +120,17 @@ def dask_executor(address: str) -> Iterator[Executor]:
         executor: Executor = client.get_executor(pure=False)
         yield executor
     finally:
-        client.close()
+        quiet = _Cancelled()
+        log = logging.getLogger("distributed.client")
+        log.addFilter(quiet)       # closing a client that lost its scheduler cancels its reconnection: not news
+        try:
+            client.close()
+        finally:
+            log.removeFilter(quiet)
+
+
+class _Cancelled(logging.Filter):
+    """Drops the log record of a cancelled task (with its traceback), and only that."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))

@@ -235,7 +235,8 @@ class _Runner:
             if future.cancelled():        # not by this batch (it forgets what it cancels): by the executor
                 if not self.stopping:
                     yield from self._check_executor()
-                    yield _lost(flight.job, "Cancelled", self.lost or "the executor cancelled it", ran=True)
+                    yield _lost(flight.job, "ExecutorLost" if self.lost else "Cancelled",
+                                self.lost or "the executor cancelled it", ran=True)
                 continue
             try:
                 result = future.result()

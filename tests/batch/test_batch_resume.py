@@ -98,7 +98,7 @@ def test_resume_remakes_a_report_whose_catalogue_or_font_changed(tmp_path: Path)
     lists.mkdir()
     (lists / "words.json").write_text(json.dumps({"heading.masks": "Layers one"}), encoding="utf-8")
     shutil.copy(FONTS[0], lists / "face.ttf")
-    manifest = _report_manifest(lists, "words.json", "face.ttf")
+    manifest = _report_manifest(lists, f"{lists}/words.json", f"{lists}/face.ttf")    # absolute: fingerprints only
     out = tmp_path / "out"
     args = ("batch", manifest, "-o", out, "--kind", "report", "--jobs", "1")
     assert cli(*args).returncode == 0
