@@ -3,6 +3,7 @@ summary, every unfinished job in ``errors.jsonl``, and ``--resume`` finishes the
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import signal
@@ -10,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -65,12 +66,12 @@ def test_a_submit_that_raises_ends_in_the_summary_and_resume_finishes(tmp_path: 
 
 
 def test_a_closed_dask_client_is_a_summary_not_a_traceback(tmp_path: Path) -> None:
-    from distributed import Client, LocalCluster
-
+    distributed: Any = importlib.import_module("distributed")     # untyped: called through Any
     manifest = small_manifest(tmp_path, 3)
     out = tmp_path / "out"
-    with LocalCluster(n_workers=1, processes=False, threads_per_worker=1, dashboard_address=None) as cluster:
-        client = Client(cluster)
+    with distributed.LocalCluster(n_workers=1, processes=False, threads_per_worker=1,
+                                  dashboard_address=None) as cluster:
+        client = distributed.Client(cluster)
         executor = client.get_executor()
         client.close()
         summary = run_batch(read_jobs(manifest, out), out, executor=executor)
@@ -90,7 +91,7 @@ def _dask(*args: str) -> subprocess.Popen[bytes]:
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
 
-def _cluster(port: int) -> Iterator[None]:
+def _cluster(port: int) -> Generator[None, None, None]:
     scheduler = _dask("scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard")
     worker = _dask("worker", f"tcp://127.0.0.1:{port}", "--nthreads", "1", "--nworkers", "1", "--no-dashboard")
     try:
