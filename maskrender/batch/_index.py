@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import time
 import urllib.parse
 from collections.abc import Iterable, Mapping, Sized
@@ -36,6 +37,7 @@ _MARK = '<meta name="generator" content="maskrender batch">'
 _POLICY = ("default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'; "
            "script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'")
 _STATUS = {"done": "made", "skipped": "kept", "failed": "failed"}
+_DIGITS = re.compile(r"(\d+)")
 
 _Row = tuple[str, str, str, str, str, Mapping[str, Any] | None]
 """(link to the output, output name, source, status, message, review data)."""
@@ -49,6 +51,15 @@ def _key(name: str) -> str:
     """The column's name in the page's address (``#sort=acne``); an algorithm named like a fixed column is
     told apart."""
     return f"metric:{name}" if name in ("output", "source", "status", "message") else name
+
+
+def _natural(text: str) -> list[tuple[int, str]]:
+    """A sort key putting ``jobs.csv line 10`` after ``jobs.csv line 9``.
+
+    >>> sorted(["a line 10", "a line 9", "b"], key=_natural)
+    ['a line 9', 'a line 10', 'b']
+    """
+    return [(1, part) if i % 2 == 0 else (0, part.zfill(20)) for i, part in enumerate(_DIGITS.split(text))]
 
 
 def _link(out: Path, path: Path) -> str:
@@ -183,7 +194,8 @@ class IndexPage:
             f"<caption>{n:,} jobs; metrics are each algorithm's main score on the face</caption>",
             f"<thead><tr>{''.join(self._head())}</tr></thead>", "<tbody>",
         ]
-        parts += [self._row(row, thumbs, labels) for row in self.rows]
+        rows = sorted(self.rows, key=lambda row: _natural(row[2]))    # the jobs' order, not that of completion
+        parts += [self._row(row, thumbs, labels) for row in rows]
         parts += ["</tbody>", "</table>", "</main>", f"<script>{SCRIPT}</script>", "</body>", "</html>", ""]
         atomic_write(self.path, "\n".join(parts).encode("utf-8", "replace"))   # a lone surrogate: U+FFFD
         return self.path

@@ -14,7 +14,7 @@ header, main { padding: 0.75rem 1rem; }
 h1 { font-size: 1.3rem; margin: 0 0 0.25rem; }
 header p { margin: 0.2rem 0; color: var(--muted); }
 form { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: center; margin-bottom: 0.75rem; }
-input[type=search] { font: inherit; padding: 0.4rem 0.6rem; min-width: 16rem; flex: 1 1 16rem; max-width: 32rem; }
+input[type=search] { font: inherit; padding: 0.4rem 0.6rem; min-width: 0; flex: 1 1 12rem; max-width: 32rem; }
 table { border-collapse: collapse; width: 100%; }
 caption { text-align: left; color: var(--muted); padding-bottom: 0.4rem; }
 th, td { border-bottom: 1px solid var(--line); padding: 0.35rem 0.5rem; text-align: left; vertical-align: top; }

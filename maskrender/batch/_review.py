@@ -29,7 +29,7 @@ def thumbnail_name(output: str) -> str:
     """The thumbnail's file name for the output named ``output``: short, safe, one per output.
 
     >>> thumbnail_name("visit 1.png")
-    '4d2c5b1d0ec4fbd3a2a8.webp'
+    '2fa6335e81a7097ef3d1.webp'
     """
     return hashlib.sha256(output.encode("utf-8", "surrogatepass")).hexdigest()[:20] + ".webp"
 
