@@ -275,9 +275,10 @@ def _scratch(task: Task) -> Path | None:
     return scratch
 
 
-def _said(err: BaseException, scratch: Path | None, output: Path) -> str:
-    """The error's message, naming the output where it names the scratch file (the user never sees that)."""
-    text = str(err) or repr(err)
+def _said(err: BaseException | str, scratch: Path | None, output: Path) -> str:
+    """An error's message (or a warning's, a traceback), naming the output where it names the scratch file
+    (the user never sees that)."""
+    text = err if isinstance(err, str) else str(err) or repr(err)
     if scratch is not None:
         text = text.replace(os.fspath(scratch / output.name), os.fspath(output))
         text = text.replace(os.fspath(scratch), os.fspath(output.parent))
@@ -335,13 +336,17 @@ def execute(task: Task) -> TaskResult:
 
                 err = OutputError(f"{job.output}: cannot write: {err.strerror or err}")
                 details = None
-            return TaskResult("failed", type(err).__name__, _said(err, scratch, job.output), _texts(caught),
-                              details)
+            return TaskResult("failed", type(err).__name__, _said(err, scratch, job.output),
+                              _texts(caught, scratch, job.output), details and _said(details, scratch, job.output))
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
-    return TaskResult("done", warnings=_texts(caught), fingerprint=made_from, review=review)
+    return TaskResult("done", warnings=_texts(caught, scratch, job.output), fingerprint=made_from, review=review)
 
 
-def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(w.message) for w in caught))
+def _texts(caught: list[warnings.WarningMessage], scratch: Path | None = None,
+           output: Path | None = None) -> tuple[str, ...]:
+    texts = (str(w.message) for w in caught)
+    if scratch is not None and output is not None:
+        texts = (_said(text, scratch, output) for text in texts)
+    return tuple(dict.fromkeys(texts))

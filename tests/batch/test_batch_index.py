@@ -67,6 +67,7 @@ def test_the_page_loads_in_chromium_with_a_row_per_job(reviewed: Path) -> None:
     assert "empty.json" in failed
 
 
+@pytest.mark.slow
 def test_sorting_by_a_metric_column_in_chromium(reviewed: Path) -> None:
     for order, expected in (("desc", sorted(SCORES, reverse=True)), ("asc", sorted(SCORES))):
         page = TableRows(chromium_dom(reviewed / "index.html", f"sort=acne&order={order}"))
@@ -118,6 +119,7 @@ def test_offline_lazy_thumbnails_linked_to_their_outputs(reviewed: Path) -> None
     assert "Content-Security-Policy\" content=\"default-src 'none';" in text      # nothing loads from elsewhere
 
 
+@pytest.mark.slow
 def test_thumbnails_are_made_once(reviewed: Path, tmp_path: Path) -> None:
     thumbs = reviewed / WORK / "thumbs"
     before = {p.name: p.stat().st_mtime_ns for p in thumbs.iterdir()}
@@ -129,6 +131,7 @@ def test_thumbnails_are_made_once(reviewed: Path, tmp_path: Path) -> None:
     assert [(r["cells"][3].split() or [""])[0] for r in page.rows][:5] == [str(s) for s in sorted(SCORES, reverse=True)]
 
 
+@pytest.mark.slow
 def test_resume_adds_the_review_to_outputs_made_without_it(tmp_path: Path) -> None:
     manifest = write_csv(tmp_path / "jobs.csv", "result,output,masks",
                          [f"{FIXTURES}/acne.json,a.png,original", f"{FIXTURES}/results_list.json,b.svg,original"])

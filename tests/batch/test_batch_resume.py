@@ -93,6 +93,7 @@ def _report_manifest(folder: Path, lang: str, fonts: str) -> Path:
                      [f"{FIXTURES}/acne.json,acne.html,{lang},{fonts},320"])
 
 
+@pytest.mark.slow
 def test_resume_remakes_a_report_whose_catalogue_or_font_changed(tmp_path: Path) -> None:
     lists = tmp_path / "lists"
     lists.mkdir()
@@ -112,6 +113,7 @@ def test_resume_remakes_a_report_whose_catalogue_or_font_changed(tmp_path: Path)
     assert cli(*args, "--resume").stdout.startswith("0 done, 1 skipped")
 
 
+@pytest.mark.slow
 def test_lang_and_fonts_cells_are_resolved_against_the_manifest_folder(tmp_path: Path) -> None:
     lists = tmp_path / "lists"
     (lists / "cat").mkdir(parents=True)
