@@ -47,8 +47,9 @@ class Task:
     limits: Mapping[str, Any] | None = None
     """The submitting process's :mod:`maskrender.limits`, applied in the worker."""
     recorded: str | None = None
-    """With ``resume``: what the existing output was recorded as made from (``""``: nothing recorded,
-    so it is made again; ``None``: no record is kept, a complete output is trusted)."""
+    """With ``resume``: what the existing output was recorded as made from, given only while the output is
+    still the very file recorded (inode, size, modification time); ``""``: no such record, so it is made
+    again; ``None``: no record is kept, an output that :func:`is_complete` is trusted."""
     work: str | None = None
     """A folder of this run's own to render in before the output is renamed into place; ``made.jsonl``
     beside it records what each output was made from (``None``: write the output directly)."""
@@ -298,8 +299,8 @@ def execute(task: Task) -> TaskResult:
     _apply_limits(task.limits)
     job = task.job
     made_from = fingerprint(job) if task.work is not None else None
-    if task.resume and is_complete(job.output) and (task.recorded is None or (
-            made_from is not None and task.recorded == made_from)):
+    recorded = bool(task.recorded) and made_from == task.recorded     # the very file recorded, made from the same
+    if task.resume and (recorded or (task.recorded is None and is_complete(job.output))):
         review = _review(task, job.output)
         if review is not None and made_from is not None:
             _record(task.work or "", task.key, made_from, job.output, review)
