@@ -353,9 +353,11 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
         ``fill``, ``point_radius``, ``line_width``, ``outline``, ``strict``, ``quality``,
         ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
         reports ``title``, ``subject``, ``width``, ``page``, ``dpi``, ``columns``,
-        ``image_left``, ``image_right``, ``before``, ``before_image``. ``only`` and ``fill``
-        take several values separated by ``;`` or ``|`` (``pores=#00A0FF;acne=red``).
-        Relative paths are resolved against the manifest's folder; empty cells take the default.
+        ``image_left``, ``image_right``, ``before``, ``before_image``, ``lang``, ``fonts``.
+        ``only``, ``fill`` and ``fonts`` take several values separated by ``;`` or ``|``
+        (``pores=#00A0FF;acne=red``).
+        Relative paths (also a ``lang`` catalogue file, unless it names a shipped language, and
+        ``fonts`` files) are resolved against the manifest's folder; empty cells take the default.
     out_dir : path
         The output folder. Output names are sanitised so no cell can write outside it.
     kind : {"overlay", "report"}
