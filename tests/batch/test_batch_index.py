@@ -117,6 +117,10 @@ def test_offline_lazy_thumbnails_linked_to_their_outputs(reviewed: Path) -> None
     assert not [u for u in [*page.links, *(str(i["src"]) for i in page.images)] if ":" in u or u.startswith("//")]
     text = (reviewed / "index.html").read_text(encoding="utf-8")
     assert "Content-Security-Policy\" content=\"default-src 'none';" in text      # nothing loads from elsewhere
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in text
+    assert '<label for="filter">' in text
+    assert text.count('<th scope="col"') == len(page.rows[0]["cells"])     # a header cell per column
+    assert "<caption>" in text
 
 
 @pytest.mark.slow
