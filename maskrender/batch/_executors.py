@@ -9,7 +9,7 @@ import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from typing import Any
 
 from maskrender.batch._worker import init_worker
@@ -116,21 +116,39 @@ def dask_executor(address: str) -> Iterator[Executor]:
         client = distributed.Client(address, timeout="10s", set_as_default=False)
     except Exception as err:  # OSError, TimeoutError, ValueError for a bad address ...
         raise BatchError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    quiet = _Cancelled()          # a client that loses its scheduler cancels its tasks: the batch says so itself
+    logs = [logging.getLogger(name) for name in _NOISY]
+    for log in logs:
+        log.addFilter(quiet)
     try:
         executor: Executor = client.get_executor(pure=False)
         yield executor
     finally:
-        quiet = _Cancelled()
-        log = logging.getLogger("distributed.client")
-        log.addFilter(quiet)       # closing a client that lost its scheduler cancels its reconnection: not news
         try:
             client.close()
         finally:
-            log.removeFilter(quiet)
+            for log in logs:
+                log.removeFilter(quiet)
+
+
+_NOISY = ("distributed.client", "tornado.application")
+"""Where a Dask client logs the tracebacks of the tasks it cancels when its scheduler goes away."""
 
 
 class _Cancelled(logging.Filter):
-    """Drops the log record of a cancelled task (with its traceback), and only that."""
+    """Drops the log records of the tasks a Dask client gave up, and only those: a cancelled task
+    (``asyncio.CancelledError`` and its kin, ``distributed``'s ``FutureCancelledError``), and an error
+    escaping ``distributed``'s executor glue (``cfexecutor._cascade_future``: a result it could no longer
+    fetch). The batch reports those jobs itself."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+        if not record.exc_info or record.exc_info[1] is None:
+            return True
+        if isinstance(record.exc_info[1], (asyncio.CancelledError, CancelledError)):
+            return False
+        tb = record.exc_info[2]
+        while tb is not None:
+            if tb.tb_frame.f_code.co_name == "_cascade_future" and "distributed" in tb.tb_frame.f_code.co_filename:
+                return False
+            tb = tb.tb_next
+        return True

@@ -127,7 +127,7 @@ def test_a_dask_scheduler_that_dies_mid_batch_ends_the_batch_at_once(tmp_path: P
             proc.kill()
     assert proc.returncode == 1, stderr
     assert "stopped early" in stdout, stdout
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stderr, stderr
     made = sorted(p.name for p in out.glob("job*.png"))
     records = _errors(out)
     listed = {r["job"]["output"].rsplit("/", 1)[1] for r in records}
