@@ -197,7 +197,8 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     jobs = read_jobs(args.source, args.out_dir, kind=args.kind, format=args.format, defaults=defaults)
     _say_more(args, f"{len(jobs)} job(s) from {args.source}")
     summary = run_batch(jobs, args.out_dir, workers=args.jobs, scheduler=args.scheduler, resume=args.resume,
-                        progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr)
+                        progress=not args.quiet and sys.stderr.isatty(), messages=None if args.quiet else sys.stderr,
+                        index=args.index)
     if not args.quiet or summary.exit_status:
         _say(printable(str(summary)))
     return summary.exit_status
@@ -330,6 +331,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (needs maskrender[dask])")
     p.add_argument("--resume", action="store_true", help="skip jobs whose output exists and is complete")
+    p.add_argument("--index", action="store_true", help="also write OUT/index.html, a review page: a thumbnail per "
+                   "job linked to its output, the main metrics, failures; sortable, with a filter; works offline")
     _quiet_or_verbose(p, "no progress bar; print only a summary of failures")
     add_options(p, None)
     p.set_defaults(func=_cmd_batch)

@@ -222,7 +222,7 @@ def test_the_readme_batch_makes_the_contact_sheet(repo: Path) -> None:
     from helpers import diff_stats
     from PIL import Image
 
-    spec = importlib.util.spec_from_file_location("make_batch", ROOT / "gallery" / "make_batch.py")
+    spec = importlib.util.spec_from_file_location("make_batch_sheet", ROOT / "gallery" / "make_batch_sheet.py")
     assert spec is not None
     assert spec.loader is not None
     make_batch = importlib.util.module_from_spec(spec)

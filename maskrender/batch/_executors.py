@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import importlib
+import logging
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Executor, ProcessPoolExecutor
 from typing import Any
 
 from maskrender.batch._worker import init_worker
 from maskrender.errors import BatchError
 
-__all__ = ["dask_executor", "default_workers", "kill_workers", "process_pool", "slots", "worker_memory"]
+__all__ = ["dask_executor", "default_workers", "executor_lost", "kill_workers", "process_pool", "slots",
+           "worker_memory"]
 
 
 def default_workers() -> int:
@@ -78,6 +81,26 @@ def slots(executor: Executor) -> int:
     return default_workers()
 
 
+_CLIENT_UP = ("running", "newly-created")
+
+
+def executor_lost(executor: Executor) -> str | None:
+    """Why ``executor`` will finish nothing it holds, if it says so: a Dask client that lost its scheduler
+    (it cancels every task it had; status ``connecting``, then ``closed``). ``None``: as far as it tells, fine.
+
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     executor_lost(pool) is None
+    True
+    """
+    client = getattr(executor, "_client", None)     # dask.distributed's ClientExecutor
+    status = getattr(client, "status", None)
+    status = getattr(status, "value", status)       # an enum in some versions
+    if isinstance(status, str) and status not in _CLIENT_UP:
+        return f"the Dask client lost its scheduler (its status is {status!r})"
+    return None
+
+
 @contextlib.contextmanager
 def dask_executor(address: str) -> Iterator[Executor]:
     """An executor on the Dask cluster whose scheduler is at ``address`` (needs ``maskrender[dask]``).
@@ -93,8 +116,39 @@ def dask_executor(address: str) -> Iterator[Executor]:
         client = distributed.Client(address, timeout="10s", set_as_default=False)
     except Exception as err:  # OSError, TimeoutError, ValueError for a bad address ...
         raise BatchError(f"cannot reach the Dask scheduler at {address}: {err}") from None
+    quiet = _Cancelled()          # a client that loses its scheduler cancels its tasks: the batch says so itself
+    logs = [logging.getLogger(name) for name in _NOISY]
+    for log in logs:
+        log.addFilter(quiet)
     try:
         executor: Executor = client.get_executor(pure=False)
         yield executor
     finally:
-        client.close()
+        try:
+            client.close()
+        finally:
+            for log in logs:
+                log.removeFilter(quiet)
+
+
+_NOISY = ("distributed.client", "tornado.application")
+"""Where a Dask client logs the tracebacks of the tasks it cancels when its scheduler goes away."""
+
+
+class _Cancelled(logging.Filter):
+    """Drops the log records of the tasks a Dask client gave up, and only those: a cancelled task
+    (``asyncio.CancelledError`` and its kin, ``distributed``'s ``FutureCancelledError``), and an error
+    escaping ``distributed``'s executor glue (``cfexecutor._cascade_future``: a result it could no longer
+    fetch). The batch reports those jobs itself."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or record.exc_info[1] is None:
+            return True
+        if isinstance(record.exc_info[1], (asyncio.CancelledError, CancelledError)):
+            return False
+        tb = record.exc_info[2]
+        while tb is not None:
+            if tb.tb_frame.f_code.co_name == "_cascade_future" and "distributed" in tb.tb_frame.f_code.co_filename:
+                return False
+            tb = tb.tb_next
+        return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import unicodedata
@@ -15,7 +16,7 @@ from maskrender.formats import extensions
 from maskrender.options import OPTIONS, call_options
 
 __all__ = ["KINDS", "ONLY_FOR", "OPTION_PARSERS", "PATH_OPTIONS", "BatchError", "Job", "Outcome", "job_options",
-           "output_name"]
+           "output_name", "resolve_files"]
 
 KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "overlay": ("maskrender.overlay", "render_file", tuple(e.lstrip(".") for e in extensions("overlay"))),
@@ -73,10 +74,7 @@ class Job:
                  options: Mapping[str, Any] | None = None, label: str = "", timeout: float | None = None) -> None:
         if kind not in KINDS:
             raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
-        opts = dict(options or {})
-        for key in PATH_OPTIONS:                 # files must mean the same on a worker elsewhere
-            if isinstance(opts.get(key), (str, os.PathLike)):
-                opts[key] = _absolute(opts[key])
+        opts = resolve_files(options or {}, lambda key, value: _absolute(value))   # the same on every worker
         object.__setattr__(self, "result", _absolute(result))
         object.__setattr__(self, "output", _absolute(output))
         object.__setattr__(self, "image", None if image is None or image == "" else _absolute(image))
@@ -86,8 +84,11 @@ class Job:
         object.__setattr__(self, "timeout", timeout)
 
     def inputs(self) -> tuple[Path, ...]:
-        """Every file the job reads: the result, the photo, and path options (``before``, ``image_left``...)."""
-        paths = [self.result, self.image, *(self.options.get(k) for k in PATH_OPTIONS)]
+        """Every file the job reads: the result, the photo, path options (``before``, ``image_left``...), a
+        ``lang`` catalogue file and the ``fonts`` files."""
+        fonts = self.options.get("fonts") or ()
+        paths = [self.result, self.image, *(self.options.get(k) for k in (*PATH_OPTIONS, "lang")),
+                 *(fonts if isinstance(fonts, (list, tuple)) else ())]
         return tuple(p for p in paths if isinstance(p, Path))
 
     def describe(self) -> dict[str, str | None]:
@@ -121,6 +122,9 @@ class Outcome:
     warnings: tuple[str, ...] = ()
     details: str | None = None
     """For an unexpected error (not a :class:`~maskrender.MaskRenderError`): the worker's traceback."""
+    review: Mapping[str, Any] | None = None
+    """What the batch's review page shows of the output (``run_batch(index=True)``): its thumbnail's
+    file name and size in ``OUT/.maskrender-batch/thumbs``, and the main metric of each algorithm."""
 
     @property
     def ok(self) -> bool:
@@ -140,6 +144,37 @@ ONLY_FOR: dict[str, str] = {  # (an option of no kind, such as timeout, is the b
 
 PATH_OPTIONS = tuple(o.name for o in OPTIONS.values() if o.path)
 """Options naming input files (resolved like ``result`` and ``image``)."""
+
+
+@functools.lru_cache(maxsize=1)
+def _catalogue_codes() -> frozenset[str]:
+    from maskrender.report.i18n import shipped_languages
+
+    return frozenset(["en", *shipped_languages()])
+
+
+def resolve_files(options: Mapping[str, Any], resolve: Callable[[str, Any], Path]) -> dict[str, Any]:
+    """``options`` with every file they name passed through ``resolve(key, name)``: the path options
+    (``before``, ``image_left`` ...), each of ``fonts``, and ``lang`` unless it is a shipped language code.
+
+    >>> opts = resolve_files({"lang": "de", "fonts": ("a.ttf",), "before": "b.json", "title": "t"},
+    ...                      lambda key, name: Path("/data", name))
+    >>> opts["lang"], opts["fonts"][0].as_posix(), opts["before"].as_posix(), opts["title"]
+    ('de', '/data/a.ttf', '/data/b.json', 't')
+    """
+    opts = dict(options)
+    for key in PATH_OPTIONS:
+        if isinstance(opts.get(key), (str, os.PathLike)):
+            opts[key] = resolve(key, opts[key])
+    fonts = opts.get("fonts")
+    if isinstance(fonts, (str, os.PathLike)):
+        fonts = (fonts,)
+    if isinstance(fonts, (list, tuple)):
+        opts["fonts"] = tuple(resolve("fonts", f) if isinstance(f, (str, os.PathLike)) else f for f in fonts)
+    lang = opts.get("lang")
+    if isinstance(lang, os.PathLike) or (isinstance(lang, str) and lang not in _catalogue_codes()):
+        opts["lang"] = resolve("lang", lang)
+    return opts
 
 
 def job_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, Any]:

@@ -20,11 +20,11 @@ from maskrender.batch._jobs import (
     KINDS,
     ONLY_FOR,
     OPTION_PARSERS,
-    PATH_OPTIONS,
     BatchError,
     Job,
     job_options,
     output_name,
+    resolve_files,
 )
 from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
 from maskrender.files import open_regular
@@ -54,17 +54,22 @@ def _unknown(label: str, name: str) -> BatchError:
     return BatchError(f"{label}: unknown column {name!r}; known columns: {', '.join(COLUMNS)}")
 
 
-def _open_manifest(path: Path, newline: str | None) -> io.TextIOWrapper:
-    """The manifest as text, if it is a regular file (a named pipe would block, a device never end)."""
+def _snapshot(path: Path) -> bytes:
+    """The manifest's bytes, read once (a manifest rewritten while the batch runs changes nothing), if it
+    is a regular file (a named pipe would block, a device never end)."""
     try:
-        raw = open_regular(path, str(path), "a manifest file", BatchError)
+        with open_regular(path, str(path), "a manifest file", BatchError) as raw:
+            return raw.read()
     except OSError as err:
         raise BatchError(f"{path}: cannot read the manifest: {err.strerror or err}") from None
-    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline=newline)
 
 
-def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
-    fh = _open_manifest(path, "")
+def _open_manifest(data: bytes, newline: str | None) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BytesIO(data), encoding="utf-8-sig", newline=newline)
+
+
+def _csv_rows(path: Path, data: bytes, delimiter: str) -> Iterator[Row]:
+    fh = _open_manifest(data, "")
     with fh:
         reader = csv.reader(fh, delimiter=delimiter)
         try:
@@ -97,8 +102,8 @@ def _csv_rows(path: Path, delimiter: str) -> Iterator[Row]:
             raise BatchError(f"{path}: not UTF-8 text: {err}") from None
 
 
-def _jsonl_rows(path: Path) -> Iterator[Row]:
-    fh = _open_manifest(path, None)
+def _jsonl_rows(path: Path, data: bytes) -> Iterator[Row]:
+    fh = _open_manifest(data, None)
     with fh:
         try:
             for n, line in enumerate(fh, 1):
@@ -162,8 +167,8 @@ def _parse_values(label: str, values: Mapping[str, Any], defaults: Mapping[str, 
             parsed[key] = OPTION_PARSERS[key](value)
         except ValueError as err:
             raise BatchError(f"{label}, column {key!r}: {err}") from None
-        if key in PATH_OPTIONS:
-            parsed[key] = _usable(label, key, Path(os.path.normpath(base / parsed[key])))
+        parsed.update(resolve_files({key: parsed[key]}, lambda k, name: _usable(label, k, Path(
+            os.path.normpath(base / name)))))
     if "fill" in values and defaults.get("fill"):
         parsed["fill"] = {**defaults["fill"], **parsed["fill"]}
     return parsed
@@ -191,8 +196,10 @@ def _usable(label: str, key: str, path: Path) -> Path:
 class Manifest:
     """Validated jobs from a manifest or a results folder (made by :func:`read_jobs`).
 
-    ``len()`` is the number of jobs; iterating yields :class:`Job` objects, reading the
-    manifest again row by row so that a long manifest is never held in memory as jobs.
+    ``len()`` is the number of jobs; iterating yields :class:`Job` objects, parsing the manifest
+    again row by row so that a long manifest is never held in memory as jobs. The manifest file
+    itself is read once, when the jobs are checked: its bytes are kept, so a manifest rewritten
+    while the batch runs changes nothing (memory: the manifest's size).
     """
 
     def __init__(self, source: Path, out_dir: Path, kind: str, fmt: str, defaults: Mapping[str, Any],
@@ -203,6 +210,7 @@ class Manifest:
         self.format = fmt
         self._defaults = dict(defaults)
         self._rows = rows
+        self._data: bytes | None = None
         self._count = 0
         self._check()
 
@@ -220,7 +228,10 @@ class Manifest:
         if self._rows is not None:
             return iter(self._rows)
         delimiter = MANIFEST_SUFFIXES[self.source.suffix.lower()]
-        return _jsonl_rows(self.source) if delimiter is None else _csv_rows(self.source, delimiter)
+        if self._data is None:
+            self._data = _snapshot(self.source)
+        return _jsonl_rows(self.source, self._data) if delimiter is None else \
+            _csv_rows(self.source, self._data, delimiter)
 
     def _job(self, label: str, values: Mapping[str, Any]) -> Job:
         base = self.source if self._rows is not None else self.source.parent
@@ -342,9 +353,11 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
         ``fill``, ``point_radius``, ``line_width``, ``outline``, ``strict``, ``quality``,
         ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
         reports ``title``, ``subject``, ``width``, ``page``, ``dpi``, ``columns``,
-        ``image_left``, ``image_right``, ``before``, ``before_image``. ``only`` and ``fill``
-        take several values separated by ``;`` or ``|`` (``pores=#00A0FF;acne=red``).
-        Relative paths are resolved against the manifest's folder; empty cells take the default.
+        ``image_left``, ``image_right``, ``before``, ``before_image``, ``lang``, ``fonts``.
+        ``only``, ``fill`` and ``fonts`` take several values separated by ``;`` or ``|``
+        (``pores=#00A0FF;acne=red``).
+        Relative paths (also a ``lang`` catalogue file, unless it names a shipped language, and
+        ``fonts`` files) are resolved against the manifest's folder; empty cells take the default.
     out_dir : path
         The output folder. Output names are sanitised so no cell can write outside it.
     kind : {"overlay", "report"}
@@ -397,8 +410,7 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
                 checked[key] = OPTION_PARSERS[key](value)
             except ValueError as err:
                 raise BatchError(f"option {key!r}: {err}") from None
-            if key in PATH_OPTIONS:
-                checked[key] = Path(os.path.abspath(checked[key]))
+            checked.update(resolve_files({key: checked[key]}, lambda k, name: Path(os.path.abspath(name))))
     if src.is_dir():
         return Manifest(src, out, kind, fmt, checked, _folder_rows(src))
     if not src.exists():

@@ -1,30 +1,32 @@
-"""Running jobs: on any executor, bounded, one outcome per job as it finishes; a whole batch."""
+"""Running jobs: on any executor, bounded, one outcome per job as it finishes."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-from maskrender._paths import printable
-from maskrender.batch._executors import dask_executor, default_workers, kill_workers, process_pool, slots
-from maskrender.batch._jobs import BatchError, Job, Outcome
-from maskrender.batch._records import ERRORS_FILE, ErrorLog, WorkFolder
-from maskrender.batch._worker import Task, TaskResult, execute, still_made_from
-from maskrender.errors import InputError
+from maskrender.batch._executors import (
+    dask_executor,
+    default_workers,
+    executor_lost,
+    kill_workers,
+    process_pool,
+    slots,
+)
+from maskrender.batch._jobs import Job, Outcome
+from maskrender.batch._records import WorkFolder
+from maskrender.batch._review import has_review
+from maskrender.batch._worker import Task, TaskResult, execute, fingerprint, still_made_from
 
-__all__ = ["DEFAULT_TIMEOUT", "ERRORS_FILE", "Summary", "dask_executor", "default_workers", "process_pool",
-           "render_batch", "run_batch"]
+__all__ = ["DEFAULT_TIMEOUT", "dask_executor", "default_workers", "process_pool", "render_batch"]
 
 DEFAULT_TIMEOUT = 600.0
 """Seconds a job of :func:`run_batch` (``maskrender batch``) may take, unless told otherwise: some
@@ -49,6 +51,15 @@ def _failure(job: Job, err: BaseException | None, *, timeout: float | None = Non
                        message="its worker process died (killed, out of memory, or crashed) while it ran; run the "
                                "batch again with --resume")
     return Outcome(job, "failed", error=type(err).__name__, message=str(err) or repr(err))
+
+
+NOT_RUN = "NotRun"
+"""The error of the jobs a batch could not run because its executor failed (``--resume`` runs them)."""
+
+
+def _lost(job: Job, error: str, reason: str, ran: bool) -> Outcome:
+    what = "while it ran" if ran else "before it ran"
+    return Outcome(job, "failed", error=error, message=f"not made: {reason} {what}; run the batch again with --resume")
 
 
 @dataclass
@@ -80,6 +91,8 @@ class _Runner:
     work: WorkFolder | None = None
     out: Path | None = None
     made: dict[str, dict[str, Any]] = field(default_factory=dict)
+    review: bool = False
+    """Make each output's review data too (a thumbnail, the main metrics: ``maskrender batch --index``)."""
 
     def __post_init__(self) -> None:
         self.own = process_pool(self.workers) if self.executor is None else None
@@ -92,6 +105,9 @@ class _Runner:
         self.killed: set[Future[TaskResult]] = set()
         self.source = iter(self.jobs)
         self.exhausted = self.interrupted = self.stopping = False
+        self.lost: str | None = None
+        """Why the executor was given up (its submit raised, its scheduler went away): what was not made fails."""
+        self.digests: dict[tuple[Any, ...], bytes] = {}
 
     # -- submitting -------------------------------------------------------------------------------
 
@@ -105,7 +121,23 @@ class _Runner:
             key, work = job.output.name, os.fspath(self.work.run)
             record = self.made.get(key)
             recorded = record["made_from"] if record and still_made_from(job.output, record) else ""
-        return Task(job, self.resume, self.settings, recorded, work, key, self._seconds(job), self.capture)
+        return Task(job, self.resume, self.settings, recorded, work, key, self._seconds(job), self.capture,
+                    self.review and work is not None)
+
+    def _trusted(self, job: Job) -> Outcome | None:
+        """Resuming: skip, here and now, an output that is the very file ``made.jsonl`` recorded (inode, size,
+        modification time: a rename keeps them, any rewrite changes them) whose inputs and options still give
+        the recorded fingerprint. Nothing is decoded, nothing submitted."""
+        if not self.resume or self.work is None or job.output.parent != self.out:
+            return None
+        record = self.made.get(job.output.name)
+        if record is None or not still_made_from(job.output, record):
+            return None
+        if self.review and not has_review(record, self.work.path):
+            return None                   # the worker keeps the output and makes what the review page needs
+        if record.get("made_from") != fingerprint(job, self.digests):
+            return None
+        return Outcome(job, "skipped", job.output, review=record.get("review"))
 
     def _new_pool(self) -> None:
         assert self.own is not None
@@ -120,15 +152,43 @@ class _Runner:
                 future = self.pool.submit(execute, task)
             except (BrokenProcessPool, RuntimeError) as err:   # RuntimeError: a pool shut down under us
                 if self.own is None or attempt:
-                    return _failure(job, err)
+                    return self._lose(job, err)
                 self._new_pool()
                 continue
+            except Exception as err:      # a Dask client closed or cut off (ClosedClientError, ConnectionError)
+                return self._lose(job, err)
             self.pending[future] = _Flight(job, self.pool, self.own is not None, time.monotonic())
             return None
         return None
 
+    def _lose(self, job: Job, err: BaseException) -> Outcome:
+        """The executor refused ``job``: it takes no more; this job and every one not yet submitted fail."""
+        self.lost = self.lost or f"the executor failed ({type(err).__name__}: {str(err) or repr(err)})"
+        self.exhausted = True
+        return _lost(job, type(err).__name__, self.lost, ran=False)
+
+    def _check_executor(self) -> Iterator[Outcome]:
+        """A foreign executor whose cluster went away (a Dask scheduler that died) finishes nothing it holds:
+        every job in flight fails now, rather than at its time limit."""
+        reason = None if self.own is not None else executor_lost(self.pool)
+        if reason is None:
+            return
+        self.lost = self.lost or reason
+        self.exhausted = True
+        for future, flight in list(self.pending.items()):
+            future.cancel()
+            del self.pending[future]
+            yield _lost(flight.job, "ExecutorLost", self.lost, ran=True)
+
+    def _unmade(self) -> Iterator[Outcome]:
+        """With the executor lost: every job never submitted, as a failure (so ``errors.jsonl`` lists them)."""
+        while self.suspects:
+            yield _lost(self.suspects.popleft(), NOT_RUN, self.lost or "", ran=False)
+        for job in self.source:
+            yield _lost(job, NOT_RUN, self.lost or "", ran=False)
+
     def _fill(self) -> Iterator[Outcome]:
-        if self.stopping:
+        if self.stopping or self.lost is not None:
             return
         if self.suspects:                 # alone, one at a time, so a dying worker names its job
             if not self.pending:
@@ -141,6 +201,12 @@ class _Runner:
             if job is None:
                 self.exhausted = True
                 break
+            kept = self._trusted(job)
+            if kept is not None:
+                yield kept
+                if self.stop is not None and self.stop.is_set():
+                    break
+                continue
             failed = self._submit(job)
             if failed is not None:
                 yield failed
@@ -164,7 +230,13 @@ class _Runner:
     def _finished(self, done: set[Future[TaskResult]]) -> Iterator[Outcome]:
         for future in [f for f in self.pending if f in done]:     # in submission order
             flight = self.pending.pop(future, None)
-            if flight is None or future.cancelled():
+            if flight is None:
+                continue
+            if future.cancelled():        # not by this batch (it forgets what it cancels): by the executor
+                if not self.stopping:
+                    yield from self._check_executor()
+                    yield _lost(flight.job, "ExecutorLost" if self.lost else "Cancelled",
+                                self.lost or "the executor cancelled it", ran=True)
                 continue
             try:
                 result = future.result()
@@ -176,7 +248,7 @@ class _Runner:
                 continue
             output = None if result.status == "failed" else flight.job.output
             yield Outcome(flight.job, result.status, output, result.error, result.message, result.warnings,
-                          result.details)
+                          result.details, result.review)
 
     def _overdue(self) -> Iterator[Outcome]:
         now = time.monotonic()
@@ -201,7 +273,7 @@ class _Runner:
             while True:
                 yield from self._fill()
                 if not self.pending:
-                    if self.suspects and not self.stopping:
+                    if self.suspects and not self.stopping and self.lost is None:
                         continue
                     break
                 try:
@@ -217,7 +289,10 @@ class _Runner:
                     for future in self.pending:
                         future.cancel()
                 yield from self._finished(done)
+                yield from self._check_executor()
                 yield from self._overdue()
+            if self.lost is not None and not self.stopping:
+                yield from self._unmade()
             abandon = False
             if self.interrupted:
                 raise KeyboardInterrupt
@@ -283,180 +358,3 @@ def render_batch(jobs: Iterable[Job], executor: Executor | None = None, *, worke
     failed empty.json ParseError
     """
     yield from _Runner(jobs, executor, workers, resume, max_in_flight, stop, timeout).outcomes()
-
-
-# -- a whole batch: progress, errors.jsonl, summary ---------------------------------------------
-
-@dataclass(frozen=True)
-class Summary:
-    """What a batch did. ``str()`` is the closing line of ``maskrender batch``."""
-
-    done: int
-    skipped: int
-    failed: int
-    elapsed: float
-    warnings: int = 0
-    interrupted: bool = False
-    errors: Path | None = None
-    """``errors.jsonl``, when some job failed."""
-    unrecorded: int = 0
-    """Failures that could not be written to ``errors.jsonl`` (they were printed instead)."""
-    problem: str | None = None
-    """Why ``errors.jsonl`` could not be written."""
-
-    @property
-    def rate(self) -> float:
-        """Images made per second of the batch."""
-        return self.done / self.elapsed if self.elapsed > 0 else 0.0
-
-    @property
-    def exit_status(self) -> int:
-        """0: every job done or skipped; 1: some failed; 130: interrupted (SIGINT or SIGTERM)."""
-        return 130 if self.interrupted else 1 if self.failed else 0
-
-    def __str__(self) -> str:
-        """``3 done, 1 skipped, 0 failed in 2.1 s (1.43 images/s)`` and what to do next."""
-        line = (f"{self.done} done, {self.skipped} skipped, {self.failed} failed in {self.elapsed:.1f} s "
-                f"({self.rate:.2f} images/s)")
-        if self.warnings:
-            line += f"; {self.warnings} warning{'s' if self.warnings != 1 else ''}"
-        if self.errors is not None:
-            line += f"; failures listed in {self.errors}"
-        if self.unrecorded:
-            line += (f"; {self.unrecorded} failure{'s' if self.unrecorded != 1 else ''} could not be written to "
-                     f"{ERRORS_FILE} ({self.problem}) and {'were' if self.unrecorded != 1 else 'was'} printed above")
-        if self.interrupted:
-            line += "; interrupted: run it again with --resume to finish"
-        return line
-
-
-@contextlib.contextmanager
-def _folder_lock(folder: Path) -> Iterator[bool]:
-    """Hold an exclusive lock on ``folder`` (True), or yield False where there is no flock."""
-    try:
-        import fcntl
-    except ImportError:  # Windows
-        yield False
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise BatchError(f"{folder}: another batch is writing into this folder") from None
-        yield True
-    finally:
-        os.close(fd)
-
-
-def _on_signals(stack: contextlib.ExitStack, stop: threading.Event) -> None:
-    """SIGINT and SIGTERM: the first stops the batch after the jobs in progress, the second abandons them."""
-    if threading.current_thread() is not threading.main_thread():
-        return
-
-    def on_signal(signum: int, frame: Any) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
-
-    for sig in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
-        if sig is not None:
-            stack.callback(signal.signal, sig, signal.signal(sig, on_signal))
-
-
-def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike[str], *, executor: Executor | None = None,
-              workers: int | None = None, scheduler: str | None = None, resume: bool = False,
-              progress: bool = False, messages: IO[str] | None = None,
-              max_in_flight: int | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Summary:
-    """Run a whole batch into ``out_dir``: what ``maskrender batch`` does after reading the jobs.
-
-    Creates ``out_dir``, locks it against a second batch, runs :func:`render_batch` (on ``executor``;
-    or on the Dask cluster at ``scheduler``; or on a process pool of ``workers``), records each
-    failure as one line of ``out_dir/errors.jsonl`` (job, error class, message), and returns the
-    counts. Outputs in ``out_dir`` are made in the batch's own folder ``out_dir/.maskrender-batch``
-    and renamed into place; what each was made from (a hash of its inputs and options) is recorded
-    there, and ``resume`` skips only outputs that are complete and made from the same. Only
-    files the batch made are ever removed. Jobs take at most ``timeout`` seconds each (a job's
-    own ``timeout`` wins; ``None``/0: no limit).
-
-    SIGINT (Ctrl-C) and SIGTERM, when called from the main thread: the first stops submitting,
-    lets the jobs in progress finish and counts them, and returns with ``interrupted`` set; a
-    second abandons the jobs in progress (their workers are stopped).
-
-    ``progress`` shows a progress bar on ``messages`` (default ``sys.stderr``); failures and
-    each distinct warning are printed there too unless ``messages`` is None and
-    ``progress`` is False (failures that cannot be written to ``errors.jsonl`` are printed anyway).
-
-    >>> import tempfile, os
-    >>> from concurrent.futures import ThreadPoolExecutor
-    >>> out = tempfile.mkdtemp()
-    >>> jobs = [Job("fixtures/acne.json", os.path.join(out, "acne.png"), "fixtures/portrait.jpg",
-    ...             options={"masks": "original"})]
-    >>> with ThreadPoolExecutor(1) as pool:
-    ...     summary = run_batch(jobs, out, executor=pool)
-    >>> summary.done, summary.failed, summary.exit_status
-    (1, 0, 0)
-    """
-    if executor is not None and scheduler is not None:
-        raise InputError("give an executor or a scheduler address, not both")
-    out = Path(os.path.abspath(out_dir))
-    stream = messages if messages is not None else (sys.stderr if progress else None)
-    total = len(jobs) if isinstance(jobs, Sized) else None
-    counts = {"done": 0, "skipped": 0, "failed": 0}
-    seen: set[str] = set()
-    n_warnings = 0
-    interrupted = False
-    with contextlib.ExitStack() as stack:
-        if scheduler is not None:                # connect first: an unreachable cluster is a usage error
-            executor = stack.enter_context(dask_executor(scheduler))
-        try:
-            out.mkdir(parents=True, exist_ok=True)
-        except OSError as err:
-            raise BatchError(f"{out}: cannot create the output folder: {err.strerror or err}") from None
-        locked = stack.enter_context(_folder_lock(out))
-        work = WorkFolder(out)
-        work.open(clean=locked)
-        stack.callback(work.close)
-        log = ErrorLog(out / ERRORS_FILE)
-        bar = None
-        if progress:
-            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
-
-            bar = stack.enter_context(tqdm(total=total, unit="img", file=stream, dynamic_ncols=True, smoothing=0.05))
-
-        def say(line: str, anyway: bool = False) -> None:
-            target = stream if stream is not None or not anyway else sys.stderr
-            if bar is not None:
-                bar.write(printable(line), file=target)
-            elif target is not None:
-                print(printable(line), file=target, flush=True)
-
-        stop = threading.Event()
-        _on_signals(stack, stop)
-        start = time.perf_counter()
-        runner = _Runner(jobs, executor, workers, resume, max_in_flight, stop, timeout, work, out,
-                         work.made() if resume else {})
-        try:
-            for outcome in runner.outcomes():
-                counts[outcome.status] += 1
-                for note in outcome.warnings:
-                    n_warnings += 1
-                    if note not in seen and len(seen) < 1000:
-                        seen.add(note)
-                        say(f"maskrender: warning: {outcome.job.label}: {note}")
-                if outcome.status == "failed":
-                    recorded = log.write(outcome)
-                    say(f"maskrender: failed: {outcome.job.label}: {outcome.error}: {outcome.message}",
-                        anyway=not recorded)
-                if bar is not None:
-                    bar.update(1)
-                    if counts["failed"]:
-                        bar.set_postfix(failed=counts["failed"], refresh=False)
-        except KeyboardInterrupt:
-            interrupted = True
-        finally:
-            errors = log.close()
-        elapsed = time.perf_counter() - start
-        interrupted = interrupted or stop.is_set()
-    return Summary(counts["done"], counts["skipped"], counts["failed"], elapsed, n_warnings, interrupted, errors,
-                   log.unrecorded, log.problem)

@@ -47,8 +47,9 @@ class Task:
     limits: Mapping[str, Any] | None = None
     """The submitting process's :mod:`maskrender.limits`, applied in the worker."""
     recorded: str | None = None
-    """With ``resume``: what the existing output was recorded as made from (``""``: nothing recorded,
-    so it is made again; ``None``: no record is kept, a complete output is trusted)."""
+    """With ``resume``: what the existing output was recorded as made from, given only while the output is
+    still the very file recorded (inode, size, modification time); ``""``: no such record, so it is made
+    again; ``None``: no record is kept, an output that :func:`is_complete` is trusted."""
     work: str | None = None
     """A folder of this run's own to render in before the output is renamed into place; ``made.jsonl``
     beside it records what each output was made from (``None``: write the output directly)."""
@@ -58,6 +59,8 @@ class Task:
     """Seconds the job may take (``None`` or 0: no limit)."""
     capture: bool = True
     """Collect the job's warnings (only where one job runs per process: warnings are process-wide)."""
+    review: bool = False
+    """Make what the review page shows of the output too (needs ``work``): a thumbnail, the main metrics."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class TaskResult:
     warnings: tuple[str, ...] = ()
     details: str | None = None
     fingerprint: str | None = None
+    review: Mapping[str, Any] | None = None
 
 
 # -- the worker process --------------------------------------------------------------------------------
@@ -157,9 +161,32 @@ def _canonical(value: Any) -> Any:
     return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
 
 
-def fingerprint(job: Job) -> str | None:
+def _file_digest(path: Path, cache: dict[tuple[Any, ...], bytes] | None) -> bytes | None:
+    """SHA-256 of one input file (``None``: unreadable), remembered in ``cache`` by what the file system says
+    of it (device, inode, size, modification and change times), so that a photo many jobs share is read once."""
+    try:
+        with open_regular(path, os.fspath(path), "a file") as fh:   # never blocks on a FIFO
+            st = os.fstat(fh.fileno())
+            key = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+            if cache is not None and key in cache:
+                return cache[key]
+            digest = hashlib.sha256()
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    except (OSError, MaskRenderError):
+        return None
+    if cache is not None:
+        if len(cache) > 4096:
+            cache.clear()
+        cache[key] = digest.digest()
+    return digest.digest()
+
+
+def fingerprint(job: Job, cache: dict[tuple[Any, ...], bytes] | None = None) -> str | None:
     """A SHA-256 of what ``job``'s output is made from: the kind, the output's format, every option,
-    and the content of every input file. ``None`` if an input cannot be read (the job will fail).
+    and the content of every input file (:meth:`Job.inputs`: the result, the photo, a catalogue and
+    font files...). ``None`` if an input cannot be read (the job will fail). ``cache`` (a dict kept
+    between calls) spares reading a file again that the file system says is unchanged.
 
     >>> from maskrender.batch import Job
     >>> a = fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "original"}))
@@ -172,13 +199,10 @@ def fingerprint(job: Job) -> str | None:
     head = {"kind": job.kind, "format": job.output.suffix.lower(), "options": _canonical(job.options)}
     digest.update(json.dumps(head, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
     for path in job.inputs():
-        digest.update(b"\0" + os.fsencode(path) + b"\0")
-        try:
-            with open_regular(path, os.fspath(path), "a file") as fh:   # never blocks on a FIFO
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-        except (OSError, MaskRenderError):
+        content = _file_digest(path, cache)
+        if content is None:
             return None
+        digest.update(b"\0" + os.fsencode(path) + b"\0" + content)
     return digest.hexdigest()
 
 
@@ -186,13 +210,16 @@ MADE = "made.jsonl"
 """The file in a batch's work folder recording what each output was made from, one line each."""
 
 
-def _record(work: str, key: str, made_from: str, path: Path) -> None:
-    """Append one line to ``made.jsonl`` beside the run's folder ``work`` (one ``write``: appends of this
-    size do not interleave). The output's inode, size and modification time tie the record to this
-    very file (a rename keeps them)."""
+def _record(work: str, key: str, made_from: str, path: Path, review: Mapping[str, Any] | None = None) -> None:
+    """Append one line to ``made.jsonl`` beside the run's folder ``work`` (one ``write`` in append mode: lines
+    do not interleave). The output's inode, size and modification time tie the record to this very file
+    (a rename keeps them); ``review`` is what the review page shows of it."""
     st = os.stat(path)
-    line = json.dumps({"output": key, "made_from": made_from, "inode": st.st_ino, "size": st.st_size,
-                       "mtime_ns": st.st_mtime_ns}, ensure_ascii=False) + "\n"
+    record: dict[str, Any] = {"output": key, "made_from": made_from, "inode": st.st_ino, "size": st.st_size,
+                              "mtime_ns": st.st_mtime_ns}
+    if review is not None:
+        record["review"] = review
+    line = json.dumps(record, ensure_ascii=False) + "\n"
     with contextlib.suppress(OSError):  # no record only means: --resume makes it again
         flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
         fd = os.open(os.path.join(os.path.dirname(work), MADE), flags, 0o644)
@@ -231,16 +258,56 @@ def _apply_limits(values: Mapping[str, Any] | None) -> None:
             setattr(settings, name, value)
 
 
+def _scratch(task: Task) -> Path | None:
+    """A new folder of the run's own to make the output in; ``None`` (the output is made in place, by an
+    atomic write of its own) when there is no work folder, or when the longer path would not fit the file
+    system (an output folder near the path-length limit works as it does for ``render``)."""
+    if task.work is None:
+        return None
+    scratch = Path(task.work) / secrets.token_hex(8)
+    longest = len(os.fsencode(scratch / task.job.output.name)) + 16      # and a temporary name's suffix
+    try:
+        fits = longest < os.pathconf(task.work, "PC_PATH_MAX")
+    except (OSError, ValueError, AttributeError):
+        fits = longest < 4096
+    if not fits:
+        return None
+    scratch.mkdir()
+    return scratch
+
+
+def _said(err: BaseException | str, scratch: Path | None, output: Path) -> str:
+    """An error's message (or a warning's, a traceback), naming the output where it names the scratch file
+    (the user never sees that)."""
+    text = err if isinstance(err, str) else str(err) or repr(err)
+    if scratch is not None:
+        text = text.replace(os.fspath(scratch / output.name), os.fspath(output))
+        text = text.replace(os.fspath(scratch), os.fspath(output.parent))
+    return text
+
+
+def _review(task: Task, output: Path) -> Mapping[str, Any] | None:
+    if not task.review or task.work is None:
+        return None
+    from maskrender.batch._review import make_review
+
+    return make_review(task.job, output, Path(task.work).parent)
+
+
 def execute(task: Task) -> TaskResult:
     """Make one job's output; what runs in the worker. Never raises for a failed job."""
     _apply_limits(task.limits)
     job = task.job
     made_from = fingerprint(job) if task.work is not None else None
-    if task.resume and is_complete(job.output) and (task.recorded is None or (
-            made_from is not None and task.recorded == made_from)):
-        return TaskResult("skipped", fingerprint=made_from)
+    recorded = bool(task.recorded) and made_from == task.recorded     # the very file recorded, made from the same
+    if task.resume and (recorded or (task.recorded is None and is_complete(job.output))):
+        review = _review(task, job.output)
+        if review is not None and made_from is not None:
+            _record(task.work or "", task.key, made_from, job.output, review)
+        return TaskResult("skipped", fingerprint=made_from, review=review)
     module, function, _ = KINDS[job.kind]
     caught: list[warnings.WarningMessage] = []
+    review = None
     with contextlib.ExitStack() as stack:
         if task.capture:
             caught = stack.enter_context(warnings.catch_warnings(record=True))
@@ -252,15 +319,13 @@ def execute(task: Task) -> TaskResult:
                 from maskrender.outputs import refuse_inputs
 
                 refuse_inputs(job.output, job.inputs())
-                if task.work is None:
-                    make(job.result, job.output, job.image, **job.options)
-                else:
-                    scratch = Path(task.work) / secrets.token_hex(8)
-                    scratch.mkdir()
-                    made = scratch / job.output.name
-                    make(job.result, made, job.image, **job.options)
-                    if made_from is not None:
-                        _record(task.work, task.key, made_from, made)
+                scratch = _scratch(task)
+                made = job.output if scratch is None else scratch / job.output.name
+                make(job.result, made, job.image, **job.options)
+                review = _review(task, made)
+                if made_from is not None and task.work is not None:
+                    _record(task.work, task.key, made_from, made, review)
+                if scratch is not None:
                     _place(made, job.output)
         except _JobTimeout:
             return TaskResult("failed", "TimeoutError", f"did not finish within {task.timeout:g} s (the batch's "
@@ -272,12 +337,17 @@ def execute(task: Task) -> TaskResult:
 
                 err = OutputError(f"{job.output}: cannot write: {err.strerror or err}")
                 details = None
-            return TaskResult("failed", type(err).__name__, str(err), _texts(caught), details)
+            return TaskResult("failed", type(err).__name__, _said(err, scratch, job.output),
+                              _texts(caught, scratch, job.output), details and _said(details, scratch, job.output))
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
-    return TaskResult("done", warnings=_texts(caught), fingerprint=made_from)
+    return TaskResult("done", warnings=_texts(caught, scratch, job.output), fingerprint=made_from, review=review)
 
 
-def _texts(caught: list[warnings.WarningMessage]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(str(w.message) for w in caught))
+def _texts(caught: list[warnings.WarningMessage], scratch: Path | None = None,
+           output: Path | None = None) -> tuple[str, ...]:
+    texts = (str(w.message) for w in caught)
+    if scratch is not None and output is not None:
+        texts = (_said(text, scratch, output) for text in texts)
+    return tuple(dict.fromkeys(texts))

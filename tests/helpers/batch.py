@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -49,3 +51,63 @@ def listing(folder: Path) -> list[str]:
 def contents(folder: Path) -> dict[str, bytes]:
     """Every output's bytes by name (not errors.jsonl, not the work folder)."""
     return {name: (folder / name).read_bytes() for name in listing(folder) if name != "errors.jsonl"}
+
+
+def chromium_dom(page: Path, fragment: str = "") -> str:
+    """The DOM of ``page`` (``#fragment`` appended) after its scripts ran, as headless Chromium dumps it."""
+    from helpers import find_chromium
+
+    chromium = find_chromium()
+    assert chromium, "Chromium is needed (Debian: chromium)"
+    with tempfile.TemporaryDirectory(prefix="maskrender-chromium-") as profile:
+        cmd = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--dump-dom", page.as_uri() + (f"#{fragment}" if fragment else "")]
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=180, check=False)
+    assert done.returncode == 0, f"Chromium failed: {done.stderr[-2000:]}"
+    assert "</html>" in done.stdout, f"Chromium dumped no page: {done.stderr[-2000:]}"
+    return done.stdout
+
+
+class TableRows(HTMLParser):
+    """The body rows of a page's ``<table id="jobs">``: each row's class, ``hidden`` flag and cell texts;
+    and every ``<script>``, ``<img>`` and link the page holds."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[dict[str, Any]] = []
+        self.scripts = 0
+        self.images: list[dict[str, str | None]] = []
+        self.links: list[str] = []
+        self.root: dict[str, str | None] = {}
+        self._in_body = False
+        self._cell: list[str] | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "html":
+            self.root = a
+        elif tag == "script":
+            self.scripts += 1
+        elif tag == "tbody":
+            self._in_body = True
+        elif tag == "tr" and self._in_body:
+            self.rows.append({"class": a.get("class"), "hidden": "hidden" in a, "cells": []})
+        elif tag == "td" and self._in_body:
+            self._cell = []
+        elif tag == "img":
+            self.images.append(a)
+        if tag == "a" and a.get("href") is not None:
+            self.links.append(str(a["href"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "tbody":
+            self._in_body = False
+        elif tag == "td" and self._cell is not None:
+            self.rows[-1]["cells"].append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
