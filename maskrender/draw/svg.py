@@ -11,7 +11,8 @@ form (see :mod:`maskrender.draw.svg_path`).  Inside a mask's group:
 * polygons and heatmaps: one filled path per intensity level (non-zero rule, rings oriented);
 * lines: one stroked path per level, round caps and joins;
 * points: one path per level of zero-length subpaths stroked with round caps, a disc each
-  (about 11 bytes a point);
+  (about 11 bytes a point); discs wider than :data:`~maskrender.draw.svg_shapes.CAPPED_RADIUS`
+  are filled, two arcs each (resvg draws a round cap as a coarse polygon);
 * where a mask has several levels, the largest intensity wins where they overlap: lines and
   points as disjoint levels (each level under a ``<mask>`` cutting out the ones above),
   polygons and heatmaps as nested sets that integrate across contours (see
@@ -35,7 +36,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from maskrender.draw.svg_shapes import level_paths, outline_path
+from maskrender.draw.svg_shapes import CAPPED_RADIUS, level_paths, outline_path
 from maskrender.errors import InputError
 from maskrender.geometry import Transform
 from maskrender.kinds import KINDS
@@ -118,8 +119,10 @@ def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, i
         attrs += (f' stroke="{st.color.hex}" stroke-width="{_num(st.line_width)}" stroke-linecap="round" '
                   'stroke-linejoin="round"')
     elif kind.drawn_as == "dots":
-        reach, paint = st.point_radius, "stroke"
-        attrs += f' stroke="{st.color.hex}" stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
+        reach = st.point_radius
+        if reach <= CAPPED_RADIUS:  # larger discs are filled arcs (see level_paths)
+            paint = "stroke"
+            attrs += f' stroke="{st.color.hex}" stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
     unfilled = ' fill="none"' if paint == "stroke" else ""
 
     def path(alpha: float, d: str) -> str:
@@ -131,9 +134,10 @@ def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, i
     parts += [path(alpha, d) for alpha, d in paths.plain]
     if paths.masked:  # each level under a mask cutting out the levels above (nested groups)
         w, h = size
+        cut = ' fill="none" stroke="#000000"' if paint == "stroke" else ' fill="#000000"'
         parts.append("<defs>")
         parts += [f'<mask id="{gid}-x{j}" maskUnits="userSpaceOnUse" x="0" y="0" width="{w}" height="{h}">'
-                  f'<rect width="{w}" height="{h}" fill="#ffffff"/><path fill="none" stroke="#000000" d="{d}"/></mask>'
+                  f'<rect width="{w}" height="{h}" fill="#ffffff"/><path{cut} d="{d}"/></mask>'
                   for j, (_, d) in enumerate(paths.masked) if j > 0]
         parts.append("</defs>")
         top = len(paths.masked) - 1
