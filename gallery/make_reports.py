@@ -146,7 +146,7 @@ def _pdf_lines(report: Any, pdf: Path, tmp: Path, out_dir: Path) -> list[Path]:
 
 
 def _p3_selfie(out_dir: Path, tmp: Path) -> list[Path]:
-    """The report of the bundled selfie written as a Display P3 JPEG (profile made for LittleCMS in tests/report/p3.py)."""
+    """The report of the bundled selfie written as a Display P3 JPEG (the profile: tests/report/p3.py)."""
     sys.path.insert(0, str(ROOT / "tests" / "report"))
     from p3 import p3_photo
     from PIL import Image
