@@ -230,7 +230,7 @@ def test_strings_from_the_data_never_become_markup(text: str) -> None:
         bare_mask("polygon_mask", [[square(10, 10, 50, 50)]], name=text, tech_name=text, fill=text),
         bare_mask("point_mask", [[[60, 60]]], name=text, tech_name=text + "2", fill="#00ff00"),
         bare_mask("polyline_mask", [[[[0, 0], [90, 90]]], [[[0, 90], [90, 0]]]], name=text, tech_name="", fill=text,
-                  intensities=[0.4, 0.8]),  # two levels: the lower one under a <mask>
+                  intensities=[0.4, 0.8]),  # two levels: painted in a luminance <mask>
     ]
     with pytest.warns(MaskRenderWarning, match="not a hex colour"):
         svg = render_svg(masks, style=Style(fills={text: "#123456"}))
@@ -287,7 +287,7 @@ def test_fragments_of_one_document_keep_their_ids_and_references_apart() -> None
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids)) == 4  # a group and a mask per fragment
     refs = [el.get("mask", "") for el in root.iter() if el.get("mask")]
-    assert refs == ["url(#s1-lines-0-x1)", "url(#s2-lines-0-x1)"]
+    assert refs == ["url(#s1-lines-0-levels)", "url(#s2-lines-0-levels)"]
     assert_inert(root)
 
 
