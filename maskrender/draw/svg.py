@@ -62,18 +62,21 @@ def safe_id(text: str, fallback: str = "mask") -> str:
     return cleaned if cleaned[0].isalpha() else f"m-{cleaned}"
 
 
+_BREAKS = re.compile("[\u2028\u2029\u0085\r\n\t\x0b\x0c]")
+"""Line and paragraph breaks: a name or a title is one line (its breaks become spaces)."""
 _XML_INVALID = re.compile(r"[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str, limit: int = 200) -> str:
-    """Text safe to place in an XML document: characters XML 1.0 forbids removed, length capped.
+    """Text safe to place in an XML document: one line (breaks become spaces), characters XML 1.0
+    forbids removed, length capped.
 
     (Markup characters are escaped by the XML writer; this removes what no escaping can carry.)
 
-    >>> xml_text("Acne\\x00 mask\\x1b")
-    'Acne mask'
+    >>> xml_text("Acne\\x00 mask\\x1b"), xml_text("Fore\\u2028head")
+    ('Acne mask', 'Fore head')
     """
-    return _XML_INVALID.sub("", text)[:limit]
+    return _XML_INVALID.sub("", _BREAKS.sub(" ", text[:limit * 2]))[:limit]
 
 
 class MaskDrawing:

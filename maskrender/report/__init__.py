@@ -31,6 +31,7 @@ b'%PDF-'
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Sequence
@@ -160,7 +161,7 @@ class Report:
 
         >>> import maskrender.report as mrr
         >>> mrr.build_report("fixtures/pores.json", "fixtures/restored.jpg").alt_texts()[("front", None)]
-        'photo with the masks: Pores Mask'
+        'photo with the masks: Pores'
         """
         c, w = self.content, self.words
         names = ", ".join(i.name for i in c.legend) or c.word("no_mask_drawn")
@@ -262,6 +263,10 @@ def build_report(
         raise InputError(str(err)) from None
     if width is None:
         width = page_px[0]
+        if width < 320:  # the user chose the DPI, not the width: say what to change
+            least = math.ceil(320 / (page_px[0] / dpi))
+            raise InputError(f"dpi {dpi:g} makes an {_page_name(page)} page {width} px wide, and a report needs at "
+                             f"least 320 px: use at least {least} dpi")
     if not 320 <= width <= 10000:
         raise InputError(f"width must be between 320 and 10000 pixels, not {width}")
     if before is not None and (image_left is not None or image_right is not None):

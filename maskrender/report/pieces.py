@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from maskrender.kinds import KINDS
 from maskrender.report.blocks import LegendItem, MainValue, Table
 from maskrender.report.elements import Box, Circle, Element, Line, Rect, Text
-from maskrender.report.text import Font, Fonts
+from maskrender.report.text import Font, Fonts, clean
 from maskrender.report.theme import THEME, Theme
 
 __all__ = ["Builder", "share"]
@@ -202,10 +202,10 @@ class Builder:
         head, body, bold = self._fonts()
         cells, words = [], []
         for j, title in enumerate(table.columns):
-            widths = [self.fonts.width(row[j].text, bold if row[j].bold else body) for row in table.rows
+            widths = [self.fonts.width(clean(row[j].text), bold if row[j].bold else body) for row in table.rows
                       if j < len(row)]
             cells.append(max([*widths, 0.0]) + self.u(1))
-            words.append(max(self.fonts.width(word, head) for word in (title.split() or [""])) + self.u(1))
+            words.append(max(self.fonts.width(word, head) for word in (clean(title).split() or [""])) + self.u(1))
         return cells, words
 
     def _chunks(self, table: Table, w: float) -> list[Table]:
