@@ -9,6 +9,9 @@ Writes, next to this file:
 * ``report_scripts.png``      titles, subjects and metric names in Japanese, Chinese, Korean, Arabic, Hebrew,
                               Devanagari, Thai, Greek and Cyrillic (system Noto fonts through fontconfig)
 * ``report_pdf_page1.png``    the PDF report's first page, as poppler's ``pdftoppm`` draws it
+* ``report_pdf_lines.png``    the PDF report's lines panel as poppler and MuPDF draw it, beside the PNG report's
+                              (open wrinkles: no chord from a line's end back to its start)
+* ``report_p3_selfie.png``    the report of a Display P3 selfie (the bundled photo as an iPhone writes it)
 * ``report_html_phone.png``   the HTML report in headless Chromium, 390 px wide (a phone)
 * ``report_html_desktop.png`` the same page 1300 px wide
 
@@ -98,6 +101,8 @@ def _documents(out_dir: Path) -> list[Path]:
             written.append(out_dir / "report_pdf_page1.png")
         else:
             print("make_reports.py: pdftoppm not found, report_pdf_page1.png not made", file=sys.stderr)
+        written += _pdf_lines(report, pdf, Path(tmp), out_dir)
+        written += _p3_selfie(out_dir, Path(tmp))
         page = Path(tmp, "r.html")
         page.write_text(report.html(), encoding="utf-8")
         chromium = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -110,6 +115,50 @@ def _documents(out_dir: Path) -> list[Path]:
                             f"--window-size={size}", page.as_uri()], check=True, timeout=180, capture_output=True)
             written.append(out_dir / name)
     return written
+
+
+def _pdf_lines(report: Any, pdf: Path, tmp: Path, out_dir: Path) -> list[Path]:
+    """The lines panel: the PNG report's, poppler's and MuPDF's, side by side."""
+    from PIL import Image, ImageDraw
+
+    from maskrender.report.raster import draw_layout
+
+    if not (shutil.which("pdftoppm") and shutil.which("mutool")):
+        print("make_reports.py: pdftoppm or mutool not found, report_pdf_lines.png not made", file=sys.stderr)
+        return []
+    layout = report.pdf_layout()
+    box = layout.boxes["panel:lines"]
+    crop = (round(box.x) - 4, round(box.y) - 4, round(box.right) + 4, round(box.bottom) + 4)
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", "-singlefile", str(pdf), str(tmp / "pp")],
+                   check=True, timeout=120)
+    subprocess.run(["mutool", "draw", "-q", "-r", "150", "-o", str(tmp / "mu.png"), str(pdf), "1"],
+                   check=True, timeout=120, capture_output=True)
+    panels = [("PNG report", draw_layout(layout, report.scene)), ("PDF, poppler", Image.open(tmp / "pp.png")),
+              ("PDF, MuPDF", Image.open(tmp / "mu.png"))]
+    w, h = crop[2] - crop[0], crop[3] - crop[1]
+    sheet = Image.new("RGB", (3 * w + 40, h + 36), "white")
+    draw = ImageDraw.Draw(sheet)
+    for i, (label, page) in enumerate(panels):
+        sheet.paste(page.convert("RGB").crop(crop), (10 + i * (w + 10), 30))
+        draw.text((14 + i * (w + 10), 8), label, fill=(33, 37, 41))
+    sheet.save(out_dir / "report_pdf_lines.png", optimize=True)
+    return [out_dir / "report_pdf_lines.png"]
+
+
+def _p3_selfie(out_dir: Path, tmp: Path) -> list[Path]:
+    """The report of the bundled selfie written as a Display P3 JPEG (the profile: tests/report/p3.py)."""
+    sys.path.insert(0, str(ROOT / "tests" / "report"))
+    from p3 import p3_photo
+    from PIL import Image
+
+    from maskrender.report import report_file
+
+    with Image.open(FIXTURES / "restored.jpg") as im:
+        photo = p3_photo(im.convert("RGB"))
+    path = tmp / "selfie-p3.jpg"
+    photo.save(path, quality=95, subsampling=0, icc_profile=photo.info["icc_profile"])
+    return [report_file(FIXTURES / "results_list.json", out_dir / "report_p3_selfie.png", path, width=WIDTH,
+                        compress_level=9, title="Display P3 selfie", subject="ID 0042")]
 
 
 def main(out_dir: Path = HERE) -> list[Path]:

@@ -31,8 +31,8 @@ from maskrender.errors import InputError
 from maskrender.kinds import KINDS
 from maskrender.style import Color
 
-__all__ = ["CORNERS", "FONT", "LegendEntry", "LegendLayout", "LegendRow", "draw_legend", "legend_entries",
-           "legend_layout", "svg_legend"]
+__all__ = ["CORNERS", "FONT", "SHARE", "LegendEntry", "LegendLayout", "LegendRow", "draw_legend", "font_size",
+           "legend_entries", "legend_layout", "svg_legend"]
 
 CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
 """Where a legend may go (``none``, or ``None``, draws no legend)."""
@@ -44,6 +44,7 @@ _FAMILY = "'DejaVu Sans', 'Verdana', sans-serif"
 _SCALE = 3
 """The raster legend is drawn this many times larger, then reduced (smooth discs and text)."""
 _MAX_CHARS = 40
+"""Names are measured up to four times this many characters (the SVG writes at most that, plus 20)."""
 _PANEL = (255, 255, 255, 222)
 _BORDER = (120, 120, 120, 255)
 _TEXT = (33, 37, 41, 255)
@@ -98,26 +99,61 @@ def _font(size: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(FONT), max(1, round(size)))
 
 
-def _short(name: str) -> str:
-    return name if len(name) <= _MAX_CHARS else name[: _MAX_CHARS - 1] + "…"
+def _fitted(text: str, font: ImageFont.FreeTypeFont, room: float) -> str:
+    """``text`` as it fits in ``room`` (pixels of ``font``): whole, or cut at a character with an
+    ellipsis (at a word's end when that keeps at least half of the room filled)."""
+    text = " ".join(text.split())[:_MAX_CHARS * 4]
+    if font.getlength(text) <= room:
+        return text
+    lo, hi = 0, len(text)  # the longest prefix that fits with its ellipsis
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if font.getlength(text[:mid].rstrip() + "…") <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    cut = text[:lo]
+    word = cut.rsplit(" ", 1)[0] if " " in cut else cut
+    if word != cut and font.getlength(word + "…") >= room / 2:
+        cut = word
+    return cut.rstrip() + "…" if cut.strip() else "…"
+
+
+def font_size(canvas: tuple[int, int]) -> float:
+    """The legend's text size on a ``canvas``: 2.6% of the shorter side (at most 40 px), and on a
+    small picture no more than 6% of it (10 px from 167 px up; 5.8 px on a 96 px thumbnail).
+
+    >>> [round(font_size((s, s)), 1) for s in (96, 128, 300, 1000, 4000)]
+    [5.8, 7.7, 10.0, 26.0, 40.0]
+    """
+    side = min(canvas)
+    return min(40.0, max(0.026 * side, min(10.0, 0.06 * side)))
+
+
+SHARE = 0.5
+"""The largest share of the canvas's width, and of its height, the legend's panel takes."""
 
 
 def legend_layout(entries: Sequence[LegendEntry], canvas: tuple[int, int], corner: str) -> LegendLayout:
-    """Place ``entries`` in ``corner`` of a ``canvas`` ``(W, H)``: text 2.6% of the shorter side
-    (10 to 40 px), as many rows as fit (the last says how many more there are)."""
+    """Place ``entries`` in ``corner`` of a ``canvas`` ``(W, H)`` (text of :func:`font_size`), in a
+    panel at most :data:`SHARE` of the canvas wide and high: as many rows as fit (the last says how
+    many more there are), each name shortened with an ellipsis to fit the panel's width (both
+    writers draw these strings: the PNG and the SVG show the same words)."""
     if corner not in CORNERS:
         raise InputError(f"legend must be one of {', '.join(CORNERS)} or none, not {corner!r}")
     w, h = canvas
-    fs = max(10.0, min(40.0, 0.026 * min(w, h)))
+    fs = font_size(canvas)
     row_h, pad, margin = fs * 1.45, fs * 0.55, fs * 0.8
-    fits = max(1, math.floor((h - 2 * margin - 2 * pad) / row_h))
-    texts = [_short(e.name) for e in entries]
+    fits = max(1, math.floor((min(h - 2 * margin, SHARE * h) - 2 * pad) / row_h))
     shown = list(entries)
+    texts = [e.name for e in entries]
     if len(entries) > fits:  # the last row that fits tells how many are left out
         shown = shown[: fits - 1]
         texts = [*texts[: fits - 1], f"+{len(entries) - len(shown)} more"]
-    font = _font(fs)
-    text_w = max((font.getlength(t) for t in texts), default=0.0)
+    font = _font(fs * _SCALE)  # measured as drawn: 3x larger, then reduced
+    room = (max(min(w - 2 * margin, SHARE * w), 2 * pad + fs * 4) - 2 * pad - fs * 1.5) * _SCALE
+    texts = [_fitted(t, font, room) for t in texts]
+    text_w = max((font.getlength(t) for t in texts), default=0.0) / _SCALE
     box_w = min(w - 2 * margin, 2 * pad + fs * 1.5 + text_w)
     box_h = 2 * pad + row_h * len(texts)
     x0 = margin if corner.endswith("left") else w - margin - box_w
@@ -220,6 +256,6 @@ def svg_legend(layout: LegendLayout) -> str:
                          f'fill="{fill}"/>')
         bx, by = row.baseline
         parts.append(f'<text x="{_n(bx)}" y="{_n(by)}" font-family="{_FAMILY}" font-size="{_n(layout.font_size)}" '
-                     f'fill="#212529">{escape(xml_text(row.text, _MAX_CHARS + 20), quote=False)}</text>')
+                     f'fill="#212529">{escape(xml_text(row.text, _MAX_CHARS * 4 + 20), quote=False)}</text>')
     parts.append("</g>")
     return "".join(parts)

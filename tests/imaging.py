@@ -1,6 +1,9 @@
-"""Print the renderer's measured figures: pixel truth against the independent oracle (worst-phase
-edge error and area bias per mask type and opacity; edge error and area bias per fixture mask),
-PNG/SVG parity via resvg and Chromium, SVG sizes.  Run by hand: ``python tests/imaging.py``."""
+"""Print the renderer's measured figures: every output format against the PNG on mask pixels for
+an sRGB and a Display P3 selfie (PNG, JPEG, WebP, SVG via resvg, librsvg and Chromium; the
+report also as PDF via poppler and MuPDF and HTML via Chromium), pixel truth against the
+independent oracle (worst-phase edge error and area bias per mask type and opacity; edge error
+and area bias per fixture mask), PNG/SVG parity via resvg and Chromium, SVG sizes.  Run by hand:
+``python tests/imaging.py`` (``python tests/imaging.py formats``: the per-format figures only)."""
 
 from __future__ import annotations
 
@@ -38,9 +41,26 @@ def pixel_truth() -> None:  # pragma: no cover - a report, run by hand
                   f"(phase {f.worst_phase:.4f})  area bias {f.area_bias:.3%}")
 
 
+def formats() -> None:  # pragma: no cover - a report, run by hand
+    """Every output format against the PNG over mask pixels, for an sRGB and a Display P3 selfie
+    (see tests/report/formats.py: LittleCMS's sRGB view of the photo with the PNG's masks is the truth)."""
+    from report.formats import overlay_figures, photo_file, report_figures
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for profile, label in (("srgb", "sRGB"), ("p3", "Display P3")):
+            photo = photo_file(Path(tmp), profile)
+            print(f"every format vs the PNG, mask pixels, {label} selfie (512 px; results_list overlay, lines report)")
+            for fig in (*overlay_figures(photo), *report_figures(photo)):
+                print(f"  {fig.line()}")
+
+
 def main() -> None:  # pragma: no cover - a report, run by hand
     from maskrender.overlay import render, render_svg
 
+    if sys.argv[1:] == ["formats"]:
+        formats()
+        return
+    formats()
     pixel_truth()
     print("edge error (levels of 255, over edge pixels) and area bias, opacity 1, per mask")
     for name, mask_set, size in EDGE_CASES:
@@ -59,7 +79,8 @@ def main() -> None:  # pragma: no cover - a report, run by hand
         print(f"  {name:8s} {mask_set:9s} MAD {s.mad:.3f}  within16 {s.within16:.3%}  max {s.max:3d}  "
               f"svg {len(svg.encode()):7,d} bytes")
     svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0))
-    print(f"SVG of a {svg.count('h0'):,}-point mask: {len(svg.encode()):,} bytes")
+    points = svg.count("h0") + svg.count("z")
+    print(f"SVG of a {points:,}-point mask: {len(svg.encode()):,} bytes")
     chromium = find_chromium()
     if chromium is None:
         print("Chromium: not installed")

@@ -7,11 +7,13 @@ that shares no code with the raster renderer) and compared with the PNG.
 from __future__ import annotations
 
 import io
+import math
+import re
 from pathlib import Path
 
 import numpy as np
 import pytest
-from helpers import FIXTURES, diff_stats, resvg_render
+from helpers import FIXTURES, bare_mask, diff_stats, resvg_render
 from PIL import Image
 
 import maskrender as mr
@@ -190,3 +192,57 @@ def test_the_command_line_draws_what_python_draws(tmp_path: Path, capsys: pytest
     assert main(["render", str(RESULTS), "-o", str(tmp_path / "o.svg"), "--image", str(PHOTO),
                  "--background", "grey"]) == 2
     assert "needs the photo in the SVG" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- small pictures
+
+SMALL_NAMES = (
+    "Post-inflammatory hyperpigmentation and solar lentigines combined assessment score",
+    "Морщины и мелкие линии вокруг глаз",
+    "Ρυτίδες μετώπου",
+    "Supercalifragilisticexpialidociousnessmeasurementwithoutspaces",
+    "Über-Pigmentierung (Sonnenflecken) - Gesamtbewertung",
+)
+
+
+def _named_masks() -> list[dict[str, object]]:
+    colours = ("#e63946", "#2a9d8f", "#1d3557", "#f4a261", "#6a040f")
+    masks: list[dict[str, object]] = []
+    for i, (name, fill) in enumerate(zip(SMALL_NAMES, colours, strict=True)):
+        ring = [[60 + i * 6, 60], [80 + i * 6, 60], [80 + i * 6, 80], [60, 80], [60 + i * 6, 60]]
+        mask = bare_mask("polygon_mask", [[ring]], view_box="0 0 100 100")
+        mask.update(name=name, fill=fill)
+        masks.append(mask)
+    return masks
+
+
+@pytest.mark.parametrize("side", [96, 128, 200, 256, 384, 512])
+def test_on_small_pictures_the_legend_fits_and_the_svg_says_what_the_png_says(side: int) -> None:
+    """Issue 21, item 6: names cut at 40 characters whatever the room made the PNG clip mid-word
+    and the SVG spill its text over the photo (resvg as the oracle), and the panel covered up to
+    60% of a 128 px picture."""
+    size = side
+    masks = _named_masks()
+    photo = Image.new("RGB", (size, size), (90, 120, 100))
+    png = np.asarray(render(masks, photo, legend="top-left").convert("RGB"), dtype=np.float64)
+    svg = render_svg(masks, photo, legend="top-left", embed_image=True)
+    drawn = np.asarray(resvg_render(svg, (size, size)).convert("RGB"), dtype=np.float64)
+    _, canvas, drawings = prepare(masks, photo)
+    x0, y0, x1, y1 = legend_layout(legend_entries(drawings), canvas, "top-left").box
+    assert (x1 - x0) * (y1 - y0) <= 0.25 * size * size  # a quarter of the picture at most
+    assert x1 - x0 <= 0.5 * size + 1
+    diff = np.abs(png - drawn).max(axis=2)
+    panel = np.zeros(diff.shape, dtype=bool)
+    panel[math.floor(y0):math.ceil(y1) + 1, math.floor(x0):math.ceil(x1) + 1] = True
+    assert int((diff[~panel] > 24).sum()) == 0  # no text outside the panel, in either picture
+    layout = legend_layout(legend_entries(drawings), canvas, "top-left")
+    for row in layout.rows:  # the same words: each row's text ends at the same column, inside the panel
+        band = slice(math.floor(row.swatch[1]), math.ceil(row.swatch[3]))
+        left, right = round(row.baseline[0]) - 1, math.floor(x1) - 2  # the text's room, inside the border
+        ends = []
+        for picture in (png, drawn):
+            ink = np.clip(225 - picture[band, left:right].mean(axis=2), 0, None).sum(axis=0)  # dark on white
+            ends.append(left + int(np.searchsorted(np.cumsum(ink), 0.97 * ink.sum())))
+        assert abs(ends[0] - ends[1]) <= max(2.0, 0.4 * layout.font_size), (row.text, ends)  # within a glyph
+    for text in re.findall(r'<text [^>]*>([^<]*)</text>', svg):
+        assert text in {"+2 more", "+3 more"} or any(n.startswith(text.rstrip("…").rstrip()) for n in SMALL_NAMES)

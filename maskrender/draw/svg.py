@@ -11,11 +11,14 @@ form (see :mod:`maskrender.draw.svg_path`).  Inside a mask's group:
 * polygons and heatmaps: one filled path per intensity level (non-zero rule, rings oriented);
 * lines: one stroked path per level, round caps and joins;
 * points: one path per level of zero-length subpaths stroked with round caps, a disc each
-  (about 11 bytes a point);
+  (about 11 bytes a point); discs wider than :data:`~maskrender.draw.svg_shapes.CAPPED_RADIUS`
+  are filled, two arcs each (resvg draws a round cap as a coarse polygon);
 * where a mask has several levels, the largest intensity wins where they overlap: lines and
-  points as disjoint levels (each level under a ``<mask>`` cutting out the ones above),
-  polygons and heatmaps as nested sets that integrate across contours (see
-  :mod:`maskrender.draw.svg_shapes`).
+  points of any number of levels as one ``<mask>`` in which every level is painted, ascending,
+  in the opaque grey of its intensity (a luminance mask: each level overwrites the ones below
+  where it covers a pixel, exactly, and its anti-aliased edge blends with them as the PNG's
+  integral does), over a rectangle of the mask's colour; polygons and heatmaps as nested sets
+  that integrate across contours (see :mod:`maskrender.draw.svg_shapes`).
 
 Each group carries the mask's colour as ``fill`` and its ``opacity``, which makes the mask
 one layer: overlapping features are painted inside the group and blended once.  The markup
@@ -25,7 +28,7 @@ Every string from the data goes through :func:`safe_id` (ids, classes) or :func:
 and the XML escaper (titles); colours come from :class:`~maskrender.style.Color`, numbers
 are formatted here, so no markup, script, event handler or external reference can come from
 the input.  The only ``href`` is the embedded photo, a ``data:`` URI this module writes; the
-only other reference is ``mask="url(#id)"`` to a ``<mask>`` of the same group.
+only other reference is ``mask="url(#id)"`` to the ``<mask>`` of the same group.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ import re
 from collections.abc import Sequence
 from html import escape
 
-from maskrender.draw.svg_shapes import level_paths, outline_path
+from maskrender.draw.svg_shapes import CAPPED_RADIUS, level_paths, outline_path
 from maskrender.errors import InputError
 from maskrender.geometry import Transform
 from maskrender.kinds import KINDS
@@ -59,18 +62,21 @@ def safe_id(text: str, fallback: str = "mask") -> str:
     return cleaned if cleaned[0].isalpha() else f"m-{cleaned}"
 
 
+_BREAKS = re.compile("[\u2028\u2029\u0085\r\n\t\x0b\x0c]")
+"""Line and paragraph breaks: a name or a title is one line (its breaks become spaces)."""
 _XML_INVALID = re.compile(r"[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def xml_text(text: str, limit: int = 200) -> str:
-    """Text safe to place in an XML document: characters XML 1.0 forbids removed, length capped.
+    """Text safe to place in an XML document: one line (breaks become spaces), characters XML 1.0
+    forbids removed, length capped.
 
     (Markup characters are escaped by the XML writer; this removes what no escaping can carry.)
 
-    >>> xml_text("Acne\\x00 mask\\x1b")
-    'Acne mask'
+    >>> xml_text("Acne\\x00 mask\\x1b"), xml_text("Fore\\u2028head")
+    ('Acne mask', 'Fore head')
     """
-    return _XML_INVALID.sub("", text)[:limit]
+    return _XML_INVALID.sub("", _BREAKS.sub(" ", text[:limit * 2]))[:limit]
 
 
 class MaskDrawing:
@@ -104,6 +110,16 @@ def _num(value: float, places: int = 3) -> str:
     return "0" if text in ("", "-0") else text
 
 
+def _grey(level: float) -> str:
+    """The grey whose luminance is ``level`` (0..1), to 1/255.
+
+    >>> _grey(0.48), _grey(1.0)
+    ('#7a7a7a', '#ffffff')
+    """
+    v = max(0, min(255, round(level * 255)))
+    return f"#{v:02x}{v:02x}{v:02x}"
+
+
 def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, int]) -> str:
     """The group of one mask (and the group of its outline, if it has one)."""
     mask, t, st = md.mask, md.transform, md.style
@@ -112,14 +128,17 @@ def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, i
     gid = f"{id_prefix}{ident}-{index}"
     attrs = (f'id="{gid}" class="mask {safe_id(mask.mask_type)} {ident}" fill="{st.color.hex}" '
              f'opacity="{_num(st.opacity, 4)}"')
-    reach, paint = 0.0, "fill"
+    reach, paint, pen = 0.0, "fill", ""
     if kind.drawn_as == "strokes":
         reach, paint = st.line_width / 2, "stroke"
-        attrs += (f' stroke="{st.color.hex}" stroke-width="{_num(st.line_width)}" stroke-linecap="round" '
-                  'stroke-linejoin="round"')
+        pen = f' stroke-width="{_num(st.line_width)}" stroke-linecap="round" stroke-linejoin="round"'
     elif kind.drawn_as == "dots":
-        reach, paint = st.point_radius, "stroke"
-        attrs += f' stroke="{st.color.hex}" stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
+        reach = st.point_radius
+        if reach <= CAPPED_RADIUS:  # larger discs are filled arcs (see level_paths)
+            paint = "stroke"
+            pen = f' stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
+    if paint == "stroke":
+        attrs += f' stroke="{st.color.hex}"{pen}'
     unfilled = ' fill="none"' if paint == "stroke" else ""
 
     def path(alpha: float, d: str) -> str:
@@ -129,19 +148,12 @@ def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, i
     paths = level_paths(mask, t, kind.drawn_as, size, reach)
     parts = [f"<g {attrs}><title>{escape(xml_text(mask.display_name), quote=False)}</title>"]
     parts += [path(alpha, d) for alpha, d in paths.plain]
-    if paths.masked:  # each level under a mask cutting out the levels above (nested groups)
-        w, h = size
-        parts.append("<defs>")
-        parts += [f'<mask id="{gid}-x{j}" maskUnits="userSpaceOnUse" x="0" y="0" width="{w}" height="{h}">'
-                  f'<rect width="{w}" height="{h}" fill="#ffffff"/><path fill="none" stroke="#000000" d="{d}"/></mask>'
-                  for j, (_, d) in enumerate(paths.masked) if j > 0]
-        parts.append("</defs>")
-        top = len(paths.masked) - 1
-        for j in range(top, -1, -1):
-            if j < top:
-                parts.append(f'<g mask="url(#{gid}-x{j + 1})">')
-            parts.append(path(*paths.masked[j]))
-        parts.append("</g>" * top)
+    if paths.masked and paths.box is not None:  # levels painted opaque in grey, ascending, in a luminance mask
+        bx0, by0, bx1, by1 = paths.box
+        region = f'x="{_num(bx0, 2)}" y="{_num(by0, 2)}" width="{_num(bx1 - bx0, 2)}" height="{_num(by1 - by0, 2)}"'
+        parts.append(f'<defs><mask id="{gid}-levels" maskUnits="userSpaceOnUse" {region}><g{unfilled}{pen}>')
+        parts += [f'<path {paint}="{_grey(level)}" d="{d}"/>' for level, d in paths.masked]
+        parts.append(f'</g></mask></defs><rect {region} stroke="none" mask="url(#{gid}-levels)"/>')
     parts.append("</g>")
     if st.outline > 0 and kind.polygonal:
         d = outline_path(mask, t, size, st.outline / 2 + 1.0)

@@ -13,7 +13,10 @@ Three kinds of subpath:
 
 * ``"ring"``: closed, the closing vertex implied by ``z`` (``m1 2 3 0 0 3z``: after ``m``, pairs are relative lines);
 * ``"line"``: open (``m1 2 3 0 0 3``);
-* ``"dot"``: a zero-length subpath per point (``m1 2h0``), a disc once stroked with round caps.
+* ``"dot"``: a zero-length subpath per point (``m1 2h0``), a disc once stroked with round caps;
+  given a ``radius``, a filled disc per point instead, two arcs (``m0 2a1 1 0 1 0 2 0 1 1 0 1
+  0-2 0z``): resvg approximates a round cap coarsely (a lone disc at opacity 1 leaves 6% of its
+  pixels more than 16/255 from the PNG), its arcs are exact.
 
 >>> import numpy as np
 >>> xy = np.array([[10.0, 20.0], [12.5, 20.0], [12.5, 18.25], [3.0, 4.0]])
@@ -23,6 +26,8 @@ Three kinds of subpath:
 'M10 20l2.5 0 0-1.75m-9.5-14.25'
 >>> subpaths_d(xy[:2], np.array([1, 1]), "dot")
 'M10 20h0m2.5 0h0'
+>>> subpaths_d(xy[:2], np.array([1, 1]), "dot", radius=1.5)
+'M8.5 20a1.5 1.5 0 1 0 3 0 1.5 1.5 0 1 0-3 0zm2.5 0a1.5 1.5 0 1 0 3 0 1.5 1.5 0 1 0-3 0z'
 """
 
 from __future__ import annotations
@@ -131,14 +136,28 @@ def quantise(xy: npt.ArrayLike, decimals: int = DECIMALS) -> I64:
     return q
 
 
-def subpaths_d(xy: npt.ArrayLike, counts: npt.ArrayLike, kind: SubpathKind, decimals: int = DECIMALS) -> str:
+def _disc_table(radius: float, decimals: int) -> tuple[npt.NDArray[np.uint8], str]:
+    """The prefix table and tail of filled discs of ``radius``: each point's subpath is two arcs."""
+    r = format_fixed(quantise([radius], decimals), decimals)
+    d = format_fixed(quantise([2 * radius], decimals), decimals)
+    arcs = f"a{r} {r} 0 1 0 {d} 0 {r} {r} 0 1 0-{d} 0z"
+    return _table((b" ", b"", b"M", f"{arcs}m".encode("ascii"), b"l")), arcs
+
+
+def subpaths_d(xy: npt.ArrayLike, counts: npt.ArrayLike, kind: SubpathKind, decimals: int = DECIMALS, *,
+               radius: float | None = None) -> str:
     """Path data of consecutive subpaths: ``counts[i]`` vertices each (in output pixels), in one pass.
 
     The path starts with an absolute ``M`` (then ``l``); every other number is relative. A ring's
     closing vertex, if present, is dropped (``z`` implies it). Subpaths of no vertices are
-    skipped; for ``"dot"`` every vertex is a subpath of its own and ``counts`` is ignored.
+    skipped; for ``"dot"`` every vertex is a subpath of its own and ``counts`` is ignored, and a
+    ``radius`` makes each a filled disc (to paint with ``fill``, non-zero: all turn one way).
     """
     q = quantise(np.asarray(xy, dtype=np.float64).reshape(-1, 2), decimals)
+    table, tail = _PREFIXES[kind], _TAILS[kind]
+    if kind == "dot" and radius is not None:
+        table, tail = _disc_table(radius, decimals)
+        q[:, 0] -= quantise([radius], decimals)[0]  # each subpath starts on the disc's left
     sizes: I64 = np.ones(len(q), dtype=np.int64) if kind == "dot" else np.asarray(counts, dtype=np.int64)
     sizes = sizes[sizes > 0]
     if not len(q) or not len(sizes):
@@ -167,5 +186,5 @@ def subpaths_d(xy: npt.ArrayLike, counts: npt.ArrayLike, kind: SubpathKind, deci
     prefix[0, 0] = 2
     if sizes[0] > 1:  # after "M x y" pairs are absolute: switch to relative
         prefix[1, 0] = 4
-    body = format_fixed(delta.ravel(), decimals, prefix.ravel(), _PREFIXES[kind])
-    return body + _TAILS[kind]
+    body = format_fixed(delta.ravel(), decimals, prefix.ravel(), table)
+    return body + tail

@@ -31,10 +31,11 @@ b'%PDF-'
 
 from __future__ import annotations
 
+import math
 import os
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, overload
 
@@ -54,7 +55,7 @@ from maskrender.report.fonts import FontChain
 from maskrender.report.i18n import Catalogue, LangSource, load_catalogue
 from maskrender.report.layout import layout_report
 from maskrender.report.output import FORMATS, check_output, encode_picture
-from maskrender.report.pdf import PAGE_SIZES, page_pixels
+from maskrender.report.pdf import PAGE_SIZES, page_pixels, paginate
 from maskrender.report.raster import draw_layout
 from maskrender.report.scene import Scene, Slot, open_slot_photo
 from maskrender.report.svg import layout_svg
@@ -129,13 +130,47 @@ class Report:
         """The report as a PDF on ``page`` paper: vector text in embedded subset fonts, masks as vectors."""
         from maskrender.report.pdf import pdf_bytes
 
-        width = page_pixels(self.page, self.dpi)[0]
+        return pdf_bytes(self.pdf_layout(), self.scene, page=self.page, dpi=self.dpi, title=self.content.title,
+                         subject=self.subject, date=self.date, note=self.content.note, words=self.words,
+                         fonts=self.fonts, language=self.words.language, alt=self.alt_texts())
+
+    def pdf_layout(self) -> Layout:
+        """The layout the PDF draws: at the page's width and, unless ``columns`` was given, the packing
+        of the fewest pages (one more column of panels, then also a smaller photo, when that saves one).
+
+        >>> import maskrender.report as mrr
+        >>> mrr.build_report("fixtures/results_list.json", "fixtures/restored.jpg").pdf_layout().width
+        1240
+        """
+        width, height = page_pixels(self.page, self.dpi)
         layout = self.layout
         if layout.width != width:
             layout = layout_report(self.content, width, columns=self.columns, fonts=self.fonts, theme=self.theme)
-        return pdf_bytes(layout, self.scene, page=self.page, dpi=self.dpi, title=self.content.title,
-                         subject=self.subject, date=self.date, note=self.content.note, words=self.words,
-                         fonts=self.fonts, language=self.words.language)
+        if self.columns is None and len(paginate(layout, height)) > 1:
+            # one more column of panels, and a smaller photo beside the legend, may save a page
+            pages = len(paginate(layout, height))
+            for theme in (self.theme, replace(self.theme, hero=self.theme.hero * 0.85)):
+                packed = layout_report(self.content, width, columns=self.theme.columns + 1, fonts=self.fonts,
+                                       theme=theme)
+                if len(paginate(packed, height)) < pages:
+                    return packed
+        return layout
+
+    def alt_texts(self) -> dict[tuple[str, str | None], str]:
+        """Each picture's alternative text, by ``(slot, algorithm)`` (``None``: the photo with every mask).
+
+        >>> import maskrender.report as mrr
+        >>> mrr.build_report("fixtures/pores.json", "fixtures/restored.jpg").alt_texts()[("front", None)]
+        'photo with the masks: Pores'
+        """
+        c, w = self.content, self.words
+        names = ", ".join(i.name for i in c.legend) or c.word("no_mask_drawn")
+        out: dict[tuple[str, str | None], str] = {
+            (ph.key, None): w("a11y.photo", label=ph.label, masks=names).strip() for ph in c.photos}
+        for p in c.panels:
+            for key, label in zip(c.thumbs, c.thumb_labels or ("",) * len(c.thumbs), strict=True):
+                out[(key, p.algorithm)] = w("a11y.thumbnail", title=f"{p.title} {label}".strip())
+        return out
 
 
 def _results(data: Results | Result | Source) -> Results:
@@ -228,6 +263,10 @@ def build_report(
         raise InputError(str(err)) from None
     if width is None:
         width = page_px[0]
+        if width < 320:  # the user chose the DPI, not the width: say what to change
+            least = math.ceil(320 / (page_px[0] / dpi))
+            raise InputError(f"dpi {dpi:g} makes an {_page_name(page)} page {width} px wide, and a report needs at "
+                             f"least 320 px: use at least {least} dpi")
     if not 320 <= width <= 10000:
         raise InputError(f"width must be between 320 and 10000 pixels, not {width}")
     if before is not None and (image_left is not None or image_right is not None):

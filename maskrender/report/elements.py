@@ -103,6 +103,11 @@ class Text:
     box: Box
     width: float
     runs: tuple[Run, ...] = ()
+    tag: str = ""
+    """The structure the text belongs to, for tagged documents: ``H1``-``H3`` (headings), ``TH``
+    or ``TD`` (a table's cell, placed by ``cell``), ``Artifact`` (running text), or ``""`` (a paragraph)."""
+    cell: tuple[int, int, int] | None = None
+    """For a table's cell: ``(table, row, column)``, row ``-1`` for the column titles."""
 
     @property
     def left(self) -> float:

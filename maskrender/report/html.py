@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from maskrender.draw.svg import mask_fragment
 from maskrender.report.blocks import MainValue, PanelContent, Table
+from maskrender.report.elements import Photo
 from maskrender.report.fonts import FontFace
 from maskrender.report.text import clean
 from maskrender.report.webfonts import css_family, font_face_css
@@ -32,6 +33,11 @@ __all__ = ["CSP", "html_page"]
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:"
 _HERO_PX = 1200
 _THUMB_PX = 480
+
+
+def _fit(longest: int, aspect: float) -> tuple[int, int]:
+    """A size of ``aspect`` (width / height) whose longer side is ``longest``."""
+    return (longest, max(1, round(longest / aspect))) if aspect >= 1 else (max(1, round(longest * aspect)), longest)
 
 
 def _e(text: str) -> str:
@@ -54,16 +60,28 @@ class _Page:
 
     # --- pictures ------------------------------------------------------------------------
 
+    def frame(self, slot: str, algorithm: str | None, longest: int) -> tuple[int, int]:
+        """The frame a picture's masks are resolved in: its box in the report's layout (times the
+        scene's detail, as the PNG, PDF and SVG reports draw it), so that line widths, disc radii
+        and their floors come out in the same proportion to the photo in every format."""
+        for el in self.r.layout.elements:
+            if isinstance(el, Photo) and el.slot == slot and el.algorithm == algorithm:
+                x0, y0 = round(el.box.x), round(el.box.y)
+                w, h = max(1, round(el.box.right) - x0), max(1, round(el.box.bottom) - y0)
+                k = self.r.scene.detail((w, h))
+                return w * k, h * k
+        return _fit(longest, self.r.scene.aspect(slot))  # not in the layout: the photo's aspect at ``longest``
+
     def picture(self, slot: str, algorithm: str | None, longest: int, label: str) -> str:
         scene = self.r.scene
-        aspect = scene.aspect(slot)
-        w, h = (longest, max(1, round(longest / aspect))) if aspect >= 1 else (max(1, round(longest * aspect)), longest)
+        w, h = self.frame(slot, algorithm, longest)
+        pw, ph = _fit(longest, scene.aspect(slot))  # the photo is embedded sharper than the frame
         pid = f"{self.p}-ph-{slot}"
         if pid in self.defined:
             sx, sy = w / self.sizes[slot][0], h / self.sizes[slot][1]
             photo = f'<use href="#{pid}" transform="scale({sx:.6g} {sy:.6g})"/>'
         else:
-            data, mime = scene.payload(slot, (w, h))
+            data, mime = scene.payload(slot, (pw, ph))
             uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
             photo = f'<image id="{pid}" width="{w}" height="{h}" preserveAspectRatio="none" href="{uri}"/>'
             self.defined.add(pid)

@@ -100,6 +100,24 @@ def shipped_languages() -> list[str]:
     return sorted(p.stem for p in LANG_DIR.glob("*.json"))
 
 
+def _plain(text: str) -> None:
+    """Refuse a placeholder with a format spec, a conversion, an attribute or an index
+    (``{day:>300000000}`` would build a 300 MB string, ``{month:d}`` raise at every report).
+
+    >>> _plain("{day} {month}")
+    >>> _plain("{day:>300000000}")
+    Traceback (most recent call last):
+    ...
+    ValueError: '{day:>300000000}' (a format spec or conversion)
+    """
+    for _, name, spec, conversion in string.Formatter().parse(text):
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            shown = "{" + name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+            raise ValueError(f"{shown!r} (a format spec or conversion)")
+
+
 def _check(words: object, source: str) -> Catalogue:
     english = _english().words
     if not isinstance(words, dict):
@@ -113,8 +131,9 @@ def _check(words: object, source: str) -> Catalogue:
             raise InputError(f"{source}: {key}: expected a string, found {type(text).__name__}")
         try:
             found = _fields(text)
+            _plain(text)
         except ValueError as err:
-            raise InputError(f"{source}: {key}: expected a text with {{placeholders}}, found {err}") from None
+            raise InputError(f"{source}: {key}: expected a text with plain {{placeholders}}, found {err}") from None
         want = _fields(english[key])
         if found != want:
             raise InputError(f"{source}: {key}: expected the placeholders {sorted(want) or 'none'}, "

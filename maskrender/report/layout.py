@@ -53,7 +53,7 @@ def layout_report(content: ReportContent, width: int = 1240, *, columns: int | N
 
     # Header: title (up to 2 lines), one line of meta, a rule.
     top = y
-    y += b.lines(content.title, x0, y, cw, b.font(t.title, True), t.ink, max_lines=2)
+    y += b.lines(content.title, x0, y, cw, b.font(t.title, True), t.ink, max_lines=2, tag="H1")
     if content.meta:
         meta = b.font(t.meta)
         y += u(2) + b.lines("  ·  ".join(m for m in content.meta if m), x0, y + u(2), cw, meta, t.muted, max_lines=2)
@@ -72,29 +72,12 @@ def layout_report(content: ReportContent, width: int = 1240, *, columns: int | N
         breaks.append(y - u(8))
         h2 = b.font(t.section, True)
         lh = b.fonts.line_height(h2)
-        b.text(content.word("results"), Box(x0, y, cw, lh), h2)
+        b.text(content.word("results"), Box(x0, y, cw, lh), h2, tag="H2")
         y += lh + u(8)
         ncol = max(1, min(columns or t.columns, len(content.panels)))
         # A lone panel keeps the width of two columns' worth rather than stretching across.
         pw = (cw - (max(ncol, 2) - 1) * gutter) / max(ncol, 2) if ncol > 1 or columns is None else cw
-        for start in range(0, len(content.panels), ncol):
-            if start:
-                breaks.append(y - gutter / 2)
-            row = content.panels[start:start + ncol]
-            built: list[tuple[list[Element], float]] = []
-            for i, panel in enumerate(row):
-                saved = b.out
-                b.out = []
-                h = _panel(b, panel, content, x0 + i * (pw + gutter), y, pw)
-                built.append((b.out, h))
-                b.out = saved
-            row_h = max(h for _, h in built)
-            for i, (panel, (els, _)) in enumerate(zip(row, built, strict=True)):
-                box = Box(x0 + i * (pw + gutter), y, pw, row_h)
-                b.out.append(Rect(box, t.card, t.rule, max(1.0, u(1))))
-                b.out.extend(els)
-                b.boxes[f"panel:{panel.key}"] = box
-            y += row_h + gutter
+        y = _panel_rows(b, content, x0, y, pw, ncol, gutter, breaks)
 
     # Footer: the note.
     breaks.append(y - u(4))
@@ -133,7 +116,7 @@ def _legend(b: Builder, content: ReportContent, items: Sequence[LegendItem], x: 
     t = b.theme
     h2 = b.font(t.section - 3, True)
     lh = b.fonts.line_height(h2)
-    b.text(content.word("masks"), Box(x, y, w, lh), h2)
+    b.text(content.word("masks"), Box(x, y, w, lh), h2, tag="H2")
     y += lh + b.u(4)
     font = b.font(t.body)
     rh = b.fonts.line_height(font) + b.u(5)
@@ -158,7 +141,7 @@ def _hero(b: Builder, content: ReportContent, x0: float, y: float, cw: float, gu
     h2 = b.font(t.section - 3, True)
     lh2 = b.fonts.line_height(h2)
     if len(content.photos) <= 1:
-        pw = round(cw * 0.46)
+        pw = round(cw * t.hero)
         bottom_photo = y
         if content.photos:
             bottom_photo = _photo_row(b, content.photos, x0, y, pw, gutter, max_h=pw * 1.35)
@@ -171,7 +154,7 @@ def _hero(b: Builder, content: ReportContent, x0: float, y: float, cw: float, gu
         if content.summary is not None:
             ry += u(18)
             sy = ry
-            b.text(content.word("summary"), Box(rx, ry, rw, lh2), h2)
+            b.text(content.word("summary"), Box(rx, ry, rw, lh2), h2, tag="H2")
             ry += lh2 + u(2)
             ry += b.table(content.summary, rx, ry, rw)
             b.boxes["summary"] = Box(rx, sy, rw, ry - sy)
@@ -186,7 +169,7 @@ def _hero(b: Builder, content: ReportContent, x0: float, y: float, cw: float, gu
         if content.summary is not None:
             sx = x0 + lw + gutter * 1.5
             sw = x0 + cw - sx
-            b.text(content.word("summary"), Box(sx, y, sw, lh2), h2)
+            b.text(content.word("summary"), Box(sx, y, sw, lh2), h2, tag="H2")
             sy = y + lh2 + u(2)
             sy += b.table(content.summary, sx, sy, sw)
             b.boxes["summary"] = Box(sx, y, sw, sy - y)
@@ -230,6 +213,52 @@ def _thumbnails(b: Builder, p: PanelContent, content: ReportContent, ix: float, 
     return n * (tw + u(8)) - u(8)
 
 
+def _panel_rows(b: Builder, content: ReportContent, x0: float, y: float, pw: float, ncol: int, gutter: float,
+                breaks: list[float]) -> float:
+    """The panels in rows of ``ncol``; returns the y below them.
+
+    A row is as tall as its tallest panel; the panels that follow are stacked under the shorter
+    ones of the row while they fit in its height (a short "not available" or single-value panel
+    fills the room beside a tall one instead of opening a row, and often a page, of its own).
+    Each column's last card reaches the row's bottom.
+    """
+    t, u = b.theme, b.u
+    panels = list(content.panels)
+
+    def build(panel: PanelContent, x: float, top: float) -> tuple[list[Element], float]:
+        saved = b.out
+        b.out = []
+        h = _panel(b, panel, content, x, top, pw)
+        els, b.out = b.out, saved
+        return els, h
+
+    i = 0
+    while i < len(panels):
+        if i:
+            breaks.append(y - gutter / 2)
+        row = panels[i:i + ncol]
+        i += len(row)
+        xs = [x0 + j * (pw + gutter) for j in range(len(row))]
+        stacks = [[(panel, *build(panel, x, y), y)] for panel, x in zip(row, xs, strict=True)]
+        bottom = y + max(stack[0][2] for stack in stacks)
+        while i < len(panels):
+            col = min(range(len(stacks)), key=lambda j: stacks[j][-1][3] + stacks[j][-1][2])
+            top = stacks[col][-1][3] + stacks[col][-1][2] + gutter
+            els, h = build(panels[i], xs[col], top)
+            if top + h > bottom + 0.5:
+                break
+            stacks[col].append((panels[i], els, h, top))
+            i += 1
+        for x, stack in zip(xs, stacks, strict=True):
+            for k, (panel, els, h, top) in enumerate(stack):
+                box = Box(x, top, pw, bottom - top if k == len(stack) - 1 else h)
+                b.out.append(Rect(box, t.card, t.rule, max(1.0, u(1))))
+                b.out.extend(els)
+                b.boxes[f"panel:{panel.key}"] = box
+        y = bottom + gutter
+    return y
+
+
 def _panel(b: Builder, p: PanelContent, content: ReportContent, x: float, y: float, w: float) -> float:
     """One algorithm's panel at ``(x, y)``, ``w`` wide; returns its content height."""
     u, t = b.u, b.theme
@@ -237,7 +266,7 @@ def _panel(b: Builder, p: PanelContent, content: ReportContent, x: float, y: flo
     ix, iw = x + pad, w - 2 * pad
     top = y
     yy = y + pad
-    yy += b.lines(p.title, ix, yy, iw, b.font(t.panel_title, True), t.ink, max_lines=2) + u(6)
+    yy += b.lines(p.title, ix, yy, iw, b.font(t.panel_title, True), t.ink, max_lines=2, tag="H3") + u(6)
 
     b.thumbs_bottom = yy
     used = _thumbnails(b, p, content, ix, yy, iw) if p.available or content.compare else 0.0
@@ -246,6 +275,7 @@ def _panel(b: Builder, p: PanelContent, content: ReportContent, x: float, y: flo
 
     # The main value on the right of the thumbnails.
     ry = yy
+    beside = False
     if not p.available:
         f = b.font(t.panel_title - 2, True)
         lh = b.fonts.line_height(f)
@@ -260,13 +290,14 @@ def _panel(b: Builder, p: PanelContent, content: ReportContent, x: float, y: flo
         ry += lh
     else:
         ry = b.main_value(p.main, rx, ry, rw, compare=content.compare)
-        if not content.compare and p.details is not None:
+        beside = not content.compare and p.details is not None and b.table_fits(p.details, rw)
+        if beside and p.details is not None:
             ry += u(4)
             ry += b.table(p.details, rx, ry, rw)
     yy = max(b.thumbs_bottom, ry) + u(10)
 
-    # Tables across the panel.
-    if content.compare and p.details is not None:
+    # Tables across the panel (the details too, where they would be cut beside the thumbnails).
+    if p.details is not None and (content.compare or (p.available and p.main is not None and not beside)):
         yy += b.table(p.details, ix, yy, iw) + u(8)
     if p.areas is not None:
         yy += b.table(p.areas, ix, yy, iw) + u(4)

@@ -7,19 +7,23 @@ and, when there are several, its number.  Each text run is set in its own face (
 embeds each face as a subset) and shaped with HarfBuzz where the script needs it (Arabic,
 Hebrew, Devanagari, Thai ...), right to left where the run is.  Each photo is embedded once,
 as JPEG, and the masks are drawn over it as filled and stroked paths
-(:mod:`maskrender.report.pdfmasks`).  Title, subject, language and the creation date (the
-analysis's) go into the document's metadata.
+(:mod:`maskrender.report.pdfmasks`).  The document is tagged (headings, paragraphs, tables,
+figures with alternative text: :mod:`maskrender.report.pdftags`).  Title, subject (with the
+analysis's date), keywords, language and the creation date (the file's) go into its metadata.
 """
 
 from __future__ import annotations
 
 import io
 import math
+import os
+from collections.abc import Mapping
 from datetime import datetime, timezone
 
 from maskrender.report.elements import Box, Circle, Element, Layout, Line, Photo, Rect, Text
 from maskrender.report.fonts import FontFace
 from maskrender.report.i18n import Catalogue, load_catalogue
+from maskrender.report.pdftags import Tagger
 from maskrender.report.scene import Scene
 from maskrender.report.text import Fonts
 
@@ -50,8 +54,7 @@ def paginate(layout: Layout, page_height: int) -> list[tuple[int, int]]:
     margin for the running title; every page keeps a bottom margin for the note.
     """
     margin = _margin(layout)
-    footer = layout.boxes.get("footer")
-    end = round(footer.y) if footer is not None else layout.height
+    end = _content_end(layout)
     pages: list[tuple[int, int]] = []
     start = 0
     while start < end:
@@ -64,6 +67,24 @@ def paginate(layout: Layout, page_height: int) -> list[tuple[int, int]]:
         pages.append((start, cut))
         start = cut
     return pages
+
+
+def _content_end(layout: Layout) -> int:
+    """The sheet row below the last element above the footer (its rule and the gutter above it
+    are not printed: every page carries the note in its margin)."""
+    footer = layout.boxes.get("footer")
+    if footer is None:
+        return layout.height
+    bottoms = [_bottom(el) for el in layout.elements if _top(el) < footer.y - 0.5]
+    return math.ceil(max(bottoms, default=0.0))
+
+
+def _bottom(el: Element) -> float:
+    if isinstance(el, (Rect, Photo, Text)):
+        return el.box.bottom
+    if isinstance(el, Line):
+        return max(el.y0, el.y1) + el.width / 2
+    return el.cy + el.r
 
 
 def _margin(layout: Layout) -> int:
@@ -95,10 +116,28 @@ def _date(stamp: str | None) -> datetime | None:
     return when if when.tzinfo is not None else when.replace(tzinfo=timezone.utc)
 
 
+def _file_date() -> datetime:
+    """Now, or ``SOURCE_DATE_EPOCH`` where the environment sets it (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def _display_title(pdf: object) -> None:
+    """Viewers show the title, not the file name (PDF/UA asks for it)."""
+    try:
+        from fpdf.prefs import ViewerPreferences
+    except ImportError:  # pragma: no cover - older fpdf2
+        return
+    pdf.viewer_preferences = ViewerPreferences(display_doc_title=True)  # type: ignore[attr-defined]
+
+
 class _Writer:
     """Draws display elements onto an fpdf2 document, ``k`` points per sheet pixel."""
 
-    def __init__(self, pdf: object, k: float, scene: Scene, fonts: Fonts) -> None:
+    def __init__(self, pdf: object, k: float, scene: Scene, fonts: Fonts,
+                 alt: Mapping[tuple[str, str | None], str] | None = None) -> None:
         from fpdf import FPDF
 
         assert isinstance(pdf, FPDF)
@@ -108,6 +147,8 @@ class _Writer:
         self.fonts = fonts
         self.faces: set[FontFace] = set()
         self.photos: dict[str, tuple[bytes, tuple[int, int]]] = {}
+        self.tags = Tagger(pdf)
+        self.alt = alt or {}
 
     def face(self, face: FontFace) -> str:
         if face not in self.faces:
@@ -116,18 +157,25 @@ class _Writer:
         return face.key
 
     def element(self, el: Element, oy: float) -> None:
+        if isinstance(el, Text):
+            with self.tags.text(el):
+                self.text(el, oy)
+        elif isinstance(el, Photo):
+            with self.tags.figure(self.alt.get((el.slot, el.algorithm), "")):
+                self.photo(el, oy)
+        else:
+            with self.tags.artifact():
+                self.decoration(el, oy)
+
+    def decoration(self, el: Rect | Line | Circle, oy: float) -> None:
         if isinstance(el, Rect):
             self.rect(el, oy)
-        elif isinstance(el, Text):
-            self.text(el, oy)
         elif isinstance(el, Line):
             self.line(el, oy)
-        elif isinstance(el, Circle):
+        else:
             k, pdf = self.k, self.pdf
             pdf.set_fill_color(*_rgb(el.fill))
             pdf.circle((el.cx - el.r) * k, (el.cy - el.r + oy) * k, el.r * k, style="F")
-        elif isinstance(el, Photo):
-            self.photo(el, oy)
 
     def rect(self, el: Rect, oy: float) -> None:
         k, pdf, b = self.k, self.pdf, el.box
@@ -183,8 +231,14 @@ class _Writer:
 
 def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 150.0, title: str = "",
               subject: str = "", date: str | None = None, note: str = "", words: Catalogue | None = None,
-              fonts: Fonts | None = None, language: str = "en", hidpi: float = 2.0) -> bytes:
-    """The PDF of ``layout`` (laid out at the page's width in pixels at ``dpi``), as bytes."""
+              fonts: Fonts | None = None, language: str = "en", hidpi: float = 2.0,
+              alt: Mapping[tuple[str, str | None], str] | None = None) -> bytes:
+    """The PDF of ``layout`` (laid out at the page's width in pixels at ``dpi``), as bytes.
+
+    ``alt`` is the alternative text of each picture, by ``(slot, algorithm)``.  The document's
+    creation date is the file's (``SOURCE_DATE_EPOCH`` where set, for reproducible files); the
+    analysis's ``date`` goes into its subject and keywords.
+    """
     try:
         from fpdf import FPDF
     except ImportError:  # pragma: no cover - fpdf2 is a dependency; a broken install says so
@@ -200,14 +254,18 @@ def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 15
     pdf.set_auto_page_break(False)
     pdf.c_margin = 0
     pdf.set_title(title)
-    if subject:
-        pdf.set_subject(subject)
+    when = _date(date)
+    analysed = when.isoformat(timespec="seconds") if when is not None else ""
+    if subject or analysed:
+        pdf.set_subject(" · ".join(part for part in (subject, analysed) if part))
+    if analysed:
+        pdf.set_keywords(f"analysis-date:{analysed}")
     pdf.set_creator("maskrender")
     pdf.set_producer("maskrender (fpdf2)")
     pdf.set_lang(language)
-    when = _date(date)
-    pdf.set_creation_date(when or datetime(2000, 1, 1, tzinfo=timezone.utc))
-    writer = _Writer(pdf, k, scene, fonts)
+    pdf.set_creation_date(_file_date())
+    _display_title(pdf)
+    writer = _Writer(pdf, k, scene, fonts, alt)
     biggest: dict[str, tuple[float, float]] = {}
     for el in layout.elements:
         if isinstance(el, Photo):
@@ -221,8 +279,7 @@ def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 15
     cuts = paginate(layout, page_px[1])
     small = fonts.get(17 * layout.scale)
     grey = "#57606a"
-    footer = layout.boxes.get("footer")
-    end = round(footer.y) if footer is not None else layout.height
+    end = _content_end(layout)
     for i, (top, bottom) in enumerate(cuts):
         pdf.add_page()
         oy = (0 if i == 0 else margin) - top
@@ -233,16 +290,18 @@ def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 15
         number = words("page.number", n=i + 1, total=len(cuts)) if len(cuts) > 1 else ""
         used = fonts.width(number, small) + margin * 0.5 if number else 0.0
         base = page_px[1] - margin * 0.45
-        if i:
-            _margin_text(writer, fonts, title, small, margin, margin * 0.6, page_px[0] - 2 * margin, grey)
+        if i:  # running title and page numbers: pagination artifacts; the note is read once, on page 1
+            _margin_text(writer, fonts, title, small, margin, margin * 0.6, page_px[0] - 2 * margin, grey, "Artifact")
         if number:
-            _margin_text(writer, fonts, number, small, page_px[0] - margin - used + margin * 0.5, base, used, grey)
-        _margin_text(writer, fonts, note, small, margin, base, page_px[0] - 2 * margin - used, grey)
+            _margin_text(writer, fonts, number, small, page_px[0] - margin - used + margin * 0.5, base, used, grey,
+                         "Artifact")
+        _margin_text(writer, fonts, note, small, margin, base, page_px[0] - 2 * margin - used, grey,
+                     "Artifact" if i else "")
     return bytes(pdf.output())
 
 
 def _margin_text(writer: _Writer, fonts: Fonts, text: str, font: object, x: float, baseline: float, width: float,
-                 color: str) -> None:
+                 color: str, tag: str) -> None:
     from maskrender.report.text import Font
 
     assert isinstance(font, Font)
@@ -250,5 +309,6 @@ def _margin_text(writer: _Writer, fonts: Fonts, text: str, font: object, x: floa
     runs = fonts.runs(fitted, font)
     if runs:
         w = runs[-1].x + runs[-1].width
-        el = Text(x, baseline, fitted, font, color, "start", Box(x, baseline - font.px, width, font.px * 1.3), w, runs)
-        writer.text(el, 0.0)
+        el = Text(x, baseline, fitted, font, color, "start", Box(x, baseline - font.px, width, font.px * 1.3), w, runs,
+                  tag)
+        writer.element(el, 0.0)

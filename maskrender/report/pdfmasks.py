@@ -9,7 +9,9 @@ wins (crossing lines of 0.48 and 0.53 show 0.53, not 0.76) and a pixel on the co
 two heatmap levels gets the integral of the level over it (disjoint bands leave a pale seam there
 in renderers that blend two anti-aliased edges that meet as if they overlapped).  Polygons are filled with the
 non-zero rule (rings oriented: holes stay holes, overlapping lesions count once), discs are
-one nonzero-filled path of circles, lines one round-capped stroke per set.
+one nonzero-filled path of circles, lines one round-capped stroke per set of open subpaths
+(fpdf2's ``auto_close`` is turned off: by default it closes every subpath, which would add a
+chord from each polyline's last point back to its first).
 """
 
 from __future__ import annotations
@@ -105,6 +107,7 @@ def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int],
                 path.style.stroke_join_style = StrokeJoinStyle.ROUND
                 path.style.fill_color = None
                 path.style.paint_rule = PathPaintRule.STROKE
+                path.style.auto_close = False  # fpdf2 closes every subpath by default: a chord per wrinkle
             pdf.draw_path(path, copy=False)
         if st.outline > 0 and kind.polygonal:
             path = PaintedPath()

@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from maskrender.kinds import KINDS
-from maskrender.report.blocks import Cell, LegendItem, MainValue, Table
+from maskrender.report.blocks import LegendItem, MainValue, Table
 from maskrender.report.elements import Box, Circle, Element, Line, Rect, Text
-from maskrender.report.text import Font, Fonts
+from maskrender.report.text import Font, Fonts, clean
 from maskrender.report.theme import THEME, Theme
 
 __all__ = ["Builder", "share"]
@@ -56,6 +56,8 @@ class Builder:
         self.out: list[Element] = []
         self.boxes: dict[str, Box] = {}
         self.thumbs_bottom = 0.0
+        self.tables = 0
+        """Tables laid out so far (each table's cells carry its number)."""
 
     def u(self, v: float) -> float:
         """``v`` pixels of the base width, on this sheet."""
@@ -65,8 +67,10 @@ class Builder:
         """The font of ``size`` base pixels (never below the theme's smallest text)."""
         return self.fonts.get(max(size, self.theme.min_text) * self.s, bold)
 
-    def text(self, text: str, box: Box, font: Font, color: str | None = None, anchor: str = "start") -> float:
-        """One fitted line in ``box`` (vertically centred); returns the width used."""
+    def text(self, text: str, box: Box, font: Font, color: str | None = None, anchor: str = "start", *,
+             tag: str = "", cell: tuple[int, int, int] | None = None) -> float:
+        """One fitted line in ``box`` (vertically centred); returns the width used (``tag`` and
+        ``cell``: its structure, see :class:`~maskrender.report.elements.Text`)."""
         fitted = self.fonts.fit(text, font, box.w)
         runs = self.fonts.runs(fitted, font)
         width = runs[-1].x + runs[-1].width if runs else 0.0
@@ -74,16 +78,16 @@ class Builder:
         y = box.y + (box.h - self.fonts.line_height(font)) / 2
         if runs:
             self.out.append(Text(x, self.fonts.baseline(y, font), fitted, font, color or self.theme.ink, anchor, box,
-                                 width, runs))
+                                 width, runs, tag, cell))
         return width
 
     def lines(self, text: str, x: float, y: float, w: float, font: Font, color: str | None = None,
-              max_lines: int = 2, anchor: str = "start") -> float:
+              max_lines: int = 2, anchor: str = "start", *, tag: str = "") -> float:
         """Wrapped text from ``(x, y)``; returns the height used."""
         lh = self.fonts.line_height(font)
         rows = self.fonts.wrap(text, font, w, max_lines=max_lines)
         for i, row in enumerate(rows):
-            self.text(row, Box(x, y + i * lh, w, lh), font, color, anchor)
+            self.text(row, Box(x, y + i * lh, w, lh), font, color, anchor, tag=tag)
         return len(rows) * lh
 
     def pill(self, label: str, x: float, y: float, max_w: float, fill: str, font: Font) -> Box:
@@ -184,6 +188,11 @@ class Builder:
             height += self._table(part, x, y + height, w)
         return height
 
+    def table_fits(self, table: Table, w: float) -> bool:
+        """Whether ``table`` fits in ``w`` with every cell whole (titles may wrap at their words)."""
+        cells, words = self._needs(table)
+        return sum(max(c, wd) for c, wd in zip(cells, words, strict=True)) + self.u(10) * (len(cells) - 1) <= w
+
     def _fonts(self) -> tuple[Font, Font, Font]:
         t = self.theme
         return self.font(t.head, bold=True), self.font(t.body), self.font(t.body, bold=True)
@@ -193,10 +202,10 @@ class Builder:
         head, body, bold = self._fonts()
         cells, words = [], []
         for j, title in enumerate(table.columns):
-            widths = [self.fonts.width(row[j].text, bold if row[j].bold else body) for row in table.rows
+            widths = [self.fonts.width(clean(row[j].text), bold if row[j].bold else body) for row in table.rows
                       if j < len(row)]
             cells.append(max([*widths, 0.0]) + self.u(1))
-            words.append(max(self.fonts.width(word, head) for word in (title.split() or [""])) + self.u(1))
+            words.append(max(self.fonts.width(word, head) for word in (clean(title).split() or [""])) + self.u(1))
         return cells, words
 
     def _chunks(self, table: Table, w: float) -> list[Table]:
@@ -236,15 +245,14 @@ class Builder:
             top = y + hh - self.u(3) - hl * len(rows)  # titles sit on the rule
             for k, title in enumerate(rows):
                 self.text(title, Box(xs[j], top + k * hl, widths[j], hl), head, t.muted,
-                          "end" if numeric[j] else "start")
+                          "end" if numeric[j] else "start", tag="TH", cell=(self.tables, -1, j))
         yy = y + hh
         self.out.append(Line(x, yy, x + w, yy, t.rule, max(1.0, self.u(1))))
-        for row in table.rows:
+        for i, row in enumerate(table.rows):
             for j, cell in enumerate(row[:n]):
-                self._cell(cell, Box(xs[j], yy, widths[j], rh), bold if cell.bold else body,
-                           "end" if numeric[j] else "start")
+                self.text(cell.text, Box(xs[j], yy, widths[j], rh), bold if cell.bold else body,
+                          self.theme.color(cell.tone), "end" if numeric[j] else "start", tag="TH" if j == 0 else "TD",
+                          cell=(self.tables, i, j))
             yy += rh
+        self.tables += 1
         return yy - y
-
-    def _cell(self, cell: Cell, box: Box, font: Font, anchor: str) -> None:
-        self.text(cell.text, box, font, self.theme.color(cell.tone), anchor)

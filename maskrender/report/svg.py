@@ -21,6 +21,7 @@ from maskrender.draw.svg import mask_fragment
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.fonts import FontFace
 from maskrender.report.scene import Scene
+from maskrender.report.text import clean
 from maskrender.report.webfonts import family_stack, font_face_css
 
 __all__ = ["layout_svg"]
@@ -43,7 +44,7 @@ def layout_svg(layout: Layout, scene: Scene, *, title: str = "", hidpi: float = 
         f'viewBox="0 0 {w} {h}" role="img">'
     ]
     if title:
-        parts.append(f"<title>{escape(title)}</title>")
+        parts.append(f"<title>{escape(clean(title))}</title>")
     used: dict[FontFace, set[str]] = {}
     for line in layout.texts():
         for run in line.runs:

@@ -87,11 +87,32 @@ def isolate(text: str) -> str:
 def clean(text: str) -> str:
     """One line of printable text: control characters and line breaks become spaces.
 
-    Isolates (U+2068/U+2069) and joiners are kept: the report puts them there.
+    Isolates (U+2068/U+2069) and joiners are kept: the report puts them there.  Only the first
+    :data:`LONGEST` characters are kept (no line of a report shows more).
+
+    >>> clean("Forehead\u2028left\x00 cheek")
+    'Forehead left cheek'
     """
+    text = text[:LONGEST]
     out = "".join(" " if unicodedata.category(c)[0] == "C" and c not in "\u200d\u200c\u2068\u2069" else c
                   for c in text)
     return " ".join(out.split())
+
+
+LONGEST = 2000
+"""The most characters of one string a report lays out (a line of the widest sheet shows a few hundred)."""
+
+_KEPT = frozenset("\u200d\u200c") | _CONTROLS
+
+
+def _one_line(text: str) -> str:
+    """``text`` (its first :data:`LONGEST` characters) with control characters and line or paragraph
+    separators as spaces; joiners and the bidi controls the report places are kept."""
+    text = text[:LONGEST]
+    if text.isprintable():
+        return text
+    return "".join(" " if (unicodedata.category(c)[0] == "C" or unicodedata.category(c) in ("Zl", "Zp"))
+                   and c not in _KEPT else c for c in text)
 
 
 _SIMPLE_MAX = 0x0590  # Latin, Greek, Cyrillic, Armenian: no shaping engine needed
@@ -150,7 +171,16 @@ class Fonts:
         return Font(round(size * 4) / 4, bold)
 
     def runs(self, text: str, font: Font) -> tuple[Run, ...]:
-        """``text`` cut into runs of one face and direction, in visual order, with offsets and widths."""
+        """``text`` cut into runs of one face and direction, in visual order, with offsets and widths.
+
+        Line and paragraph separators and other control characters count as spaces, and only the
+        first :data:`LONGEST` characters are laid out (no line of a report shows more): Pillow's
+        layout fails on the former and refuses over a million characters.
+
+        >>> [r.text for r in Fonts().runs("Forehead\u2028left", Fonts().get(12))]
+        ['Forehead left']
+        """
+        text = _one_line(text)
         key = (text, font.px, font.bold)
         found = self._runs.get(key)
         if found is None:

@@ -59,6 +59,8 @@ class Theme:
     gutter: float = 22.0
     columns: int = 2
     panel_pad: float = 16.0
+    hero: float = 0.46
+    """The share of the content's width a lone photo takes at the top (legend and summary beside it)."""
     # text sizes (pixels at base_width: 17 px is 8.2 pt across A4)
     title: float = 38.0
     meta: float = 19.0

@@ -79,7 +79,7 @@ def signed_area(ring: np.ndarray) -> float:
 
 
 def test_points_are_compact_round_capped_relative_subpaths() -> None:
-    root = svg_root(render_svg(FIXTURES / "pores.json"))
+    root = svg_root(render_svg(FIXTURES / "pores.json", style=Style(point_radius=3.5)))
     (group,) = mask_groups(root)
     assert group.get("stroke-linecap") == "round"
     paths = group.findall(f"{SVG}path")
@@ -101,7 +101,7 @@ def test_lines_are_stroked_paths_with_round_joins_and_caps() -> None:
 @pytest.mark.parametrize(("mask_set", "size"), [("restored", None), ("restored", (512, 512)), ("original", None),
                                                  ("original", (128, 150))])
 def test_coordinates_are_output_pixels_within_a_two_hundredth(mask_set: str, size: tuple[int, int] | None) -> None:
-    svg = render_svg(FIXTURES / "pores.json", masks=mask_set, size=size)
+    svg = render_svg(FIXTURES / "pores.json", masks=mask_set, size=size, style=Style(point_radius=2.0))
     assert "transform" not in svg  # no group matrix: the numbers are pixels of the canvas
     _, _canvas, (drawing,) = prepare(FIXTURES / "pores.json", masks=mask_set, size=size)
     expected = drawing.transform.apply_xy(shapely.get_coordinates(drawing.mask.features[0].geometry))
@@ -115,10 +115,22 @@ def test_coordinates_are_output_pixels_within_a_two_hundredth(mask_set: str, siz
 
 
 def test_a_5000_point_mask_stays_under_15_bytes_a_point() -> None:
-    svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0))
+    svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0),
+                     style=Style(point_radius=3.0))
     points = svg.count("h0")
     assert points >= 5000
     assert len(svg.encode()) < 15 * points, f"{len(svg.encode()):,} bytes for {points} points"
+
+
+def test_discs_wider_than_a_round_cap_are_filled_arcs_under_50_bytes_a_point() -> None:
+    """resvg draws a round cap as a coarse polygon (2% short of a 6 px disc); wider discs are arcs."""
+    svg = render_svg(synth_workload(n_points=5000, n_polygons=0, n_polylines=0, n_heat=0),
+                     style=Style(point_radius=6.0))
+    points = svg.count("z")
+    assert "h0" not in svg
+    assert 'fill="none"' not in svg
+    assert points >= 5000
+    assert len(svg.encode()) < 50 * points, f"{len(svg.encode()):,} bytes for {points} points"
 
 
 def test_outline_is_a_stroked_group_over_the_fill() -> None:
@@ -218,7 +230,7 @@ def test_strings_from_the_data_never_become_markup(text: str) -> None:
         bare_mask("polygon_mask", [[square(10, 10, 50, 50)]], name=text, tech_name=text, fill=text),
         bare_mask("point_mask", [[[60, 60]]], name=text, tech_name=text + "2", fill="#00ff00"),
         bare_mask("polyline_mask", [[[[0, 0], [90, 90]]], [[[0, 90], [90, 0]]]], name=text, tech_name="", fill=text,
-                  intensities=[0.4, 0.8]),  # two levels: the lower one under a <mask>
+                  intensities=[0.4, 0.8]),  # two levels: painted in a luminance <mask>
     ]
     with pytest.warns(MaskRenderWarning, match="not a hex colour"):
         svg = render_svg(masks, style=Style(fills={text: "#123456"}))
@@ -275,7 +287,7 @@ def test_fragments_of_one_document_keep_their_ids_and_references_apart() -> None
     ids = [el.get("id") for el in root.iter() if el.get("id")]
     assert len(ids) == len(set(ids)) == 4  # a group and a mask per fragment
     refs = [el.get("mask", "") for el in root.iter() if el.get("mask")]
-    assert refs == ["url(#s1-lines-0-x1)", "url(#s2-lines-0-x1)"]
+    assert refs == ["url(#s1-lines-0-levels)", "url(#s2-lines-0-levels)"]
     assert_inert(root)
 
 

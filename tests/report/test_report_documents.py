@@ -26,6 +26,7 @@ from maskrender.errors import FormatError, OutputError
 from maskrender.report import build_report, report_file
 from maskrender.report.elements import Photo
 from maskrender.report.pdf import page_pixels, paginate
+from maskrender.report.raster import draw_layout
 
 
 def _run(*argv: str) -> str:
@@ -80,11 +81,13 @@ def test_pdftotext_returns_every_heading_metric_value_and_grade(pdf: dict[str, A
 
 
 def test_pdf_metadata_comes_from_the_analysis(pdf: dict[str, Any]) -> None:
+    """Issue 21, item 7: ``CreationDate`` is the file's; the analysis's date is kept in the
+    subject and keywords (it used to be the creation date)."""
     info = dict(line.split(":", 1) for line in _run(tool("pdfinfo"), str(pdf["path"])).splitlines() if ":" in line)
     assert info["Title"].strip() == "Visit 3"
-    assert info["Subject"].strip() == "ID 0042"
-    assert "2025" in info["CreationDate"]
-    assert "Feb 26" in info["CreationDate"]
+    assert info["Subject"].strip() == "ID 0042 · 2025-02-26T10:52:17+00:00"
+    assert info["Keywords"].strip() == "analysis-date:2025-02-26T10:52:17+00:00"
+    assert "2025" not in info["CreationDate"]
     w, _, h = info["Page size"].split()[:3]
     assert (float(w), float(h)) == pytest.approx((595.276, 841.89), abs=0.01)  # A4 in points
 
@@ -109,10 +112,11 @@ def test_pdf_text_is_at_least_8_points(pdf: dict[str, Any], tmp_path: Path) -> N
 
 def test_pdf_pages_break_between_panels(tmp_path: Path) -> None:
     report = build_report(mr.load(many_results(12)), FIXTURES / "restored.jpg")
-    cuts = paginate(report.layout, page_pixels("A4", 150)[1])
+    layout = report.pdf_layout()
+    cuts = paginate(layout, page_pixels("A4", 150)[1])
     assert len(cuts) >= 2
     for _top, bottom in cuts:
-        for key, box in report.layout.panel_boxes().items():
+        for key, box in layout.panel_boxes().items():
             assert not (box.y < bottom < box.bottom), (key, bottom)
     out = tmp_path / "many.pdf"
     out.write_bytes(report.pdf())
@@ -129,8 +133,9 @@ def test_pdf_masks_are_drawn_over_the_photo(pdf: dict[str, Any]) -> None:
     subprocess.run([tool("pdftoppm"), "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf["path"]), str(tmp / "pg")],
                    check=True, timeout=120)
     page = np.asarray(Image.open(next(tmp.glob("pg*.png"))).convert("RGB")).astype(np.int16)
-    sheet = np.asarray(pdf["report"].image()).astype(np.int16)
-    box = pdf["report"].layout.boxes["photo:front"]
+    layout = pdf["report"].pdf_layout()  # packed for the page: one A4 page here
+    sheet = np.asarray(draw_layout(layout, pdf["report"].scene)).astype(np.int16)
+    box = layout.boxes["photo:front"]
     ys, xs = slice(round(box.y) + 4, round(box.bottom) - 4), slice(round(box.x) + 4, round(box.right) - 4)
     got, want = page[ys, xs], sheet[ys, xs]
     assert np.abs(got - want).mean() < 6

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import math
 import os
 import re
 import subprocess
@@ -25,6 +26,7 @@ from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.report import build_report, render_report, report_file, report_html, report_svg
 from maskrender.report.elements import Photo, Rect
 from maskrender.report.pdf import page_pixels, paginate
+from maskrender.report.raster import draw_layout
 from maskrender.report.text import FONT_DIR
 from maskrender.report.theme import THEME
 
@@ -242,17 +244,18 @@ def test_pdf_page_shows_the_layout(tmp_path: Path) -> None:
     assert abs(page.size[0] - page_pixels("A4", 75)[0]) <= 1  # pdftoppm rounds 620.08 px up
     assert abs(page.size[1] - page_pixels("A4", 75)[1]) <= 1
     scale = 75 / 150
-    sheet = _pixels(report.image())
+    layout = report.pdf_layout()  # the PDF's packing of the same report
+    sheet = _pixels(draw_layout(layout, report.scene))
     got = _pixels(page)
-    photo = report.layout.boxes["photo:front"]
+    photo = layout.boxes["photo:front"]
     ys, xs = slice(round(photo.y * scale) + 5, round(photo.bottom * scale) - 5), \
         slice(round(photo.x * scale) + 5, round(photo.right * scale) - 5)
     want = sheet[round(photo.y) + 10:round(photo.bottom) - 10, round(photo.x) + 10:round(photo.right) - 10]
     assert np.abs(got[ys, xs].mean(axis=(0, 1)) - want.mean(axis=(0, 1))).max() < 8
     assert got[ys, xs].std() > 30  # a photo, not a blank
     card = np.array([int(CARD[i:i + 2], 16) for i in (1, 3, 5)])
-    first = paginate(report.layout, page_pixels("A4", 150)[1])[0]
-    on_page = {k: b for k, b in report.layout.panel_boxes().items() if b.bottom <= first[1]}
+    first = paginate(layout, page_pixels("A4", 150)[1])[0]
+    on_page = {k: b for k, b in layout.panel_boxes().items() if b.bottom <= first[1]}
     assert len(on_page) >= 2
     for key, box in on_page.items():
         x, y = round((box.x + 6) * scale), round((box.y + 6) * scale)
@@ -263,10 +266,12 @@ def test_pdf_page_shows_the_layout(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_long_report_flows_onto_more_pages(tmp_path: Path) -> None:
     report = build_report(mr.load(many_results(20)), FIXTURES / "restored.jpg", dpi=60)
-    cuts = paginate(report.layout, page_pixels("A4", 60)[1])
+    layout = report.pdf_layout()
+    cuts = paginate(layout, page_pixels("A4", 60)[1])
     assert len(cuts) >= 2
     assert cuts[0][0] == 0
-    assert cuts[-1][1] == round(report.layout.boxes["footer"].y)
+    panels = layout.panel_boxes().values()
+    assert cuts[-1][1] == math.ceil(max(b.bottom for b in panels))  # the last card: the footer is in the margin
     assert all(a[1] == b[0] for a, b in itertools.pairwise(cuts))
     pdf = report.pdf()
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == len(cuts)
