@@ -99,3 +99,19 @@ def test_threads_give_the_bytes_of_serial_calls() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(lambda i: JOBS[i % len(JOBS)][1](), range(3 * len(JOBS))))
     assert threaded == serial * 3
+
+
+# Calls that switch warnings for the whole process while they run (shapely.is_valid wraps GEOS in
+# warnings.catch_warnings()): another thread's warning emitted meanwhile is lost. Only the CLI's own
+# process and a batch job that has its process to itself may use them.
+_PROCESS_WIDE = ("catch_warnings", "simplefilter", "filterwarnings", "shapely.is_valid(", "resetwarnings")
+_MAY_SWITCH = {"cli.py", "batch/_worker.py"}
+
+
+def test_no_library_module_switches_warnings_for_the_whole_process() -> None:
+    package = Path(mr.__file__).parent
+    found = [f"{path.relative_to(package)}:{n}: {line.strip()}"
+             for path in sorted(package.rglob("*.py")) if str(path.relative_to(package)) not in _MAY_SWITCH
+             for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+             if any(call in line for call in _PROCESS_WIDE) and not line.lstrip().startswith("#")]
+    assert found == []

@@ -162,7 +162,8 @@ def _overlapping_parts(polys: npt.NDArray[np.object_]) -> Bool:
     multi = shapely.get_num_geometries(polys) > 1
     out = np.zeros(len(polys), dtype=bool)
     if multi.any():
-        out[multi] = ~shapely.is_valid(polys[multi])
+        # not shapely.is_valid: its warnings.catch_warnings() is process-wide (other threads' warnings vanish)
+        out[multi] = shapely.is_valid_reason(polys[multi]) != "Valid Geometry"
     return out
 
 
