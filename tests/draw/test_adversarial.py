@@ -44,7 +44,8 @@ def _draw(raw: bytes, accelerate: bool) -> tuple[float, float, list[np.ndarray]]
 
 
 @pytest.mark.parametrize("accelerate", BACKENDS, ids=lambda a: "compiled" if a else "numpy")
-@pytest.mark.parametrize("name", list(ADVERSARIAL))
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if "squares" in n else n
+                                  for n in ADVERSARIAL])
 def test_adversarial_shapes_draw_in_linear_time_and_bounded_memory(name: str, accelerate: bool) -> None:
     make, n = ADVERSARIAL[name]
     _, peak, alphas = _draw(make(n), accelerate)
@@ -71,6 +72,7 @@ def test_hostile_numbers_cost_what_the_canvas_does(name: str, tmp_path: Path) ->
     assert alpha.max() > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("source", "kind", "style"), [
     ("pores.json", "point_mask", {"point_radius": 1e6}),
     ("lines.json", "polyline_mask", {"line_width": 1e6}),
