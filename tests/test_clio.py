@@ -92,3 +92,13 @@ def test_folders_made_for_a_failed_command_are_removed(tmp_path: Path) -> None:
     out = tmp_path / "a" / "b" / "o.png"
     assert main(["render", str(FIXTURES / "acne.json"), "--only", "nosuch", "-o", str(out)]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_format_that_contradicts_the_file_name_is_refused(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.geojson"
+    assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--format", "csv"]) == 2
+    assert "--format is for -o -" in capsys.readouterr().err
+    assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--format", "geojson", "-v"]) == 0
+    assert "geojson: " in capsys.readouterr().err
+    assert json.loads(out.read_text())["type"] == "FeatureCollection"
