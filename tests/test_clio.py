@@ -45,11 +45,14 @@ def test_photo_from_stdin_and_dev_stdin(tmp_path: Path) -> None:
     assert [r["algorithm"] for r in json.loads(done.stdout)["results"]][:2] == ["pores", "lines"]
 
 
-def test_report_and_export_to_stdout() -> None:
+def test_report_to_stdout() -> None:
     report = cli("report", RESULTS, "--width", "400", "-o", "-", "--format", "pdf")
     assert report.returncode == 0, report.stderr
     assert report.stdout.startswith(b"%PDF-")
     assert report.stdout.rstrip().endswith(b"%%EOF")
+
+
+def test_export_to_stdout() -> None:
     geo = cli("export", FIXTURES / "acne.json", "-o", "-", "--format", "geojson")
     assert geo.returncode == 0, geo.stderr
     assert json.loads(geo.stdout)["type"] == "FeatureCollection"
