@@ -229,8 +229,13 @@ def _cmd_export(args: argparse.Namespace) -> int:
             for label, name in (done.get("labels") or {}).items():
                 print(f"{label}\t{printable(str(name))}", file=sys.stderr)
         return 0
+    if args.format is not None and not args.output.lower().endswith(format_named(args.format, "export").extensions):
+        raise OutputError(f"{args.output}: an export's format follows the file's ending; --format is for -o -")
+    started = time.perf_counter()
     with output_folders(args.output):
         done = export_file(data, args.output, style=style, image=image, **kwargs)
+    _say_more(args, f"{done['format']}: {os.path.getsize(done['path']):,} bytes in "
+                    f"{time.perf_counter() - started:.2f} s")
     if not args.quiet:
         lines = [f"{label}\t{printable(str(name))}" for label, name in (done.get("labels") or {}).items()]
         _say("\n".join([*lines, f"wrote {printable(str(done['path']))}"]))

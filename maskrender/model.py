@@ -461,4 +461,4 @@ class Results(_Shown, Sequence[Result]):
         found = set(_names.available_names(self.all_masks()))
         for r in self._items:
             found.update(n for n in (r.algorithm, r.family) if n)
-        return sorted(found)
+        return sorted(found, key=lambda n: (n.casefold(), n))  # display names among the rest

@@ -102,9 +102,12 @@ def _opacities(value: Any) -> dict[str, float]:
                 items.append(("", item))
     out: dict[str, float] = {}
     for name, v in items:
+        key = str(name).strip()
         try:
-            out[str(name).strip()] = _fraction(v.strip() if isinstance(v, str) else v)
+            out[key] = _fraction(v.strip() if isinstance(v, str) else v)
         except InputError:
+            if not key:  # a plain value: the message every number option gives
+                raise
             raise InputError(f"expected a number from 0 to 1, or NAME=OPACITY such as acne=0.3, not {value!r}") \
                 from None
     if not out:

@@ -45,11 +45,14 @@ def test_photo_from_stdin_and_dev_stdin(tmp_path: Path) -> None:
     assert [r["algorithm"] for r in json.loads(done.stdout)["results"]][:2] == ["pores", "lines"]
 
 
-def test_report_and_export_to_stdout() -> None:
+def test_report_to_stdout() -> None:
     report = cli("report", RESULTS, "--width", "400", "-o", "-", "--format", "pdf")
     assert report.returncode == 0, report.stderr
     assert report.stdout.startswith(b"%PDF-")
     assert report.stdout.rstrip().endswith(b"%%EOF")
+
+
+def test_export_to_stdout() -> None:
     geo = cli("export", FIXTURES / "acne.json", "-o", "-", "--format", "geojson")
     assert geo.returncode == 0, geo.stderr
     assert json.loads(geo.stdout)["type"] == "FeatureCollection"
@@ -92,3 +95,13 @@ def test_folders_made_for_a_failed_command_are_removed(tmp_path: Path) -> None:
     out = tmp_path / "a" / "b" / "o.png"
     assert main(["render", str(FIXTURES / "acne.json"), "--only", "nosuch", "-o", str(out)]) == 2
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_format_that_contradicts_the_file_name_is_refused(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "m.geojson"
+    assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--format", "csv"]) == 2
+    assert "--format is for -o -" in capsys.readouterr().err
+    assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--format", "geojson", "-v"]) == 0
+    assert "geojson: " in capsys.readouterr().err
+    assert json.loads(out.read_text())["type"] == "FeatureCollection"
