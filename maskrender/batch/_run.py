@@ -24,7 +24,7 @@ from maskrender.batch._executors import (
 from maskrender.batch._jobs import Job, Outcome
 from maskrender.batch._records import WorkFolder
 from maskrender.batch._review import has_review
-from maskrender.batch._worker import Task, TaskResult, execute, fingerprint, still_made_from
+from maskrender.batch._worker import Task, TaskResult, earlier_fingerprint, execute, fingerprint, still_made_from
 
 __all__ = ["DEFAULT_TIMEOUT", "dask_executor", "default_workers", "process_pool", "render_batch"]
 
@@ -135,7 +135,8 @@ class _Runner:
             return None
         if self.review and not has_review(record, self.work.path):
             return None                   # the worker keeps the output and makes what the review page needs
-        if record.get("made_from") != fingerprint(job, self.digests):
+        made_from = record.get("made_from")
+        if made_from != fingerprint(job, self.digests) and made_from != earlier_fingerprint(job):
             return None
         return Outcome(job, "skipped", job.output, review=record.get("review"))
 

@@ -31,7 +31,7 @@ from types import FrameType
 from typing import Any
 
 from maskrender.batch._check import is_complete
-from maskrender.batch._jobs import KINDS, Job, Status
+from maskrender.batch._jobs import KINDS, PATH_OPTIONS, Job, Status
 from maskrender.errors import MaskRenderError
 from maskrender.files import open_regular
 
@@ -203,6 +203,34 @@ def fingerprint(job: Job, cache: dict[tuple[Any, ...], bytes] | None = None) -> 
         if content is None:
             return None
         digest.update(b"\0" + os.fsencode(path) + b"\0" + content)
+    return digest.hexdigest()
+
+
+def earlier_fingerprint(job: Job) -> str | None:
+    """The fingerprint earlier versions recorded (every input streamed into one hash, before files were hashed
+    one by one), for a job they fingerprinted whole (one that reads no catalogue or font file), so that the
+    outputs they made are kept by ``--resume``; ``None`` for other jobs, or an unreadable input.
+
+    >>> from maskrender.batch import Job
+    >>> earlier_fingerprint(Job("fixtures/acne.json", "/tmp/a.png")) == fingerprint(Job("fixtures/acne.json",
+    ...                                                                                  "/tmp/a.png"))
+    False
+    """
+    inputs = job.inputs()
+    if len(inputs) != len([p for p in (job.result, job.image, *(job.options.get(k) for k in PATH_OPTIONS))
+                           if isinstance(p, Path)]):
+        return None
+    digest = hashlib.sha256()
+    head = {"kind": job.kind, "format": job.output.suffix.lower(), "options": _canonical(job.options)}
+    digest.update(json.dumps(head, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
+    for path in inputs:
+        digest.update(b"\0" + os.fsencode(path) + b"\0")
+        try:
+            with open_regular(path, os.fspath(path), "a file") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    digest.update(block)
+        except (OSError, MaskRenderError):
+            return None
     return digest.hexdigest()
 
 

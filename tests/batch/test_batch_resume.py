@@ -4,6 +4,7 @@ the jobs it runs, and fingerprints every file an output depends on; manifests ar
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
@@ -19,7 +20,8 @@ from helpers import FIXTURES, ROOT
 from helpers.batch import WORK, cli, contents, small_manifest, write_csv
 from PIL import Image
 
-from maskrender.batch import read_jobs, run_batch
+from maskrender.batch import Job, read_jobs, run_batch
+from maskrender.batch._worker import _canonical
 
 FONTS = sorted((ROOT / "maskrender" / "report" / "fonts").glob("*.ttf"))
 
@@ -174,3 +176,26 @@ def test_an_output_folder_near_the_path_length_limit_works_as_for_render(tmp_pat
     assert diff.mean() < 0.5, diff.mean()            # the same picture (bytes may differ by back-end)
     run = cli("batch", manifest, "-o", out, "--jobs", "1", "--resume")
     assert run.stdout.startswith("0 done, 1 skipped"), run.stdout + run.stderr
+
+
+def _earlier(job: Job) -> str:
+    """What earlier versions recorded: the options, then each input's path and bytes, in one SHA-256."""
+    digest = hashlib.sha256(json.dumps({"kind": job.kind, "format": job.output.suffix.lower(),
+                                        "options": _canonical(job.options)}, sort_keys=True).encode())
+    for path in (job.result, job.image):
+        if path is not None:
+            digest.update(b"\0" + os.fsencode(path) + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_outputs_recorded_by_an_earlier_version_are_kept(tmp_path: Path) -> None:
+    manifest = small_manifest(tmp_path, 3)
+    out = tmp_path / "out"
+    assert cli("batch", manifest, "-o", out, "--jobs", "2").returncode == 0
+    made = out / WORK / "made.jsonl"
+    jobs = {job.output.name: job for job in read_jobs(manifest, out)}
+    records = [json.loads(line) for line in made.read_text(encoding="utf-8").splitlines()]
+    made.write_text("".join(json.dumps({**r, "made_from": _earlier(jobs[r["output"]])}) + "\n" for r in records),
+                    encoding="utf-8")
+    run = cli("batch", manifest, "-o", out, "--resume", "--jobs", "2")
+    assert run.stdout.startswith("0 done, 3 skipped, 0 failed"), run.stdout + run.stderr
