@@ -114,12 +114,21 @@ def creation_date(results: Results) -> str | None:
     return next((r.creation_time for r in results if r.creation_time), None)
 
 
-def result_title(result: Result) -> str:
-    """The panel title: the face's main metric name, else the algorithm name made readable."""
+def result_title(result: Result, w: Catalogue | None = None) -> str:
+    """The panel title: the face's main metric name (in the catalogue's language where it has
+    it), else the algorithm name made readable."""
     main = result.main_metric() if result.ok else None
     if main is not None and main.name:
-        return main.name
+        return _metric_name(main, w) if w is not None else main.name
     return area_label(result.algorithm or result.family or "algorithm")
+
+
+def _metric_name(metric: Metric, w: Catalogue) -> str:
+    return w.vendor("metric", metric.tech_name, metric.name or metric.tech_name)
+
+
+def _area_name(name: str, w: Catalogue) -> str:
+    return w.vendor("area", name, area_label(name))
 
 
 def _shown(metric: Metric | None) -> Metric | None:
@@ -153,7 +162,7 @@ def _main_value(result: Result, before: Result | None, w: Catalogue) -> MainValu
                              before_text=w("before.value", value=bval or "–"))
         return None
     return MainValue(
-        label=main.name or w("value.score"),
+        label=_metric_name(main, w) if main.name else w("value.score"),
         value=display(main) or "–",
         grade=main.grade,
         grade_word=w.grade(main.grade) if main.grade else "",
@@ -210,7 +219,7 @@ def _details(result: Result, before: Result | None, compare: bool, w: Catalogue)
         for key in names:
             a, b = now.get(key), old.get(key)
             either = a or b
-            label = either.name if either is not None and either.name else key
+            label = _metric_name(either, w) if either is not None and either.name else key
             rows.append((Cell(label), _value_cell(b), _value_cell(a), _change_cell(a, b, w)))
         if not rows:
             return None
@@ -218,7 +227,7 @@ def _details(result: Result, before: Result | None, compare: bool, w: Catalogue)
     if not subs:
         return None
     return Table((w("column.measure"), w("column.value")),
-                 tuple((Cell(m.name or m.tech_name), _value_cell(m)) for m in subs), (False, True))
+                 tuple((Cell(_metric_name(m, w)), _value_cell(m)) for m in subs), (False, True))
 
 
 def _main_column(result: Result, mains: Sequence[tuple[str, Metric]], w: Catalogue) -> str:
@@ -228,13 +237,13 @@ def _main_column(result: Result, mains: Sequence[tuple[str, Metric]], w: Catalog
     Age``, ``Right Eye Age``): the face's metric name (``Eye Age``), else the words the names
     share once each area's own words are taken out, else the catalogue's ``Value``.
     """
-    names = {m.name for _, m in mains if m.name}
+    names = {_metric_name(m, w) for _, m in mains if m.name}
     if len(names) == 1:
         return names.pop()
     face_area = result.area("face")
     face = _shown(face_area.main_metric) if face_area is not None else None
     if face is not None and face.name:
-        return face.name
+        return _metric_name(face, w)
     rests = set()
     for name, m in mains:
         own = set(name.lower().replace("_", " ").split())
@@ -255,7 +264,7 @@ def _areas(result: Result, before: Result | None, compare: bool, w: Catalogue) -
             prior = _shown(old[name].main_metric) if name in old else None
             if after is None and prior is None:
                 continue
-            rows.append((Cell(area_label(name)), _value_cell(prior), _value_cell(after),
+            rows.append((Cell(_area_name(name, w)), _value_cell(prior), _value_cell(after),
                          _change_cell(after, prior, w)))
         if not rows:
             return None
@@ -268,7 +277,7 @@ def _areas(result: Result, before: Result | None, compare: bool, w: Catalogue) -
             key = m.tech_name or m.name
             if m.widget_show and key not in extra:
                 extra.append(key)
-                titles[key] = m.name or key
+                titles[key] = _metric_name(m, w) if m.name else key
     rows = []
     mains: list[tuple[str, Metric]] = []
     for area in areas:
@@ -278,7 +287,7 @@ def _areas(result: Result, before: Result | None, compare: bool, w: Catalogue) -
             continue
         if main is not None:
             mains.append((area.name, main))
-        rows.append((Cell(area_label(area.name)), _value_cell(main), *(_value_cell(subs.get(k)) for k in extra)))
+        rows.append((Cell(_area_name(area.name, w)), _value_cell(main), *(_value_cell(subs.get(k)) for k in extra)))
     if not rows:
         return None
     columns = (w("column.area"), _main_column(result, mains, w), *(titles[k] for k in extra))
@@ -328,7 +337,7 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
         if key in used:
             key = f"{key}-{len(panels) + 1}"
         used.add(key)
-        title = result_title(now if now is not None and now.ok else ref)
+        title = result_title(now if now is not None and now.ok else ref, w)
         has_now = bool(now is not None and now.masks(masks))
         has_old = bool(old is not None and old.masks(masks))
         old_ok = old is not None and old.ok

@@ -27,10 +27,12 @@ True
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -152,7 +154,51 @@ def user_face(path: str | os.PathLike[str], bold: bool = False) -> FontFace:
         raise InputError(f"{text}: expected a font file ({', '.join(_FONT_EXTENSIONS)})")
     if not codepoints(text, 0):
         raise InputError(f"{text}: not a readable TrueType/OpenType font (no character map)")
+    damage = _damage(text)
+    if damage:
+        raise InputError(f"{text}: a damaged font file ({damage}); expected a whole TrueType/OpenType font")
     return FontFace(text, 0, bold)
+
+
+class _Muted(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return False
+
+
+@contextmanager
+def _fonttools_muted() -> Iterator[None]:
+    """fontTools' log lines about a damaged file stay out of the user's terminal (the error says it
+    once); the filter is removed as soon as the check ends."""
+    logger = logging.getLogger("fontTools")
+    muted = _Muted()
+    logger.addFilter(muted)
+    try:
+        yield
+    finally:
+        logger.removeFilter(muted)
+
+
+def _damage(path: str) -> str:
+    """What is wrong with a font file whose character map reads (``""``: nothing found): every table
+    decompiled, every glyph outline read, and the FreeType face opened and measured."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with _fonttools_muted():
+            font = TTFont(path, fontNumber=0, lazy=False)
+            tags = font.keys()  # a TTFont is no mapping: its tables are listed by keys()
+            for tag in tags:
+                font.get(tag)  # decompiling every table is the check
+            if "glyf" in font:
+                glyf = font["glyf"]
+                for name in font.getGlyphOrder():
+                    glyf[name].getCoordinates(glyf)
+        from PIL import ImageFont
+
+        ImageFont.truetype(path, 24).getlength("Ag")
+    except Exception as err:  # any exception of a parser is a damaged file
+        return f"{type(err).__name__}: {str(err)[:120]}" if str(err) else type(err).__name__
+    return ""
 
 
 @dataclass

@@ -15,6 +15,7 @@ escaped; colours come from the theme or :class:`~maskrender.style.Color`.
 from __future__ import annotations
 
 import base64
+import unicodedata
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -214,7 +215,7 @@ class _Page:
         used: dict[FontFace, set[str]] = {}
         chars = set("".join(self.texts)) | set("0123456789–·✓ ")
         for ch in sorted(chars):
-            if ch.isspace() and ch != " ":
+            if (ch.isspace() and ch != " ") or unicodedata.category(ch) == "Cf":  # bidi isolates draw nothing
                 continue
             for bold in (False, True):
                 used.setdefault(faces.face_for(ch, bold), set()).add(ch)

@@ -57,6 +57,18 @@ class Catalogue:
             text = _english().words[key]
         return text.format(**values) if values else text
 
+    def vendor(self, kind: str, key: str, name: str) -> str:
+        """The vendor's ``name`` of an ``area`` or a ``metric`` (by its tech name ``key``) in this
+        language: the catalogue's ``kind.key`` where it has one, else ``name`` as the data spells it
+        (the English catalogue lists the keys a translation may give; the data's own names win in English).
+
+        >>> de, en = load_catalogue("de"), load_catalogue()
+        >>> de.vendor("area", "forehead", "Forehead"), en.vendor("area", "forehead", "x")
+        ('Stirn', 'x')
+        """
+        text = self.words.get(f"{kind}.{key}") if self.language != "en" else None
+        return text if isinstance(text, str) and text else name
+
     def grade(self, grade: str) -> str:
         """The word for a grade of :data:`maskrender.model.GRADES` (or ``Bad``)."""
         return self(f"grade.{grade}") if f"grade.{grade}" in _english().words else grade

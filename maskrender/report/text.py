@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 from PIL import ImageFont, features
 
+from maskrender.errors import InputError
 from maskrender.report.fonts import FONT_DIR, FontChain, FontFace
 
 __all__ = ["ELLIPSIS", "FONT_DIR", "Font", "Fonts", "Run", "clean", "freetype", "isolate", "pillow_font"]
@@ -129,6 +130,14 @@ def freetype(path: str, index: int, size_px: int, shaped: bool) -> ImageFont.Fre
     return ImageFont.truetype(path, size_px, index=index, layout_engine=engine)
 
 
+def _length(face: FontFace, ft: ImageFont.FreeTypeFont, text: str, direction: str | None) -> float:
+    """The advance of ``text``; a glyph FreeType cannot read is the font file's fault, said so."""
+    try:
+        return float(ft.getlength(text, direction=direction))
+    except OSError as err:  # "invalid outline", "invalid composite glyph": a damaged file
+        raise InputError(f"{face.path}: a damaged font file ({err} drawing {text[:40]!r})") from None
+
+
 def pillow_font(face: FontFace, px: int, text: str, rtl: bool) -> tuple[ImageFont.FreeTypeFont, str | None]:
     """The Pillow font to draw (or measure) one run with, and the ``direction`` its calls take."""
     shaped = rtl or _needs_shaping(text)
@@ -195,7 +204,7 @@ class Fonts:
         if all(primary.covers(c) or c in _CONTROLS for c in text) and not _needs_shaping(text):
             ft = freetype(primary.path, primary.index, font.px, False)
             plain = "".join(c for c in text if c not in _CONTROLS)
-            return (Run(plain, primary, False, 0.0, float(ft.getlength(plain))),) if plain else ()
+            return (Run(plain, primary, False, 0.0, _length(primary, ft, plain, None)),) if plain else ()
         levels = _levels(text)
         strong: list[FontFace | None] = [None if _neutral(c) else chain.face_for(c, bold) for c in text]
         faces: list[FontFace] = []
@@ -225,7 +234,7 @@ class Fonts:
             s, face, level = pieces[i]
             rtl = level % 2 == 1
             ft, direction = pillow_font(face, font.px, s, rtl)
-            w = float(ft.getlength(s, direction=direction))
+            w = _length(face, ft, s, direction)
             out.append(Run(s, face, rtl, x, w))
             x += w
         return tuple(out)

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers import FIXTURES
 from helpers.report import tool
@@ -115,3 +116,55 @@ def test_catalogue_format_specs_are_refused_when_the_catalogue_loads(text: str, 
     assert code == 2
     assert "Traceback" not in err
     assert err.count("\n") == 1
+
+
+def _damaged_fonts(folder: Path) -> dict[str, Path]:
+    """Broken downloads of the bundled font: cut short at several points, glyph outlines scrambled,
+    the glyph index (loca) scrambled, the header's magic number wrong."""
+    from fontTools.ttLib import TTFont
+
+    from maskrender.report.text import FONT_DIR
+
+    source = FONT_DIR / "DejaVuSans.ttf"
+    data = source.read_bytes()
+    tables = TTFont(str(source), lazy=True).reader.tables
+    out: dict[str, bytes] = {f"cut at {n}": data[:n] for n in (12, 2000, len(data) // 3, len(data) - 4000)}
+    rng = np.random.default_rng(22)
+    for tag, step in (("glyf", 97), ("loca", 7)):
+        entry = tables[tag]
+        scrambled = bytearray(data)
+        at = np.arange(entry.offset + 16, entry.offset + entry.length, step)
+        scrambled_values = rng.integers(0, 256, len(at))
+        for i, v in zip(at.tolist(), scrambled_values.tolist(), strict=True):
+            scrambled[i] = v
+        out[f"{tag} scrambled"] = bytes(scrambled)
+    head = bytearray(data)
+    head[tables["head"].offset + 12:tables["head"].offset + 16] = b"\0\0\0\0"  # magicNumber
+    out["head magic"] = bytes(head)
+    paths = {}
+    for name, blob in out.items():
+        path = folder / f"{name.replace(' ', '-')}.ttf"
+        path.write_bytes(blob)
+        paths[name] = path
+    return paths
+
+
+@pytest.mark.slow
+def test_a_damaged_font_file_is_one_clean_error(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """A broken ``--font`` file raised ``struct.error``, ``OSError: invalid composite glyph``,
+    fontTools' ``TTLibError``, and fontTools' log lines reached stderr unprefixed."""
+    for name, font in _damaged_fonts(tmp_path).items():
+        out = tmp_path / f"{font.stem}.png"
+        code = main(["report", str(FIXTURES / "results_list.json"), "--image", str(FIXTURES / "restored.jpg"),
+                     "--font", str(font), "-o", str(out)])
+        captured = capfd.readouterr()
+        lines = captured.err.splitlines()
+        if code == 0:  # a damage fontTools and FreeType both read past (the magic number): drawn, silently
+            assert lines == [], (name, lines)
+            assert out.exists()
+            continue
+        assert code == 2, (name, captured.err)
+        assert len(lines) == 1, (name, lines)
+        assert lines[0].startswith("maskrender: error: "), (name, lines)
+        assert str(font) in lines[0], (name, lines)
+        assert not out.exists()
