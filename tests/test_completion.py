@@ -88,8 +88,11 @@ def test_top_level_help_shows_an_example_per_command() -> None:
         assert any(line.startswith(f"maskrender {name} ") for line in lines), name
 
 
-def test_export_help_speaks_of_no_photo() -> None:
+def test_export_help_speaks_of_a_photo_only_where_it_takes_one() -> None:
+    """The photo is export's --image (its size and file name); --size and --max-size speak of the output."""
     help_text = commands(build_parser())["export"].format_help()
-    assert "photo" not in help_text.lower()
+    options = {block.split()[0]: " ".join(block.split()) for block in help_text.split("\n  -")[1:]}
+    assert "photo" in options["-image"]
+    assert [flag for flag, text in options.items() if "photo" in text.lower() and flag != "-image"] == []
     assert "--size" in help_text
     assert "pixel grid" in help_text
