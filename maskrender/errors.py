@@ -19,6 +19,7 @@ Every error a user can cause derives from :class:`MaskRenderError`, so one
     ├── GeometryWarning             a polygon was repaired, or a ring or line too short was dropped
     ├── UnknownMaskTypeWarning      a mask of an unknown ``mask_type`` was skipped
     ├── AspectWarning               image and view_box aspect ratios differ by more than 1%
+    │   └── MaskSetWarning          the mask set drawn was chosen by the photo (the original set)
     └── SizeWarning                 a line width comes to less than 0.5 output pixels
 
 Messages name the source (the path as given, or ``<bytes>``/``<str>``/``<dict>``/``<list>``/
@@ -50,6 +51,7 @@ __all__ = [
     "LimitError",
     "MaskRenderError",
     "MaskRenderWarning",
+    "MaskSetWarning",
     "OutputError",
     "ParseError",
     "SelectionError",
@@ -154,6 +156,10 @@ class UnknownMaskTypeWarning(MaskRenderWarning):
 
 class AspectWarning(MaskRenderWarning):
     """The image's aspect ratio differs from the mask view_box's by more than 1%."""
+
+
+class MaskSetWarning(AspectWarning):
+    """The mask set drawn was chosen by the photo's size: the other set's view_box does not fit it."""
 
 
 class SizeWarning(MaskRenderWarning):

@@ -25,15 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from maskrender.errors import AspectWarning, InputError
+from maskrender.errors import InputError, MaskSetWarning
 from maskrender.geometry import aspect_mismatch
 from maskrender.model import MASK_SETS, Mask, Results
 
 __all__ = ["MaskSetWarning", "check_sides", "choose_set", "fitting_hint"]
 
 
-class MaskSetWarning(AspectWarning):
-    """The mask set drawn was chosen by the photo's size: the other set's view_box does not fit it."""
 
 DEFAULT_SET = "restored"
 """The set drawn when nothing tells the sets apart (no photo, or a photo both or neither fit)."""

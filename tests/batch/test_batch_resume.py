@@ -14,7 +14,6 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 from helpers import FIXTURES, ROOT
 from helpers.batch import WORK, cli, contents, small_manifest, write_csv
@@ -170,10 +169,7 @@ def test_an_output_folder_near_the_path_length_limit_works_as_for_render(tmp_pat
     manifest = write_csv(tmp_path / "jobs.csv", "result,output", [f"{FIXTURES}/acne.json,job00.png"])
     run = cli("batch", manifest, "-o", out, "--jobs", "1")
     assert run.returncode == 0, run.stdout + run.stderr
-    with Image.open(out / "job00.png") as made, Image.open(out / "render.png") as rendered:
-        assert (made.size, made.mode) == (rendered.size, rendered.mode)
-        diff = np.abs(np.asarray(made, dtype=np.int16) - np.asarray(rendered, dtype=np.int16))
-    assert diff.mean() < 0.5, diff.mean()            # the same picture (bytes may differ by back-end)
+    assert (out / "job00.png").read_bytes() == (out / "render.png").read_bytes()   # one core draws both
     run = cli("batch", manifest, "-o", out, "--jobs", "1", "--resume")
     assert run.stdout.startswith("0 done, 1 skipped"), run.stdout + run.stderr
 
