@@ -34,7 +34,10 @@ Every case is a byte string from one of these generators, picked at random:
 * ``photo_object`` a numpy array (every dtype kind and byte order, odd shapes, NaN) or a PIL image
                  (16-bit of either byte order, ``F``; ICC profiles real, broken or over 1 MB):
                  ``open_photo`` gives RGB/RGBA with the input's values, untagged, or an ``ImageError``
-                 (``helpers/fuzz_api.py``).
+                 (``helpers/fuzz_api.py``);
+* ``catalogue``, ``font``, ``export_names``, ``executor``: hostile language catalogues and damaged
+                 fonts given to a report, masks with hostile names exported in every format, batches on
+                 executors that fail (``helpers/fuzz_round3.py``, issue 22).
 
 The oracle: ``load()`` either returns a model that survives use (area, coverage, the
 ``to_geojson`` round-trip giving the same geometry without a warning, ``summarize`` as strict
@@ -62,8 +65,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from helpers.fuzz import GENERATORS, OracleError, check_case
 from helpers.fuzz_api import GENERATORS as API_GENERATORS
 from helpers.fuzz_inputs import GENERATORS as INPUT_GENERATORS
+from helpers.fuzz_round3 import GENERATORS as ROUND3_GENERATORS
 
-INPUT_GENERATORS = {**INPUT_GENERATORS, **API_GENERATORS}
+INPUT_GENERATORS = {**INPUT_GENERATORS, **API_GENERATORS, **ROUND3_GENERATORS}
 
 # --------------------------------------------------------------------------- the long run
 
@@ -96,7 +100,8 @@ def main(argv: list[str] | None = None) -> int:
             case = INPUT_GENERATORS[kind](case_rng)
             t0 = time.process_time()
             try:
-                outcomes["accepted" if case() in (True, 0) else "refused"] += 1
+                done = case()  # True / exit status 0: accepted; False / 2: refused (False == 0, so not `in`)
+                outcomes["accepted" if done is True or (type(done) is int and done == 0) else "refused"] += 1
             except OracleError as failure:
                 failed = f"{kind}: {failure}"
         else:

@@ -50,3 +50,36 @@ def test_any_photo_object_opens_with_its_values_or_is_an_image_error(rng: random
     import helpers.fuzz_api as api
 
     api.check_photo_object(*api.random_photo_object(rng))
+
+
+@budget(40)
+@given(st.randoms(use_true_random=False))
+def test_any_catalogue_makes_the_report_or_is_an_input_error_naming_it(rng: random.Random) -> None:
+    import helpers.fuzz_round3 as round3
+
+    round3.check_catalogue(round3.random_catalogue(rng))
+
+
+@pytest.mark.slow
+@budget(40)
+@given(st.randoms(use_true_random=False))
+def test_any_damaged_font_makes_the_report_or_is_an_input_error_naming_it(rng: random.Random) -> None:
+    import helpers.fuzz_round3 as round3
+
+    round3.check_font(round3.random_font(rng))
+
+
+@budget(60)
+@given(st.randoms(use_true_random=False))
+def test_masks_with_any_names_export_to_one_file_with_safe_members(rng: random.Random) -> None:
+    import helpers.fuzz_round3 as round3
+
+    round3.check_export(*round3.random_export(rng))
+
+
+@budget(30)
+@given(st.randoms(use_true_random=False))
+def test_a_batch_on_a_failing_executor_ends_with_every_job_made_or_listed(rng: random.Random) -> None:
+    import helpers.fuzz_round3 as round3
+
+    round3.check_executor(*round3.random_executor(rng))
