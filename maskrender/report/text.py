@@ -91,7 +91,7 @@ def clean(text: str) -> str:
     Isolates (U+2068/U+2069) and joiners are kept: the report puts them there.  Only the first
     :data:`LONGEST` characters are kept (no line of a report shows more).
 
-    >>> clean("Forehead\u2028left\x00 cheek")
+    >>> clean("Forehead\\u2028left\\x00 cheek")
     'Forehead left cheek'
     """
     text = text[:LONGEST]
@@ -186,7 +186,7 @@ class Fonts:
         first :data:`LONGEST` characters are laid out (no line of a report shows more): Pillow's
         layout fails on the former and refuses over a million characters.
 
-        >>> [r.text for r in Fonts().runs("Forehead\u2028left", Fonts().get(12))]
+        >>> [r.text for r in Fonts().runs("Forehead\\u2028left", Fonts().get(12))]
         ['Forehead left']
         """
         text = _one_line(text)
