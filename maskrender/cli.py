@@ -11,11 +11,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import logging
 import os
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -388,11 +389,24 @@ def _warning_printer(stream: TextIO) -> Callable[..., None]:
     return show
 
 
+@contextlib.contextmanager
+def _quiet_logger(name: str) -> Iterator[None]:
+    """The command's own logging setting: ``name``'s warnings and errors (fontTools repairing a damaged
+    --font) unprinted: the command's error says what is wrong, once."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    with warnings.catch_warnings(), terminate_as_interrupt():  # the command's own settings, undone when it returns
-        warnings.showwarning = _warning_printer(sys.stderr)
+    with warnings.catch_warnings(), terminate_as_interrupt(), _quiet_logger("fontTools"):  # the command's own
+        warnings.showwarning = _warning_printer(sys.stderr)                           # settings, undone at the end
         # maskrender checks its limits.MAX_IMAGE_PIXELS on every photo; Pillow's warning at half of its
         # own limit would say the same in other words (a program may set filters; the library may not)
         warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit", module="PIL")

@@ -281,7 +281,7 @@ def test_out_of_memory_is_one_line_naming_the_output(tmp_path: Path, command: st
 @pytest.mark.slow
 def test_out_of_memory_in_info_is_one_line(tmp_path: Path) -> None:
     feats = [{"type": "Feature", "geometry": {"type": "MultiPoint", "coordinates": [[i % 2000, i // 2000]
-                                                                                    for i in range(400_000)]}}]
+                                                                                    for i in range(1_500_000)]}}]
     big = tmp_path / "big.json"
     big.write_text(json.dumps({"mask_type": "point_mask", "view_box": "0 0 2000 2000", "features": feats}))
     run = _capped(["info", str(big)], 330)

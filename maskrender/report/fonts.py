@@ -27,12 +27,10 @@ True
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,9 +82,8 @@ def codepoints(path: str, index: int = 0) -> frozenset[int]:
     from fontTools.ttLib import TTFont
 
     try:
-        font = TTFont(path, fontNumber=index, lazy=True)
-        cmap = font.getBestCmap() or {}
-        font.close()
+        with open(path, "rb") as fh, TTFont(fh, fontNumber=index, lazy=True) as font:  # our file: closed even
+            cmap = font.getBestCmap() or {}                                          # when TTFont() raises
     except Exception:  # an unreadable file covers nothing (user files are checked earlier)
         return frozenset()
     return frozenset(cmap)
@@ -160,32 +157,15 @@ def user_face(path: str | os.PathLike[str], bold: bool = False) -> FontFace:
     return FontFace(text, 0, bold)
 
 
-class _Muted(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return False
-
-
-@contextmanager
-def _fonttools_muted() -> Iterator[None]:
-    """fontTools' log lines about a damaged file stay out of the user's terminal (the error says it
-    once); the filter is removed as soon as the check ends."""
-    logger = logging.getLogger("fontTools")
-    muted = _Muted()
-    logger.addFilter(muted)
-    try:
-        yield
-    finally:
-        logger.removeFilter(muted)
-
-
 def _damage(path: str) -> str:
     """What is wrong with a font file whose character map reads (``""``: nothing found): every table
     decompiled, every glyph outline read, and the FreeType face opened and measured."""
     from fontTools.ttLib import TTFont
 
+    # fontTools says what it repairs through logging (the application's to show or not; the command line
+    # keeps it quiet): no logger is touched here, a library call changes no process-wide state
     try:
-        with _fonttools_muted():
-            font = TTFont(path, fontNumber=0, lazy=False)
+        with open(path, "rb") as fh, TTFont(fh, fontNumber=0, lazy=False) as font:
             tags = font.keys()  # a TTFont is no mapping: its tables are listed by keys()
             for tag in tags:
                 font.get(tag)  # decompiling every table is the check

@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import random
 import tempfile
 import zipfile
@@ -48,10 +49,17 @@ _HOSTILE_TEXTS = ["{day:>300000000}", "{month:d}", "{year:%Y}", "{n!r}", "{n.__c
 
 @contextlib.contextmanager
 def _quiet_stderr() -> Iterator[io.StringIO]:
-    """Standard error captured for the case (what a library printing to it would show a user)."""
+    """Standard error captured for the case (what a library printing to it would show a user), with
+    fontTools' logging set as the command line sets it (what it logs is the application's to show)."""
     buffer = io.StringIO()
-    with contextlib.redirect_stderr(buffer):
-        yield buffer
+    logger = logging.getLogger("fontTools")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with contextlib.redirect_stderr(buffer):
+            yield buffer
+    finally:
+        logger.setLevel(level)
 
 
 # --------------------------------------------------------------------------- catalogues
