@@ -41,11 +41,12 @@ from typing import IO, Any, overload
 
 from PIL import Image
 
+from maskrender.aliases import selection
 from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.formats import format_named
 from maskrender.image import PhotoSource, atomic_write
 from maskrender.model import Result, Results
-from maskrender.names import require_known
+from maskrender.names import available_names, require_known
 from maskrender.outputs import check_canvas
 from maskrender.parse import Source, load
 from maskrender.report.blocks import PhotoSpec, ReportContent
@@ -255,6 +256,7 @@ def build_report(
     """
     if masks not in ("restored", "original"):
         raise InputError(f"masks must be restored or original, not {masks!r}")
+    only = selection(only)  # a string is one name, not its characters
     if dpi <= 0 or dpi > 1200:
         raise InputError(f"dpi must be between 1 and 1200, not {dpi!r}")
     try:
@@ -277,7 +279,9 @@ def build_report(
     earlier = _results(before) if before is not None else None
     panels = build_panels(results, earlier, only=only, masks=masks, words=words)
     if only and not panels:
-        names = sorted({*results.mask_names(), *(earlier.mask_names() if earlier else [])})
+        shown = [results, *([earlier] if earlier else [])]  # what selects a panel: algorithms, this set's masks
+        names = available_names([m for rs in shown for m in rs.masks(image=masks, side=None)])
+        names = sorted({*names, *(r.algorithm for rs in shown for r in rs if r.algorithm)}, key=str.casefold)
         raise SelectionError(f"{results.source}: nothing matches {', '.join(only)}; "
                              f"there are: {', '.join(names) or 'no algorithms at all'}")
 
