@@ -4,6 +4,7 @@ select a panel of the report."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from helpers import FIXTURES
@@ -14,7 +15,7 @@ from maskrender.report import build_report
 RESULTS = FIXTURES / "results_list.json"
 
 
-def _panels(**options: object) -> list[str]:
+def _panels(**options: Any) -> list[str]:
     report = build_report(RESULTS, **options)
     return [p.title for p in report.content.panels]
 
