@@ -182,12 +182,16 @@ def _word(metric: Metric, w: Catalogue) -> str:
 
 
 def display(metric: Metric) -> str:
-    """A metric's value with its units as a short text (``"38 ‰"``, ``"41.3°"``, ``"mild"``): the model's.
+    """A metric's value with its units as a short text (``"38 ‰"``, ``"41.3°"``, ``"mild"``): the model's,
+    or what it counts when ``widget_meta`` names it (``"2 papules"``).
 
     >>> display(Metric("ITA", "ita", 41.3, "numeric", units="degrees"))
     '41.3°'
+    >>> display(Metric("Papules", "papules", 2, widget_meta={"verbose_name": "papule",
+    ...                                                      "verbose_name_plural": "papules"}))
+    '2 papules'
     """
-    return metric.display_value
+    return metric.counted or metric.display_value
 
 
 def _value_cell(metric: Metric | None) -> Cell:
@@ -347,7 +351,8 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
                                        has_before_masks=has_old, before_ok=old_ok))
             continue
         main, details, areas = _main_value(now, old, w), _details(now, old, compare, w), _areas(now, old, compare, w)
-        if main is None and details is None and areas is None:
+        problems = (w("photo_problems", codes=", ".join(now.problems)),) if now.problems else ()
+        if main is None and details is None and areas is None and not problems:
             continue  # masks only (bare masks, landmarks): the photo and legend show them
         panels.append(PanelContent(
             key=key,
@@ -359,7 +364,7 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
             has_masks=has_now,
             has_before_masks=has_old,
             before_ok=old_ok,
-            notes=(w("not_in_before"),) if compare and old is None else (),
+            notes=(*problems, *((w("not_in_before"),) if compare and old is None else ())),
         ))
     return panels
 
