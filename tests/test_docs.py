@@ -116,7 +116,7 @@ def _environment(root: Path) -> dict[str, str]:
 def _outputs(code: str) -> list[str]:
     """The files a shell block says it writes: ``-o FILE`` and ``> FILE`` (not standard output)."""
     found: list[str] = []
-    for line in code.splitlines():
+    for line in code.replace("\\\n", " ").splitlines():  # a command continued over lines is one line
         if "|| true" in line:  # a command shown failing: it writes nothing, by design
             continue
         line = line.split(" #", 1)[0]

@@ -138,8 +138,10 @@ def quantise(xy: npt.ArrayLike, decimals: int = DECIMALS) -> I64:
 
 def _disc_table(radius: float, decimals: int) -> tuple[npt.NDArray[np.uint8], str]:
     """The prefix table and tail of filled discs of ``radius``: each point's subpath is two arcs."""
-    r = format_fixed(quantise([radius], decimals), decimals)
-    d = format_fixed(quantise([2 * radius], decimals), decimals)
+    rq = quantise([radius], decimals)
+    # the diameter is twice the radius as written: 4.71 with 9.41 (4.706 rounded each way) made each arc
+    # the large arc of a 4.71 circle through points 9.41 apart, 0.2 px taller than a half circle
+    r, d = format_fixed(rq, decimals), format_fixed(2 * rq, decimals)
     arcs = f"a{r} {r} 0 1 0 {d} 0 {r} {r} 0 1 0-{d} 0z"
     return _table((b" ", b"", b"M", f"{arcs}m".encode("ascii"), b"l")), arcs
 

@@ -86,7 +86,7 @@ def isolate(text: str) -> str:
 
 
 def clean(text: str) -> str:
-    r"""One line of printable text: control characters and line breaks become spaces.
+    """One line of printable text: control characters and line breaks become spaces.
 
     Isolates (U+2068/U+2069) and joiners are kept: the report puts them there.  Only the first
     :data:`LONGEST` characters are kept (no line of a report shows more).
