@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PIL import Image, ImageDraw
 
 from maskrender.draw.layers import blend, mask_layers
+from maskrender.errors import InputError
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
 from maskrender.report.text import pillow_font
@@ -54,7 +55,11 @@ def _text(draw: ImageDraw.ImageDraw, el: Text) -> None:
     left = el.left
     for run in el.runs:
         ft, direction = pillow_font(run.face, el.font.px, run.text, run.rtl)
-        draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls", direction=direction)
+        try:
+            draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls",
+                      direction=direction)
+        except OSError as err:  # FreeType's "raster overflow", "invalid outline": a glyph of a damaged file
+            raise InputError(f"{run.face.path}: a damaged font file ({err} drawing {run.text[:40]!r})") from None
 
 
 def _rect(image: Image.Image, draw: ImageDraw.ImageDraw, el: Rect) -> None:
