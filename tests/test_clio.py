@@ -45,6 +45,7 @@ def test_photo_from_stdin_and_dev_stdin(tmp_path: Path) -> None:
     assert [r["algorithm"] for r in json.loads(done.stdout)["results"]][:2] == ["pores", "lines"]
 
 
+@pytest.mark.slow
 def test_report_to_stdout() -> None:
     report = cli("report", RESULTS, "--width", "400", "-o", "-", "--format", "pdf")
     assert report.returncode == 0, report.stderr

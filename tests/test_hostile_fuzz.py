@@ -17,6 +17,7 @@ def budget(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @budget(300)
 @given(st.randoms(use_true_random=False))
 def test_any_photo_opens_as_rgb_or_is_an_image_error(rng: random.Random) -> None:
@@ -77,6 +78,7 @@ def test_masks_with_any_names_export_to_one_file_with_safe_members(rng: random.R
     round3.check_export(*round3.random_export(rng))
 
 
+@pytest.mark.slow
 @budget(30)
 @given(st.randoms(use_true_random=False))
 def test_a_batch_on_a_failing_executor_ends_with_every_job_made_or_listed(rng: random.Random) -> None:

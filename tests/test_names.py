@@ -131,6 +131,7 @@ def _offered(message: str) -> list[str]:
     return listed.split(", ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mask_set", ["restored", "original"])
 def test_the_names_offered_after_a_miss_are_exactly_those_that_select(mask_set: str) -> None:
     results = mr.load(SOURCE)

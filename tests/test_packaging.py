@@ -38,6 +38,7 @@ def test_build_prints_no_deprecation_warning(wheel: tuple[Path, str]) -> None:
     assert not re.search(r"(?i)deprecat", log), [line for line in log.splitlines() if "eprecat" in line]
 
 
+@pytest.mark.slow
 def test_metadata_licence_version_and_urls(wheel: tuple[Path, str]) -> None:
     meta = _metadata(wheel[0])
     assert meta["License-Expression"] == "MIT AND Bitstream-Vera"

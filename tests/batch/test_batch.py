@@ -437,6 +437,7 @@ def test_cli_batch_writes_outputs_errors_and_a_summary(tmp_path: Path) -> None:
     assert (tmp_path / "single.png").read_bytes() == (out / "acne.png").read_bytes()
 
 
+@pytest.mark.slow
 def test_cli_batch_all_done_exits_0_and_quiet_prints_nothing(tmp_path: Path) -> None:
     run = cli("batch", small_manifest(tmp_path, 3), "-o", tmp_path / "out", "-q")
     assert (run.returncode, run.stdout, run.stderr) == (0, "", "")

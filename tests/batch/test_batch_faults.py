@@ -110,6 +110,7 @@ def test_sigterm_finishes_the_jobs_in_progress_prints_a_summary_and_resumes(tmp_
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_job_past_its_timeout_fails_and_is_recorded(tmp_path: Path) -> None:
     rng = __import__("numpy").random.default_rng(0)
     points = ",".join(f"[{x:.1f},{y:.1f}]" for x, y in rng.uniform(0, 2416, (600_000, 2)).tolist())
@@ -223,6 +224,7 @@ def test_the_failures_list_used_as_a_manifest_is_kept(tmp_path: Path) -> None:
     assert sha256(manifest) == before
 
 
+@pytest.mark.slow
 def test_inputs_named_like_temporary_files_are_never_removed(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
@@ -261,6 +263,7 @@ def test_an_output_folder_reached_through_a_link_to_the_input_folder_is_refused(
 # ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_long_and_wide_names_are_cut_to_what_the_file_system_holds(tmp_path: Path) -> None:
     legal = "n" * 246 + ".png"                    # 250 bytes: its temporary name would be 265
     manifest = tmp_path / "jobs.jsonl"

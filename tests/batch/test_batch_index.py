@@ -53,6 +53,7 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.mark.slow
 def test_the_page_loads_in_chromium_with_a_row_per_job(reviewed: Path) -> None:
     page = TableRows(chromium_dom(reviewed / "index.html"))
     assert page.root.get("data-ready") == "1"                    # its script ran to the end
@@ -79,6 +80,7 @@ def test_sorting_by_a_metric_column_in_chromium(reviewed: Path) -> None:
     assert names == sorted(names, reverse=True)
 
 
+@pytest.mark.slow
 def test_filtering_in_chromium(reviewed: Path) -> None:
     page = TableRows(chromium_dom(reviewed / "index.html", "q=failed"))
     kept = [r["cells"][0] for r in page.rows if not r["hidden"]]
@@ -197,6 +199,7 @@ def _calls(folder: Path, outcomes: list[Outcome]) -> int:
     return count
 
 
+@pytest.mark.slow
 def test_writing_the_page_is_linear_in_the_jobs(tmp_path: Path) -> None:
     (tmp_path / WORK).mkdir()
     small, large = _calls(tmp_path, _outcomes(tmp_path, 1000)), _calls(tmp_path, _outcomes(tmp_path, 10_000))

@@ -64,6 +64,7 @@ def test_resume_with_everything_done_decodes_nothing_and_submits_nothing(tmp_pat
     assert contents(out) == reference
 
 
+@pytest.mark.slow
 def test_resume_progress_counts_only_the_jobs_it_runs(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 4)
     out = tmp_path / "out"
@@ -79,6 +80,7 @@ def test_resume_progress_counts_only_the_jobs_it_runs(tmp_path: Path) -> None:
     assert "skipped=3" in final, final
 
 
+@pytest.mark.slow
 def test_an_output_changed_after_it_was_recorded_is_made_again(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 2)
     out = tmp_path / "out"
@@ -159,6 +161,7 @@ def test_failure_messages_name_the_output_not_the_scratch_file(tmp_path: Path) -
     assert WORK not in run.stderr
 
 
+@pytest.mark.slow
 def test_an_output_folder_near_the_path_length_limit_works_as_for_render(tmp_path: Path) -> None:
     limit = os.pathconf(tmp_path, "PC_PATH_MAX")
     out = tmp_path
@@ -190,6 +193,7 @@ def _earlier(job: Job) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 def test_outputs_recorded_by_an_earlier_version_are_kept(tmp_path: Path) -> None:
     manifest = small_manifest(tmp_path, 3)
     out = tmp_path / "out"

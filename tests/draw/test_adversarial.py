@@ -118,6 +118,7 @@ def test_a_disc_far_larger_than_the_box_reads_only_the_box_rows_of_its_table() -
     assert small <= 2 * 3 * 8 + 3
 
 
+@pytest.mark.slow
 def test_coincident_points_draw_as_one_disc() -> None:
     make, _ = ADVERSARIAL["coincident points"]
     one = _draw(make(1), False)[2]
@@ -125,6 +126,7 @@ def test_coincident_points_draw_as_one_disc() -> None:
     assert [a.tobytes() for a in many] == [a.tobytes() for a in one]
 
 
+@pytest.mark.slow
 def test_zigzag_and_bow_tie_cover_what_they_should() -> None:
     make, _ = ADVERSARIAL["zigzag polyline"]
     (alpha,) = _draw(make(2_000), False)[2]

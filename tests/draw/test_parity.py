@@ -203,6 +203,7 @@ def check_batch(ws: list[Workload], chromium: str) -> None:
     check(pooled(figures), CHROMIUM, f"Chromium, pooled over {', '.join(w.name for w in ws)}")
 
 
+@pytest.mark.slow
 @slow(2)
 @given(ws=st.lists(workloads(), min_size=8, max_size=8))
 def test_chromium_draws_generated_workloads_like_the_png(ws: list[Workload], chromium: str) -> None:

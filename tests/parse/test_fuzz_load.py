@@ -331,6 +331,7 @@ def test_any_json(data: Any) -> None:
         fuzz.check(data, f"<{type(data).__name__}>")
 
 
+@pytest.mark.slow
 @fuzz_settings(300)
 @given(st.sampled_from(sorted(fuzz.GENERATORS)), st.randoms(use_true_random=False))
 def test_mutated_fixtures_and_planted_values(kind: str, rng: Any) -> None:

@@ -65,6 +65,7 @@ def bundled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"report": report, "path": out, "objects": _objects(out)}
 
 
+@pytest.mark.slow
 def test_the_pdf_is_tagged_with_headings_tables_and_figures(bundled: dict[str, Any]) -> None:
     report, path = bundled["report"], bundled["path"]
     assert "Tagged:          yes" in _run(tool("pdfinfo"), str(path))

@@ -117,6 +117,7 @@ def test_text_is_readable_at_phone_and_desktop_width(browser: dict[str, Any], wi
             assert t["right"] <= width + 0.5, t
 
 
+@pytest.mark.slow
 def test_layout_adapts_to_the_width(browser: dict[str, Any]) -> None:
     phone, desk = browser["m390"], browser["m1300"]
     assert len(set(round(x) for x in phone["panels"])) == 1  # one column on a phone

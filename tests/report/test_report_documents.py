@@ -232,6 +232,7 @@ def test_an_input_is_never_overwritten(option: str, link: str, tmp_path: Path) -
     assert {p: sha256(p) for p in (photo, result)} == before
 
 
+@pytest.mark.slow
 def test_cli_refuses_the_photo_as_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     photo = tmp_path / "p.png"
     Image.open(FIXTURES / "restored.jpg").save(photo)

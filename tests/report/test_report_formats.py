@@ -41,6 +41,7 @@ def _with_profile(im: Image.Image) -> Image.Image:
     return out
 
 
+@pytest.mark.slow
 def test_the_report_webp_keeps_thin_mask_lines_in_colour(tmp_path: Path) -> None:
     """Lossy WebP is always 4:2:0: a lines report had 36% of its mask pixels within 16/255 of the PNG."""
     photo = photo_file(tmp_path, "srgb", size=384)

@@ -8,6 +8,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers import FIXTURES
 from helpers.report import tool
 
@@ -19,6 +20,7 @@ def _text(pdf: Path) -> str:
     return " ".join(out.stdout.split())
 
 
+@pytest.mark.slow
 def test_german_reports_name_areas_and_metrics_in_german(tmp_path: Path) -> None:
     de = _text(report_file(FIXTURES / "results_list.json", tmp_path / "de.pdf", FIXTURES / "restored.jpg", lang="de"))
     for word in ("Stirn", "Nase", "Linke Wange", "Porenanzahl", "Fläche vergrößerter Poren", "Faltenanzahl",

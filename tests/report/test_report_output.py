@@ -236,6 +236,7 @@ def _pdf_page(pdf: Path, tmp_path: Path, dpi: int, page: int = 1) -> Image.Image
     return im
 
 
+@pytest.mark.slow
 def test_pdf_page_shows_the_layout(tmp_path: Path) -> None:
     report = build_report(FIXTURES / "results_list.json", FIXTURES / "restored.jpg", title="Visit 3")
     out = report_file(FIXTURES / "results_list.json", tmp_path / "r.pdf", FIXTURES / "restored.jpg",
@@ -283,6 +284,7 @@ def test_long_report_flows_onto_more_pages(tmp_path: Path) -> None:
 
 # --- CLI -----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_issue_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     f = str(FIXTURES)
     runs = [
