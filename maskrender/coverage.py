@@ -25,9 +25,9 @@ import shapely
 from maskrender.draw.raster import disc_coverage, line_coverage, polygon_coverage
 from maskrender.errors import InputError
 from maskrender.geometry import fit, frame_of
-from maskrender.image import check_canvas
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
+from maskrender.outputs import check_canvas
 
 __all__ = ["canvas_size", "fitted", "mask_coverage", "mask_patch", "pixel_size"]
 

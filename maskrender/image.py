@@ -29,7 +29,6 @@ import contextlib
 import io
 import os
 import struct
-from pathlib import Path
 from typing import IO, Any, Union
 
 import numpy as np
@@ -37,21 +36,17 @@ import numpy.typing as npt
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
-from maskrender.atomic import atomic_write, temporary_name
 from maskrender.colour import icc_of, is_srgb, to_srgb
 from maskrender.encode import encode
-from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
+from maskrender.errors import ImageError, LimitError, MaskRenderError
 from maskrender.files import open_regular
-from maskrender.formats import FORMATS as ALL_FORMATS
 from maskrender.outputs import check_canvas
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "is_srgb", "open_photo",
-           "save_image", "strip_metadata", "temporary_name"]
+__all__ = ["PhotoSource", "embeddable", "is_srgb", "open_photo", "strip_metadata"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
 
-FORMATS = {ext: f.pillow for f in ALL_FORMATS.values() if f.pillow is not None for ext in f.extensions}
 """Raster output formats by file extension (``.svg`` is handled by the SVG renderer)."""
 
 
@@ -375,23 +370,3 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     return encode(photo, "PNG", keep_metadata=keep_metadata), "image/png"
 
 
-def save_image(image: Image.Image, path: str | os.PathLike[str], *, compress_level: int = 1,
-               quality: int = 90, keep_metadata: bool = False) -> None:
-    """Encode by the extension of ``path`` (.png, .jpg, .jpeg, .webp) and write atomically.
-
-    The picture's size is checked first (``limits.MAX_CANVAS_PIXELS``, the format's largest side);
-    its ICC profile and dpi are written, its EXIF only with ``keep_metadata``.
-
-    >>> import os, tempfile
-    >>> from PIL import Image
-    >>> path = os.path.join(tempfile.mkdtemp(), "red.webp")
-    >>> save_image(Image.new("RGB", (8, 8), (255, 0, 0)), path)
-    >>> Image.open(path).format
-    'WEBP'
-    """
-    ext = Path(path).suffix.lower()
-    fmt = FORMATS.get(ext)
-    if fmt is None:
-        raise OutputError(f"{path}: unknown output extension {ext or '(none)'}; expected .png, .jpg, .webp or .svg")
-    atomic_write(path, encode(image, fmt, compress_level=compress_level, quality=quality,
-                              keep_metadata=keep_metadata, label=os.fspath(path)))

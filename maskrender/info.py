@@ -14,7 +14,7 @@ from typing import Any
 from maskrender._paths import describe, printable
 from maskrender.kinds import KINDS
 from maskrender.model import Mask, Metric, Result, Results
-from maskrender.table import error_text
+from maskrender.table import error_text, metric_fields, result_fields
 
 __all__ = ["format_summary", "summarize"]
 
@@ -24,18 +24,8 @@ __all__ = ["format_summary", "summarize"]
 def _metric(m: Metric | None) -> dict[str, Any] | None:
     if m is None:
         return None
-    return {
-        "name": m.name,
-        "tech_name": m.tech_name,
-        "value": m.value,
-        "units": m.units,
-        "widget_type": m.widget_type,
-        "widget_show": m.widget_show,
-        "grade": m.grade,
-        "display": m.display_value,
-        "unit_names": list(m.unit_names) if m.unit_names else None,
-        "counted": m.counted,
-    }
+    return {**metric_fields(m), "value": m.value, "display": m.display_value,
+            "unit_names": list(m.unit_names) if m.unit_names else None, "counted": m.counted}
 
 
 def _mask(m: Mask) -> dict[str, Any]:
@@ -65,20 +55,11 @@ def _regions(value: Any) -> str:
 
 def _result(r: Result) -> dict[str, Any]:
     return {
-        "label": r.label,
-        "algorithm": r.algorithm,
-        "family": r.family,
-        "ok": r.ok,
+        **result_fields(r),
         "error": None if r.ok else error_text(r.error),
-        "id": r.id,
-        "image_id": r.image_id,
-        "algorithm_version_id": r.algorithm_version_id,
-        "application_name": r.application_name,
         "application_run_id": r.application_run_id,
         "revision": r.revision,
         "problems": list(r.problems),
-        "creation_time": r.creation_time,
-        "image_type": r.image_type,
         "value": r.value,
         "main_metric": _metric(r.main_metric()),
         "areas": [{"area": a.name, "main_metric": _metric(a.main_metric),

@@ -50,7 +50,6 @@ __all__ = [
     "ViewBox",
     "grade",
     "selection",
-    "tech_stem",
 ]
 
 
@@ -343,14 +342,6 @@ class Result(_Shown):
         (:func:`maskrender.names.result_matches`)."""
         return _names.result_matches(self, name)
 
-
-def tech_stem(tech_name: str) -> str:
-    """A mask tech name without its set/side suffixes (:func:`maskrender.names.stem`).
-
-    >>> tech_stem("papules_mask_restored"), tech_stem("x_mask_restored_right")
-    ('papules', 'x')
-    """
-    return _names.stem(tech_name)
 
 
 class Results(_Shown, Sequence[Result]):

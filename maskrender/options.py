@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,7 +41,7 @@ from maskrender.errors import InputError
 from maskrender.kinds import MASK_SETS, SIDES
 from maskrender.palettes import PALETTES
 
-__all__ = ["EXPORT_OPTIONS", "KINDS", "OPTIONS", "Option", "call_options", "options_for", "read_all"]
+__all__ = ["EXPORT_OPTIONS", "KINDS", "OPTIONS", "Option", "call_options", "options_for"]
 
 KINDS = ("overlay", "report")
 """What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
@@ -426,12 +426,3 @@ def call_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, 
     return options
 
 
-def read_all(values: Iterable[tuple[str, Any]]) -> dict[str, Any]:
-    """Read ``(name, raw value)`` pairs with their options; unknown names raise :class:`InputError`."""
-    out: dict[str, Any] = {}
-    for name, raw in values:
-        option = OPTIONS.get(name)
-        if option is None:
-            raise InputError(f"unknown option {name!r}; known options: {', '.join(OPTIONS)}")
-        out[name] = option.read(raw)
-    return out

@@ -32,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
+from maskrender.atomic import atomic_write
 from maskrender.backdrop import DIM, apply_backdrop, check_backdrop
 from maskrender.coverage import canvas_size, fitted, pixel_size
 from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
@@ -40,12 +41,12 @@ from maskrender.encode import encode
 from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
 from maskrender.formats import format_named
 from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
-from maskrender.image import PhotoSource, atomic_write, check_canvas, embeddable, open_photo
+from maskrender.image import PhotoSource, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
 from maskrender.maskset import MaskSetWarning, check_sides, choose_set, fitting_hint
 from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results, selection
 from maskrender.names import available_names, require_known
-from maskrender.outputs import check_output
+from maskrender.outputs import check_canvas, check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
 

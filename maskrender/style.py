@@ -38,7 +38,7 @@ from maskrender._paths import describe
 from maskrender.errors import InputError, SizeWarning, warn
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
-from maskrender.names import lookup
+from maskrender.names import lookup, stem
 from maskrender.palettes import DEFAULT_PALETTE, PALETTES
 
 __all__ = [
@@ -112,8 +112,6 @@ class Color:
 
 PALETTE: tuple[Color, ...] = tuple(Color.parse(c) for c in PALETTES[DEFAULT_PALETTE])
 """The default palette (Okabe-Ito without black) for masks without a ``fill`` (see :func:`palette_colors`)."""
-
-_NAME_NOISE = frozenset({"mask", "restored", "original", "front", "left", "right"})
 
 PaletteSpec = Union[str, Sequence[Union[str, Color]]]
 """A palette: a name of :data:`maskrender.palettes.PALETTES`, or a sequence of at least two colours."""
@@ -197,14 +195,14 @@ def palette_colors(masks: Iterable[Mask], colours: Sequence[Color] = PALETTE,
 
 
 def short_name(mask: Mask) -> str:
-    """The mask's tech_name without the set, side and ``mask`` words (a key for fills and colours).
+    """The mask's lower-cased tech_name without its set and side suffixes (:func:`maskrender.names.stem`,
+    the one stemmer; a key for fills and colours).
 
     >>> import maskrender as mr
     >>> [short_name(m) for m in mr.load("fixtures/sides_result.json").masks(side=None)]
     ['acne', 'acne', 'acne']
     """
-    words = [w for w in (mask.tech_name or mask.name or "").lower().split("_") if w not in _NAME_NOISE]
-    return "_".join(words) or mask.mask_type
+    return stem((mask.tech_name or mask.name or "").lower()) or mask.mask_type
 
 
 _MAX_PIXELS = 1e6

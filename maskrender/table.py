@@ -22,7 +22,7 @@ from typing import Any
 from maskrender._paths import printable
 from maskrender.model import Metric, Result, Results
 
-__all__ = ["METRIC_COLUMNS", "error_text", "metric_rows"]
+__all__ = ["METRIC_COLUMNS", "error_text", "metric_fields", "metric_rows", "result_fields"]
 
 METRIC_COLUMNS: tuple[str, ...] = (
     "area", "name", "value", "units", "grade", "metric", "tech_name", "value_text", "unit_symbol", "widget_type",
@@ -47,18 +47,27 @@ def error_text(error: Any) -> str | None:
     return printable(error if len(error) <= 200 else error[:197] + "...")
 
 
+def result_fields(r: Result) -> dict[str, Any]:
+    """Which result a record is: the fields every serialisation of a result starts with (the metrics
+    table's rows and ``maskrender info --json``)."""
+    return {"label": r.label, "algorithm": r.algorithm, "family": r.family, "ok": r.ok, "id": r.id,
+            "image_id": r.image_id, "algorithm_version_id": r.algorithm_version_id,
+            "application_name": r.application_name, "creation_time": r.creation_time, "image_type": r.image_type}
+
+
+def metric_fields(m: Metric) -> dict[str, Any]:
+    """What a metric is, shared by every serialisation (each adds its own reading of the value)."""
+    return {"name": m.name, "tech_name": m.tech_name, "units": m.units, "widget_type": m.widget_type,
+            "widget_show": m.widget_show, "grade": m.grade}
+
+
 def _base(results: Results, index: int, r: Result) -> dict[str, Any]:
-    return {"source": results.source, "result": index, "label": r.label, "algorithm": r.algorithm,
-            "family": r.family, "ok": r.ok, "id": r.id, "image_id": r.image_id,
-            "algorithm_version_id": r.algorithm_version_id, "application_name": r.application_name,
-            "creation_time": r.creation_time, "image_type": r.image_type}
+    return {"source": results.source, "result": index, **result_fields(r)}
 
 
 def _metric(m: Metric) -> dict[str, Any]:
-    return {"name": m.name, "tech_name": m.tech_name, "value": m.number,
-            "value_text": m.value if isinstance(m.value, str) else None, "units": m.units,
-            "unit_symbol": m.unit_symbol or None, "widget_type": m.widget_type, "grade": m.grade,
-            "widget_show": m.widget_show}
+    return {**metric_fields(m), "value": m.number, "value_text": m.value if isinstance(m.value, str) else None,
+            "unit_symbol": m.unit_symbol or None}
 
 
 def _row(base: dict[str, Any], **values: Any) -> dict[str, Any]:

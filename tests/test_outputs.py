@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from helpers import FIXTURES, ROOT, sha256
 
+from maskrender.atomic import atomic_write
 from maskrender.errors import OutputError
-from maskrender.image import atomic_write
 from maskrender.outputs import check_name, check_output, refuse_inputs
 from maskrender.overlay import render_file
 
@@ -126,7 +126,7 @@ def test_a_legal_250_byte_name_is_written(tmp_path: Path) -> None:
     out = render_file(RESULT, tmp_path / name, size=(64, 64))
     assert out.read_bytes().startswith(b"\x89PNG")
     assert os.listdir(tmp_path) == [name]
-    from maskrender.image import temporary_name
+    from maskrender.atomic import temporary_name
 
     temporary = temporary_name(name).encode()
     assert 254 <= len(temporary) <= 255   # cut at a character: a 2-byte é may leave one byte unused

@@ -168,7 +168,7 @@ class IndexPage:
 
     def write(self, work: Path) -> Path:
         """Write ``index.html`` (atomically); ``work`` is the batch's own folder, where the thumbnails are."""
-        from maskrender.image import atomic_write
+        from maskrender.atomic import atomic_write
 
         thumbs = _link(self.out, work / THUMBS)
         labels = [_e(name) for name in self.columns]

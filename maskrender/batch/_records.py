@@ -166,7 +166,7 @@ class WorkFolder:
         latest = {r["output"]: r for r in lines}
         if len(lines) <= 2 * len(latest) + 100:
             return
-        from maskrender.image import atomic_write
+        from maskrender.atomic import atomic_write
 
         with contextlib.suppress(Exception):
             atomic_write(self.path / MADE, "".join(json_line(r) + "\n" for r in latest.values()).encode("utf-8"))

@@ -87,7 +87,7 @@ def make_review(job: Job, made: Path, work: Path) -> dict[str, Any]:
     """The review data of ``job`` whose output is the file ``made``: its thumbnail (written to
     ``work/thumbs``, atomically) with its size, and :func:`job_metrics`. A part that cannot be made is
     left out (the page shows the output without it), never a reason to fail the job."""
-    from maskrender.image import atomic_write
+    from maskrender.atomic import atomic_write
 
     review: dict[str, Any] = {"thumb": None}
     try:

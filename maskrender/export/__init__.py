@@ -41,6 +41,7 @@ from typing import Any, Union
 import numpy as np
 import numpy.typing as npt
 
+from maskrender.atomic import atomic_write
 from maskrender.coverage import canvas_size, mask_coverage
 from maskrender.errors import InputError
 from maskrender.export.arrays import names_table, npz_bytes
@@ -49,9 +50,8 @@ from maskrender.export.geo import geojson_masks
 from maskrender.export.labels import LABELS_KEY, label_png, paint_labels
 from maskrender.export.rle import rle_decode, rle_encode
 from maskrender.export.tables import metrics_csv, metrics_jsonl
-from maskrender.image import atomic_write, check_canvas
 from maskrender.model import Mask
-from maskrender.outputs import check_output
+from maskrender.outputs import check_canvas, check_output
 from maskrender.overlay import MaskInput, select_masks
 
 __all__ = ["COORDINATES", "LABELS_KEY", "Many", "coco", "coco_many", "coverage_arrays", "export_file", "geojson",

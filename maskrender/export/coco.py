@@ -34,8 +34,9 @@ from maskrender.coverage import canvas_size, fitted, pixel_size
 from maskrender.errors import SelectionError
 from maskrender.export.lesions import lesions
 from maskrender.export.rle import rle_encode_box
-from maskrender.image import check_canvas
-from maskrender.model import Mask, tech_stem
+from maskrender.model import Mask
+from maskrender.names import stem
+from maskrender.outputs import check_canvas
 from maskrender.overlay import MaskInput, select_masks
 from maskrender.parse import load
 
@@ -49,7 +50,7 @@ def category_name(mask: Mask) -> str:
     >>> [category_name(m) for m in mr.load("fixtures/sides_result.json").masks(side=None)]
     ['acne', 'acne', 'acne']
     """
-    return (tech_stem(mask.tech_name) if mask.tech_name else "") or mask.display_name
+    return (stem(mask.tech_name) if mask.tech_name else "") or mask.display_name
 
 
 def photo_size(photo: str | os.PathLike[str]) -> tuple[int, int]:

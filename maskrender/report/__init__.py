@@ -42,9 +42,10 @@ from typing import IO, Any, overload
 from PIL import Image
 
 from maskrender.aliases import selection
+from maskrender.atomic import atomic_write
 from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.formats import format_named
-from maskrender.image import PhotoSource, atomic_write
+from maskrender.image import PhotoSource
 from maskrender.model import Result, Results
 from maskrender.names import available_names, require_known
 from maskrender.outputs import check_canvas

@@ -76,7 +76,6 @@ class MainValue:
     score: float | None = None
     before_value: str | None = None
     before_grade: str | None = None
-    before_word: str = ""
     before_score: float | None = None
     before_text: str = ""
     change: Change | None = None

@@ -169,7 +169,6 @@ def _main_value(result: Result, before: Result | None, w: Catalogue) -> MainValu
         score=_score(main),
         before_value=display(prev) if prev is not None else None,
         before_grade=prev.grade if prev is not None else None,
-        before_word=w.grade(prev.grade) if prev is not None and prev.grade else "",
         before_score=_score(prev),
         before_text=w("before.value", value=" · ".join(v for v in (display(prev) or "–", _word(prev, w)) if v)
                       if prev is not None else "–"),

@@ -230,6 +230,3 @@ class FontChain:
         self._chosen[(char, bold)] = face
         return face
 
-    def has_glyph(self, char: str, bold: bool = False) -> bool:
-        """Whether some face of the chain (after looking in the system's) has ``char``."""
-        return self.face_for(char, bold).covers(char)

@@ -319,14 +319,6 @@ class Fonts:
                 hi = mid - 1
         return lo
 
-    def faces_used(self, texts: Sequence[tuple[str, Font]]) -> dict[FontFace, set[str]]:
-        """Each face the ``(text, font)`` lines are drawn with, and the characters it draws."""
-        used: dict[FontFace, set[str]] = {}
-        for text, font in texts:
-            for run in self.runs(text, font):
-                used.setdefault(run.face, set()).update(run.text)
-        return used
-
 
 def _cut(text: str, n: int) -> str:
     """The first ``n`` characters, right-stripped, with an isolate left open closed again."""
