@@ -17,13 +17,13 @@ A module belongs to the layer with the longest entry that names it or one of its
 
 from __future__ import annotations
 
-__all__ = ["ALLOWED_UPWARD", "LAYERS", "allowed", "layer_of", "markdown"]
+__all__ = ["ALLOWED_UPWARD", "LAYERS", "PUBLIC", "allowed", "layer_of", "markdown"]
 
 LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("foundation", "errors, limits, the tables every stage reads (mask kinds, names, formats, options "
                    "vocabulary), JSON paths in messages, opening and writing files",
      ("_layers", "errors", "limits", "kinds", "metric", "viewbox", "palettes", "aliases", "names", "formats",
-      "_paths", "files", "outputs", "atomic")),
+      "_jsonpath", "files", "outputs", "atomic")),
     ("model", "the typed, immutable results: Results > Result > Area/Metric, Mask > Feature; its tables",
      ("model", "table")),
     ("geometry", "shapely geometries from coordinates, repair; view_box -> pixel transform",
@@ -56,6 +56,15 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
         "only when a notebook asks for it",
 }
 """The declared exceptions: ``(importer, imported module)`` -> why."""
+
+PUBLIC: dict[str, str] = {
+    "maskrender": "load, render, render_file, render_svg, the model, styles and errors",
+    "maskrender.report": "report pages: build_report, report_file and the Report they return",
+    "maskrender.export": "masks and metrics as data: export_file, GeoJSON, COCO, label maps, tables",
+    "maskrender.batch": "many jobs: manifests, run_batch, render_batch",
+}
+"""The public modules and what each offers: their ``__all__`` is the API, and the documentation
+imports from nothing else.  Every other module is internal (it may change in any release)."""
 
 _RANK = {entry: i for i, (_, _, entries) in enumerate(LAYERS) for entry in entries}
 
@@ -94,6 +103,11 @@ def markdown() -> str:
     rows.append("Declared exceptions (the only imports that reach a later layer):")
     rows.append("")
     rows.extend(f"- `{a}` -> `{b}`: {why}" for (a, b), why in ALLOWED_UPWARD.items())
+    rows.append("")
+    rows.append("Public modules (their `__all__` is the API; every other module is internal and may change "
+                "in any release):")
+    rows.append("")
+    rows.extend(f"- `{name}`: {what}" for name, what in PUBLIC.items())
     return "\n".join(rows) + "\n"
 
 

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 from maskrender import __version__
 from maskrender._clio import STDIO, output_folders, photo_argument, result_argument, to_stdout
-from maskrender._paths import printable
+from maskrender._jsonpath import printable
 from maskrender.atomic import terminate_as_interrupt
 from maskrender.completion import SHELLS, did_you_mean, script
 from maskrender.draw.core import core_name
@@ -186,9 +186,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _format_names(kind: str) -> list[str]:
-    from maskrender.formats import FORMATS
+    from maskrender.formats import OUTPUT_FORMATS
 
-    return [f.name for f in FORMATS.values() if kind in f.kinds]
+    return [f.name for f in OUTPUT_FORMATS.values() if kind in f.kinds]
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:

@@ -25,7 +25,7 @@ import shapely
 from maskrender.draw.raster import disc_coverage, line_coverage, polygon_coverage
 from maskrender.errors import InputError
 from maskrender.geometry import fit, frame_of
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
 from maskrender.outputs import check_canvas
 
@@ -88,19 +88,18 @@ def mask_patch(mask: Mask, size: tuple[int, int], *, style: Any = None
     from maskrender.style import Style
 
     canvas = pixel_size(size)
-    kind = KINDS.get(mask.mask_type)
+    kind = MASK_KINDS.get(mask.mask_type)
     if kind is None or not mask.features:
         return None
     transform = fit(frame_of(mask, canvas), canvas, check_aspect=False)
     geoms = np.asarray(transform.apply_all([f.geometry for f in mask.features]), dtype=object)
-    if kind.drawn_as == "area":
+    if kind.drawn_as == "filled":
         box = bounds_box(geoms, 0.0, canvas)
         return None if box is None else (box, polygon_coverage(geoms, box))
     resolved = (style if style is not None else Style()).resolve(mask, canvas)
+    box = bounds_box(geoms, resolved.reach(kind.drawn_as) + 1, canvas)
     if kind.drawn_as == "dots":
-        box = bounds_box(geoms, float(resolved.point_radius) + 1, canvas)
         return None if box is None else (box, disc_coverage(shapely.get_coordinates(geoms), resolved.point_radius, box))
-    box = bounds_box(geoms, float(resolved.line_width) / 2 + 1, canvas)
     return None if box is None else (box, line_coverage(geoms, resolved.line_width, box))
 
 

@@ -36,7 +36,7 @@ import numpy as np
 from PIL import Image
 
 from maskrender.errors import InputError, OutputError
-from maskrender.formats import FORMATS
+from maskrender.formats import OUTPUT_FORMATS
 
 __all__ = ["PNG_ICC_MAX", "encode", "png_encoder_name"]
 
@@ -155,7 +155,7 @@ def _write_png(image: Image.Image, level: int, accelerate: bool, meta: _Metadata
     return b"".join(parts)
 
 
-_BY_PILLOW = {f.pillow: f for f in FORMATS.values() if f.pillow is not None}
+_BY_PILLOW = {f.pillow: f for f in OUTPUT_FORMATS.values() if f.pillow is not None}
 
 
 def encode(image: Image.Image, fmt: str, *, compress_level: int = 1, quality: int = 90,

@@ -28,7 +28,7 @@ from types import MappingProxyType
 
 from maskrender.errors import OutputError
 
-__all__ = ["FORMATS", "KINDS", "OutputFormat", "extensions", "format_named", "output_format"]
+__all__ = ["OUTPUT_FORMATS", "OUTPUT_KINDS", "OutputFormat", "extensions", "format_named", "output_format"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,13 +65,13 @@ class OutputFormat:
         return self.pillow is not None
 
 
-KINDS = ("overlay", "report", "export")
+OUTPUT_KINDS = ("overlay", "report", "export")
 """What may be written: an overlay picture, a report, or the masks and metrics as data."""
 
 _BOTH = frozenset({"overlay", "report"})
 _EXPORT = frozenset({"export"})
 
-FORMATS: Mapping[str, OutputFormat] = MappingProxyType({
+OUTPUT_FORMATS: Mapping[str, OutputFormat] = MappingProxyType({
     f.name: f
     for f in (
         OutputFormat("png", (".png",), "PNG", "image/png", _BOTH, 2**31 - 1),
@@ -96,7 +96,7 @@ _ALIASES = {"jpg": "jpeg", "htm": "html", "json": "coco"}
 
 def extensions(kind: str) -> tuple[str, ...]:
     """The file endings ``kind`` (``overlay``, ``report`` or ``export``) may be written with, in table order."""
-    return tuple(ext for f in FORMATS.values() if kind in f.kinds for ext in f.extensions)
+    return tuple(ext for f in OUTPUT_FORMATS.values() if kind in f.kinds for ext in f.extensions)
 
 
 def _listed(kind: str) -> str:
@@ -112,7 +112,7 @@ def output_format(path: str | os.PathLike[str], kind: str) -> OutputFormat:
     """The format that ``path``'s ending names for ``kind`` (the longest ending that matches), or an
     :class:`~maskrender.OutputError` that lists the ones ``kind`` may be written in."""
     name = os.path.basename(os.fspath(path)).lower()
-    endings = sorted(((ext, f) for f in FORMATS.values() for ext in f.extensions if name.endswith(ext)),
+    endings = sorted(((ext, f) for f in OUTPUT_FORMATS.values() for ext in f.extensions if name.endswith(ext)),
                      key=lambda pair: -len(pair[0]))
     for _, f in endings:
         if kind in f.kinds:
@@ -128,10 +128,10 @@ def format_named(name: str, kind: str) -> OutputFormat:
     optional leading dot) that ``kind`` may be written in, or an :class:`~maskrender.OutputError`."""
     key = name.strip().lower().lstrip(".") if isinstance(name, str) else ""
     key = _ALIASES.get(key, key)
-    found = FORMATS.get(key)
+    found = OUTPUT_FORMATS.get(key)
     if kind == "export" and key == "png":
-        found = FORMATS["labels"]
+        found = OUTPUT_FORMATS["labels"]
     if found is None or kind not in found.kinds:
-        names = ", ".join(f.name for f in FORMATS.values() if kind in f.kinds)
+        names = ", ".join(f.name for f in OUTPUT_FORMATS.values() if kind in f.kinds)
         raise OutputError(f"format {name!r}: {_what(kind)} is written as one of {names}")
     return found

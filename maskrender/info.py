@@ -11,8 +11,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from maskrender._paths import describe, printable
-from maskrender.kinds import KINDS
+from maskrender._jsonpath import describe, printable
+from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask, Metric, Result, Results
 from maskrender.table import error_text, metric_fields, result_fields
 
@@ -144,7 +144,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         for k in r["masks"]:
             lines.append(
                 f"    mask {k['set']}/{k['side']} {k['mask_type']} {k['tech_name'] or k['name'] or '-'}: "
-                f"{k['features']} feature(s), {k['parts']} {KINDS[k['mask_type']].geometry.name}(s), "
+                f"{k['features']} feature(s), {k['parts']} {MASK_KINDS[k['mask_type']].geometry.name}(s), "
                 f"view_box {k['view_box'] or '(image pixels)'}, "
                 f"fill {k['fill'] or '(palette)'}"
             )

@@ -8,7 +8,7 @@ function for its ``drawn_as`` in each renderer if it is drawn in a new way.
 
 Examples
 --------
->>> from maskrender.kinds import KINDS, MASK_TYPES, kind_of
+>>> from maskrender.kinds import MASK_KINDS, MASK_TYPES, kind_of
 >>> MASK_TYPES                                  # drawing order, bottom to top
 ('heatmap_mask', 'polygon_mask', 'polyline_mask', 'point_mask')
 >>> k = kind_of("polyline_mask")
@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["GEOMETRIES", "KINDS", "MASK_SETS", "MASK_TYPES", "SIDES", "GeometryFamily", "MaskKind", "kind_of", "rank"]
+__all__ = ["GEOMETRIES", "MASK_KINDS", "MASK_SETS", "MASK_TYPES", "SIDES", "GeometryFamily", "MaskKind", "kind_of",
+           "rank"]
 
 MASK_SETS: tuple[str, ...] = ("restored", "original")
 """The two mask sets of a result: for the face-aligned ("restored") image and for the photo as uploaded."""
@@ -33,7 +34,7 @@ MASK_SETS: tuple[str, ...] = ("restored", "original")
 SIDES: tuple[str, ...] = ("front", "left", "right")
 """The sides a mask may belong to (documented; missing means front)."""
 
-DrawnAs = Literal["area", "dots", "strokes"]
+DrawnAs = Literal["filled", "dots", "strokes"]
 """How a renderer draws a kind: filled areas, discs around points, or stroked lines."""
 
 
@@ -105,7 +106,7 @@ class MaskKind:
         The name in the data (``polygon_mask``).
     geometry : GeometryFamily
         The geometries its features hold.
-    drawn_as : {"area", "dots", "strokes"}
+    drawn_as : {"filled", "dots", "strokes"}
         How renderers draw it (each renderer has one drawing function per value).
     rank : int
         Drawing order, bottom to top (heatmaps under lesions under lines under points).
@@ -114,7 +115,7 @@ class MaskKind:
     graded : bool
         Whether its intensities grade one surface (a heatmap) rather than mark separate findings.
     legend : str
-        What the legend swatch shows: ``area``, ``gradient``, ``line`` or ``dot``.
+        What the legend swatch shows: ``filled``, ``gradient``, ``line`` or ``dot``.
     """
 
     mask_type: str
@@ -126,24 +127,24 @@ class MaskKind:
     legend: str
 
 
-KINDS: Mapping[str, MaskKind] = MappingProxyType({
+MASK_KINDS: Mapping[str, MaskKind] = MappingProxyType({
     k.mask_type: k
     for k in (
-        MaskKind("heatmap_mask", GEOMETRIES["polygon"], "area", 0, polygonal=True, graded=True, legend="gradient"),
-        MaskKind("polygon_mask", GEOMETRIES["polygon"], "area", 1, polygonal=True, graded=False, legend="area"),
+        MaskKind("heatmap_mask", GEOMETRIES["polygon"], "filled", 0, polygonal=True, graded=True, legend="gradient"),
+        MaskKind("polygon_mask", GEOMETRIES["polygon"], "filled", 1, polygonal=True, graded=False, legend="filled"),
         MaskKind("polyline_mask", GEOMETRIES["line"], "strokes", 2, polygonal=False, graded=False, legend="line"),
         MaskKind("point_mask", GEOMETRIES["point"], "dots", 3, polygonal=False, graded=False, legend="dot"),
     )
 })
 """Every known mask kind, by ``mask_type``."""
 
-MASK_TYPES: tuple[str, ...] = tuple(sorted(KINDS, key=lambda t: KINDS[t].rank))
+MASK_TYPES: tuple[str, ...] = tuple(sorted(MASK_KINDS, key=lambda t: MASK_KINDS[t].rank))
 """Known mask types, in drawing order (bottom to top)."""
 
 
 def kind_of(mask_type: str) -> MaskKind | None:
     """The kind of ``mask_type``, or ``None`` for a type maskrender does not know."""
-    return KINDS.get(mask_type)
+    return MASK_KINDS.get(mask_type)
 
 
 def rank(mask_type: str) -> int:
@@ -152,5 +153,5 @@ def rank(mask_type: str) -> int:
     >>> sorted(["point_mask", "heatmap_mask", "x"], key=rank)
     ['heatmap_mask', 'point_mask', 'x']
     """
-    kind = KINDS.get(mask_type)
-    return kind.rank if kind is not None else len(KINDS)
+    kind = MASK_KINDS.get(mask_type)
+    return kind.rank if kind is not None else len(MASK_KINDS)

@@ -10,7 +10,8 @@ heatmaps, a stroke for lines, a dot for points.
 Examples
 --------
 >>> from maskrender.style import Color
->>> entries = [LegendEntry("Acne", Color.parse("#FF9F1C"), "area"), LegendEntry("Pores", Color.parse("#00B4D8"), "dot")]
+>>> entries = [LegendEntry("Acne", Color.parse("#FF9F1C"), "filled"),
+...            LegendEntry("Pores", Color.parse("#00B4D8"), "dot")]
 >>> layout = legend_layout(entries, (1000, 800), "top-right")
 >>> layout.box[2] == 1000 - layout.margin, [row.text for row in layout.rows]
 (True, ['Acne', 'Pores'])
@@ -28,7 +29,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from maskrender.draw.svg import MaskDrawing, xml_text
 from maskrender.errors import InputError
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 from maskrender.style import Color
 
 __all__ = ["CORNERS", "FONT", "SHARE", "LegendEntry", "LegendLayout", "LegendRow", "draw_legend", "font_size",
@@ -56,7 +57,7 @@ class LegendEntry:
 
     name: str
     color: Color
-    swatch: str = "area"
+    swatch: str = "filled"
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,12 +86,12 @@ def legend_entries(drawings: Iterable[MaskDrawing]) -> list[LegendEntry]:
 
     >>> from maskrender.overlay import prepare
     >>> [(e.name, e.swatch) for e in legend_entries(prepare("fixtures/lines.json", size=(64, 64))[2])]
-    [('Deep Lines Mask', 'area'), ('Lines Mask', 'line')]
+    [('Deep Lines Mask', 'filled'), ('Lines Mask', 'line')]
     """
     out: dict[tuple[str, str], LegendEntry] = {}
     for d in drawings:
-        kind = KINDS.get(d.mask.mask_type)
-        entry = LegendEntry(d.mask.display_name, d.style.color, kind.legend if kind is not None else "area")
+        kind = MASK_KINDS.get(d.mask.mask_type)
+        entry = LegendEntry(d.mask.display_name, d.style.color, kind.legend if kind is not None else "filled")
         out.setdefault((entry.name, entry.color.hex), entry)
     return list(out.values())
 
@@ -183,7 +184,7 @@ def _swatch(draw: ImageDraw.ImageDraw, kind: str, box: tuple[float, ...], color:
             t = 0.2 + 0.8 * i / max(1, steps - 1)
             mixed = tuple(round(255 * (1 - t) + v * t) for v in rgb)
             draw.rectangle((x0 + i, y0, x0 + i + 1, y1), fill=(*mixed, 255))
-    elif kind == "area":
+    elif kind == "filled":
         draw.rectangle(box, fill=(*rgb, 255))
 
 
@@ -246,7 +247,7 @@ def svg_legend(layout: LegendLayout) -> str:
             d = (sy1 - sy0) * 0.2
             parts.append(f'<line x1="{_n(sx0)}" y1="{_n(sy1 - d)}" x2="{_n(sx1)}" y2="{_n(sy0 + d)}" stroke="{c}" '
                          f'stroke-width="{_n((sx1 - sx0) * 0.18)}"/>')
-        elif kind in ("area", "gradient"):
+        elif kind in ("filled", "gradient"):
             fill = c
             if kind == "gradient":
                 parts.append(f'<linearGradient id="mr-legend-gradient-{i}"><stop offset="0" stop-color="{c}" '

@@ -32,7 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
 from maskrender.aliases import selection
-from maskrender.kinds import GEOMETRIES, KINDS, MASK_SETS, MASK_TYPES, SIDES
+from maskrender.kinds import GEOMETRIES, MASK_KINDS, MASK_SETS, MASK_TYPES, SIDES
 from maskrender.metric import GRADES, Area, Metric, grade
 from maskrender.viewbox import ViewBox
 
@@ -143,7 +143,7 @@ class Mask(_Shown):
         ('MultiPolygon', 6)
         """
         parts = [p for f in self.features for p in _parts(f.geometry)]
-        kind = KINDS.get(self.mask_type)
+        kind = MASK_KINDS.get(self.mask_type)
         family = kind.geometry if kind is not None else GEOMETRIES["polygon"]
         if not parts:
             return shapely.from_wkt(family.empty_wkt)
@@ -176,7 +176,7 @@ class Mask(_Shown):
 
         Overlapping features count once; points and lines cover no area.
         """
-        kind = KINDS.get(self.mask_type)
+        kind = MASK_KINDS.get(self.mask_type)
         if kind is None or not kind.polygonal or not self.features:
             return 0.0
         # the union of the single polygons: each is valid, a feature's MultiPolygon may not be

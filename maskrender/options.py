@@ -41,9 +41,9 @@ from maskrender.errors import InputError
 from maskrender.kinds import MASK_SETS, SIDES
 from maskrender.palettes import PALETTES
 
-__all__ = ["EXPORT_OPTIONS", "KINDS", "OPTIONS", "Option", "call_options", "options_for"]
+__all__ = ["EXPORT_OPTIONS", "OPTIONS", "Option", "call_options", "options_for"]
 
-KINDS = ("overlay", "report")
+_PICTURES = ("overlay", "report")
 """What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
 
 
@@ -235,7 +235,7 @@ def _file(value: Any) -> str:
 
 # -- the registry -------------------------------------------------------------------------------
 
-BOTH = frozenset(KINDS)
+BOTH = frozenset(_PICTURES)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
 EXPORT = frozenset({"export"})

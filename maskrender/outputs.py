@@ -11,7 +11,7 @@ Every writer (overlays, reports, batches) asks here first:
 * :func:`check_canvas`: width × height within ``limits.MAX_CANVAS_PIXELS`` and each side within
   what the rasteriser can address (:data:`MAX_SIDE`);
 * :func:`check_picture`: :func:`check_canvas` plus the format's own largest side (WebP 16,383 px,
-  JPEG 65,535 px, from :data:`maskrender.formats.FORMATS`).
+  JPEG 65,535 px, from :data:`maskrender.formats.OUTPUT_FORMATS`).
 
 Examples
 --------
@@ -40,7 +40,7 @@ from typing import Any
 
 from maskrender import limits
 from maskrender.errors import LimitError, OutputError
-from maskrender.formats import FORMATS, OutputFormat, output_format
+from maskrender.formats import OUTPUT_FORMATS, OutputFormat, output_format
 
 __all__ = ["MAX_SIDE", "check_canvas", "check_name", "check_output", "check_picture", "name_max", "refuse_inputs"]
 
@@ -208,7 +208,7 @@ def check_picture(size: tuple[int, int], fmt: str | OutputFormat, label: str = "
     """:func:`check_canvas`, then the format's largest side: an :class:`~maskrender.OutputError` naming
     ``label`` when, say, a WebP would be wider than 16,383 px. ``fmt`` is a format or its name."""
     check_canvas(size, f"{label}:" if label != "output" else "output canvas")
-    found = fmt if isinstance(fmt, OutputFormat) else FORMATS[fmt]
+    found = fmt if isinstance(fmt, OutputFormat) else OUTPUT_FORMATS[fmt]
     if found.max_side is not None and max(size) > found.max_side:
         name = {"jpeg": "JPEG", "webp": "WebP", "png": "PNG"}.get(found.name, found.name)
         raise OutputError(f"{label}: {size[0]}x{size[1]} is wider or taller than {name}'s largest "

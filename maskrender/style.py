@@ -34,9 +34,9 @@ import numpy as np
 import shapely
 from PIL import ImageColor
 
-from maskrender._paths import describe
+from maskrender._jsonpath import describe
 from maskrender.errors import InputError, SizeWarning, warn
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
 from maskrender.names import lookup, stem
 from maskrender.palettes import DEFAULT_PALETTE, PALETTES
@@ -304,7 +304,7 @@ def auto_point_radius(mask: Mask, image_size: tuple[int, int]) -> float:
     (0.75, 3.5)
     """
     radius = DEFAULT_POINT_RADIUS.pixels(image_size)
-    kind = KINDS.get(mask.mask_type)
+    kind = MASK_KINDS.get(mask.mask_type)
     if kind is None or kind.drawn_as != "dots":
         return radius
     # points at the same place are one point: coincident copies would make every nearest-neighbour
@@ -446,7 +446,7 @@ class Style:
         sizes: tuple[Size | None, Size, Size] = (self.point_radius, self.line_width, self.outline)  # type: ignore[assignment]
         radius = auto_point_radius(mask, image_size) if sizes[0] is None else sizes[0].pixels(image_size)
         width = sizes[1].pixels(image_size)
-        kind = KINDS.get(mask.mask_type)
+        kind = MASK_KINDS.get(mask.mask_type)
         if width < MIN_LINE_WIDTH and kind is not None and kind.drawn_as == "strokes":
             warn(f"{mask.tech_name or mask.display_name}: line width {sizes[1].value:g}"
                  f"{'' if not sizes[1].relative else ' of the image'} is {width:.3g} px on a "
@@ -472,3 +472,15 @@ class MaskStyle:
     line_width: float
     outline: float
     outline_opacity: float
+
+    def reach(self, drawn_as: str) -> float:
+        """How far, in output pixels, a mask drawn as ``drawn_as`` (``filled``, ``dots`` or ``strokes``,
+        :attr:`maskrender.kinds.MaskKind.drawn_as`) reaches beyond its geometry: the disc's radius, half
+        the line's width, nothing for a filled shape.
+
+        >>> st = MaskStyle(Color.parse("#ff0000"), 1.0, point_radius=3.0, line_width=4.0, outline=0.0,
+        ...                outline_opacity=1.0)
+        >>> st.reach("dots"), st.reach("strokes"), st.reach("filled")
+        (3.0, 2.0, 0.0)
+        """
+        return self.point_radius if drawn_as == "dots" else self.line_width / 2 if drawn_as == "strokes" else 0.0

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskrender._paths import printable
+from maskrender._jsonpath import printable
 from maskrender.model import Metric, Result, Results
 
 __all__ = ["METRIC_COLUMNS", "error_text", "metric_fields", "metric_rows", "result_fields"]

@@ -5,6 +5,9 @@ interpreter, and the architecture page shows the order the code enforces."""
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
+import re
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -115,3 +118,36 @@ def test_every_module_imports_alone_in_a_fresh_interpreter() -> None:
 def test_architecture_page_shows_the_enforced_order() -> None:
     page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     assert _layers.markdown() in page, "regenerate the table with: python -m maskrender._layers"
+
+
+_IMPORT = re.compile(r"^\s*(?:from\s+(maskrender(?:\.\w+)*)\s+import|import\s+(maskrender(?:\.\w+)*))", re.M)
+
+
+def _doc_blocks() -> list[tuple[str, str]]:
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    out = []
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for block in text.split("```python")[1:]:
+            out.append((page.name, block.split("```", 1)[0]))
+    return out
+
+
+def test_documentation_imports_only_public_modules() -> None:
+    """What the docs show a user is the API: no page imports an internal module."""
+    found = [(page, m.group(1) or m.group(2)) for page, block in _doc_blocks() for m in _IMPORT.finditer(block)]
+    assert found, "the docs show no import at all"
+    internal = [(page, mod) for page, mod in found if mod not in _layers.PUBLIC]
+    assert not internal, f"docs import internal modules: {internal}"
+
+
+@pytest.mark.parametrize("name", sorted(_layers.PUBLIC))
+def test_every_public_module_states_its_api(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = getattr(module, "__all__", None)
+    assert exported, f"{name} has no __all__"
+    missing = [n for n in exported if not hasattr(module, n)]
+    assert not missing, f"{name}.__all__ names what it lacks: {missing}"
+    objects = {n: getattr(module, n) for n in exported}
+    undocumented = [n for n, o in objects.items() if (inspect.isroutine(o) or inspect.isclass(o)) and not o.__doc__]
+    assert not undocumented, f"{name}: undocumented {undocumented}"

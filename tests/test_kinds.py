@@ -11,7 +11,7 @@ from helpers import ROOT
 
 import maskrender as mr
 from maskrender.info import format_summary, summarize
-from maskrender.kinds import GEOMETRIES, KINDS, MASK_TYPES, kind_of, rank
+from maskrender.kinds import GEOMETRIES, MASK_KINDS, MASK_TYPES, kind_of, rank
 from maskrender.overlay import select_masks
 
 PACKAGE = ROOT / "maskrender"
@@ -38,10 +38,10 @@ def test_no_module_but_kinds_spells_a_mask_type() -> None:
 def test_the_table_is_complete_and_ordered() -> None:
     assert MASK_TYPES == ("heatmap_mask", "polygon_mask", "polyline_mask", "point_mask")
     assert [rank(t) for t in MASK_TYPES] == [0, 1, 2, 3]
-    assert rank("sparkle_mask") == len(KINDS)
-    assert {k.geometry.name for k in KINDS.values()} == set(GEOMETRIES)
-    assert {k.drawn_as for k in KINDS.values()} == {"area", "dots", "strokes"}
-    assert [t for t in MASK_TYPES if KINDS[t].polygonal] == ["heatmap_mask", "polygon_mask"]
+    assert rank("sparkle_mask") == len(MASK_KINDS)
+    assert {k.geometry.name for k in MASK_KINDS.values()} == set(GEOMETRIES)
+    assert {k.drawn_as for k in MASK_KINDS.values()} == {"filled", "dots", "strokes"}
+    assert [t for t in MASK_TYPES if MASK_KINDS[t].polygonal] == ["heatmap_mask", "polygon_mask"]
     assert kind_of("nope") is None
 
 
@@ -60,7 +60,7 @@ def test_stages_agree_with_the_table() -> None:
     ordered = [m.mask_type for m in select_masks(results)]
     assert ordered == sorted(ordered, key=rank)                     # drawing order
     for m in results.all_masks():
-        kind = KINDS[m.mask_type]
+        kind = MASK_KINDS[m.mask_type]
         assert m.geometry.geom_type == kind.geometry.multi           # model builds the family's geometry
         assert (m.area > 0) == kind.polygonal                        # only area kinds cover area
     text = format_summary(summarize(results))

@@ -53,7 +53,7 @@ def test_every_mask_has_a_row_in_its_drawn_colour() -> None:
     picture = render(RESULTS, size=(604, 604), legend="top-right")
     for row in layout.rows:
         x0, y0, x1, y1 = row.swatch
-        if row.entry.swatch in ("area", "dot"):
+        if row.entry.swatch in ("filled", "dot"):
             centre: tuple[int, ...] = picture.getpixel((round((x0 + x1) / 2), round((y0 + y1) / 2)))  # type: ignore[assignment]
             assert max(abs(a - b) for a, b in zip(centre[:3], row.entry.color.rgb, strict=True)) <= 3
     colours = {d.mask.display_name: d.style.color for d in drawings}

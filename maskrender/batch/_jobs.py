@@ -15,10 +15,10 @@ from maskrender.errors import BatchError, InputError
 from maskrender.formats import extensions
 from maskrender.options import OPTIONS, call_options
 
-__all__ = ["KINDS", "ONLY_FOR", "OPTION_PARSERS", "PATH_OPTIONS", "BatchError", "Job", "Outcome", "job_options",
+__all__ = ["JOB_KINDS", "ONLY_FOR", "OPTION_PARSERS", "PATH_OPTIONS", "BatchError", "Job", "Outcome", "job_options",
            "output_name", "resolve_files"]
 
-KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+JOB_KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "overlay": ("maskrender.overlay", "render_file", tuple(e.lstrip(".") for e in extensions("overlay"))),
     "report": ("maskrender.report", "report_file", tuple(e.lstrip(".") for e in extensions("report"))),
 }
@@ -72,8 +72,8 @@ class Job:
     def __init__(self, result: str | os.PathLike[str], output: str | os.PathLike[str],
                  image: str | os.PathLike[str] | None = None, *, kind: str = "overlay",
                  options: Mapping[str, Any] | None = None, label: str = "", timeout: float | None = None) -> None:
-        if kind not in KINDS:
-            raise InputError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        if kind not in JOB_KINDS:
+            raise InputError(f"kind must be one of {', '.join(JOB_KINDS)}, not {kind!r}")
         opts = resolve_files(options or {}, lambda key, value: _absolute(value))   # the same on every worker
         object.__setattr__(self, "result", _absolute(result))
         object.__setattr__(self, "output", _absolute(output))
@@ -139,7 +139,8 @@ OPTION_PARSERS: dict[str, Callable[[Any], Any]] = {o.name: o.read for o in OPTIO
 """Per-job options (manifest columns, and the batch-wide defaults) and how each is read."""
 
 ONLY_FOR: dict[str, str] = {  # (an option of no kind, such as timeout, is the batch's own: it applies to all)
-    o.name: min(o.kinds & set(KINDS) or o.kinds) for o in OPTIONS.values() if o.kinds and len(o.kinds & set(KINDS)) < 2}
+    o.name: min(o.kinds & set(JOB_KINDS) or o.kinds)
+    for o in OPTIONS.values() if o.kinds and len(o.kinds & set(JOB_KINDS)) < 2}
 """Options that apply to one kind of output only."""
 
 PATH_OPTIONS = tuple(o.name for o in OPTIONS.values() if o.path)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from maskrender.batch._jobs import (
-    KINDS,
+    JOB_KINDS,
     ONLY_FOR,
     OPTION_PARSERS,
     BatchError,
@@ -29,7 +29,7 @@ from maskrender.batch._jobs import (
 from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
 from maskrender.files import open_regular
 
-__all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTIONS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
+__all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTION_COLUMNS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
 
 MANIFEST_SUFFIXES: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".jsonl": None, ".ndjson": None}
 """Manifest file types: CSV or TSV with a header line, or JSON Lines (one object a line)."""
@@ -37,10 +37,10 @@ MANIFEST_SUFFIXES: dict[str, str | None] = {".csv": ",", ".tsv": "\t", ".jsonl":
 PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
 """Photos a results folder pairs with ``NAME.json`` by stem."""
 
-OPTIONS = tuple(OPTION_PARSERS)
+OPTION_COLUMNS = tuple(OPTION_PARSERS)
 """Per-job render options: manifest columns, and the batch-wide ``defaults`` of :func:`read_jobs`."""
 
-COLUMNS = ("result", "image", "output", *OPTIONS)
+COLUMNS = ("result", "image", "output", *OPTION_COLUMNS)
 """The columns (or JSON Lines keys) a manifest may have; only ``result`` is required."""
 
 Row = tuple[str, dict[str, Any]]
@@ -242,7 +242,7 @@ class Manifest:
         given = values.get("output")
         if given is not None and not isinstance(given, str):
             raise BatchError(f"{label}, column 'output': expected a file name, found {given!r}")
-        name = output_name(given if given else result.stem, KINDS[self.kind][2], self.format)
+        name = output_name(given if given else result.stem, JOB_KINDS[self.kind][2], self.format)
         if not name:
             raise BatchError(f"{label}, column 'output': {given!r} gives no usable file name")
         parsed = _parse_values(label, values, self._defaults, self.kind, base)
@@ -326,9 +326,9 @@ class _Inputs:
 
 
 def _check_kind(kind: str, fmt: str) -> None:
-    if kind not in KINDS:
-        raise BatchError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
-    module, function, extensions = KINDS[kind]
+    if kind not in JOB_KINDS:
+        raise BatchError(f"unknown kind {kind!r}; expected one of {', '.join(JOB_KINDS)}")
+    module, function, extensions = JOB_KINDS[kind]
     if fmt not in extensions:
         raise BatchError(f"{kind} output cannot be written as {fmt!r}; expected one of {', '.join(extensions)}")
     try:
@@ -349,7 +349,7 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
         where each ``NAME.json`` is paired with the photo ``NAME.jpg``/``.jpeg``/``.png``/
         ``.webp`` (none: a transparent layer). Columns: ``result`` (required), ``image``,
         ``output`` (file name in ``out_dir``; default: the result's stem) and any of
-        :data:`~maskrender.batch.OPTIONS`: for both kinds ``masks``, ``only``, ``opacity``,
+        :data:`~maskrender.batch.COLUMNS`: for both kinds ``masks``, ``only``, ``opacity``,
         ``fill``, ``point_radius``, ``line_width``, ``outline``, ``strict``, ``quality``,
         ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
         reports ``title``, ``subject``, ``width``, ``page``, ``dpi``, ``columns``,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from maskrender._paths import printable
+from maskrender._jsonpath import printable
 from maskrender.batch._executors import dask_executor
 from maskrender.batch._index import IndexPage
 from maskrender.batch._jobs import BatchError, Job, Outcome

@@ -31,7 +31,7 @@ from types import FrameType
 from typing import Any
 
 from maskrender.batch._check import is_complete
-from maskrender.batch._jobs import KINDS, PATH_OPTIONS, Job, Status
+from maskrender.batch._jobs import JOB_KINDS, PATH_OPTIONS, Job, Status
 from maskrender.errors import MaskRenderError
 from maskrender.files import open_regular
 
@@ -333,7 +333,7 @@ def execute(task: Task) -> TaskResult:
         if review is not None and made_from is not None:
             _record(task.work or "", task.key, made_from, job.output, review)
         return TaskResult("skipped", fingerprint=made_from, review=review)
-    module, function, _ = KINDS[job.kind]
+    module, function, _ = JOB_KINDS[job.kind]
     caught: list[warnings.WarningMessage] = []
     review = None
     with contextlib.ExitStack() as stack:

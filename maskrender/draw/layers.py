@@ -25,7 +25,7 @@ from maskrender.draw import compiled
 from maskrender.draw.raster import Box, bounds_box, shapes_alpha
 from maskrender.draw.shapes import from_geometries
 from maskrender.geometry import Transform
-from maskrender.kinds import KINDS, rank
+from maskrender.kinds import MASK_KINDS, rank
 from maskrender.model import Mask
 from maskrender.style import Color, MaskStyle
 
@@ -91,7 +91,7 @@ def mask_layers(mask: Mask, transform: Transform, style: MaskStyle, canvas: tupl
     """
     levels = np.array([round(f.intensity * 255) for f in mask.features], dtype=np.int64)
     drawn = np.flatnonzero(levels > 0)
-    kind = KINDS[mask.mask_type]
+    kind = MASK_KINDS[mask.mask_type]
     outlined = style.outline > 0 and style.outline_opacity > 0 and kind.polygonal
     if not len(drawn) or (style.opacity <= 0 and not outlined):
         return []
@@ -120,8 +120,8 @@ def _fill_alpha(
     canvas: tuple[int, int],
     accelerate: bool,
 ) -> tuple[Box, npt.NDArray[np.uint8]] | None:
-    """The fill's box and 8-bit alpha, drawn as ``drawn_as`` (``area``, ``dots`` or ``strokes``)."""
-    pad = {"dots": style.point_radius, "strokes": style.line_width / 2}.get(drawn_as, 0.0) + 1.0
+    """The fill's box and 8-bit alpha, drawn as ``drawn_as`` (``filled``, ``dots`` or ``strokes``)."""
+    pad = style.reach(drawn_as) + 1.0
     box = bounds_box(px_geoms, pad, canvas)
     if box is None:
         return None

@@ -41,7 +41,7 @@ from html import escape
 from maskrender.draw.svg_shapes import CAPPED_RADIUS, level_paths, outline_path
 from maskrender.errors import InputError
 from maskrender.geometry import Transform
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
 from maskrender.style import MaskStyle
 
@@ -123,20 +123,18 @@ def _grey(level: float) -> str:
 def _mask_markup(md: MaskDrawing, index: int, id_prefix: str, size: tuple[int, int]) -> str:
     """The group of one mask (and the group of its outline, if it has one)."""
     mask, t, st = md.mask, md.transform, md.style
-    kind = KINDS[mask.mask_type]
+    kind = MASK_KINDS[mask.mask_type]
     ident = safe_id(mask.tech_name or mask.name or mask.mask_type)
     gid = f"{id_prefix}{ident}-{index}"
     attrs = (f'id="{gid}" class="mask {safe_id(mask.mask_type)} {ident}" fill="{st.color.hex}" '
              f'opacity="{_num(st.opacity, 4)}"')
-    reach, paint, pen = 0.0, "fill", ""
+    reach, paint, pen = st.reach(kind.drawn_as), "fill", ""
     if kind.drawn_as == "strokes":
-        reach, paint = st.line_width / 2, "stroke"
+        paint = "stroke"
         pen = f' stroke-width="{_num(st.line_width)}" stroke-linecap="round" stroke-linejoin="round"'
-    elif kind.drawn_as == "dots":
-        reach = st.point_radius
-        if reach <= CAPPED_RADIUS:  # larger discs are filled arcs (see level_paths)
-            paint = "stroke"
-            pen = f' stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
+    elif kind.drawn_as == "dots" and reach <= CAPPED_RADIUS:  # larger discs are filled arcs (see level_paths)
+        paint = "stroke"
+        pen = f' stroke-width="{_num(2 * st.point_radius)}" stroke-linecap="round"'
     if paint == "stroke":
         attrs += f' stroke="{st.color.hex}"{pen}'
     unfilled = ' fill="none"' if paint == "stroke" else ""

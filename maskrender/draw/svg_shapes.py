@@ -327,7 +327,7 @@ def _nested(parts: Objects, ranks: I64, levels: list[float], kind: SubpathKind, 
 
 def level_shapes(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], reach: float, *,
                  opacity: float = 1.0, masks: bool = True) -> LevelShapes:
-    """The subpaths of a mask drawn ``drawn_as`` (``area``, ``strokes``, ``dots``) on a canvas of ``size``.
+    """The subpaths of a mask drawn ``drawn_as`` (``filled``, ``strokes``, ``dots``) on a canvas of ``size``.
 
     ``reach`` is how far the drawing extends past a shape's coordinates (half a stroke, a
     disc's radius), in output pixels.  ``opacity`` scales the levels (for a writer that cannot
@@ -346,7 +346,7 @@ def level_shapes(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int],
     """
     levels, feature_ranks = _ranks(mask)
     levels = [opacity * level for level in levels]
-    kind: SubpathKind = "ring" if drawn_as == "area" else "dot" if drawn_as == "dots" else "line"
+    kind: SubpathKind = "ring" if drawn_as == "filled" else "dot" if drawn_as == "dots" else "line"
     parts, ranks, tp = _parts(mask, feature_ranks, t, size, reach, _TYPES[kind])
     drawn = ranks >= 0
     parts, ranks = parts[drawn], ranks[drawn]
@@ -373,7 +373,7 @@ def level_shapes(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int],
 
 
 def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], reach: float) -> LevelPaths:
-    """The paths of a mask drawn ``drawn_as`` (``area``, ``strokes``, ``dots``) on a canvas of ``size``:
+    """The paths of a mask drawn ``drawn_as`` (``filled``, ``strokes``, ``dots``) on a canvas of ``size``:
     :func:`level_shapes` as SVG path data: dots of a radius ``reach`` up to :data:`CAPPED_RADIUS` as
     zero-length subpaths (to stroke with round caps), larger ones as filled discs.
 
@@ -384,7 +384,7 @@ def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], 
     ...     b' "properties": {"intensity": 0.5}},'
     ...     b'{"geometry": {"type": "Polygon", "coordinates": [[[50, 20], [80, 20], [80, 50], [50, 20]]]},'
     ...     b' "properties": {"intensity": 1}}]}').masks()[0]
-    >>> level_paths(heat, fit(heat.view_box, (100, 100)), "area", (100, 100), 0).plain
+    >>> level_paths(heat, fit(heat.view_box, (100, 100)), "filled", (100, 100), 0).plain
     [(0.5019607843137255, 'M10 10l80 0 0 80z'), (1.0, 'M50 20l30 0 0 30z')]
     """
     shapes = level_shapes(mask, t, drawn_as, size, reach)

@@ -27,7 +27,7 @@ import shapely
 
 from maskrender.draw.raster import bounds_box, disc_coverage, line_coverage, polygon_coverage
 from maskrender.geometry import fit, frame_of
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
 
 __all__ = ["Lesion", "lesions"]
@@ -58,13 +58,13 @@ def lesions(mask: Mask, size: tuple[int, int], *, style: Any = None) -> Iterator
     (see the module's example); lesions the image does not show are left out."""
     from maskrender.style import Style
 
-    kind = KINDS.get(mask.mask_type)
+    kind = MASK_KINDS.get(mask.mask_type)
     if kind is None or not mask.features:
         return
     transform = fit(frame_of(mask, size), size, check_aspect=False)
     geoms = np.asarray(transform.apply_all([f.geometry for f in mask.features]), dtype=object)
     found: list[Lesion] = []
-    if kind.drawn_as == "area":
+    if kind.drawn_as == "filled":
         parts = shapely.get_parts(shapely.union_all(shapely.get_parts(geoms)))
         for part in parts:
             box = bounds_box(np.array([part]), 0.0, size)

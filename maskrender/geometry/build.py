@@ -15,7 +15,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender import limits
-from maskrender._paths import Context, finite, join
+from maskrender._jsonpath import Context, finite, join
 from maskrender.errors import GeometryWarning, warn
 from maskrender.kinds import GeometryFamily
 
@@ -56,9 +56,9 @@ def build_geometries(parts: list[list[Any]], multi: list[bool], path: str, fam: 
     of its ``features`` list, with a handful of vectorised shapely calls; repair what is invalid, with
     a warning.
 
-    >>> from maskrender._paths import Context
-    >>> from maskrender.kinds import KINDS
-    >>> fam = KINDS["polygon_mask"].geometry
+    >>> from maskrender._jsonpath import Context
+    >>> from maskrender.kinds import MASK_KINDS
+    >>> fam = MASK_KINDS["polygon_mask"].geometry
     >>> [g.area for g in build_geometries([[[[[0, 0], [2, 0], [2, 1], [0, 0]]]]], [True], "features", fam,
     ...                                   Context("x.json"))]
     [1.0]

@@ -36,7 +36,7 @@ Examples
 
 from __future__ import annotations
 
-from maskrender._paths import Context
+from maskrender._jsonpath import Context
 from maskrender.model import Results
 from maskrender.parse.assumptions import default_side, default_view_box, normalise_intensities
 from maskrender.parse.envelopes import read_results

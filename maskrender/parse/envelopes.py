@@ -9,9 +9,9 @@ from typing import Any
 import shapely.errors
 
 from maskrender import limits
-from maskrender._paths import Context, describe, finite, join, text
+from maskrender._jsonpath import Context, describe, finite, join, text
 from maskrender.errors import FormatError, MaskRenderWarning, UnknownMaskTypeWarning, warn
-from maskrender.kinds import KINDS, MASK_TYPES
+from maskrender.kinds import MASK_KINDS, MASK_TYPES
 from maskrender.model import SIDES, Area, Mask, Metric, Result, ViewBox
 from maskrender.parse.assumptions import default_side, default_view_box
 from maskrender.parse.exported import is_export, read_export
@@ -261,7 +261,7 @@ def _mask(m: Any, path: str, ctx: Context, mask_set: str, algorithm: str, family
     mask_type = m.get("mask_type")
     if not isinstance(mask_type, str):
         raise ctx.fail(join(path, "mask_type"), "a string such as polygon_mask", mask_type)
-    kind = KINDS.get(mask_type)
+    kind = MASK_KINDS.get(mask_type)
     if kind is None:
         warn(
             f"{ctx.src}: {join(path, 'mask_type')}: unknown mask type {mask_type!r} skipped "

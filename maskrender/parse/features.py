@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maskrender._paths import Context, finite, join
+from maskrender._jsonpath import Context, finite, join
 from maskrender.geometry.build import build_geometries
 from maskrender.kinds import GeometryFamily
 from maskrender.model import Feature
@@ -17,10 +17,10 @@ __all__ = ["read_features"]
 def read_features(feats: list[Any], path: str, fam: GeometryFamily, ctx: Context) -> tuple[Feature, ...]:
     """Every feature of one mask (its ``features`` list at ``path``, geometries of family ``fam``).
 
-    >>> from maskrender.kinds import KINDS
+    >>> from maskrender.kinds import MASK_KINDS
     >>> f = read_features([{"geometry": {"type": "Point", "coordinates": [1, 2]}, "properties": {"intensity": 50}},
     ...                    {"geometry": {"type": "Point", "coordinates": [3, 4]}, "properties": {"intensity": 100}}],
-    ...                   "features", KINDS["point_mask"].geometry, Context("x.json"))
+    ...                   "features", MASK_KINDS["point_mask"].geometry, Context("x.json"))
     >>> [x.intensity for x in f], f[0].geometry.wkt
     ([0.5, 1.0], 'MULTIPOINT ((1 2))')
     """

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from maskrender._paths import join
+from maskrender._jsonpath import join
 
 __all__ = ["look_alike"]
 

@@ -20,7 +20,7 @@ from typing import IO, Any, Union
 import numpy as np
 
 from maskrender import limits
-from maskrender._paths import join, text
+from maskrender._jsonpath import join, text
 from maskrender.errors import InputError, LimitError, MaskRenderError, ParseError
 from maskrender.files import open_regular
 

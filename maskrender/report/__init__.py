@@ -9,9 +9,15 @@ and before/after (``before``: two visits side by side, every metric with its cha
 better or worse).  Output: PNG, JPEG, WebP, SVG (vector text and masks), PDF (A4 or Letter)
 and a self-contained HTML page.
 
-The work is split in stages a test can look at one by one: ``content`` (results to strings),
-``layout`` (pure: boxes and a display list), ``scene`` (photos and mask colours), and the
-writers ``raster``, ``svg``, ``html`` and ``pdf``.
+The work is split in stages a test can look at one by one, each one module (its helpers named
+after it):
+
+1. ``content`` (results to strings, grades and changes; the data types in ``content_types``);
+2. ``layout`` (pure: the content placed as a display list of ``elements``, built with the
+   ``layout_parts`` it composes);
+3. ``scene`` (the photos and every mask's colour);
+4. the writers, one per kind of output: ``picture`` (PNG, JPEG, WebP; encoded by ``encoding``),
+   ``svgpage``, ``html`` and ``pdf`` (its masks in ``pdfmasks``, its structure tags in ``pdftags``).
 
 Examples
 --------
@@ -48,24 +54,24 @@ from maskrender.formats import format_named
 from maskrender.image import PhotoSource
 from maskrender.model import Result, Results
 from maskrender.names import available_names, require_known
-from maskrender.outputs import check_canvas
+from maskrender.outputs import check_canvas, check_output
 from maskrender.parse import Source, load
-from maskrender.report.blocks import PhotoSpec, ReportContent
 from maskrender.report.content import build_panels, creation_date, summary_table
+from maskrender.report.content_types import PhotoSpec, ReportContent
 from maskrender.report.elements import Layout
+from maskrender.report.encoding import encode_picture
 from maskrender.report.fonts import FontChain
 from maskrender.report.i18n import Catalogue, LangSource, load_catalogue
 from maskrender.report.layout import layout_report
-from maskrender.report.output import FORMATS, check_output, encode_picture
 from maskrender.report.pdf import PAGE_SIZES, page_pixels, paginate
-from maskrender.report.raster import draw_layout
+from maskrender.report.picture import draw_layout
 from maskrender.report.scene import Scene, Slot, open_slot_photo
-from maskrender.report.svg import layout_svg
+from maskrender.report.svgpage import layout_svg
 from maskrender.report.text import Fonts, isolate
 from maskrender.report.theme import THEME, Theme
 from maskrender.style import Style
 
-__all__ = ["FORMATS", "PAGE_SIZES", "Report", "Theme", "build_report", "render_report", "report_file",
+__all__ = ["PAGE_SIZES", "Report", "Theme", "build_report", "render_report", "report_file",
            "report_html", "report_svg"]
 
 _WORDS = ("not_available", "no_mask", "no_mask_drawn", "no_metric")
@@ -417,7 +423,7 @@ def report_file(
         fmt = format_named(format, "report").name.upper()
     else:
         out = Path(output)
-        fmt = check_output(out, inputs)
+        fmt = check_output(out, "report", inputs).name.upper()
         if format is not None:
             fmt = format_named(format, "report").name.upper()
     if fmt in ("JPEG", "WEBP", "PNG"):  # checked before the work, like the rest

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from maskrender.metric import with_units
 from maskrender.model import Metric, Result, Results
 from maskrender.names import select_results
-from maskrender.report.blocks import Cell, Change, MainValue, PanelContent, Table
+from maskrender.report.content_types import Cell, Change, MainValue, PanelContent, Table
 from maskrender.report.i18n import Catalogue, load_catalogue
 
 __all__ = [

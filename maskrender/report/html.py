@@ -20,7 +20,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from maskrender.draw.svg import mask_fragment
-from maskrender.report.blocks import MainValue, PanelContent, Table
+from maskrender.report.content_types import MainValue, PanelContent, Table
 from maskrender.report.elements import Photo
 from maskrender.report.fonts import FontFace
 from maskrender.report.text import clean
@@ -145,9 +145,7 @@ class _Page:
         return "".join(out)
 
     def _pill_ink(self, grade: str) -> str:
-        c = self.t.grade_color(grade)
-        r, g, b = (int(c[i:i + 2], 16) / 255 for i in (1, 3, 5))
-        return self.t.ink if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else self.t.paper
+        return self.t.ink_on(self.t.grade_color(grade))
 
     def panel(self, p: PanelContent) -> str:
         c, w = self.r.content, self.r.words
@@ -280,10 +278,10 @@ def _tone_class(tone: str) -> str:
 
 
 def _swatch(mask_type: str) -> str:
-    from maskrender.kinds import KINDS
+    from maskrender.kinds import MASK_KINDS
 
-    kind = KINDS.get(mask_type)
-    return kind.legend if kind is not None else "area"
+    kind = MASK_KINDS.get(mask_type)
+    return kind.legend if kind is not None else "filled"
 
 
 def html_page(report: Report, *, fragment: bool = False, id_prefix: str = "r") -> str:

@@ -7,12 +7,12 @@ coordinates in output pixels, the named boxes of its parts (``header``, ``photo:
 may break.  Every colour and size comes from a :class:`~maskrender.report.theme.Theme`
 (sizes are given for its ``base_width`` and scale with the sheet); the drawing pieces it
 composes (tables, gauges, legend swatches, grade labels) live in
-:mod:`maskrender.report.pieces`.
+:mod:`maskrender.report.layout_parts`.
 
 Examples
 --------
 >>> import maskrender as mr
->>> from maskrender.report.blocks import PhotoSpec, ReportContent
+>>> from maskrender.report.content_types import PhotoSpec, ReportContent
 >>> from maskrender.report.content import build_panels
 >>> content = ReportContent(title="Visit 3", panels=tuple(build_panels(mr.load("fixtures/results_list.json"))),
 ...                         photos=(PhotoSpec("front", "", 1.0),))
@@ -25,9 +25,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from maskrender.report.blocks import LegendItem, PanelContent, PhotoSpec, ReportContent
+from maskrender.report.content_types import LegendItem, PanelContent, PhotoSpec, ReportContent
 from maskrender.report.elements import Box, Element, Layout, Line, Photo, Rect
-from maskrender.report.pieces import Builder
+from maskrender.report.layout_parts import Builder
 from maskrender.report.text import Fonts
 from maskrender.report.theme import THEME, Theme
 

@@ -26,6 +26,7 @@ from maskrender.report.i18n import Catalogue, load_catalogue
 from maskrender.report.pdftags import Tagger
 from maskrender.report.scene import Scene
 from maskrender.report.text import Fonts
+from maskrender.report.theme import rgb
 
 __all__ = ["PAGE_SIZES", "page_pixels", "paginate", "pdf_bytes"]
 
@@ -101,10 +102,6 @@ def _top(el: Element) -> float:
     return el.cy - el.r
 
 
-def _rgb(color: str) -> tuple[int, int, int]:
-    return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
-
-
 def _date(stamp: str | None) -> datetime | None:
     if not stamp:
         return None
@@ -174,13 +171,13 @@ class _Writer:
             self.line(el, oy)
         else:
             k, pdf = self.k, self.pdf
-            pdf.set_fill_color(*_rgb(el.fill))
+            pdf.set_fill_color(*rgb(el.fill))
             pdf.circle((el.cx - el.r) * k, (el.cy - el.r + oy) * k, el.r * k, style="F")
 
     def rect(self, el: Rect, oy: float) -> None:
         k, pdf, b = self.k, self.pdf, el.box
         if el.fill is not None:
-            pdf.set_fill_color(*_rgb(el.fill))
+            pdf.set_fill_color(*rgb(el.fill))
             if el.opacity < 1:
                 with pdf.local_context(fill_opacity=el.opacity):
                     pdf.rect(b.x * k, (b.y + oy) * k, b.w * k, b.h * k, style="F")
@@ -188,20 +185,20 @@ class _Writer:
                 pdf.rect(b.x * k, (b.y + oy) * k, b.w * k, b.h * k, style="F")
         if el.stroke is not None and el.stroke_width > 0:
             sw = el.stroke_width
-            pdf.set_draw_color(*_rgb(el.stroke))
+            pdf.set_draw_color(*rgb(el.stroke))
             pdf.set_line_width(sw * k)
             pdf.rect((b.x + sw / 2) * k, (b.y + sw / 2 + oy) * k, (b.w - sw) * k, (b.h - sw) * k, style="D")
 
     def line(self, el: Line, oy: float) -> None:
         k, pdf = self.k, self.pdf
-        pdf.set_draw_color(*_rgb(el.color))
+        pdf.set_draw_color(*rgb(el.color))
         pdf.set_line_width(el.width * k)
         pdf.line(el.x0 * k, (el.y0 + oy) * k, el.x1 * k, (el.y1 + oy) * k)
 
     def text(self, el: Text, oy: float) -> None:
         k, pdf = self.k, self.pdf
         size = el.font.px * k
-        pdf.set_text_color(*_rgb(el.color))
+        pdf.set_text_color(*rgb(el.color))
         left = el.left
         for run in el.runs:
             pdf.set_font(self.face(run.face), size=size)

@@ -26,7 +26,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maskrender.draw.svg import MaskDrawing
 from maskrender.draw.svg_shapes import level_shapes
-from maskrender.kinds import KINDS
+from maskrender.kinds import MASK_KINDS
 
 __all__ = ["draw_masks"]
 
@@ -77,10 +77,9 @@ def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int],
 
     for d in drawings:
         mask, t, st = d.mask, d.transform, d.style
-        kind = KINDS[mask.mask_type]
+        kind = MASK_KINDS[mask.mask_type]
         rgb = st.color.hex
-        reach = st.line_width / 2 if kind.drawn_as == "strokes" else st.point_radius if kind.drawn_as == "dots" else 0.0
-        shapes = level_shapes(mask, t, kind.drawn_as, size, reach, opacity=st.opacity, masks=False)
+        shapes = level_shapes(mask, t, kind.drawn_as, size, st.reach(kind.drawn_as), opacity=st.opacity, masks=False)
         for alpha, xy, counts in shapes.plain:
             path = PaintedPath()
             if shapes.kind == "dot":

@@ -20,7 +20,7 @@ from maskrender.geometry.transform import fit, frame_of
 from maskrender.image import PhotoSource, open_photo
 from maskrender.model import Mask, Results
 from maskrender.names import stem
-from maskrender.report.blocks import LegendItem
+from maskrender.report.content_types import LegendItem
 from maskrender.style import MaskStyle, Style
 
 __all__ = ["Scene", "Slot"]

@@ -25,7 +25,16 @@ from types import MappingProxyType
 
 from maskrender.model import GRADES
 
-__all__ = ["THEME", "Theme"]
+__all__ = ["THEME", "Theme", "rgb"]
+
+
+def rgb(color: str) -> tuple[int, int, int]:
+    """A layout colour (``#rrggbb``, as every colour of a :class:`Theme` and a layout is) as 0-255 ints.
+
+    >>> rgb("#005a8c")
+    (0, 90, 140)
+    """
+    return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
 
 
 def _grades_low_to_high() -> tuple[str, ...]:
@@ -87,6 +96,16 @@ class Theme:
             return (self.grade_text if text else self.grades).get(name, self.muted)
         return {"muted": self.muted, "neutral": self.muted, "better": self.better, "worse": self.worse}.get(
             tone, self.ink)
+
+    def ink_on(self, fill: str) -> str:
+        """The text colour that reads on ``fill``: ink on light fills (relative luminance over 0.45),
+        paper on dark ones.
+
+        >>> THEME.ink_on("#f0e442") == THEME.ink, THEME.ink_on("#1f3f7a") == THEME.paper
+        (True, True)
+        """
+        r, g, b = (c / 255 for c in rgb(fill))
+        return self.ink if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45 else self.paper
 
     def grade_spans(self) -> tuple[tuple[str, float, float], ...]:
         """``(grade, low, high)`` of each grade on the 0..100 gauge, worst first (bounds from the model)."""

@@ -213,7 +213,7 @@ def test_output_names_are_sanitised_into_the_output_folder(tmp_path: Path, cell:
 
 
 def test_a_kind_whose_module_is_missing_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(batch_jobs.KINDS, "report", ("maskrender.no_such_module", "report_file", ("png",)))
+    monkeypatch.setitem(batch_jobs.JOB_KINDS, "report", ("maskrender.no_such_module", "report_file", ("png",)))
     with pytest.raises(BatchError, match=r"report output needs maskrender\.no_such_module\.report_file, which this "
                                          r"installation lacks \(No module named 'maskrender\.no_such_module'\)"):
         read_jobs(small_manifest(tmp_path, 1), tmp_path / "out", kind="report")
@@ -363,7 +363,7 @@ def _die_on_crash(result: Any, output: Any, image: Any = None, **options: Any) -
 
 def test_a_dying_worker_fails_its_jobs_and_the_batch_goes_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # fork, so that the workers see this test's stand-in renderer
-    monkeypatch.setitem(batch_jobs.KINDS, "overlay", (__name__, "_die_on_crash", ("png",)))
+    monkeypatch.setitem(batch_jobs.JOB_KINDS, "overlay", (__name__, "_die_on_crash", ("png",)))
     fork = multiprocessing.get_context("fork")
     monkeypatch.setattr(batch_executors.multiprocessing, "get_context", lambda method: fork)  # type: ignore[attr-defined]
     names = ["a", "b", "crash", "c", "d", "e"]

@@ -143,7 +143,7 @@ def stand_in(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The stand-in renderer, in workers forked from this process; returns the pool's module."""
     from maskrender.batch import _executors
 
-    monkeypatch.setitem(batch_jobs.KINDS, "overlay", (__name__, "_stand_in", ("png",)))
+    monkeypatch.setitem(batch_jobs.JOB_KINDS, "overlay", (__name__, "_stand_in", ("png",)))
     fork = multiprocessing.get_context("fork")
     monkeypatch.setattr(_executors.multiprocessing, "get_context", lambda method: fork)  # type: ignore[attr-defined]
     return _executors

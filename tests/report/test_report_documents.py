@@ -26,7 +26,7 @@ from maskrender.errors import FormatError, OutputError
 from maskrender.report import build_report, report_file
 from maskrender.report.elements import Photo
 from maskrender.report.pdf import page_pixels, paginate
-from maskrender.report.raster import draw_layout
+from maskrender.report.picture import draw_layout
 
 
 def _run(*argv: str) -> str:

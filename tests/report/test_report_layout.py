@@ -13,7 +13,7 @@ from helpers.report import NASTY, many_results
 import maskrender as mr
 from maskrender.report import build_report
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
-from maskrender.report.pieces import share as _share
+from maskrender.report.layout_parts import share as _share
 
 
 def _extent(el: object) -> Box:

@@ -26,7 +26,7 @@ from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.report import build_report, render_report, report_file, report_html, report_svg
 from maskrender.report.elements import Photo, Rect
 from maskrender.report.pdf import page_pixels, paginate
-from maskrender.report.raster import draw_layout
+from maskrender.report.picture import draw_layout
 from maskrender.report.text import FONT_DIR
 from maskrender.report.theme import THEME
 

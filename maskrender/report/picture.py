@@ -17,6 +17,7 @@ from maskrender.errors import InputError
 from maskrender.report.elements import Box, Circle, Layout, Line, Photo, Rect, Text
 from maskrender.report.scene import Scene
 from maskrender.report.text import pillow_font
+from maskrender.report.theme import rgb
 
 __all__ = ["draw_layout", "pixel_box"]
 
@@ -28,13 +29,9 @@ def pixel_box(box: Box) -> tuple[int, int, int, int]:
     return (round(box.x), round(box.y), round(box.right), round(box.bottom))
 
 
-def _rgb(color: str) -> tuple[int, int, int]:
-    return (int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16))
-
-
 def draw_layout(layout: Layout, scene: Scene, background: str = "#ffffff") -> Image.Image:
     """The report as an RGB image of ``layout.width`` x ``layout.height`` pixels."""
-    image = Image.new("RGB", (layout.width, layout.height), _rgb(background))
+    image = Image.new("RGB", (layout.width, layout.height), rgb(background))
     draw = ImageDraw.Draw(image)
     for el in layout.elements:
         if isinstance(el, Rect):
@@ -56,7 +53,7 @@ def _text(draw: ImageDraw.ImageDraw, el: Text) -> None:
     for run in el.runs:
         ft, direction = pillow_font(run.face, el.font.px, run.text, run.rtl)
         try:
-            draw.text((left + run.x, el.y), run.text, font=ft, fill=_rgb(el.color), anchor="ls",
+            draw.text((left + run.x, el.y), run.text, font=ft, fill=rgb(el.color), anchor="ls",
                       direction=direction)
         except OSError as err:  # FreeType's "raster overflow", "invalid outline": a glyph of a damaged file
             raise InputError(f"{run.face.path}: a damaged font file ({err} drawing {run.text[:40]!r})") from None
@@ -68,13 +65,13 @@ def _rect(image: Image.Image, draw: ImageDraw.ImageDraw, el: Rect) -> None:
         return
     if el.fill is not None:
         if el.opacity >= 1.0:
-            draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=_rgb(el.fill))
+            draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=rgb(el.fill))
         else:
             alpha = Image.new("L", (x1 - x0, y1 - y0), round(255 * el.opacity))
-            image.paste(_rgb(el.fill), (x0, y0, x1, y1), mask=alpha)
+            image.paste(rgb(el.fill), (x0, y0, x1, y1), mask=alpha)
     if el.stroke is not None and el.stroke_width > 0:
         w = max(1, round(el.stroke_width))
-        draw.rectangle((x0, y0, x1 - 1, y1 - 1), outline=_rgb(el.stroke), width=w)
+        draw.rectangle((x0, y0, x1 - 1, y1 - 1), outline=rgb(el.stroke), width=w)
 
 
 def _line(image: Image.Image, draw: ImageDraw.ImageDraw, el: Line) -> None:
@@ -82,10 +79,10 @@ def _line(image: Image.Image, draw: ImageDraw.ImageDraw, el: Line) -> None:
         w = max(1, round(el.width))
         if el.y0 == el.y1:
             y = round(el.y0 - w / 2)
-            draw.rectangle((round(el.x0), y, round(el.x1) - 1, y + w - 1), fill=_rgb(el.color))
+            draw.rectangle((round(el.x0), y, round(el.x1) - 1, y + w - 1), fill=rgb(el.color))
         else:
             x = round(el.x0 - w / 2)
-            draw.rectangle((x, round(el.y0), x + w - 1, round(el.y1) - 1), fill=_rgb(el.color))
+            draw.rectangle((x, round(el.y0), x + w - 1, round(el.y1) - 1), fill=rgb(el.color))
         return
     pad = el.width
     box = Box(min(el.x0, el.x1) - pad, min(el.y0, el.y1) - pad, abs(el.x1 - el.x0) + 2 * pad,
@@ -118,7 +115,7 @@ def _supersampled(image: Image.Image, box: Box, color: str,
     big = Image.new("L", (w * _SUPER, h * _SUPER), 0)
     paint(ImageDraw.Draw(big), x0, y0)
     alpha = big.resize((w, h), Image.Resampling.BOX)
-    image.paste(_rgb(color), (x0, y0, x0 + w, y0 + h), mask=alpha)
+    image.paste(rgb(color), (x0, y0, x0 + w, y0 + h), mask=alpha)
 
 
 def _photo(image: Image.Image, el: Photo, scene: Scene) -> None:

@@ -1,10 +1,8 @@
-"""Writing a report to a file: the formats, the refusal to overwrite an input, the pictures' encoding.
+"""A report page as picture bytes.
 
-Every input a report reads (the result, the earlier result, each photo, a catalogue and font
-files) is compared with the output before anything is written, by :mod:`maskrender.outputs`:
-the same resolved path, or the same file through a hard link or a symlink, is an
-:class:`~maskrender.OutputError`.  Pictures carry their resolution (PNG ``pHYs``, JPEG
-JFIF density) and JPEG keeps full colour resolution (4:4:4), so coloured text stays sharp.
+Where a report may be written, and the refusal to overwrite any of its inputs, are
+:func:`maskrender.outputs.check_output`'s, as for every product.  Pictures carry their resolution
+(PNG ``pHYs``, JPEG JFIF density) and JPEG keeps full colour resolution (4:4:4), so coloured text stays sharp.
 """
 
 from __future__ import annotations
@@ -12,29 +10,13 @@ from __future__ import annotations
 import io
 import struct
 import zlib
-from collections.abc import Iterable
-from pathlib import Path
-from typing import Any
 
 from PIL import Image
 
 from maskrender.encode import encode
 from maskrender.errors import OutputError
-from maskrender.formats import FORMATS as ALL_FORMATS
-from maskrender.outputs import check_output as check_path
 
-__all__ = ["FORMATS", "check_output", "encode_picture"]
-
-FORMATS: dict[str, str] = {ext: f.name.upper() for f in ALL_FORMATS.values() if "report" in f.kinds
-                           for ext in f.extensions}
-"""Output extensions :func:`~maskrender.report.report_file` writes, and their formats."""
-
-
-def check_output(out: Path, inputs: Iterable[Any]) -> str:
-    """The format of ``out`` (``PNG`` ... ``HTML``); refuses an unknown extension, a missing folder, a
-    name the file system cannot hold, or an output that is one of ``inputs``
-    (:func:`maskrender.outputs.check_output`: real paths and inodes)."""
-    return check_path(out, "report", inputs).name.upper()
+__all__ = ["encode_picture"]
 
 
 def _phys(dpi: float) -> bytes:

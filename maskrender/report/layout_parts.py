@@ -13,18 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from maskrender.kinds import KINDS
-from maskrender.report.blocks import LegendItem, MainValue, Table
+from maskrender.kinds import MASK_KINDS
+from maskrender.report.content_types import LegendItem, MainValue, Table
 from maskrender.report.elements import Box, Circle, Element, Line, Rect, Text
 from maskrender.report.text import Font, Fonts, clean
 from maskrender.report.theme import THEME, Theme
 
 __all__ = ["Builder", "share"]
-
-
-def _luminance(hex_color: str) -> float:
-    r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def share(needs: Sequence[float], avail: float) -> list[float]:
@@ -97,7 +92,7 @@ class Builder:
         inner = min(self.fonts.width(label, font), max(0.0, max_w - 2 * pad))
         box = Box(x, y, inner + 2 * pad, h)
         self.out.append(Rect(box, fill))
-        ink = self.theme.ink if _luminance(fill) > 0.45 else self.theme.paper
+        ink = self.theme.ink_on(fill)
         self.text(label, Box(x + pad, y + self.u(1), inner, h - self.u(2)), font, ink)
         return box
 
@@ -117,8 +112,8 @@ class Builder:
     def swatch(self, box: Box, item: LegendItem) -> None:
         """A legend swatch in the mask's colour, shaped by its mask type."""
         c = item.color
-        kind = KINDS.get(item.mask_type)
-        legend = kind.legend if kind is not None else "area"
+        kind = MASK_KINDS.get(item.mask_type)
+        legend = kind.legend if kind is not None else "filled"
         if legend == "dot":
             r = box.h * 0.2
             for i in range(3):
