@@ -55,9 +55,9 @@ On a Dask cluster, unchanged::
 
 from __future__ import annotations
 
-from maskrender.batch._check import is_complete
 from maskrender.batch._jobs import BatchError, Job, Outcome
 from maskrender.batch._manifest import COLUMNS, Manifest, read_jobs
+from maskrender.batch._resume import is_complete
 from maskrender.batch._run import dask_executor, process_pool, render_batch
 from maskrender.batch._session import Summary, run_batch
 

@@ -13,9 +13,9 @@ from typing import Any, Literal
 
 from maskrender.errors import BatchError, InputError
 from maskrender.formats import extensions
-from maskrender.options import OPTIONS, call_options
+from maskrender.options import OPTIONS
 
-__all__ = ["JOB_KINDS", "ONLY_FOR", "OPTION_PARSERS", "PATH_OPTIONS", "BatchError", "Job", "Outcome", "job_options",
+__all__ = ["JOB_KINDS", "ONLY_FOR", "OPTION_PARSERS", "PATH_OPTIONS", "BatchError", "Job", "Outcome",
            "output_name", "resolve_files"]
 
 JOB_KINDS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -177,16 +177,6 @@ def resolve_files(options: Mapping[str, Any], resolve: Callable[[str, Any], Path
         opts["lang"] = resolve("lang", lang)
     return opts
 
-
-def job_options(values: Mapping[str, Any], kind: str = "overlay") -> dict[str, Any]:
-    """The keyword options of ``render_file``/``report_file`` that parsed ``values`` describe
-    (:func:`maskrender.options.call_options`).
-
-    >>> opts = job_options({"opacity": 0.5, "only": ("acne",), "side": "all", "title": "x"})
-    >>> opts["style"].opacity, opts["only"], opts["side"], "title" in opts
-    (0.5, ('acne',), None, False)
-    """
-    return call_options(values, kind)
 
 
 _UNSAFE = re.compile(r"[^\w.+=,@-]+")

@@ -22,12 +22,12 @@ from maskrender.batch._jobs import (
     OPTION_PARSERS,
     BatchError,
     Job,
-    job_options,
     output_name,
     resolve_files,
 )
 from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
 from maskrender.files import open_regular
+from maskrender.options import call_options
 
 __all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTION_COLUMNS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
 
@@ -247,7 +247,7 @@ class Manifest:
             raise BatchError(f"{label}, column 'output': {given!r} gives no usable file name")
         parsed = _parse_values(label, values, self._defaults, self.kind, base)
         timeout = parsed.pop("timeout", None)
-        options = job_options(parsed, self.kind)
+        options = call_options(parsed, self.kind)
         return Job(result, self.out_dir / name, image, kind=self.kind, options=options, label=label, timeout=timeout)
 
     def _check(self) -> None:

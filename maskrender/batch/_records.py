@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from maskrender.batch._jobs import Outcome
-from maskrender.batch._worker import MADE
+from maskrender.batch._resume import MADE
 from maskrender.errors import BatchError
 
 __all__ = ["ERRORS_FILE", "WORK_FOLDER", "ErrorLog", "WorkFolder", "json_line"]

@@ -23,8 +23,9 @@ from maskrender.batch._executors import (
 )
 from maskrender.batch._jobs import Job, Outcome
 from maskrender.batch._records import WorkFolder
+from maskrender.batch._resume import earlier_fingerprint, fingerprint, still_made_from
 from maskrender.batch._review import has_review
-from maskrender.batch._worker import Task, TaskResult, earlier_fingerprint, execute, fingerprint, still_made_from
+from maskrender.batch._worker import Task, TaskResult, execute
 
 __all__ = ["DEFAULT_TIMEOUT", "dask_executor", "default_workers", "process_pool", "render_batch"]
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import hashlib
 import importlib
-import json
 import os
 import secrets
 import shutil
@@ -30,12 +28,11 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from maskrender.batch._check import is_complete
-from maskrender.batch._jobs import JOB_KINDS, PATH_OPTIONS, Job, Status
+from maskrender.batch._jobs import JOB_KINDS, Job, Status
+from maskrender.batch._resume import fingerprint, is_complete, record_made
 from maskrender.errors import MaskRenderError
-from maskrender.files import open_regular
 
-__all__ = ["Task", "TaskResult", "execute", "fingerprint", "init_worker"]
+__all__ = ["Task", "TaskResult", "execute", "init_worker"]
 
 
 @dataclass(frozen=True)
@@ -146,126 +143,7 @@ def _time_limit(seconds: float | None) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-# -- what an output is made from --------------------------------------------------------------------------
-
-def _canonical(value: Any) -> Any:
-    """Options as plain JSON (dataclasses by their fields, paths as text), the same in every process."""
-    if isinstance(value, Mapping):
-        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(value, (list, tuple)):
-        return [_canonical(v) for v in value]
-    if hasattr(value, "__dataclass_fields__"):
-        return {type(value).__name__: {f: _canonical(getattr(value, f)) for f in value.__dataclass_fields__}}
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    return value if isinstance(value, (str, int, float, bool, type(None))) else repr(value)
-
-
-def _file_digest(path: Path, cache: dict[tuple[Any, ...], bytes] | None) -> bytes | None:
-    """SHA-256 of one input file (``None``: unreadable), remembered in ``cache`` by what the file system says
-    of it (device, inode, size, modification and change times), so that a photo many jobs share is read once."""
-    try:
-        with open_regular(path, os.fspath(path), "a file") as fh:   # never blocks on a FIFO
-            st = os.fstat(fh.fileno())
-            key = (os.fspath(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-            if cache is not None and key in cache:
-                return cache[key]
-            digest = hashlib.sha256()
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(block)
-    except (OSError, MaskRenderError):
-        return None
-    if cache is not None:
-        if len(cache) > 4096:
-            cache.clear()
-        cache[key] = digest.digest()
-    return digest.digest()
-
-
-def fingerprint(job: Job, cache: dict[tuple[Any, ...], bytes] | None = None) -> str | None:
-    """A SHA-256 of what ``job``'s output is made from: the kind, the output's format, every option,
-    and the content of every input file (:meth:`Job.inputs`: the result, the photo, a catalogue and
-    font files...). ``None`` if an input cannot be read (the job will fail). ``cache`` (a dict kept
-    between calls) spares reading a file again that the file system says is unchanged.
-
-    >>> from maskrender.batch import Job
-    >>> a = fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "original"}))
-    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/b.png", options={"masks": "original"}))
-    True
-    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "restored"}))
-    False
-    """
-    digest = hashlib.sha256()
-    head = {"kind": job.kind, "format": job.output.suffix.lower(), "options": _canonical(job.options)}
-    digest.update(json.dumps(head, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
-    for path in job.inputs():
-        content = _file_digest(path, cache)
-        if content is None:
-            return None
-        digest.update(b"\0" + os.fsencode(path) + b"\0" + content)
-    return digest.hexdigest()
-
-
-def earlier_fingerprint(job: Job) -> str | None:
-    """The fingerprint earlier versions recorded (every input streamed into one hash, before files were hashed
-    one by one), for a job they fingerprinted whole (one that reads no catalogue or font file), so that the
-    outputs they made are kept by ``--resume``; ``None`` for other jobs, or an unreadable input.
-
-    >>> from maskrender.batch import Job
-    >>> earlier_fingerprint(Job("fixtures/acne.json", "/tmp/a.png")) == fingerprint(Job("fixtures/acne.json",
-    ...                                                                                  "/tmp/a.png"))
-    False
-    """
-    inputs = job.inputs()
-    if len(inputs) != len([p for p in (job.result, job.image, *(job.options.get(k) for k in PATH_OPTIONS))
-                           if isinstance(p, Path)]):
-        return None
-    digest = hashlib.sha256()
-    head = {"kind": job.kind, "format": job.output.suffix.lower(), "options": _canonical(job.options)}
-    digest.update(json.dumps(head, sort_keys=True, default=repr).encode("utf-8", "surrogatepass"))
-    for path in inputs:
-        digest.update(b"\0" + os.fsencode(path) + b"\0")
-        try:
-            with open_regular(path, os.fspath(path), "a file") as fh:
-                for block in iter(lambda: fh.read(1 << 20), b""):
-                    digest.update(block)
-        except (OSError, MaskRenderError):
-            return None
-    return digest.hexdigest()
-
-
-MADE = "made.jsonl"
-"""The file in a batch's work folder recording what each output was made from, one line each."""
-
-
-def _record(work: str, key: str, made_from: str, path: Path, review: Mapping[str, Any] | None = None) -> None:
-    """Append one line to ``made.jsonl`` beside the run's folder ``work`` (one ``write`` in append mode: lines
-    do not interleave). The output's inode, size and modification time tie the record to this very file
-    (a rename keeps them); ``review`` is what the review page shows of it."""
-    st = os.stat(path)
-    record: dict[str, Any] = {"output": key, "made_from": made_from, "inode": st.st_ino, "size": st.st_size,
-                              "mtime_ns": st.st_mtime_ns}
-    if review is not None:
-        record["review"] = review
-    line = json.dumps(record, ensure_ascii=False) + "\n"
-    with contextlib.suppress(OSError):  # no record only means: --resume makes it again
-        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
-        fd = os.open(os.path.join(os.path.dirname(work), MADE), flags, 0o644)
-        try:
-            os.write(fd, line.encode("utf-8", "surrogatepass"))
-        finally:
-            os.close(fd)
-
-
-def still_made_from(path: Path, record: Mapping[str, Any]) -> bool:
-    """Whether ``path`` is still the very file ``record`` describes (inode, size, modification time)."""
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return False
-    return (st.st_ino, st.st_size, st.st_mtime_ns) == (record.get("inode"), record.get("size"),
-                                                         record.get("mtime_ns"))
-
+# -- placing an output ------------------------------------------------------------------------------------------
 
 def _place(made: Path, target: Path) -> None:
     """Rename ``made`` onto ``target``, with ``target``'s permissions if it is a file already."""
@@ -331,7 +209,7 @@ def execute(task: Task) -> TaskResult:
     if task.resume and (recorded or (task.recorded is None and is_complete(job.output))):
         review = _review(task, job.output)
         if review is not None and made_from is not None:
-            _record(task.work or "", task.key, made_from, job.output, review)
+            record_made(task.work or "", task.key, made_from, job.output, review)
         return TaskResult("skipped", fingerprint=made_from, review=review)
     module, function, _ = JOB_KINDS[job.kind]
     caught: list[warnings.WarningMessage] = []
@@ -352,7 +230,7 @@ def execute(task: Task) -> TaskResult:
                 make(job.result, made, job.image, **job.options)
                 review = _review(task, made)
                 if made_from is not None and task.work is not None:
-                    _record(task.work, task.key, made_from, made, review)
+                    record_made(task.work, task.key, made_from, made, review)
                 if scratch is not None:
                     _place(made, job.output)
         except _JobTimeout:

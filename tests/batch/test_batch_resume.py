@@ -21,7 +21,7 @@ from helpers.batch import WORK, cli, contents, small_manifest, write_csv
 from PIL import Image
 
 from maskrender.batch import Job, read_jobs, run_batch
-from maskrender.batch._worker import _canonical
+from maskrender.batch._resume import _canonical
 
 FONTS = sorted((ROOT / "maskrender" / "report" / "fonts").glob("*.ttf"))
 
