@@ -11,7 +11,7 @@ A module belongs to the layer with the longest entry that names it or one of its
 
 >>> layer_of("maskrender.draw.svg"), layer_of("maskrender.model"), layer_of("maskrender"), layer_of("maskrender.new")
 ('draw', 'model', 'api', None)
->>> allowed("maskrender.model", "maskrender.display"), allowed("maskrender.model", "maskrender.draw.raster")
+>>> allowed("maskrender.model", "maskrender.notebook"), allowed("maskrender.model", "maskrender.draw.raster")
 (True, False)
 """
 
@@ -39,7 +39,7 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("compose", "overlays of masks on a photo, legends, coverage arrays",
      ("coverage", "legend", "maskset", "overlay")),
     ("products", "reports, summaries, notebook displays",
-     ("report", "info", "display")),
+     ("report", "info", "notebook")),
     ("batch", "many jobs: manifests, executors, resume, error report; exports of one result or of many "
               "(a COCO dataset of a folder or manifest, read as a batch reads it)",
      ("batch", "export")),
@@ -51,7 +51,7 @@ LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 """``(layer, what it holds, module entries relative to maskrender)``, lowest first."""
 
 ALLOWED_UPWARD: dict[tuple[str, str], str] = {
-    ("maskrender.model", "maskrender.display"):
+    ("maskrender.model", "maskrender.notebook"):
         "notebooks: a Mask or Results shows its picture in Jupyter (_repr_png_/_repr_html_), imported "
         "only when a notebook asks for it",
 }

@@ -56,7 +56,7 @@ __all__ = [
 
 class _Shown:
     """Jupyter display for results and masks: one HTML block with the masks drawn the right way up
-    (y down, as in the photo) with a legend, and a summary table (:mod:`maskrender.display`).
+    (y down, as in the photo) with a legend, and a summary table (:mod:`maskrender.notebook`).
 
     Only ``_repr_html_``: a ``_repr_png_`` as well would make every notebook store the picture twice
     (Jupyter keeps every representation an object offers, and shows the HTML).
@@ -65,7 +65,7 @@ class _Shown:
     __slots__ = ()
 
     def _repr_html_(self) -> str:
-        from maskrender.display import notebook_html
+        from maskrender.notebook import notebook_html
 
         return notebook_html(self)  # type: ignore[arg-type]
 

@@ -31,7 +31,7 @@ __all__ = [
     "change",
     "creation_date",
     "direction",
-    "display",
+    "metric_text",
     "result_title",
     "summary_table",
 ]
@@ -84,7 +84,7 @@ def change(after: Metric, before: Metric | None, words: Catalogue | None = None)
     if a is None or b is None:
         if str(after.value).strip().lower() == str(before.value).strip().lower():
             return Change("", w("change.none"), "neutral")
-        was = display(before)
+        was = metric_text(before)
         return Change("", w("change.was", value=was) if was else w("change.changed"), "neutral")
     places = max(_decimals(a), _decimals(b))
     delta = round(a - b, places)
@@ -163,14 +163,14 @@ def _main_value(result: Result, before: Result | None, w: Catalogue) -> MainValu
         return None
     return MainValue(
         label=_metric_name(main, w) if main.name else w("value.score"),
-        value=display(main) or "–",
+        value=metric_text(main) or "–",
         grade=main.grade,
         grade_word=w.grade(main.grade) if main.grade else "",
         score=_score(main),
-        before_value=display(prev) if prev is not None else None,
+        before_value=metric_text(prev) if prev is not None else None,
         before_grade=prev.grade if prev is not None else None,
         before_score=_score(prev),
-        before_text=w("before.value", value=" · ".join(v for v in (display(prev) or "–", _word(prev, w)) if v)
+        before_text=w("before.value", value=" · ".join(v for v in (metric_text(prev) or "–", _word(prev, w)) if v)
                       if prev is not None else "–"),
         change=change(main, prev, w) if prev is not None else None,
     )
@@ -180,13 +180,13 @@ def _word(metric: Metric, w: Catalogue) -> str:
     return w.grade(metric.grade) if metric.grade else ""
 
 
-def display(metric: Metric) -> str:
+def metric_text(metric: Metric) -> str:
     """A metric's value with its units as a short text (``"38 ‰"``, ``"41.3°"``, ``"mild"``): the model's,
     or what it counts when ``widget_meta`` names it (``"2 papules"``).
 
-    >>> display(Metric("ITA", "ita", 41.3, "numeric", units="degrees"))
+    >>> metric_text(Metric("ITA", "ita", 41.3, "numeric", units="degrees"))
     '41.3°'
-    >>> display(Metric("Papules", "papules", 2, widget_meta={"verbose_name": "papule",
+    >>> metric_text(Metric("Papules", "papules", 2, widget_meta={"verbose_name": "papule",
     ...                                                      "verbose_name_plural": "papules"}))
     '2 papules'
     """
@@ -196,7 +196,7 @@ def display(metric: Metric) -> str:
 def _value_cell(metric: Metric | None) -> Cell:
     if metric is None:
         return Cell("–", "muted")
-    return Cell(display(metric) or "–", f"grade:{metric.grade}" if metric.grade else "")
+    return Cell(metric_text(metric) or "–", f"grade:{metric.grade}" if metric.grade else "")
 
 
 def _change_cell(after: Metric | None, before: Metric | None, w: Catalogue) -> Cell:

@@ -13,7 +13,7 @@ from helpers import FIXTURES, ROOT
 from PIL import Image
 
 import maskrender as mr
-from maskrender.display import NOTEBOOK_BACKGROUND, NOTEBOOK_OPACITY, NOTEBOOK_SIZE
+from maskrender.notebook import NOTEBOOK_BACKGROUND, NOTEBOOK_OPACITY, NOTEBOOK_SIZE
 
 
 def test_reprs_are_one_short_line() -> None:
