@@ -89,6 +89,17 @@ class Feature:
     intensity: float = 1.0
     properties: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def level(self) -> int:
+        """The intensity in the 8-bit steps every output draws it at (0-255); a feature of level 0 is
+        drawn in no format, neither filled nor outlined.
+
+        >>> import shapely
+        >>> Feature(shapely.MultiPoint([(1, 1)]), 0.5).level, Feature(shapely.MultiPoint([(1, 1)]), 0.001).level
+        (128, 0)
+        """
+        return round(self.intensity * 255)
+
 
 @dataclass(frozen=True, repr=False)
 class Mask(_Shown):

@@ -48,7 +48,7 @@ overlap (only pathological inputs: many levels, all touching).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 
 import numpy as np
@@ -401,7 +401,8 @@ def level_paths(mask: Mask, t: Transform, drawn_as: str, size: tuple[int, int], 
 
 
 def outline_path(mask: Mask, t: Transform, size: tuple[int, int], reach: float) -> str:
-    """Path data of every ring of a polygonal mask's features (all of them, as the PNG outlines)."""
+    """Path data of every ring of a polygonal mask's drawn features (level above 0, as the PNG outlines)."""
+    mask = replace(mask, features=tuple(f for f in mask.features if f.level > 0))
     polys, _, tp = _parts(mask, np.zeros(len(mask.features), dtype=np.int64), t, size, reach, _TYPES["ring"])
     if not len(polys):
         return ""

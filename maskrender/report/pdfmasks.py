@@ -111,6 +111,8 @@ def draw_masks(pdf: Any, drawings: Sequence[MaskDrawing], size: tuple[int, int],
         if st.outline > 0 and kind.polygonal:
             path = PaintedPath()
             for f in mask.features:
+                if f.level == 0:  # drawn in no format
+                    continue
                 for poly in _polygons(t.apply(f.geometry)):
                     trace(path, np.asarray(poly.exterior.coords), True)
                     for hole in poly.interiors:
