@@ -35,6 +35,7 @@ import shapely
 from PIL import ImageColor
 
 from maskrender._paths import describe
+from maskrender.defaults import OPACITY
 from maskrender.errors import InputError, SizeWarning, warn
 from maskrender.kinds import KINDS
 from maskrender.model import Mask
@@ -358,7 +359,7 @@ class Style:
         colours from it (:func:`palette_colors`).
     """
 
-    opacity: float = 0.6
+    opacity: float = OPACITY
     fills: Mapping[str, str | Color] = field(default_factory=dict)
     opacities: Mapping[str, float] = field(default_factory=dict)
     point_radius: float | str | Size | None = None

@@ -74,7 +74,7 @@ def test_help_states_the_library_default(command: str, name: str) -> None:
 
 
 def test_the_overlay_mask_set_default_is_the_one_that_fits() -> None:
-    assert LIBRARY["render"]["masks"] is None  # chosen by the photo; the help says how
-    helped = next(a.help for a in commands(build_parser())["render"]._actions if a.dest == "masks")
+    assert LIBRARY["render"]["mask_set"] is None  # chosen by the photo; the help says how
+    helped = next(a.help for a in commands(build_parser())["render"]._actions if a.dest == "mask_set")
     assert helped is not None
     assert "fits the photo" in helped

@@ -189,10 +189,10 @@ def fingerprint(job: Job, cache: dict[tuple[Any, ...], bytes] | None = None) -> 
     between calls) spares reading a file again that the file system says is unchanged.
 
     >>> from maskrender.batch import Job
-    >>> a = fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "original"}))
-    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/b.png", options={"masks": "original"}))
+    >>> a = fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"mask_set": "original"}))
+    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/b.png", options={"mask_set": "original"}))
     True
-    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"masks": "restored"}))
+    >>> a == fingerprint(Job("fixtures/acne.json", "/tmp/a.png", options={"mask_set": "restored"}))
     False
     """
     digest = hashlib.sha256()
