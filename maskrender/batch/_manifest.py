@@ -131,8 +131,9 @@ def _jsonl_rows(path: Path, data: bytes) -> Iterator[Row]:
                     name = _column(key)
                     if _option(name) not in COLUMNS:
                         raise _unknown(label, key)
-                    if _option(name) in map(_option, values):
-                        raise BatchError(f"{label}: {key!r} and {_option(name)!r} name one option; give one")
+                    earlier = next((k for k in values if _option(k) == _option(name)), None)
+                    if earlier is not None:
+                        raise BatchError(f"{label}: {earlier!r} and {name!r} both name {_option(name)!r}; give one")
                     if value is not None and value != "":
                         values[name] = value
                 yield label, values
