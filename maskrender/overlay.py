@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypedDict, Union, overload
@@ -62,8 +63,10 @@ from maskrender.outputs import check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; only the type checker reads it
+if sys.version_info >= (3, 11):  # run time too: typing.get_type_hints(render_file) resolves
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: the type checker's own copy, no run-time dependency
+    from typing_extensions import Unpack
 
 __all__ = ["MaskInput", "RenderOptions", "prepare", "render", "render_file", "render_svg", "select_masks"]
 

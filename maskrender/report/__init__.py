@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -75,8 +76,10 @@ from maskrender.report.text import Fonts, isolate
 from maskrender.report.theme import THEME, Theme
 from maskrender.style import Style
 
-if TYPE_CHECKING:
-    from typing_extensions import Unpack  # typing.Unpack from Python 3.11; only the type checker reads it
+if sys.version_info >= (3, 11):  # run time too: typing.get_type_hints(render_file) resolves
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: the type checker's own copy, no run-time dependency
+    from typing_extensions import Unpack
 
 __all__ = ["FORMATS", "PAGE_SIZES", "Report", "ReportOptions", "Theme", "build_report", "render_report",
            "report_file", "report_html", "report_svg"]
