@@ -4,7 +4,7 @@ The ``maskrender`` command builds its ``render``, ``report`` and ``batch`` argum
 :data:`OPTIONS`, and batch manifests read their columns with the same :class:`Option` objects,
 so an option has one name, one range and one meaning everywhere.  :func:`call_options` turns
 read values into the keyword arguments of :func:`maskrender.render_file` /
-``maskrender.report.report_file`` (style options become one :class:`~maskrender.Style`).
+:func:`maskrender.report_file` (style options become one :class:`~maskrender.Style`).
 
 Every reader takes text (a CLI argument, a CSV cell) or an already-typed value (JSON Lines, a
 Python mapping) and raises :class:`~maskrender.InputError` saying what was expected.

@@ -257,36 +257,26 @@ def _layers(drawings: Iterable[MaskDrawing], canvas: tuple[int, int]) -> list[La
 _PixelPhoto = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, None]
 
 
+class RenderOptions(TypedDict, total=False):
+    """The keyword options of :func:`render`, which :func:`render_file` passes on (to :func:`render` or
+    :func:`render_svg`): a type checker refuses a misspelt one (``legnd=``).  See :func:`render`.
+    """
+
+    size: tuple[int, int] | None
+    max_size: int | None
+    mask_set: MaskSet | None
+    side: Side | None
+    only: Sequence[str] | None
+    style: Style | None
+    strict: bool
+    legend: Legend | None
+    background: Background | None
+
+
 @overload
-def render(
-    data: MaskInput,
-    image: npt.NDArray[Any],
-    *,
-    size: tuple[int, int] | None = ...,
-    max_size: int | None = ...,
-    mask_set: MaskSet | None = ...,
-    side: Side | None = ...,
-    only: Sequence[str] | None = ...,
-    style: Style | None = ...,
-    strict: bool = ...,
-    legend: Legend | None = ...,
-    background: Background | None = ...,
-) -> npt.NDArray[Any]: ...
+def render(data: MaskInput, image: npt.NDArray[Any], **options: Unpack[RenderOptions]) -> npt.NDArray[Any]: ...
 @overload
-def render(
-    data: MaskInput,
-    image: _PixelPhoto = ...,
-    *,
-    size: tuple[int, int] | None = ...,
-    max_size: int | None = ...,
-    mask_set: MaskSet | None = ...,
-    side: Side | None = ...,
-    only: Sequence[str] | None = ...,
-    style: Style | None = ...,
-    strict: bool = ...,
-    legend: Legend | None = ...,
-    background: Background | None = ...,
-) -> Image.Image: ...
+def render(data: MaskInput, image: _PixelPhoto = ..., **options: Unpack[RenderOptions]) -> Image.Image: ...
 @renamed_keywords(masks="mask_set")
 def render(
     data: MaskInput,
@@ -430,26 +420,6 @@ def render_svg(
              if how == "dim" and payload is None else "")  # over the <img> the overlay is laid on
     over = svg_legend(legend_layout(legend_entries(drawings), canvas, corner)) if corner is not None else ""
     return build_svg(drawings, canvas, photo=payload, under=under, over=over)
-
-
-class RenderOptions(TypedDict, total=False):
-    """The keyword options :func:`render_file` passes to :func:`render` or :func:`render_svg`
-    (a type checker refuses a misspelt one: ``render_file(..., legnd="top-left")``).
-
-    >>> opts: RenderOptions = {"mask_set": "original", "legend": "top-right", "max_size": 800}
-    >>> sorted(RenderOptions.__annotations__)[:4]
-    ['background', 'legend', 'mask_set', 'max_size']
-    """
-
-    size: tuple[int, int] | None
-    max_size: int | None
-    mask_set: MaskSet | None
-    side: Side | None
-    only: Sequence[str] | None
-    style: Style | None
-    strict: bool
-    legend: Legend | None
-    background: Background | None
 
 
 @overload

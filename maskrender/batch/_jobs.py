@@ -43,7 +43,7 @@ class Job:
     image : path, optional
         The photo to draw on (default: a transparent canvas).
     kind : {"overlay", "report"}
-        :func:`maskrender.render_file` or ``maskrender.report.report_file``.
+        :func:`maskrender.render_file` or :func:`maskrender.report_file`.
     options : mapping
         Keyword options of that function (``mask_set``, ``side``, ``only``, ``style``, ``size`` ...).
     label : str
