@@ -258,3 +258,12 @@ def test_batch_defaults_read_the_older_name(tmp_path: Path) -> None:
     assert ALIASES == {"masks": "mask_set"}
     with pytest.raises(mr.BatchError, match="given twice"):
         read_jobs(folder, tmp_path / "out", defaults={"masks": "original", "mask_set": "restored"})
+
+
+@pytest.mark.parametrize("column", ["mask_set", "masks"])
+def test_a_coco_export_of_a_manifest_reads_the_set_column_by_either_word(column: str, tmp_path: Path) -> None:
+    manifest = tmp_path / "jobs.csv"
+    manifest.write_text(f"result,image,{column}\n{ACNE},{PORTRAIT},original\n", encoding="utf-8")
+    doc = coco_many(manifest)
+    assert {a["mask_set"] for a in doc["annotations"]} == {"original"}
+    assert (doc["images"][0]["width"], doc["images"][0]["height"]) == (512, 600)  # the portrait's own size
