@@ -148,8 +148,8 @@ def main() -> list[Path]:
     written.append(save(captioned(sides), "style_sides.png"))
 
     both = [
-        (render(results, photo("portrait.jpg", 360), masks="original"), "original set on portrait.jpg"),
-        (render(results, photo("restored.jpg", 360), masks="restored"), "restored set on restored.jpg"),
+        (render(results, photo("portrait.jpg", 360), mask_set="original"), "original set on portrait.jpg"),
+        (render(results, photo("restored.jpg", 360), mask_set="restored"), "restored set on restored.jpg"),
     ]
     written.append(save(captioned(both), "style_original_vs_restored.png"))
 
@@ -158,7 +158,7 @@ def main() -> list[Path]:
     detail = render(results, big).crop((1250, 1200, 1730, 1560))
     written.append(save(detail, "style_detail_2416.png", exact=True))
 
-    small = render(results, FIXTURES / "portrait.jpg", masks="original")
+    small = render(results, FIXTURES / "portrait.jpg", mask_set="original")
     written.append(save(small.crop((140, 100, 380, 340)), "style_small_512.png", exact=True))
 
     svg_path = HERE / "overlay.svg"

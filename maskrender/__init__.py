@@ -8,6 +8,10 @@ stay fast: numpy, shapely and Pillow are imported only when something needs them
 >>> results = mr.load("fixtures/pih_result.json")
 >>> results[0].masks()[0].mask_type
 'polygon_mask'
+
+The three writers: ``render_file`` (an overlay picture or SVG), ``report_file`` (a report: PNG,
+JPEG, WebP, SVG, PDF or HTML) and ``export_file`` (GeoJSON, COCO, a label map, arrays, a metrics
+table); the format follows the output's extension.
 """
 
 from __future__ import annotations
@@ -35,11 +39,13 @@ from maskrender.errors import (
 
 if TYPE_CHECKING:
     from maskrender.coverage import mask_coverage
+    from maskrender.export import export_file
     from maskrender.geometry import Transform, fit
     from maskrender.info import format_summary, summarize
     from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
     from maskrender.overlay import render, render_file, render_svg, select_masks
     from maskrender.parse import load
+    from maskrender.report import build_report, report_file
     from maskrender.style import Color, Size, Style
 
 __version__ = "0.1.0"
@@ -56,6 +62,8 @@ _LAZY: dict[str, str] = {
     "Style": "maskrender.style",
     "Transform": "maskrender.geometry",
     "ViewBox": "maskrender.model",
+    "build_report": "maskrender.report",
+    "export_file": "maskrender.export",
     "fit": "maskrender.geometry",
     "format_summary": "maskrender.info",
     "grade": "maskrender.model",
@@ -64,6 +72,7 @@ _LAZY: dict[str, str] = {
     "render": "maskrender.overlay",
     "render_file": "maskrender.overlay",
     "render_svg": "maskrender.overlay",
+    "report_file": "maskrender.report",
     "select_masks": "maskrender.overlay",
     "summarize": "maskrender.info",
 }
@@ -96,6 +105,8 @@ __all__ = [
     "UnknownMaskTypeWarning",
     "ViewBox",
     "__version__",
+    "build_report",
+    "export_file",
     "fit",
     "format_summary",
     "grade",
@@ -104,6 +115,7 @@ __all__ = [
     "render",
     "render_file",
     "render_svg",
+    "report_file",
     "select_masks",
     "summarize",
 ]

@@ -22,8 +22,8 @@ __all__ = ["ALLOWED_UPWARD", "LAYERS", "PUBLIC", "allowed", "layer_of", "markdow
 LAYERS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("foundation", "errors, limits, the tables every stage reads (mask kinds, names, formats, options "
                    "vocabulary), JSON paths in messages, opening and writing files",
-     ("_layers", "errors", "limits", "kinds", "metric", "viewbox", "palettes", "aliases", "names", "formats",
-      "_jsonpath", "files", "outputs", "atomic")),
+     ("_layers", "errors", "limits", "defaults", "kinds", "metric", "viewbox", "palettes", "aliases", "names",
+      "formats", "_jsonpath", "files", "outputs", "atomic")),
     ("model", "the typed, immutable results: Results > Result > Area/Metric, Mask > Feature; its tables",
      ("model", "table")),
     ("geometry", "shapely geometries from coordinates, repair; view_box -> pixel transform",

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 from PIL import Image
 
+from maskrender.defaults import BACKGROUNDS as BACKDROPS
 from maskrender.errors import InputError
 
 __all__ = ["BACKDROPS", "DIM", "apply_backdrop", "check_backdrop"]
-
-BACKDROPS = ("photo", "dim", "grey")
-"""How the photo may be shown behind the masks."""
 
 DIM = 0.45
 """The opacity of the black laid over a dimmed photo."""

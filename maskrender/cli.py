@@ -25,6 +25,7 @@ from maskrender._clio import STDIO, output_folders, photo_argument, result_argum
 from maskrender._jsonpath import printable
 from maskrender.atomic import terminate_as_interrupt
 from maskrender.completion import SHELLS, did_you_mean, script
+from maskrender.defaults import BATCH_FORMAT
 from maskrender.draw.core import core_name
 from maskrender.errors import InputError, MaskRenderError, OutputError
 from maskrender.formats import extensions, format_named
@@ -116,15 +117,17 @@ def add_options(p: argparse.ArgumentParser, kind: str | None) -> None:
     chosen = options_for(kind) if kind is not None else tuple(
         o for o in OPTIONS.values() if not o.kinds or o.kinds & {"overlay", "report"})
     for option in chosen:
-        helped = option.help_for(kind)
+        how: dict[str, Any] = {"dest": option.name}
         if option.switch:
-            p.add_argument(option.flag, dest=option.name, action="store_true", default=None, help=helped)
+            how.update(action="store_true", default=None)
         elif option.repeat:  # each use read on its own, so an error names the bad one
-            p.add_argument(option.flag, dest=option.name, action="append", type=_reader(option),
-                           metavar=option.metavar, help=helped)
+            how.update(action="append", type=_reader(option), metavar=option.metavar)
         else:
-            p.add_argument(option.flag, dest=option.name, type=_reader(option), metavar=option.metavar,
-                           help=helped)
+            how.update(type=_reader(option), metavar=option.metavar)
+        older = "".join(f"; {old} is its older name" for old in option.alias_flags)
+        p.add_argument(option.flag, help=option.help_for(kind) + older, **how)
+        for old in option.alias_flags:  # an older name users already type (--masks): read, not listed on its own
+            p.add_argument(old, help=argparse.SUPPRESS, **how)
 
 
 def option_values(args: argparse.Namespace) -> dict[str, Any]:
@@ -210,7 +213,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from maskrender.options import call_options
 
     values = option_values(args)
-    kwargs = {k: values[k] for k in ("masks", "side", "only", "size", "max_size", "coordinates") if k in values}
+    kwargs = {k: values[k] for k in ("mask_set", "side", "only", "size", "max_size", "coordinates") if k in values}
     if kwargs.get("side") == "all":
         kwargs["side"] = None
     style = call_options(values, "overlay")["style"]
@@ -319,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("batch", help="render many jobs: a manifest or a folder of results and photos",
                        description="Render every job of a manifest (.csv, .tsv or .jsonl; columns result, image, "
-                                   "output and any render option, e.g. masks, side, only, opacity, fill, size; for "
+                                   "output and any render option, e.g. mask_set, side, only, opacity, fill, size; for "
                                    "reports also title, subject, before, image_left ...) or of a folder (NAME.json "
                                    "with NAME.jpg/.png/.webp). Relative paths are resolved against the manifest's "
                                    "folder; command-line options are the defaults that cells override. Failures are "
@@ -330,9 +333,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", dest="out_dir", required=True, metavar="OUT",
                    help="output folder (created if missing)")
     p.add_argument("--kind", choices=("overlay", "report"), default="overlay", help="what to make (default overlay)")
-    p.add_argument("--format", default="png",
-                   help="extension of outputs the manifest does not name: png (default), jpg, webp, svg; "
-                        "for reports also pdf, html")
+    p.add_argument("--format", default=BATCH_FORMAT,
+                   help=f"extension of outputs the manifest does not name: png, jpg, webp, svg; for reports also "
+                        f"pdf, html (default: {BATCH_FORMAT})")
     where = p.add_mutually_exclusive_group()
     where.add_argument("-j", "--jobs", type=_positive, metavar="N", help="worker processes (default: every core)")
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler (needs maskrender[dask])")

@@ -2,7 +2,7 @@
 
 ``maskrender completion bash`` prints a script for bash, ``maskrender completion zsh`` one for
 zsh (through zsh's ``bashcompinit``).  Commands, flags and the words an option takes
-(``--masks restored|original``) come from the argument parser, itself built from the option
+(``--mask-set restored|original``) come from the argument parser, itself built from the option
 registry, so completion cannot fall behind the commands.
 
 >>> import argparse

@@ -16,7 +16,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +28,9 @@ from maskrender.geometry import fit, frame_of
 from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
 from maskrender.outputs import check_canvas
+
+if TYPE_CHECKING:
+    from maskrender.style import Style
 
 __all__ = ["canvas_size", "fitted", "mask_coverage", "mask_patch", "pixel_size"]
 
@@ -70,7 +73,7 @@ def canvas_size(mask: Mask, size: tuple[int, int] | None, max_size: int | None =
     return fitted(pixel_size(size) if size is not None else mask.frame_size(), max_size)
 
 
-def mask_patch(mask: Mask, size: tuple[int, int], *, style: Any = None
+def mask_patch(mask: Mask, size: tuple[int, int], *, style: Style | None = None
                ) -> tuple[tuple[int, int, int, int], npt.NDArray[np.float32]] | None:
     """What ``mask`` covers on an image of ``size``, over the pixel box its features touch only:
     ``((x0, y0, x1, y1), coverage)`` (end exclusive; the array is ``(y1 - y0, x1 - x0)``), or ``None``
@@ -103,7 +106,7 @@ def mask_patch(mask: Mask, size: tuple[int, int], *, style: Any = None
     return None if box is None else (box, line_coverage(geoms, resolved.line_width, box))
 
 
-def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Any = None,
+def mask_coverage(mask: Mask, size: tuple[int, int] | None = None, *, style: Style | None = None,
                   max_size: int | None = None) -> npt.NDArray[np.float32]:
     """Coverage 0..1 (float32, shape ``(height, width)``) of ``mask`` on an image of ``size``.
 

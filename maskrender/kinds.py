@@ -25,14 +25,10 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from maskrender.defaults import MASK_SETS, SIDES  # written once there; re-exported here for the model
+
 __all__ = ["GEOMETRIES", "MASK_KINDS", "MASK_SETS", "MASK_TYPES", "SIDES", "GeometryFamily", "MaskKind", "kind_of",
            "rank"]
-
-MASK_SETS: tuple[str, ...] = ("restored", "original")
-"""The two mask sets of a result: for the face-aligned ("restored") image and for the photo as uploaded."""
-
-SIDES: tuple[str, ...] = ("front", "left", "right")
-"""The sides a mask may belong to (documented; missing means front)."""
 
 DrawnAs = Literal["filled", "dots", "strokes"]
 """How a renderer draws a kind: filled areas, discs around points, or stroked lines."""

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from maskrender.defaults import CORNERS  # where a legend may go (``none``, or ``None``: no legend)
 from maskrender.draw.svg import MaskDrawing, xml_text
 from maskrender.errors import InputError
 from maskrender.kinds import MASK_KINDS
@@ -34,9 +35,6 @@ from maskrender.style import Color
 
 __all__ = ["CORNERS", "FONT", "SHARE", "LegendEntry", "LegendLayout", "LegendRow", "draw_legend", "font_size",
            "legend_entries", "legend_layout", "svg_legend"]
-
-CORNERS = ("top-left", "top-right", "bottom-left", "bottom-right")
-"""Where a legend may go (``none``, or ``None``, draws no legend)."""
 
 FONT = Path(__file__).resolve().parent / "report" / "fonts" / "DejaVuSans.ttf"
 """The bundled font the legend is measured and drawn with."""

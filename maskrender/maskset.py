@@ -18,22 +18,21 @@ Examples
 >>> chosen, note.split(":")[0]
 ('original', 'drawing the original masks')
 >>> fitting_hint(results, (512, 600), "restored", side="front", only=None)
-'the original masks fit this 512x600 photo (view_box 0 0 512 600): masks="original" (--masks original)'
+'the original masks fit this 512x600 photo (view_box 0 0 512 600): mask_set="original" (--mask-set original)'
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from maskrender.defaults import MASK_SET, MASK_SETS, MaskSet, Side
 from maskrender.errors import InputError, MaskSetWarning
 from maskrender.geometry import aspect_mismatch
-from maskrender.model import MASK_SETS, Mask, Results
+from maskrender.model import Mask, Results
 
 __all__ = ["MaskSetWarning", "check_sides", "choose_set", "fitting_hint"]
 
-
-
-DEFAULT_SET = "restored"
+DEFAULT_SET = MASK_SET
 """The set drawn when nothing tells the sets apart (no photo, or a photo both or neither fit)."""
 
 
@@ -48,19 +47,19 @@ def _fit(masks: Sequence[Mask], size: tuple[int, int]) -> int:
     return 1 if all(aspect_mismatch(b, size) is None for b in boxes.values()) else 0
 
 
-def _sets(results: Results, size: tuple[int, int], side: str | None,
-          only: Sequence[str] | None) -> dict[str, tuple[int, str]]:
+def _sets(results: Results, size: tuple[int, int], side: Side | None,
+          only: Sequence[str] | None) -> dict[MaskSet, tuple[int, str]]:
     """Per set with masks to draw: how well it fits and its first view_box (for messages)."""
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[MaskSet, tuple[int, str]] = {}
     for name in MASK_SETS:
-        masks = results.masks(image=name, side=side, only=only)
+        masks = results.masks(mask_set=name, side=side, only=only)
         if masks:
             box = next((str(m.view_box) for m in masks if m.view_box is not None), "none")
             out[name] = (_fit(masks, size), box)
     return out
 
 
-def _best(sets: dict[str, tuple[int, str]]) -> str | None:
+def _best(sets: dict[MaskSet, tuple[int, str]]) -> MaskSet | None:
     """The one set that fits better than every other, if there is one."""
     if not sets:
         return None
@@ -69,8 +68,8 @@ def _best(sets: dict[str, tuple[int, str]]) -> str | None:
     return best[0] if top > 0 and len(best) == 1 else None
 
 
-def choose_set(results: Results, size: tuple[int, int], *, side: str | None,
-               only: Sequence[str] | None) -> tuple[str, str | None]:
+def choose_set(results: Results, size: tuple[int, int], *, side: Side | None,
+               only: Sequence[str] | None) -> tuple[MaskSet, str | None]:
     """The mask set to draw on a photo of ``size`` pixels, and a note when it is not the default.
 
     The set whose view_box has the photo's exact size wins, else the one whose aspect ratio
@@ -83,12 +82,12 @@ def choose_set(results: Results, size: tuple[int, int], *, side: str | None,
         return (best or DEFAULT_SET, None)
     w, h = size
     note = (f"drawing the {best} masks: they fit this {w}x{h} photo (view_box {sets[best][1]}) and the "
-            f"{DEFAULT_SET} ones (view_box {sets[DEFAULT_SET][1]}) do not; pass masks=\"{best}\" "
-            f"(--masks {best}) to say so")
+            f"{DEFAULT_SET} ones (view_box {sets[DEFAULT_SET][1]}) do not; pass mask_set=\"{best}\" "
+            f"(--mask-set {best}) to say so")
     return (best, note)
 
 
-def fitting_hint(results: Results, size: tuple[int, int], chosen: str, *, side: str | None,
+def fitting_hint(results: Results, size: tuple[int, int], chosen: MaskSet, *, side: Side | None,
                  only: Sequence[str] | None) -> str | None:
     """When ``chosen`` does not fit a photo of ``size`` and another set does: which, and how to ask for it."""
     sets = _sets(results, size, side, only)
@@ -96,7 +95,7 @@ def fitting_hint(results: Results, size: tuple[int, int], chosen: str, *, side: 
     if best is None or best == chosen or sets.get(chosen, (0, ""))[0] > 0:
         return None
     return (f"the {best} masks fit this {size[0]}x{size[1]} photo (view_box {sets[best][1]}): "
-            f"masks=\"{best}\" (--masks {best})")
+            f"mask_set=\"{best}\" (--mask-set {best})")
 
 
 def check_sides(masks: Sequence[Mask]) -> None:

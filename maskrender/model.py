@@ -32,6 +32,7 @@ from shapely.geometry.base import BaseGeometry
 
 from maskrender import names as _names
 from maskrender.aliases import selection
+from maskrender.defaults import MASK_SET, SIDE, MaskSet, Side, renamed_keywords
 from maskrender.kinds import GEOMETRIES, MASK_KINDS, MASK_SETS, MASK_TYPES, SIDES
 from maskrender.metric import GRADES, Area, Metric, grade
 from maskrender.viewbox import ViewBox
@@ -131,10 +132,10 @@ class Mask(_Shown):
     features: tuple[Feature, ...]
     view_box: ViewBox | None = None
     fill: str | None = None
-    side: str = "front"
+    side: str = SIDE
     name: str = ""
     tech_name: str = ""
-    mask_set: str = "restored"
+    mask_set: str = MASK_SET
     algorithm: str = ""
     family: str = ""
     path: str = ""
@@ -329,12 +330,17 @@ class Result(_Shown):
 
         return metric_rows(Results([self]))
 
-    def masks(self, image: str = "restored", side: str | None = "front") -> tuple[Mask, ...]:
+    @renamed_keywords(image="mask_set")
+    def masks(self, mask_set: MaskSet = MASK_SET, side: Side | None = SIDE) -> tuple[Mask, ...]:
         """The masks of one set (``restored`` or ``original``), optionally of one side.
 
         ``side=None`` returns every side.
+
+        >>> import maskrender as mr
+        >>> [m.tech_name for m in mr.load("fixtures/acne.json")[0].masks(mask_set="original")]
+        ['acne_mask_original', 'papules_mask_original']
         """
-        pool = self.masks_original if image == "original" else self.masks_restored
+        pool = self.masks_original if mask_set == "original" else self.masks_restored
         return tuple(m for m in pool if side is None or m.side == side)
 
     def area(self, name: str) -> Area | None:
@@ -420,11 +426,12 @@ class Results(_Shown, Sequence[Result]):
         """The first result whose algorithm or family is ``algorithm``."""
         return next((r for r in self._items if r.matches(algorithm)), None)
 
+    @renamed_keywords(image="mask_set")
     def masks(
         self,
         algorithm: str | None = None,
-        image: str = "restored",
-        side: str | None = "front",
+        mask_set: MaskSet = MASK_SET,
+        side: Side | None = SIDE,
         only: Sequence[str] | None = None,
     ) -> tuple[Mask, ...]:
         """Select masks across all results.
@@ -433,8 +440,8 @@ class Results(_Shown, Sequence[Result]):
         ----------
         algorithm : str, optional
             Keep results whose algorithm or family is this.
-        image : {"restored", "original"}
-            The mask set.
+        mask_set : {"restored", "original"}
+            The mask set (the old keyword ``image=`` still works, with a DeprecationWarning).
         side : {"front", "left", "right"} or None
             One side, or every side with ``None``.
         only : sequence of str, optional
@@ -446,7 +453,7 @@ class Results(_Shown, Sequence[Result]):
         for r in self._items:
             if algorithm is not None and not r.matches(algorithm):
                 continue
-            out.extend(r.masks(image, side))
+            out.extend(r.masks(mask_set, side))
         return tuple(_names.select(out, names) if names else out)
 
     def all_masks(self) -> tuple[Mask, ...]:

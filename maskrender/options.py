@@ -4,7 +4,7 @@ The ``maskrender`` command builds its ``render``, ``report`` and ``batch`` argum
 :data:`OPTIONS`, and batch manifests read their columns with the same :class:`Option` objects,
 so an option has one name, one range and one meaning everywhere.  :func:`call_options` turns
 read values into the keyword arguments of :func:`maskrender.render_file` /
-``maskrender.report.report_file`` (style options become one :class:`~maskrender.Style`).
+:func:`maskrender.report_file` (style options become one :class:`~maskrender.Style`).
 
 Every reader takes text (a CLI argument, a CSV cell) or an already-typed value (JSON Lines, a
 Python mapping) and raises :class:`~maskrender.InputError` saying what was expected.
@@ -33,15 +33,33 @@ from __future__ import annotations
 import functools
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from maskrender.defaults import (
+    BACKGROUND,
+    BACKGROUNDS,
+    BATCH_TIMEOUT,
+    COORDINATES,
+    GEOJSON_COORDINATES,
+    LEGENDS,
+    MASK_SET,
+    MASK_SETS,
+    OPACITY,
+    OVERLAY_COMPRESS_LEVEL,
+    PAGES,
+    QUALITY,
+    REPORT_COLUMNS,
+    REPORT_DPI,
+    REPORT_PAGE,
+    SIDE,
+    SIDES,
+)
 from maskrender.errors import InputError
-from maskrender.kinds import MASK_SETS, SIDES
-from maskrender.palettes import PALETTES
+from maskrender.palettes import DEFAULT_PALETTE, PALETTES
 
-__all__ = ["EXPORT_OPTIONS", "OPTIONS", "Option", "call_options", "options_for"]
+__all__ = ["ALIASES", "EXPORT_OPTIONS", "OPTIONS", "Option", "call_options", "options_for"]
 
 _PICTURES = ("overlay", "report")
 """What maskrender makes: an overlay picture (``render``) or a report (``report``)."""
@@ -235,6 +253,12 @@ def _file(value: Any) -> str:
 
 # -- the registry -------------------------------------------------------------------------------
 
+def _or(words: Iterable[str]) -> str:
+    """``a, b or c``: the choices as the help lists them."""
+    listed = list(words)
+    return ", ".join(listed[:-1]) + " or " + listed[-1] if len(listed) > 1 else "".join(listed)
+
+
 BOTH = frozenset(_PICTURES)
 OVERLAY = frozenset({"overlay"})
 REPORT = frozenset({"report"})
@@ -271,6 +295,9 @@ class Option:
     kind_help : tuple of (kind, help) pairs
         The help of the option in one kind's command when it differs there (``export`` takes no
         photo; an overlay chooses the mask set by the photo).
+    aliases : tuple of str
+        Older names still read: each a CLI flag (``--masks``, not shown in the help) and a manifest
+        column or JSON Lines key (``masks``), read as this option.
     """
 
     name: str
@@ -284,6 +311,7 @@ class Option:
     style: bool = False
     cli: str | None = None
     kind_help: tuple[tuple[str, str], ...] = ()
+    aliases: tuple[str, ...] = ()
 
     def help_for(self, kind: str | None) -> str:
         """The help in ``kind``'s command (``None``: a batch, which makes overlays by default).
@@ -297,7 +325,7 @@ class Option:
     def choices(self) -> tuple[str, ...]:
         """The values the option takes, when it takes one of a few words (``restored``, ``original``).
 
-        >>> OPTIONS["masks"].choices, OPTIONS["opacity"].choices
+        >>> OPTIONS["mask_set"].choices, OPTIONS["opacity"].choices
         (('restored', 'original'), ())
         """
         found: tuple[str, ...] = getattr(self.read, "choices", ())
@@ -308,19 +336,29 @@ class Option:
         """The CLI flag: ``--point-radius``."""
         return self.cli or "--" + self.name.replace("_", "-")
 
+    @property
+    def alias_flags(self) -> tuple[str, ...]:
+        """The CLI flags of the older names, still read (``--masks`` for ``--mask-set``).
+
+        >>> OPTIONS["mask_set"].flag, OPTIONS["mask_set"].alias_flags
+        ('--mask-set', ('--masks',))
+        """
+        return tuple("--" + a.replace("_", "-") for a in self.aliases)
+
 
 _ALL: tuple[Option, ...] = (
-    Option("masks", _choice(MASK_SETS), BOTH | EXPORT, "which mask set to draw: restored (default) or original", "SET",
-           kind_help=(("overlay", "which mask set to draw: restored or original (default: the set whose view_box fits "
-                                  "the photo, said on stderr when it is the original; else restored; with "
-                                  "--strict, restored)"),)),
-    Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, "which side's masks to draw: front (default), left, "
-           "right or all (refused when the sides would share a picture: each has its own photo)", "SIDE",
-           kind_help=(("export", "which side's masks to export: front (default), left, right or all"),)),
+    Option("mask_set", _choice(MASK_SETS), BOTH | EXPORT, f"which mask set to draw: {_or(MASK_SETS)} (default: "
+           f"{MASK_SET})", "SET", aliases=("masks",),
+           kind_help=(("overlay", f"which mask set to draw: {_or(MASK_SETS)} (default: the set whose view_box fits "
+                                  f"the photo, said on stderr when it is the original; else {MASK_SET}; with "
+                                  f"--strict, {MASK_SET})"),)),
+    Option("side", _choice((*SIDES, "all")), OVERLAY | EXPORT, f"which side's masks to draw: {_or((*SIDES, 'all'))} "
+           f"(default: {SIDE}; all is refused when the sides would share a picture: each has its own photo)", "SIDE",
+           kind_help=(("export", f"which side's masks to export: {_or((*SIDES, 'all'))} (default: {SIDE})"),)),
     Option("only", _names, BOTH | EXPORT, "keep masks this name selects (any case): an algorithm, family, family "
            "group, mask tech name, its stem or display name (repeatable)", "NAME", repeat=True),
-    Option("opacity", _opacities, BOTH, "opacity 0..1 of every mask (default 0.6), or of the masks NAME selects "
-           "(NAME=0.3; repeatable)", "[NAME=]0-1", repeat=True, style=True),
+    Option("opacity", _opacities, BOTH, f"opacity 0..1 of every mask (default {OPACITY:g}), or of the masks NAME "
+           "selects (NAME=0.3; repeatable)", "[NAME=]0-1", repeat=True, style=True),
     Option("fill", _fills, BOTH, "override the colour of the masks NAME selects (any CSS colour; repeatable)",
            "NAME=COLOR", repeat=True, style=True),
     Option("point_radius", _length, BOTH | EXPORT, "disc radius: pixels (5) or relative to the image (0.3%%); default "
@@ -330,10 +368,11 @@ _ALL: tuple[Option, ...] = (
            "warns", "LEN", style=True),
     Option("outline", _length, BOTH, "outline polygons with this width (default: none)", "LEN", style=True),
     Option("palette", _choice(tuple(sorted(PALETTES))), BOTH, "colour-blind-safe palette for masks without a fill, "
-           f"distinct within a picture: {', '.join(sorted(PALETTES))} (default okabe-ito)", "NAME", style=True),
+           f"distinct within a picture: {', '.join(sorted(PALETTES))} (default {DEFAULT_PALETTE})", "NAME", style=True),
     Option("strict", _flag, BOTH, "refuse a photo whose aspect ratio differs from the view_box", switch=True),
-    Option("quality", _integer(1, 100), BOTH, "JPEG/WebP quality 1-100 (default 90)", "1-100"),
-    Option("compress_level", _integer(0, 9), OVERLAY, "PNG zlib level 0-9 (default 1: fast)", "0-9"),
+    Option("quality", _integer(1, 100), BOTH, f"JPEG/WebP quality 1-100 (default {QUALITY})", "1-100"),
+    Option("compress_level", _integer(0, 9), OVERLAY, f"PNG zlib level 0-9 (default {OVERLAY_COMPRESS_LEVEL}: fast)",
+           "0-9"),
     Option("size", _size, OVERLAY | EXPORT, "output size; a photo is resized to it (its aspect ratio kept within 1%%); "
            "default: the photo's, else the view_box's", "WxH",
            kind_help=(("export", "the pixel grid of COCO, label maps, arrays and pixel coordinates (default: the "
@@ -341,23 +380,23 @@ _ALL: tuple[Option, ...] = (
     Option("max_size", _integer(1, 100_000), OVERLAY | EXPORT, "scale the output down, photo included, so neither side "
            "exceeds N pixels (a 4000 px selfie with 800 gives an 800 px picture); default: no limit", "N",
            kind_help=(("export", "scale the pixel grid down so neither side exceeds N pixels (default: no limit)"),)),
-    Option("legend", _choice(("top-left", "top-right", "bottom-left", "bottom-right", "none")), OVERLAY,
-           "draw a legend of the masks in this corner: top-left, top-right, bottom-left, bottom-right or none "
-           "(default)", "CORNER"),
-    Option("background", _choice(("dim", "grey", "photo")), OVERLAY, "the photo behind the masks: photo "
-           "(default), dim (darkened) or grey (greyscale)", "HOW"),
+    Option("legend", _choice(LEGENDS), OVERLAY, f"draw a legend of the masks in this corner: {_or(LEGENDS)} "
+           "(default: none)", "CORNER"),
+    Option("background", _choice(BACKGROUNDS), OVERLAY, f"the photo behind the masks: {_or(BACKGROUNDS)} (default: "
+           f"{BACKGROUND}; dim: darkened, grey: greyscale)", "HOW"),
     Option("embed_image", _flag, OVERLAY, "SVG: embed the photo as a data URI", switch=True),
-    Option("coordinates", _choice(("view_box", "pixels")), EXPORT, "GeoJSON coordinates: view_box (default), the "
-           "masks' own units, or pixels (of --size)", "UNITS"),
+    Option("coordinates", _choice(COORDINATES), EXPORT, f"GeoJSON coordinates: {_or(COORDINATES)} (default: "
+           f"{GEOJSON_COORDINATES}; view_box: the masks' own units, pixels: of --size)", "UNITS"),
     Option("keep_metadata", _flag, OVERLAY, "keep the photo's camera metadata (EXIF, with GPS) in the output; by "
            "default only its colour profile and dpi are kept", switch=True),
     Option("title", _label, REPORT, "report title (default: Skin analysis report)", "TEXT"),
     Option("subject", _label, REPORT, "who or what the report is about, e.g. an ID", "TEXT"),
     Option("width", _integer(320, 10_000), REPORT, "sheet width in pixels, 320-10000 (default: the page width "
            "at --dpi)", "PX"),
-    Option("page", _choice(("a4", "letter")), REPORT, "paper size: A4 (default) or Letter", "PAGE"),
-    Option("dpi", _number(1, 1200), REPORT, "pixels per inch of the page, 1-1200 (default 150)", "DPI"),
-    Option("columns", _integer(1, 6), REPORT, "panels per row, 1-6 (default 2)", "1-6"),
+    Option("page", _choice(tuple(p.lower() for p in PAGES)), REPORT, f"paper size: {_or(PAGES)} (default: "
+           f"{REPORT_PAGE})", "PAGE"),
+    Option("dpi", _number(1, 1200), REPORT, f"pixels per inch of the page, 1-1200 (default {REPORT_DPI:g})", "DPI"),
+    Option("columns", _integer(1, 6), REPORT, f"panels per row, 1-6 (default {REPORT_COLUMNS})", "1-6"),
     Option("image_left", _file, REPORT, "left side photo: adds a left | front | right row", "IMAGE", path=True),
     Option("image_right", _file, REPORT, "right side photo", "IMAGE", path=True),
     Option("before", _file, REPORT, "an earlier result of the same subject: a before/after report", "RESULT",
@@ -369,11 +408,18 @@ _ALL: tuple[Option, ...] = (
            "(repeatable)", "FILE", repeat=True, cli="--font"),
     # no kinds: a setting of the batch (a flag, a manifest column), not an argument of render_file/report_file
     Option("timeout", _number(0, 604_800), BATCH, "batch: seconds a job may take before it is stopped and "
-           "recorded as failed (default 600; 0: no limit)", "SECONDS"),
+           f"recorded as failed (default {BATCH_TIMEOUT:g}; 0: no limit)", "SECONDS"),
 )
 
 OPTIONS: Mapping[str, Option] = {o.name: o for o in _ALL}
 """Every option, by name, in the order the CLI lists them."""
+
+ALIASES: Mapping[str, str] = {a: o.name for o in _ALL for a in o.aliases}
+"""Older option names still read (manifest columns, CLI flags, ``read_jobs`` defaults) -> the name now.
+
+>>> ALIASES["masks"]
+'mask_set'
+"""
 
 
 def options_for(kind: str) -> tuple[Option, ...]:

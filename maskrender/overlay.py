@@ -24,9 +24,10 @@ True
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import IO, Any, Union, overload
+from typing import IO, TYPE_CHECKING, Any, TypedDict, Union, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -35,6 +36,19 @@ from PIL import Image
 from maskrender.atomic import atomic_write
 from maskrender.backdrop import DIM, apply_backdrop, check_backdrop
 from maskrender.coverage import canvas_size, fitted, pixel_size
+from maskrender.defaults import (
+    MASK_SET,
+    MASK_SETS,
+    OVERLAY_COMPRESS_LEVEL,
+    QUALITY,
+    SIDE,
+    SIDES,
+    Background,
+    Legend,
+    MaskSet,
+    Side,
+    renamed_keywords,
+)
 from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
 from maskrender.draw.svg import MaskDrawing, build_svg
 from maskrender.encode import encode
@@ -44,27 +58,33 @@ from maskrender.geometry import ASPECT_TOLERANCE, aspect_mismatch, fit, frame_of
 from maskrender.image import PhotoSource, embeddable, open_photo
 from maskrender.legend import CORNERS, draw_legend, legend_entries, legend_layout, svg_legend
 from maskrender.maskset import MaskSetWarning, check_sides, choose_set, fitting_hint
-from maskrender.model import MASK_SETS, SIDES, Mask, Result, Results, selection
+from maskrender.model import Mask, Result, Results, selection
 from maskrender.names import available_names, require_known
 from maskrender.outputs import check_canvas, check_output
 from maskrender.parse import Source, load
 from maskrender.style import Style
 
-__all__ = ["MaskInput", "prepare", "render", "render_file", "render_svg", "select_masks"]
+if sys.version_info >= (3, 11):  # run time too: typing.get_type_hints(render_file) resolves
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: the type checker's own copy, no run-time dependency
+    from typing_extensions import Unpack
+
+__all__ = ["MaskInput", "RenderOptions", "prepare", "render", "render_file", "render_svg", "select_masks"]
 
 MaskInput = Union[Results, Result, Mask, Sequence[Mask], Source]
 """What the render calls take: a loaded model, masks, or anything :func:`maskrender.load` reads."""
 
+@renamed_keywords(masks="mask_set")
 def select_masks(
     data: MaskInput,
     *,
-    masks: str = "restored",
-    side: str | None = "front",
+    mask_set: MaskSet = MASK_SET,
+    side: Side | None = SIDE,
     only: Sequence[str] | None = None,
 ) -> list[Mask]:
     """The masks to draw, in drawing order (heatmap, polygon, polyline, point).
 
-    From results (or anything :func:`maskrender.load` reads) this keeps the ``masks`` set
+    From results (or anything :func:`maskrender.load` reads) this keeps the ``mask_set``
     (``restored`` or ``original``), the ``side`` (``None``: every side) and, with ``only``,
     the masks whose algorithm, family (``acne.papules``) or mask tech name is listed.
     :class:`~maskrender.Mask` objects given directly are drawn as given.
@@ -80,8 +100,8 @@ def select_masks(
 pores, Pores Mask, pores.pores, pores_mask_restored (masks: restored front 1, original front 1)
     """
     only = selection(only)  # a string is one name, not its characters
-    if masks not in MASK_SETS:
-        raise InputError(f"masks must be one of {', '.join(MASK_SETS)}, not {masks!r}")
+    if mask_set not in MASK_SETS:
+        raise InputError(f"mask_set must be one of {', '.join(MASK_SETS)}, not {mask_set!r}")
     if side is not None and side not in SIDES:
         raise InputError(f"side must be one of {', '.join(SIDES)}, not {side!r}")
     if isinstance(data, Mask):
@@ -90,12 +110,12 @@ pores, Pores Mask, pores.pores, pores_mask_restored (masks: restored front 1, or
         return order_masks(data)
     results = data if isinstance(data, Results) else (
         Results([data]) if isinstance(data, Result) else load(data))  # type: ignore[arg-type]
-    chosen = list(results.masks(image=masks, side=side, only=only))
+    chosen = list(results.masks(mask_set=mask_set, side=side, only=only))
     if not chosen:
-        what = f"{masks} {side or 'any-side'}"
+        what = f"{mask_set} {side or 'any-side'}"
         inventory = _inventory(results)
         if only:  # exactly the names that select a mask of this set and side
-            names = ", ".join(available_names(results.masks(image=masks, side=side))) or "no names at all"
+            names = ", ".join(available_names(results.masks(mask_set=mask_set, side=side))) or "no names at all"
             raise SelectionError(f"{_name(results)}: no {what} mask matches {', '.join(only)}; "
                                  f"there are: {names} (masks: {inventory})")
         raise SelectionError(f"{_name(results)}: no {what} masks to draw; there are: {inventory}")
@@ -147,14 +167,15 @@ def _sized_photo(photo: Image.Image, size: tuple[int, int] | None, max_size: int
     return photo.resize(target, Image.Resampling.LANCZOS, reducing_gap=2.0)  # as Image.thumbnail: 3x faster
 
 
+@renamed_keywords(masks="mask_set")
 def prepare(
     data: MaskInput,
     image: PhotoSource | None = None,
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str | None = None,
-    side: str | None = "front",
+    mask_set: MaskSet | None = None,
+    side: Side | None = SIDE,
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
@@ -189,13 +210,13 @@ def prepare(
     results = _results(data) if given else None
     hint = None
     if results is not None and photo is not None:
-        if masks is None and not strict:
-            masks, note = choose_set(results, photo.size, side=side, only=only)
+        if mask_set is None and not strict:
+            mask_set, note = choose_set(results, photo.size, side=side, only=only)
             if note is not None:
                 warn(note, MaskSetWarning)
         else:  # a named set, or strict (which never guesses): a set that does not fit names the one that does
-            hint = fitting_hint(results, photo.size, masks or "restored", side=side, only=only)
-    chosen = select_masks(results if results is not None else data, masks=masks or "restored", side=side,
+            hint = fitting_hint(results, photo.size, mask_set or MASK_SET, side=side, only=only)
+    chosen = select_masks(results if results is not None else data, mask_set=mask_set or MASK_SET, side=side,
                           only=only)
     if side is None:
         check_sides(chosen)
@@ -237,49 +258,40 @@ def _layers(drawings: Iterable[MaskDrawing], canvas: tuple[int, int]) -> list[La
 _PixelPhoto = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, None]
 
 
+class RenderOptions(TypedDict, total=False):
+    """The keyword options of :func:`render`, which :func:`render_file` passes on (to :func:`render` or
+    :func:`render_svg`): a type checker refuses a misspelt one (``legnd=``).  See :func:`render`.
+    """
+
+    size: tuple[int, int] | None
+    max_size: int | None
+    mask_set: MaskSet | None
+    side: Side | None
+    only: Sequence[str] | None
+    style: Style | None
+    strict: bool
+    legend: Legend | None
+    background: Background | None
+
+
 @overload
-def render(
-    data: MaskInput,
-    image: npt.NDArray[Any],
-    *,
-    size: tuple[int, int] | None = ...,
-    max_size: int | None = ...,
-    masks: str | None = ...,
-    side: str | None = ...,
-    only: Sequence[str] | None = ...,
-    style: Style | None = ...,
-    strict: bool = ...,
-    legend: str | None = ...,
-    background: str | None = ...,
-) -> npt.NDArray[Any]: ...
+def render(data: MaskInput, image: npt.NDArray[Any], **options: Unpack[RenderOptions]) -> npt.NDArray[Any]: ...
 @overload
-def render(
-    data: MaskInput,
-    image: _PixelPhoto = ...,
-    *,
-    size: tuple[int, int] | None = ...,
-    max_size: int | None = ...,
-    masks: str | None = ...,
-    side: str | None = ...,
-    only: Sequence[str] | None = ...,
-    style: Style | None = ...,
-    strict: bool = ...,
-    legend: str | None = ...,
-    background: str | None = ...,
-) -> Image.Image: ...
+def render(data: MaskInput, image: _PixelPhoto = ..., **options: Unpack[RenderOptions]) -> Image.Image: ...
+@renamed_keywords(masks="mask_set")
 def render(
     data: MaskInput,
     image: PhotoSource | None = None,
     *,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str | None = None,
-    side: str | None = "front",
+    mask_set: MaskSet | None = None,
+    side: Side | None = SIDE,
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
-    legend: str | None = None,
-    background: str | None = None,
+    legend: Legend | None = None,
+    background: Background | None = None,
 ) -> Image.Image | npt.NDArray[Any]:
     """Draw the selected masks over ``image``, or on a transparent canvas.
 
@@ -294,7 +306,7 @@ def render(
         (its aspect ratio kept within 1%).
     max_size : int, optional
         Scale the output down, photo included, so neither side exceeds this many pixels.
-    masks : {"restored", "original"}, optional
+    mask_set : {"restored", "original"}, optional
         Which mask set to draw (each belongs to its own image).  Default: the set whose view_box
         fits the photo (its size, else its aspect ratio), with a :class:`MaskSetWarning` when that
         is the original set; ``restored`` without a photo or when both or neither fit.  With
@@ -332,7 +344,8 @@ def render(
     corner = _corner(legend)
     how = _backdrop(background, image)
     photo, canvas, drawings = prepare(
-        data, image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style, strict=strict
+        data, image, size=size, max_size=max_size, mask_set=mask_set, side=side, only=only, style=style,
+        strict=strict
     )
     # open_photo always returns a new image (never the caller's), so blending in place is safe
     base = Image.new("RGBA", canvas, (0, 0, 0, 0)) if photo is None else apply_backdrop(photo, how)
@@ -344,7 +357,7 @@ def render(
     return out
 
 
-def _corner(legend: str | None) -> str | None:
+def _corner(legend: Legend | None) -> str | None:
     if legend is None or legend == "none":
         return None
     if legend not in CORNERS:
@@ -352,13 +365,14 @@ def _corner(legend: str | None) -> str | None:
     return legend
 
 
-def _backdrop(background: str | None, image: PhotoSource | None) -> str:
+def _backdrop(background: Background | None, image: PhotoSource | None) -> str:
     how = check_backdrop(background)
     if how != "photo" and image is None:
         raise InputError(f"background {how} is for a photo; give the photo (image=, --image)")
     return how
 
 
+@renamed_keywords(masks="mask_set")
 def render_svg(
     data: MaskInput,
     image: PhotoSource | None = None,
@@ -366,13 +380,13 @@ def render_svg(
     embed_image: bool = False,
     size: tuple[int, int] | None = None,
     max_size: int | None = None,
-    masks: str | None = None,
-    side: str | None = "front",
+    mask_set: MaskSet | None = None,
+    side: Side | None = SIDE,
     only: Sequence[str] | None = None,
     style: Style | None = None,
     strict: bool = False,
-    legend: str | None = None,
-    background: str | None = None,
+    legend: Legend | None = None,
+    background: Background | None = None,
     keep_metadata: bool = False,
 ) -> str:
     """The selected masks as an SVG document (same parameters as :func:`render`).
@@ -395,7 +409,8 @@ def render_svg(
         raise InputError("background grey needs the photo in the SVG: add embed_image (--embed-image); an SVG "
                          "overlay cannot turn the <img> under it grey")
     photo, canvas, drawings = prepare(
-        data, image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style, strict=strict
+        data, image, size=size, max_size=max_size, mask_set=mask_set, side=side, only=only, style=style,
+        strict=strict
     )
     payload = None
     if embed_image and image is not None and photo is not None:
@@ -411,11 +426,12 @@ def render_svg(
 @overload
 def render_file(data: MaskInput, output: str | os.PathLike[str], image: PhotoSource | None = ..., *,
                 format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
-                keep_metadata: bool = ..., **options: Any) -> Path: ...
+                keep_metadata: bool = ..., **options: Unpack[RenderOptions]) -> Path: ...
 @overload
 def render_file(data: MaskInput, output: IO[bytes], image: PhotoSource | None = ..., *,
                 format: str | None = ..., embed_image: bool = ..., compress_level: int = ..., quality: int = ...,
-                keep_metadata: bool = ..., **options: Any) -> IO[bytes]: ...
+                keep_metadata: bool = ..., **options: Unpack[RenderOptions]) -> IO[bytes]: ...
+@renamed_keywords(masks="mask_set")
 def render_file(
     data: MaskInput,
     output: str | os.PathLike[str] | IO[bytes],
@@ -423,23 +439,23 @@ def render_file(
     *,
     format: str | None = None,
     embed_image: bool = False,
-    compress_level: int = 1,
-    quality: int = 90,
+    compress_level: int = OVERLAY_COMPRESS_LEVEL,
+    quality: int = QUALITY,
     keep_metadata: bool = False,
-    **options: Any,
+    **options: Unpack[RenderOptions],
 ) -> Path | IO[bytes]:
     r"""Render to ``output`` (a path, written atomically, or a binary file object), in the format
     its extension names or ``format`` (``png``, ``jpeg``/``jpg``, ``webp``, ``svg``).
 
     ``.png`` (zlib level ``compress_level``, 0-9), ``.jpg``/``.jpeg`` and ``.webp``
     (``quality``) get :func:`render`'s picture; ``.svg`` gets :func:`render_svg`'s document
-    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render` (``legend``,
-    ``background``, ``max_size`` ...).  The photo's ICC profile and dpi are kept; its camera EXIF
-    (and GPS) only with ``keep_metadata``.  A path is written to a temporary name and renamed, so a
-    failure leaves no partial file; an output that is one of the inputs (also through a symlink or a
-    hard link) is refused.  A file object (a web server's response, ``io.BytesIO``) needs ``format``,
-    as Pillow's ``save(fp, format=)`` does, and gets the bytes once they are complete.  Returns the
-    output path or file object.
+    (``embed_image`` embeds the photo).  ``options`` are those of :func:`render` (``mask_set``,
+    ``legend``, ``background``, ``max_size`` ...: :class:`RenderOptions`).  The photo's ICC profile
+    and dpi are kept; its camera EXIF (and GPS) only with ``keep_metadata``.  A path is written to a
+    temporary name and renamed, so a failure leaves no partial file; an output that is one of the
+    inputs (also through a symlink or a hard link) is refused.  A file object (a web server's
+    response, ``io.BytesIO``) needs ``format``, as Pillow's ``save(fp, format=)`` does, and gets the
+    bytes once they are complete.  Returns the output path or file object.
 
     >>> import io, tempfile, os
     >>> folder = tempfile.mkdtemp()

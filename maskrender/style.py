@@ -35,6 +35,7 @@ import shapely
 from PIL import ImageColor
 
 from maskrender._jsonpath import describe
+from maskrender.defaults import OPACITY
 from maskrender.errors import InputError, SizeWarning, warn
 from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
@@ -356,7 +357,7 @@ class Style:
         colours from it (:func:`palette_colors`).
     """
 
-    opacity: float = 0.6
+    opacity: float = OPACITY
     fills: Mapping[str, str | Color] = field(default_factory=dict)
     opacities: Mapping[str, float] = field(default_factory=dict)
     point_radius: float | str | Size | None = None

@@ -72,8 +72,8 @@ def main() -> None:  # pragma: no cover - a report, run by hand
         src = FIXTURES / f"{name}.json"
         photo = Image.open(FIXTURES / ("restored.jpg" if mask_set == "restored" else "portrait.jpg")).convert("RGB")
         photo = photo.resize(size, Image.Resampling.LANCZOS)
-        png = render(src, photo, masks=mask_set)
-        svg = render_svg(src, size=size, masks=mask_set)
+        png = render(src, photo, mask_set=mask_set)
+        svg = render_svg(src, size=size, mask_set=mask_set)
         via_svg = Image.alpha_composite(photo.convert("RGBA"), resvg_render(svg, size)).convert("RGB")
         s = diff_stats(png, via_svg)
         print(f"  {name:8s} {mask_set:9s} MAD {s.mad:.3f}  within16 {s.within16:.3%}  max {s.max:3d}  "

@@ -16,8 +16,8 @@ import maskrender
 import maskrender.errors
 import maskrender.limits
 
-MY_MODULES = ["maskrender.errors", "maskrender.geometry", "maskrender.info", "maskrender.limits",
-              "maskrender.model", "maskrender.parse"]
+MY_MODULES = ["maskrender.defaults", "maskrender.errors", "maskrender.geometry", "maskrender.info",
+              "maskrender.limits", "maskrender.model", "maskrender.parse"]
 
 
 def _exported() -> set[str]:
@@ -40,6 +40,21 @@ def test_all_is_sorted() -> None:
 def test_all_is_exactly_what_is_exported() -> None:
     assert set(maskrender.__all__) == _exported()
     assert len(maskrender.__all__) == len(set(maskrender.__all__))
+
+
+@pytest.mark.parametrize(("name", "module"), [
+    ("render_file", "maskrender.overlay"), ("report_file", "maskrender.report"), ("build_report", "maskrender.report"),
+    ("export_file", "maskrender.export"),
+])
+def test_the_writers_are_at_the_top_level(name: str, module: str) -> None:
+    """The three writers (and the report builder) are ``maskrender.X``, the same objects as in their modules,
+    and ``import maskrender`` alone does not import them (they load on first use)."""
+    assert name in maskrender.__all__
+    assert getattr(maskrender, name) is getattr(importlib.import_module(module), name)
+    loaded = f"print({module!r} in sys.modules)"
+    code = f"import sys, maskrender; {loaded}; maskrender.{name}; {loaded}"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False", "True"]
 
 
 def test_render_stays_the_function_whatever_is_imported_first() -> None:

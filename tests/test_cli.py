@@ -76,11 +76,11 @@ def test_no_photo_gives_a_transparent_layer_of_the_view_box_or_size(tmp_path: Pa
 
 def test_every_style_option_matches_the_python_call(tmp_path: Path) -> None:
     out = tmp_path / "out.webp"
-    args = [RESULTS, "--masks", "original", "--side", "front", "--only", "pores", "--only", "acne",
+    args = [RESULTS, "--mask-set", "original", "--side", "front", "--only", "pores", "--only", "acne",
             "--opacity", "0.6", "--fill", "pores=#00A0FF", "--point-radius", "5", "--line-width", "3",
             "--outline", "1", "-o", str(out)]
     assert run(*args) == 0
-    same = render_file(RESULTS, tmp_path / "py.webp", masks="original", side="front", only=["pores", "acne"],
+    same = render_file(RESULTS, tmp_path / "py.webp", mask_set="original", side="front", only=["pores", "acne"],
                        style=Style(opacity=0.6, fills={"pores": "#00A0FF"}, point_radius=5, line_width=3,
                                    outline=1))
     assert out.read_bytes() == same.read_bytes()
@@ -101,7 +101,7 @@ def test_relative_sizes_and_css_colours(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("ext", "fmt"), [(".png", "PNG"), (".jpg", "JPEG"), (".jpeg", "JPEG"), (".webp", "WEBP")])
 def test_format_follows_the_extension(tmp_path: Path, ext: str, fmt: str) -> None:
     out = tmp_path / f"o{ext}"
-    assert run(RESULTS, "--image", PORTRAIT, "--masks", "original", "-o", str(out)) == 0
+    assert run(RESULTS, "--image", PORTRAIT, "--mask-set", "original", "-o", str(out)) == 0
     with Image.open(out) as im:
         assert im.format == fmt
         assert im.size == (512, 600)
@@ -109,8 +109,8 @@ def test_format_follows_the_extension(tmp_path: Path, ext: str, fmt: str) -> Non
 
 def test_png_compression_level_changes_size_not_pixels(tmp_path: Path) -> None:
     fast, small = tmp_path / "fast.png", tmp_path / "small.png"
-    assert run(RESULTS, "--image", PORTRAIT, "--masks", "original", "--compress-level", "0", "-o", str(fast)) == 0
-    assert run(RESULTS, "--image", PORTRAIT, "--masks", "original", "--compress-level", "9", "-o", str(small)) == 0
+    assert run(RESULTS, "--image", PORTRAIT, "--mask-set", "original", "--compress-level", "0", "-o", str(fast)) == 0
+    assert run(RESULTS, "--image", PORTRAIT, "--mask-set", "original", "--compress-level", "9", "-o", str(small)) == 0
     assert small.stat().st_size < fast.stat().st_size
     with Image.open(fast) as a, Image.open(small) as b:
         assert a.tobytes() == b.tobytes()
@@ -139,18 +139,18 @@ def test_unmatched_only_lists_what_exists(tmp_path: Path, capsys: pytest.Capture
 
 def test_aspect_warning_and_strict(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the restored set asked for on the portrait, which the original set fits: the message names it
-    done = subprocess.run([sys.executable, "-m", "maskrender", "render", RESULTS, "--image", PORTRAIT, "--masks",
+    done = subprocess.run([sys.executable, "-m", "maskrender", "render", RESULTS, "--image", PORTRAIT, "--mask-set",
                            "restored", "-o", str(tmp_path / "w.png")], cwd=ROOT, capture_output=True, text=True,
                           check=False)
     assert done.returncode == 0
     assert done.stderr.startswith("maskrender: warning: ")
     assert "does not match view_box" in done.stderr
-    assert "--masks original" in done.stderr
+    assert "--mask-set original" in done.stderr
     assert done.stderr.count("\n") == 1  # once, not once per mask
-    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--masks", "restored", "--strict", "-o",
+    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--mask-set", "restored", "--strict", "-o",
                    str(tmp_path / "s.png"))
     assert "does not match view_box" in err
-    assert "--masks original" in err
+    assert "--mask-set original" in err
     assert not (tmp_path / "s.png").exists()
 
 
@@ -203,9 +203,9 @@ def test_giant_canvases_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str
         (["--line-width", "-2", "-o", "o.png"], "not a size"),
         (["--compress-level", "12", "-o", "o.png"], "--compress-level: expected a whole number from 0 to 9"),
         (["--quality", "0", "-o", "o.jpg"], "from 1 to 100"),
-        (["--masks", "both", "-o", "o.png"], "--masks: expected one of restored, original, not 'both'"),
+        (["--mask-set", "both", "-o", "o.png"], "--mask-set: expected one of restored, original, not 'both'"),
         (["--embed-image", "-o", "o.svg"], "needs a photo"),
-        (["--image", PORTRAIT, "--masks", "original", "--size", "10x10", "-o", "o.png"],
+        (["--image", PORTRAIT, "--mask-set", "original", "--size", "10x10", "-o", "o.png"],
          "would distort the 512x600 photo"),
     ],
 )
@@ -231,7 +231,7 @@ def test_failed_write_leaves_no_partial_file_and_keeps_the_old_one(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken_replace)
-    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--masks", "original", "-o", str(out))
+    err = error_of(capsys, RESULTS, "--image", PORTRAIT, "--mask-set", "original", "-o", str(out))
     assert "No space left on device" in err
     assert out.read_bytes() == b"previous overlay"
     assert leftovers(tmp_path) == []
@@ -249,8 +249,8 @@ def test_output_over_an_input_is_refused(tmp_path: Path, capsys: pytest.CaptureF
     photo = tmp_path / "selfie.png"
     Image.new("RGB", (512, 600), (1, 2, 3)).save(photo)
     before = sha256(photo)
-    assert "refusing to overwrite an input" in error_of(capsys, RESULTS, "--image", str(photo), "--masks", "original",
-                                                        "-o", str(photo))
+    assert "refusing to overwrite an input" in error_of(capsys, RESULTS, "--image", str(photo), "--mask-set",
+                                                        "original", "-o", str(photo))
     assert sha256(photo) == before
     result = tmp_path / "r.png"
     result.write_bytes(b"not really json")

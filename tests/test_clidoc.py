@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from helpers import ROOT
 
+from maskrender import defaults
 from maskrender.batch._run import DEFAULT_TIMEOUT
 from maskrender.cli import build_parser
 from maskrender.clidoc import reference
@@ -56,6 +57,12 @@ def _stated(value: Any) -> str | None:
     return str(value) if isinstance(value, str) else None
 
 
+def _states(helped: str, text: str) -> bool:
+    """Whether a help text says ``text`` is the default (``default: 90``, ``default 90``, ``90 (default)``)."""
+    pattern = rf"default:?\s+{re.escape(text)}(?![\w.])|{re.escape(text)}\s+\(default\)"
+    return re.search(pattern, helped, re.IGNORECASE) is not None
+
+
 PARSERS = commands(build_parser())
 CASES = [(command, name) for command in LIBRARY for name in OPTIONS if name in LIBRARY[command]
          and any(a.dest == name for a in PARSERS[command]._actions)]  # the options each command takes
@@ -69,12 +76,44 @@ def test_help_states_the_library_default(command: str, name: str) -> None:
     if text is None:
         return
     helped = parser._get_formatter()._expand_help(action)
-    pattern = rf"default:?\s+{re.escape(text)}(?![\w.])|{re.escape(text)}\s+\(default\)"
-    assert re.search(pattern, helped, re.IGNORECASE), f"{command} --{name}: the library's default is {text}: {helped}"
+    assert _states(helped, text), f"{command} --{name}: the library's default is {text}: {helped}"
+
+
+DEFAULTS: dict[str, Any] = {
+    "mask_set": defaults.MASK_SET, "side": defaults.SIDE, "quality": defaults.QUALITY,
+    "compress_level": defaults.OVERLAY_COMPRESS_LEVEL, "opacity": defaults.OPACITY, "dpi": defaults.REPORT_DPI,
+    "page": defaults.REPORT_PAGE, "columns": defaults.REPORT_COLUMNS, "background": defaults.BACKGROUND,
+    "coordinates": defaults.GEOJSON_COORDINATES, "timeout": defaults.BATCH_TIMEOUT,
+}
+"""The option defaults written in maskrender.defaults: the help of every command that takes the option states
+them (``None`` in a signature is the same default, applied inside: the page, the columns, the backdrop)."""
+
+
+@pytest.mark.parametrize(("command", "name"), [(c, n) for c, parser in PARSERS.items() for n in DEFAULTS
+                                               if any(a.dest == n and a.help != "==SUPPRESS=="
+                                                      for a in parser._actions)])
+def test_help_states_the_value_of_maskrender_defaults(command: str, name: str) -> None:
+    parser = PARSERS[command]
+    action = next(a for a in parser._actions if a.dest == name and a.help != "==SUPPRESS==")
+    helped = parser._get_formatter()._expand_help(action)
+    text = _stated(DEFAULTS[name])
+    assert text is not None
+    if command in ("render", "batch") and name == "mask_set":  # chosen by the photo; else the default
+        assert f"else {text};" in helped
+        return
+    assert _states(helped, text), f"{command} --{name}: maskrender.defaults says {text}: {helped}"
+    library = LIBRARY.get(command, {}).get(name)
+    assert library in (DEFAULTS[name], None), f"{command}: the library's {name} default {library!r} is not defaults'"
+
+
+def test_the_batch_format_default_is_the_one_of_defaults() -> None:
+    action = next(a for a in PARSERS["batch"]._actions if a.dest == "format")
+    assert action.default == defaults.BATCH_FORMAT
+    assert f"(default: {defaults.BATCH_FORMAT})" in (action.help or "")
 
 
 def test_the_overlay_mask_set_default_is_the_one_that_fits() -> None:
-    assert LIBRARY["render"]["masks"] is None  # chosen by the photo; the help says how
-    helped = next(a.help for a in commands(build_parser())["render"]._actions if a.dest == "masks")
+    assert LIBRARY["render"]["mask_set"] is None  # chosen by the photo; the help says how
+    helped = next(a.help for a in commands(build_parser())["render"]._actions if a.dest == "mask_set")
     assert helped is not None
     assert "fits the photo" in helped

@@ -35,8 +35,9 @@ def complete(line: str) -> list[str]:
 @pytest.mark.skipif(BASH is None, reason="bash is the shell under test")
 def test_bash_completes_commands_flags_and_values() -> None:
     assert complete("maskrender re") == ["render", "report"]
-    assert complete("maskrender render x.json --mas") == ["--masks"]
-    assert complete("maskrender render x.json --masks ") == ["restored", "original"]
+    assert complete("maskrender render x.json --mas") == ["--mask-set"]   # the older --masks is not offered
+    assert complete("maskrender render x.json --mask-set ") == ["restored", "original"]
+    assert complete("maskrender render x.json --masks ") == ["restored", "original"]   # but still completed
     assert complete("maskrender report x.json --page ") == ["a4", "letter"]
     assert "--only" in complete("maskrender export x.json --")
     assert complete("maskrender completion ") == ["bash", "zsh"]

@@ -35,8 +35,10 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = [
     ("load missing", lambda: mr.load("no/such.json"), mr.ParseError, ("no/such.json", "no such file")),
     ("load format", lambda: mr.load(b'{"mask_type": "point_mask", "features": 3}'), mr.FormatError,
      ("<bytes>", "features", "expected a list")),
-    ("render masks", lambda: mr.render(PIH, masks="both"), mr.InputError, ("masks must be one of",)),
-    ("render side", lambda: mr.render(PIH, side="top"), mr.InputError, ("side must be one of",)),
+    ("render mask_set", lambda: mr.render(PIH, mask_set="both"), mr.InputError,  # type: ignore[call-overload]
+     ("mask_set must be one of",)),
+    ("render side", lambda: mr.render(PIH, side="top"), mr.InputError,  # type: ignore[call-overload]
+     ("side must be one of",)),
     ("render only", lambda: mr.render(PIH, only=["pores"]), mr.SelectionError, ("pih_result.json", "pores")),
     ("render fill", lambda: mr.render(PIH, style=mr.Style(fills={"x": "red"})), mr.SelectionError,
      ("fill name x",)),
@@ -46,7 +48,8 @@ CASES: list[tuple[str, Callable[[], Any], type[Exception], tuple[str, ...]]] = [
     ("render_file level", lambda: mr.render_file(PIH, "/tmp/x.png", compress_level=12), mr.OutputError,
      ("compress_level",)),
     ("report ext", lambda: report_file(PIH, "/tmp/x.docx"), mr.OutputError, (".docx", ".pdf")),
-    ("report masks", lambda: build_report(PIH, masks="all"), mr.InputError, ("masks must be",)),
+    ("report mask_set", lambda: build_report(PIH, mask_set="all"), mr.InputError,  # type: ignore[arg-type]
+     ("mask_set must be",)),
     ("report dpi", lambda: build_report(PIH, dpi=0), mr.InputError, ("dpi",)),
     ("report format", lambda: build_report(FIXTURES / "broken" / "wrong_types.json"), mr.FormatError,
      ("wrong_types.json",)),

@@ -96,7 +96,7 @@ def test_geojson_view_box_and_pixel_coordinates(tmp_path: Path) -> None:
     assert shapely.geometry.shape(px["features"][0]["geometry"]).equals_exact(scaled, 1e-9)
     assert px["size"] == [604, 604]
     with pytest.raises(mr.InputError, match="coordinates must be one of view_box, pixels"):
-        geojson(FIXTURES / "pih_result.json", coordinates="lonlat")
+        geojson(FIXTURES / "pih_result.json", coordinates="lonlat")  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- metrics table

@@ -104,7 +104,7 @@ def test_16_bit_photos_are_scaled_to_8_bits() -> None:
 def test_sources_path_bytes_file_and_pil_agree(tmp_path: Path) -> None:
     path = FIXTURES / "portrait.jpg"
     data = path.read_bytes()
-    kwargs = {"masks": "original"}
+    kwargs = {"mask_set": "original"}
     by_path = render(FIXTURES / "results_list.json", path, **kwargs)  # type: ignore[call-overload]
     assert render(FIXTURES / "results_list.json", str(path), **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]
     assert render(FIXTURES / "results_list.json", data, **kwargs).tobytes() == by_path.tobytes()  # type: ignore[call-overload]

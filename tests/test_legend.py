@@ -19,6 +19,7 @@ from PIL import Image
 import maskrender as mr
 from maskrender.backdrop import DIM
 from maskrender.cli import main
+from maskrender.defaults import Corner
 from maskrender.legend import CORNERS, legend_entries, legend_layout
 from maskrender.overlay import prepare, render, render_file, render_svg
 
@@ -33,7 +34,7 @@ def legend_box(corner: str, size: tuple[int, int] = (604, 604)) -> tuple[int, in
 
 
 @pytest.mark.parametrize("corner", CORNERS)
-def test_the_legend_sits_in_its_corner_and_touches_nothing_else(corner: str) -> None:
+def test_the_legend_sits_in_its_corner_and_touches_nothing_else(corner: Corner) -> None:
     plain = np.asarray(render(RESULTS, PHOTO, max_size=604))
     with_legend = np.asarray(render(RESULTS, PHOTO, max_size=604, legend=corner))
     x0, y0, x1, y1 = legend_box(corner)
@@ -86,7 +87,7 @@ def test_many_masks_end_with_a_more_row_and_names_are_escaped() -> None:
 def test_no_legend_and_bad_corners() -> None:
     assert render(RESULTS, size=(64, 64), legend="none").tobytes() == render(RESULTS, size=(64, 64)).tobytes()
     with pytest.raises(mr.InputError, match="legend must be one of top-left"):
-        render(RESULTS, size=(64, 64), legend="middle")
+        render(RESULTS, size=(64, 64), legend="middle")  # type: ignore[call-overload]
 
 
 # --------------------------------------------------------------------------- background
@@ -128,7 +129,7 @@ def test_background_needs_a_photo_and_grey_svg_needs_it_embedded() -> None:
     drawn = np.asarray(resvg_render(svg, (128, 128)).convert("RGB")).astype(int)
     assert np.abs(drawn[5, 5, 0] - drawn[5, 5, 2]) <= 2  # a corner of the photo: grey
     with pytest.raises(mr.InputError, match="background must be one of photo, dim, grey"):
-        render(RESULTS, PHOTO, background="sepia")
+        render(RESULTS, PHOTO, background="sepia")  # type: ignore[call-overload]
 
 
 # --------------------------------------------------------------------------- output size
@@ -151,7 +152,7 @@ def test_max_size_scales_a_big_selfie_in_one_call(tmp_path: Path) -> None:
 
 
 def test_size_resizes_the_photo_and_keeps_the_masks_on_it() -> None:
-    out = render(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", masks="original", size=(256, 300))
+    out = render(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", mask_set="original", size=(256, 300))
     assert out.size == (256, 300)
     with pytest.raises(mr.InputError, match="max_size must be a whole number"):
         render(RESULTS, max_size=0)

@@ -53,7 +53,7 @@ def test_photo_of_the_original_set_draws_the_original_set_and_says_so_once() -> 
     assert "original" in text
     assert "80x60" in text
     assert "0 0 80 60" in text
-    assert "--masks original" in text
+    assert "--mask-set original" in text
 
 
 def test_photo_of_the_restored_set_draws_it_without_a_word() -> None:
@@ -78,11 +78,11 @@ def test_exact_size_decides_between_two_sets_of_one_aspect() -> None:
 
 
 def test_a_named_set_that_does_not_fit_names_the_one_that_does() -> None:
-    with pytest.warns(AspectWarning, match=r"the original masks fit this 80x60 photo.*--masks original"):
-        mr.render(DATA, flat_photo((80, 60), GREY), masks="restored")
-    with pytest.raises(ImageError, match=r"--masks original"):
-        mr.render(DATA, flat_photo((80, 60), GREY), masks="restored", strict=True)
-    with pytest.raises(ImageError, match=r"does not match view_box 0 0 100 100.*--masks original"):
+    with pytest.warns(AspectWarning, match=r"the original masks fit this 80x60 photo.*--mask-set original"):
+        mr.render(DATA, flat_photo((80, 60), GREY), mask_set="restored")
+    with pytest.raises(ImageError, match=r"--mask-set original"):
+        mr.render(DATA, flat_photo((80, 60), GREY), mask_set="restored", strict=True)
+    with pytest.raises(ImageError, match=r"does not match view_box 0 0 100 100.*--mask-set original"):
         mr.render(DATA, flat_photo((80, 60), GREY), strict=True)  # strict never guesses
 
 
@@ -115,7 +115,7 @@ def test_cli_draws_the_set_of_the_bundled_portrait(tmp_path: Path) -> None:
     assert len(lines) == 1, lines
     assert lines[0].startswith("maskrender: warning: drawing the original masks")
     explicit = tmp_path / "y.png"
-    assert run("render", "fixtures/results_list.json", "--image", "fixtures/portrait.jpg", "--masks", "original",
+    assert run("render", "fixtures/results_list.json", "--image", "fixtures/portrait.jpg", "--mask-set", "original",
                "-o", explicit).stderr == ""
     assert out.read_bytes() == explicit.read_bytes()
 

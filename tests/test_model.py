@@ -342,7 +342,7 @@ def test_results_selection_helpers() -> None:
     assert results.get("acne.acne") is results.get("acne") is results[3]
     assert results.get("nothing") is None
     assert [m.tech_name for m in results.masks(only=["papules_mask_restored"])] == ["papules_mask_restored"]
-    assert [m.tech_name for m in results.masks("lines", image="original")] == [
+    assert [m.tech_name for m in results.masks("lines", mask_set="original")] == [
         "line_lines_mask_original", "deep_lines_mask_original"]
     assert isinstance(results[1:3], mr.Results)
     assert [r.algorithm for r in results[1:3]] == ["lines", "redness"]

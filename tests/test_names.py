@@ -11,6 +11,7 @@ from helpers import FIXTURES
 
 import maskrender as mr
 from maskrender.batch import read_jobs
+from maskrender.defaults import MaskSet
 from maskrender.overlay import prepare, select_masks
 from maskrender.report import build_report
 
@@ -133,7 +134,7 @@ def _offered(message: str) -> list[str]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mask_set", ["restored", "original"])
-def test_the_names_offered_after_a_miss_are_exactly_those_that_select(mask_set: str) -> None:
+def test_the_names_offered_after_a_miss_are_exactly_those_that_select(mask_set: MaskSet) -> None:
     results = mr.load(SOURCE)
     candidates = {k for m in results.all_masks() for k in (m.tech_name, m.name, m.family, m.algorithm)}
     candidates |= {k for r in results for k in (r.algorithm, r.family, r.family.split(".")[0])}
@@ -142,12 +143,12 @@ def test_the_names_offered_after_a_miss_are_exactly_those_that_select(mask_set: 
     selecting = set()
     for name in filter(None, candidates):
         try:
-            select_masks(SOURCE, masks=mask_set, only=[name])
+            select_masks(SOURCE, mask_set=mask_set, only=[name])
         except mr.SelectionError:
             continue
         selecting.add(name.casefold())
     with pytest.raises(mr.SelectionError) as caught:
-        select_masks(SOURCE, masks=mask_set, only=["nothing-by-this-name"])
+        select_masks(SOURCE, mask_set=mask_set, only=["nothing-by-this-name"])
     offered = _offered(str(caught.value))
     assert len(offered) == len({n.casefold() for n in offered})  # each name once, whatever its case
     assert {n.casefold() for n in offered} == selecting

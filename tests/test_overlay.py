@@ -30,6 +30,7 @@ from PIL import Image
 
 import maskrender as mr
 from maskrender import limits
+from maskrender.defaults import MaskSet
 from maskrender.errors import InputError, LimitError, SelectionError
 from maskrender.model import Mask
 from maskrender.overlay import prepare, render, render_file, select_masks
@@ -145,7 +146,7 @@ def test_only_draws_nothing_else() -> None:
 
 
 def test_mask_set_and_side_choose_what_is_drawn() -> None:
-    original = select_masks(FIXTURES / "results_list.json", masks="original")
+    original = select_masks(FIXTURES / "results_list.json", mask_set="original")
     assert {m.tech_name for m in original} >= {"pores_mask_original", "acne_mask_original"}
     assert {m.view_box.size for m in original if m.view_box} == {(512.0, 600.0)}
     left = select_masks(FIXTURES / "sides_result.json", side="left")
@@ -155,9 +156,9 @@ def test_mask_set_and_side_choose_what_is_drawn() -> None:
 
 def test_original_masks_fit_the_original_photo() -> None:
     photo = Image.open(FIXTURES / "portrait.jpg")
-    out = render(FIXTURES / "acne.json", photo, masks="original", only=["acne_mask_original"],
+    out = render(FIXTURES / "acne.json", photo, mask_set="original", only=["acne_mask_original"],
                  style=Style(opacity=1.0))
-    mask = select_masks(FIXTURES / "acne.json", masks="original", only=["acne_mask_original"])[0]
+    mask = select_masks(FIXTURES / "acne.json", mask_set="original", only=["acne_mask_original"])[0]
     inside = interior_pixels(shapely.union_all(output_geometry(mask, (512, 600))), (512, 600), margin=0.8)
     assert len(inside) > 10
     assert all(px(out, int(x), int(y)) == (0xFF, 0x9F, 0x1C) for x, y in inside)
@@ -174,7 +175,7 @@ def test_no_match_says_what_exists() -> None:
 
 def test_an_empty_set_says_what_exists() -> None:
     with pytest.raises(SelectionError, match=r"no original front masks.*restored front 1, restored left 1"):
-        select_masks(FIXTURES / "sides_result.json", masks="original")
+        select_masks(FIXTURES / "sides_result.json", mask_set="original")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +215,7 @@ def test_mask_without_fill_gets_a_stable_palette_colour() -> None:
             runs.append([d.style.color.rgb for d in drawings if d.mask.tech_name == "papules_mask_restored"])
         assert runs[0] == runs[1]
         assert len(runs[0]) == 1
-    original = select_masks(FIXTURES / "acne.json", masks="original", only=["papules_mask_original"])[0]
+    original = select_masks(FIXTURES / "acne.json", mask_set="original", only=["papules_mask_original"])[0]
     assert palette_color(original) == palette_color(papules)
 
 
@@ -378,7 +379,7 @@ def test_default_sizes_suit_small_and_large_photos() -> None:
     r_small, r_large = auto_point_radius(pores, (512, 512)), auto_point_radius(pores, (4000, 4000))
     assert 0.75 <= r_small < 2.0
     assert 8.0 < r_large <= 14.0
-    original = select_masks(FIXTURES / "pores.json", masks="original")[0]
+    original = select_masks(FIXTURES / "pores.json", mask_set="original")[0]
     assert 0.5 < auto_point_radius(original, (512, 600)) < 0.75  # 1,390 pores on a 240 px face: a speckle
     landmarks = bare_mask("point_mask", [[[10, 10], [90, 90]]])
     assert auto_point_radius(mr.load(landmarks).masks()[0], (1000, 1000)) == pytest.approx(3.5)
@@ -412,12 +413,12 @@ def test_output_is_byte_identical_run_to_run(tmp_path: Path) -> None:
     outputs = []
     for i in range(2):
         out = tmp_path / f"run{i}.png"
-        render_file(FIXTURES / "results_list.json", out, FIXTURES / "portrait.jpg", masks="original")
+        render_file(FIXTURES / "results_list.json", out, FIXTURES / "portrait.jpg", mask_set="original")
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     code = (
         "import sys; from maskrender.overlay import render_file; "
-        "render_file('fixtures/results_list.json', sys.argv[1], 'fixtures/portrait.jpg', masks='original')"
+        "render_file('fixtures/results_list.json', sys.argv[1], 'fixtures/portrait.jpg', mask_set='original')"
     )
     other = tmp_path / "process.png"
     subprocess.run([sys.executable, "-c", code, str(other)], cwd=ROOT, check=True)
@@ -431,13 +432,13 @@ def test_output_is_byte_identical_run_to_run(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mask_set", ["restored", "original"])
-def test_pixels_away_from_features_are_byte_identical(mask_set: str) -> None:
+def test_pixels_away_from_features_are_byte_identical(mask_set: MaskSet) -> None:
     photo = Image.open(FIXTURES / ("restored.jpg" if mask_set == "restored" else "portrait.jpg")).convert("RGB")
     photo = photo.resize((512, 512) if mask_set == "restored" else photo.size)
-    out = render(FIXTURES / "results_list.json", photo, masks=mask_set)
+    out = render(FIXTURES / "results_list.json", photo, mask_set=mask_set)
     changed = (np.asarray(out) != np.asarray(photo)).any(axis=2)
     footprint = np.zeros(changed.shape, dtype=bool)
-    _, canvas, drawings = prepare(FIXTURES / "results_list.json", photo, masks=mask_set)
+    _, canvas, drawings = prepare(FIXTURES / "results_list.json", photo, mask_set=mask_set)
     for d in drawings:
         footprint |= reference_alpha(d.mask, d.transform, d.style, canvas) > 0
     grown = np.asarray(Image.fromarray(footprint).filter(__import__("PIL.ImageFilter").ImageFilter.MaxFilter(3)))
@@ -445,13 +446,13 @@ def test_pixels_away_from_features_are_byte_identical(mask_set: str) -> None:
     assert not (changed & ~grown).any(), f"{int((changed & ~grown).sum())} pixels changed away from every feature"
 
 
-def edge_case(name: str, mask_set: str, size: tuple[int, int]) -> object:
+def edge_case(name: str, mask_set: MaskSet, size: tuple[int, int]) -> object:
     return pytest.param(name, mask_set, size, id=f"{name}-{mask_set}")
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "mask_set", "size"), [edge_case(*case) for case in EDGE_CASES])
-def test_anti_aliased_edges_match_an_exact_reference(name: str, mask_set: str, size: tuple[int, int]) -> None:
+def test_anti_aliased_edges_match_an_exact_reference(name: str, mask_set: MaskSet, size: tuple[int, int]) -> None:
     """Against the exact oracle (helpers.oracle): mean edge error <= 1.5/255, area bias within 0.5%
     (the renderer of bf4e62c was 0.5-5/255 and 0.3%; it rounded near-horizontal edges to 1/5 px)."""
     figures = measure_mask_edges(FIXTURES / f"{name}.json", mask_set, size)
@@ -485,7 +486,7 @@ def test_golden_styles() -> None:
     assert_matches_golden(styled, "styled-outline")
     assert_matches_golden(render(FIXTURES / "results_list.json", size=(256, 256)), "layer-transparent")
     with Image.open(FIXTURES / "portrait.jpg") as portrait:
-        out = render(FIXTURES / "results_list.json", portrait, masks="original")
+        out = render(FIXTURES / "results_list.json", portrait, mask_set="original")
     assert_matches_golden(out.crop((130, 100, 390, 360)), "original-portrait-face")
 
 

@@ -86,10 +86,10 @@ def _png(image: Image.Image) -> str:
 JOBS: list[tuple[str, Callable[[], str]]] = [
     ("overlay", lambda: _png(mr.render(RESULTS, PHOTO))),
     ("layer", lambda: _png(mr.render(FIXTURES / "acne.json", size=(700, 700)))),
-    ("original", lambda: _png(mr.render(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", masks="original"))),
+    ("original", lambda: _png(mr.render(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", mask_set="original"))),
     ("svg", lambda: hashlib.sha256(mr.render_svg(RESULTS, size=(512, 512)).encode()).hexdigest()),
     ("report", lambda: _png(render_report(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", width=640,
-                                          masks="original"))),
+                                          mask_set="original"))),
 ]
 
 

@@ -45,7 +45,7 @@ On a Dask cluster, unchanged::
 ...     _ = shutil.copy("fixtures/acne.json", os.path.join(results, name + ".json"))
 ...     _ = shutil.copy("fixtures/portrait.jpg", os.path.join(results, name + ".jpg"))
 >>> out = os.path.join(tempfile.mkdtemp(), "out")
->>> jobs = read_jobs(results, out, format="jpg", defaults={"masks": "original"})
+>>> jobs = read_jobs(results, out, format="jpg", defaults={"mask_set": "original"})
 >>> summary = run_batch(jobs, out, workers=2)
 >>> summary.done, summary.failed, sorted(os.listdir(out))
 (2, 0, ['.maskrender-batch', 'ann.jpg', 'bob.jpg'])

@@ -43,9 +43,9 @@ class Job:
     image : path, optional
         The photo to draw on (default: a transparent canvas).
     kind : {"overlay", "report"}
-        :func:`maskrender.render_file` or ``maskrender.report.report_file``.
+        :func:`maskrender.render_file` or :func:`maskrender.report_file`.
     options : mapping
-        Keyword options of that function (``masks``, ``side``, ``only``, ``style``, ``size`` ...).
+        Keyword options of that function (``mask_set``, ``side``, ``only``, ``style``, ``size`` ...).
     label : str
         Where the job comes from, for messages (``jobs.csv line 4``); default: the result path.
     timeout : float, optional
@@ -56,7 +56,7 @@ class Job:
     --------
     >>> from maskrender.style import Style
     >>> job = Job("fixtures/acne.json", "/tmp/acne.png", image="fixtures/portrait.jpg",
-    ...           options={"masks": "original", "style": Style(opacity=0.5)})
+    ...           options={"mask_set": "original", "style": Style(opacity=0.5)})
     >>> job.label
     'fixtures/acne.json'
     """

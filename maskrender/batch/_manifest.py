@@ -26,8 +26,9 @@ from maskrender.batch._jobs import (
     resolve_files,
 )
 from maskrender.batch._records import ERRORS_FILE, WORK_FOLDER
+from maskrender.defaults import BATCH_FORMAT, SIDE
 from maskrender.files import open_regular
-from maskrender.options import call_options
+from maskrender.options import ALIASES, call_options
 
 __all__ = ["COLUMNS", "MANIFEST_SUFFIXES", "OPTION_COLUMNS", "PHOTO_SUFFIXES", "Manifest", "read_jobs"]
 
@@ -48,6 +49,11 @@ Row = tuple[str, dict[str, Any]]
 
 def _column(name: str) -> str:
     return name.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _option(column: str) -> str:
+    """What a column names: itself, or the option an older name stands for (``masks``: ``mask_set``)."""
+    return ALIASES.get(column, column)
 
 
 def _unknown(label: str, name: str) -> BatchError:
@@ -82,10 +88,12 @@ def _csv_rows(path: Path, data: bytes, delimiter: str) -> Iterator[Row]:
             for i, (name, raw) in enumerate(zip(columns, header, strict=True)):
                 if not name:
                     raise BatchError(f"{where}: a column has no name")
-                if name not in COLUMNS:
+                if _option(name) not in COLUMNS:
                     raise _unknown(where, raw.strip())
-                if name in columns[:i]:
-                    raise BatchError(f"{where}: column {raw.strip()!r} appears twice")
+                if _option(name) in map(_option, columns[:i]):
+                    earlier = next(c for c in columns[:i] if _option(c) == _option(name))
+                    also = "" if earlier == name else f" ({earlier!r} and {name!r} both name {_option(name)!r})"
+                    raise BatchError(f"{where}: column {raw.strip()!r} appears twice{also}")
             if "result" not in columns:
                 raise BatchError(f"{where}: no 'result' column (the header is {', '.join(header)}); "
                                  f"the first line must name the columns, e.g. result,image,output")
@@ -120,8 +128,11 @@ def _jsonl_rows(path: Path, data: bytes) -> Iterator[Row]:
                 values: dict[str, Any] = {}
                 for key, value in obj.items():
                     name = _column(key)
-                    if name not in COLUMNS:
+                    if _option(name) not in COLUMNS:
                         raise _unknown(label, key)
+                    earlier = next((k for k in values if _option(k) == _option(name)), None)
+                    if earlier is not None:
+                        raise BatchError(f"{label}: {earlier!r} and {name!r} both name {_option(name)!r}; give one")
                     if value is not None and value != "":
                         values[name] = value
                 yield label, values
@@ -158,15 +169,16 @@ def _folder_rows(folder: Path) -> list[Row]:
 def _parse_values(label: str, values: Mapping[str, Any], defaults: Mapping[str, Any], kind: str,
                   base: Path) -> dict[str, Any]:
     parsed = dict(defaults)
-    for key, value in values.items():
+    for column, value in values.items():  # messages name the column as the manifest does
+        key = _option(column)
         if key in ("result", "image", "output"):
             continue
         if ONLY_FOR.get(key, kind) != kind:
-            raise BatchError(f"{label}, column {key!r}: applies to {ONLY_FOR[key]} output only, not {kind}")
+            raise BatchError(f"{label}, column {column!r}: applies to {ONLY_FOR[key]} output only, not {kind}")
         try:
             parsed[key] = OPTION_PARSERS[key](value)
         except ValueError as err:
-            raise BatchError(f"{label}, column {key!r}: {err}") from None
+            raise BatchError(f"{label}, column {column!r}: {err}") from None
         parsed.update(resolve_files({key: parsed[key]}, lambda k, name: _usable(label, k, Path(
             os.path.normpath(base / name)))))
     if "fill" in values and defaults.get("fill"):
@@ -338,7 +350,7 @@ def _check_kind(kind: str, fmt: str) -> None:
 
 
 def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *, kind: str = "overlay",
-              format: str = "png", defaults: Mapping[str, Any] | None = None) -> Manifest:
+              format: str = BATCH_FORMAT, defaults: Mapping[str, Any] | None = None) -> Manifest:
     """Read and check the jobs of a manifest or a results folder.
 
     Parameters
@@ -349,9 +361,9 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
         where each ``NAME.json`` is paired with the photo ``NAME.jpg``/``.jpeg``/``.png``/
         ``.webp`` (none: a transparent layer). Columns: ``result`` (required), ``image``,
         ``output`` (file name in ``out_dir``; default: the result's stem) and any of
-        :data:`~maskrender.batch.COLUMNS`: for both kinds ``masks``, ``only``, ``opacity``,
-        ``fill``, ``point_radius``, ``line_width``, ``outline``, ``strict``, ``quality``,
-        ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
+        :data:`~maskrender.batch.COLUMNS`: for both kinds ``mask_set`` (or its older name
+        ``masks``), ``only``, ``opacity``, ``fill``, ``point_radius``, ``line_width``, ``outline``,
+        ``strict``, ``quality``, ``compress_level``; for overlays ``side`` (or ``all``), ``size``, ``embed_image``; for
         reports ``title``, ``subject``, ``width``, ``page``, ``dpi``, ``columns``,
         ``image_left``, ``image_right``, ``before``, ``before_image``, ``lang``, ``fonts``.
         ``only``, ``fill`` and ``fonts`` take several values separated by ``;`` or ``|``
@@ -365,7 +377,8 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
         Extension of outputs whose ``output`` cell names none (``png``, ``jpg``, ``webp``,
         ``svg``; reports also ``pdf`` and ``html``).
     defaults : mapping, optional
-        Option values for every job (cells override them; ``fill`` cells add to them).
+        Option values for every job (cells override them; ``fill`` cells add to them), by option
+        name (an older name such as ``masks`` is read as the name now, ``mask_set``).
 
     Raises
     ------
@@ -379,7 +392,7 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
     >>> _ = (folder / "jobs.csv").write_text(
     ...     "result,image,output,only,opacity\\n"
     ...     "../fixtures/acne.json,../fixtures/portrait.jpg,visit 1/acne,acne|papules,0.4\\n")
-    >>> jobs = read_jobs(folder / "jobs.csv", folder / "out", defaults={"masks": "original"})
+    >>> jobs = read_jobs(folder / "jobs.csv", folder / "out", defaults={"mask_set": "original"})
     >>> len(jobs)
     1
     >>> job = next(iter(jobs))
@@ -398,11 +411,14 @@ def read_jobs(source: str | os.PathLike[str], out_dir: str | os.PathLike[str], *
     if out.exists() and not out.is_dir():
         raise BatchError(f"{out}: the output folder is a file")
     checked: dict[str, Any] = {}
-    for key, value in (defaults or {}).items():
+    for given, value in (defaults or {}).items():
+        key = ALIASES.get(given, given)
+        if key in checked:
+            raise BatchError(f"option {key!r} given twice (also as {given!r}, its older name)")
         if key not in OPTION_PARSERS:
             raise BatchError(f"unknown option {key!r}; known options: {', '.join(OPTION_PARSERS)}")
         if ONLY_FOR.get(key, kind) != kind:
-            if value in (None, False) or (key == "side" and value == "front"):   # a default: ignore
+            if value in (None, False) or (key == "side" and value == SIDE):   # a default: ignore
                 continue
             raise BatchError(f"option {key!r} applies to {ONLY_FOR[key]} output only, not {kind}")
         if value is not None:

@@ -22,7 +22,7 @@ THUMB_SIZE = 160
 """The longer side of a thumbnail, in pixels."""
 
 _RASTER = (".png", ".jpg", ".jpeg", ".webp")
-_OVERLAY_KEYS = ("masks", "side", "only", "style")
+_OVERLAY_KEYS = ("mask_set", "side", "only", "style")
 
 
 def thumbnail_name(output: str) -> str:

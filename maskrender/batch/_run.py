@@ -26,10 +26,11 @@ from maskrender.batch._records import WorkFolder
 from maskrender.batch._resume import earlier_fingerprint, fingerprint, still_made_from
 from maskrender.batch._review import has_review
 from maskrender.batch._worker import Task, TaskResult, execute
+from maskrender.defaults import BATCH_TIMEOUT
 
 __all__ = ["DEFAULT_TIMEOUT", "dask_executor", "default_workers", "process_pool", "render_batch"]
 
-DEFAULT_TIMEOUT = 600.0
+DEFAULT_TIMEOUT = BATCH_TIMEOUT
 """Seconds a job of :func:`run_batch` (``maskrender batch``) may take, unless told otherwise: some
 ten times what the largest input the limits allow takes."""
 
@@ -351,7 +352,7 @@ def render_batch(jobs: Iterable[Job], executor: Executor | None = None, *, worke
     >>> from concurrent.futures import ThreadPoolExecutor
     >>> out = tempfile.mkdtemp()
     >>> jobs = [Job("fixtures/acne.json", os.path.join(out, "acne.png"), "fixtures/portrait.jpg",
-    ...             options={"masks": "original"}),
+    ...             options={"mask_set": "original"}),
     ...         Job("fixtures/broken/empty.json", os.path.join(out, "empty.png"))]
     >>> with ThreadPoolExecutor(1) as pool:
     ...     for outcome in render_batch(jobs, pool):

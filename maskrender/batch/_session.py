@@ -148,7 +148,7 @@ def run_batch(jobs: Iterable[Job], out_dir: str | os.PathLike[str], *, executor:
     >>> from concurrent.futures import ThreadPoolExecutor
     >>> out = tempfile.mkdtemp()
     >>> jobs = [Job("fixtures/acne.json", os.path.join(out, "acne.png"), "fixtures/portrait.jpg",
-    ...             options={"masks": "original"})]
+    ...             options={"mask_set": "original"})]
     >>> with ThreadPoolExecutor(1) as pool:
     ...     summary = run_batch(jobs, out, executor=pool)
     >>> summary.done, summary.failed, summary.exit_status

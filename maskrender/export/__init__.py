@@ -12,7 +12,7 @@ One call writes any of them, the format chosen by the file's ending (the ``expor
     export_file("results.json", "metrics.csv")                   # the metrics table (also .jsonl)
 
 and the same as Python objects: :func:`geojson`, :func:`coco`, :func:`label_map`,
-:func:`coverage_arrays`, ``Results.metrics()``.  The masks are chosen as for a drawing (``masks``,
+:func:`coverage_arrays`, ``Results.metrics()``.  The masks are chosen as for a drawing (``mask_set``,
 ``side``, ``only``; :func:`maskrender.select_masks`) and laid on an image of ``size`` (default:
 the photo's when ``image`` is given, else the view_box's; ``max_size`` scales it down) as the
 renderer lays them; points and lines cover discs and strokes of the sizes ``style`` gives them.
@@ -43,6 +43,16 @@ import numpy.typing as npt
 
 from maskrender.atomic import atomic_write
 from maskrender.coverage import canvas_size, mask_coverage
+from maskrender.defaults import (
+    COORDINATES,
+    GEOJSON_COORDINATES,
+    MASK_SET,
+    SIDE,
+    Coordinates,
+    MaskSet,
+    Side,
+    renamed_keywords,
+)
 from maskrender.errors import InputError
 from maskrender.export.arrays import names_table, npz_bytes
 from maskrender.export.coco import Dataset, photo_size
@@ -53,12 +63,10 @@ from maskrender.export.tables import metrics_csv, metrics_jsonl
 from maskrender.model import Mask
 from maskrender.outputs import check_canvas, check_output
 from maskrender.overlay import MaskInput, select_masks
+from maskrender.style import Style
 
 __all__ = ["COORDINATES", "LABELS_KEY", "Many", "coco", "coco_many", "coverage_arrays", "export_file", "geojson",
            "label_map", "mask_names", "metrics_csv", "metrics_jsonl", "names_table", "rle_decode", "rle_encode"]
-
-COORDINATES = ("view_box", "pixels")
-"""The coordinates of a GeoJSON export: the masks' own view_box units, or pixels of ``size``."""
 
 Photo = Union[str, "os.PathLike[str]", None]
 Many = Union[str, "os.PathLike[str]", Sequence[Union[MaskInput, tuple[MaskInput, Photo]]]]
@@ -95,37 +103,41 @@ def _chosen(data: MaskInput, size: tuple[int, int] | None, max_size: int | None,
     return chosen, canvas
 
 
-def _coverages(data: MaskInput, size: tuple[int, int] | None, max_size: int | None, image: Photo, style: Any,
+def _coverages(data: MaskInput, size: tuple[int, int] | None, max_size: int | None, image: Photo,
+               style: Style | None,
                kw: dict[str, Any]) -> Iterator[tuple[str, npt.NDArray[np.float32]]]:
     chosen, canvas = _chosen(data, size, max_size, image, kw)
     for m, name in zip(chosen, mask_names(chosen), strict=True):
         yield name, mask_coverage(m, canvas, style=style)
 
 
+@renamed_keywords(masks="mask_set")
 def coverage_arrays(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
-                    masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
-                    style: Any = None, image: Photo = None) -> dict[str, npt.NDArray[np.float32]]:
+                    mask_set: MaskSet = MASK_SET, side: Side | None = SIDE, only: Sequence[str] | None = None,
+                    style: Style | None = None, image: Photo = None) -> dict[str, npt.NDArray[np.float32]]:
     """One coverage array (0..1 float32, ``(height, width)``) per selected mask, by :func:`mask_names`
     (all held at once: the ``.npz`` export writes them one at a time instead).
 
     >>> {k: v.shape for k, v in coverage_arrays("fixtures/acne.json", (151, 151)).items()}
     {'acne_mask_restored': (151, 151), 'papules_mask_restored': (151, 151)}
     """
-    return dict(_coverages(data, size, max_size, image, style, {"masks": masks, "side": side, "only": only}))
+    return dict(_coverages(data, size, max_size, image, style, {"mask_set": mask_set, "side": side, "only": only}))
 
 
+@renamed_keywords(masks="mask_set")
 def label_map(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
-              masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
-              style: Any = None, image: Photo = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
+              mask_set: MaskSet = MASK_SET, side: Side | None = SIDE, only: Sequence[str] | None = None,
+              style: Style | None = None, image: Photo = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
     """A label map (``uint8``, ``uint16`` beyond 255 masks): label ``k`` where mask ``k`` covers at least
     half the pixel, the mask drawn last winning where masks overlap (as in a drawing); 0 is background.
     Returns the array and its label table (see the module's example)."""
-    chosen, canvas = _chosen(data, size, max_size, image, {"masks": masks, "side": side, "only": only})
+    chosen, canvas = _chosen(data, size, max_size, image, {"mask_set": mask_set, "side": side, "only": only})
     return paint_labels(chosen, mask_names(chosen), canvas, style=style)
 
 
-def geojson(data: MaskInput, *, coordinates: str = "view_box", size: tuple[int, int] | None = None,
-            max_size: int | None = None, masks: str = "restored", side: str | None = "front",
+@renamed_keywords(masks="mask_set")
+def geojson(data: MaskInput, *, coordinates: Coordinates = GEOJSON_COORDINATES, size: tuple[int, int] | None = None,
+            max_size: int | None = None, mask_set: MaskSet = MASK_SET, side: Side | None = SIDE,
             only: Sequence[str] | None = None, image: Photo = None) -> dict[str, Any]:
     """A GeoJSON FeatureCollection of the selected masks' features (y down, as in the image), its frame
     declared in a ``crs`` member, that :func:`maskrender.load` reads back (:mod:`maskrender.export.geo`).
@@ -139,12 +151,14 @@ def geojson(data: MaskInput, *, coordinates: str = "view_box", size: tuple[int, 
     """
     if coordinates not in COORDINATES:
         raise InputError(f"coordinates must be one of {', '.join(COORDINATES)}, not {coordinates!r}")
-    chosen, canvas = _chosen(data, size, max_size, image, {"masks": masks, "side": side, "only": only})
+    chosen, canvas = _chosen(data, size, max_size, image, {"mask_set": mask_set, "side": side, "only": only})
     return geojson_masks(chosen, mask_names(chosen), canvas if coordinates == "pixels" else None)
 
 
+@renamed_keywords(masks="mask_set")
 def coco(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int | None = None,
-         masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
+         mask_set: MaskSet = MASK_SET, side: Side | None = SIDE, only: Sequence[str] | None = None,
+         style: Style | None = None,
          image: Photo = None, file_name: str | None = None) -> dict[str, Any]:
     """A COCO dataset dict of one result: one image (the photo's name and size when ``image`` is given),
     one category per kind of finding, one RLE annotation per lesion (:mod:`maskrender.export.coco`).
@@ -154,7 +168,7 @@ def coco(data: MaskInput, size: tuple[int, int] | None = None, *, max_size: int 
     (['acne', 'papules'], [302, 302])
     """
     dataset = Dataset()
-    dataset.add(data, photo=image, size=size, max_size=max_size, masks=masks, side=side, only=only, style=style,
+    dataset.add(data, photo=image, size=size, max_size=max_size, mask_set=mask_set, side=side, only=only, style=style,
                 file_name=file_name)
     return dataset.to_dict()
 
@@ -165,7 +179,7 @@ def _entries(many: Many) -> Iterator[tuple[MaskInput, Photo, dict[str, Any]]]:
 
         source = Path(many)
         for job in read_jobs(source, source.parent / ".maskrender-export-unused"):
-            yield job.result, job.image, {k: job.options[k] for k in ("masks", "side", "only") if k in job.options}
+            yield job.result, job.image, {k: job.options[k] for k in ("mask_set", "side", "only") if k in job.options}
         return
     for item in many:
         if isinstance(item, tuple):
@@ -174,12 +188,13 @@ def _entries(many: Many) -> Iterator[tuple[MaskInput, Photo, dict[str, Any]]]:
             yield item, None, {}
 
 
+@renamed_keywords(masks="mask_set")
 def coco_many(many: Many, size: tuple[int, int] | None = None, *, max_size: int | None = None,
-              masks: str = "restored", side: str | None = "front", only: Sequence[str] | None = None,
-              style: Any = None) -> dict[str, Any]:
+              mask_set: MaskSet = MASK_SET, side: Side | None = SIDE, only: Sequence[str] | None = None,
+              style: Style | None = None) -> dict[str, Any]:
     """One COCO dataset of many results, one image each: a folder (``NAME.json`` with its photo
     ``NAME.jpg``...) or manifest as :func:`maskrender.batch.read_jobs` reads it (a manifest's
-    ``masks``/``side``/``only`` cells apply to their row), or a sequence of results or
+    ``mask_set``/``side``/``only`` cells apply to their row), or a sequence of results or
     ``(result, photo)`` pairs.  Image ids follow the order given; categories are shared.  A result
     nothing is selected in is an image without annotations (sized by its photo or its masks' frame).
 
@@ -189,15 +204,16 @@ def coco_many(many: Many, size: tuple[int, int] | None = None, *, max_size: int 
     """
     dataset = Dataset()
     for data, photo, cells in _entries(many):
-        kw: dict[str, Any] = {"masks": masks, "side": side, "only": only, **cells}
+        kw: dict[str, Any] = {"mask_set": mask_set, "side": side, "only": only, **cells}
         dataset.add(data, photo=photo, size=size, max_size=max_size, style=style, empty_ok=True, **kw)
     return dataset.to_dict()
 
 
+@renamed_keywords(masks="mask_set")
 def export_file(data: MaskInput | Many, output: str | os.PathLike[str], *, size: tuple[int, int] | None = None,
-                max_size: int | None = None, masks: str = "restored", side: str | None = "front",
-                only: Sequence[str] | None = None, style: Any = None, coordinates: str = "view_box",
-                image: Photo = None) -> dict[str, Any]:
+                max_size: int | None = None, mask_set: MaskSet = MASK_SET, side: Side | None = SIDE,
+                only: Sequence[str] | None = None, style: Style | None = None,
+                coordinates: Coordinates = GEOJSON_COORDINATES, image: Photo = None) -> dict[str, Any]:
     """Write the export ``output``'s ending names (``.geojson``, ``.coco.json``, ``.png``, ``.npz``, ``.csv``,
     ``.jsonl``), atomically (an output that is the input is refused).  ``data`` is one result; for
     ``.coco.json`` also a folder, a manifest or a list (:func:`coco_many`).  Returns what was written:
@@ -224,7 +240,7 @@ def export_file(data: MaskInput | Many, output: str | os.PathLike[str], *, size:
         info["rows"] = text.count("\n") - (fmt.name == "csv")
         atomic_write(out, text.encode("utf-8"))
         return info
-    kw: dict[str, Any] = {"max_size": max_size, "masks": masks, "side": side, "only": only}
+    kw: dict[str, Any] = {"max_size": max_size, "mask_set": mask_set, "side": side, "only": only}
     one: Any = data
     if fmt.name == "geojson":
         payload = json.dumps(geojson(one, coordinates=coordinates, size=size, image=image, **kw)).encode("utf-8")
@@ -241,7 +257,7 @@ def export_file(data: MaskInput | Many, output: str | os.PathLike[str], *, size:
     else:
         names: list[str] = []
         payload = npz_bytes(_noted(_coverages(one, size, max_size, image, style,
-                                              {"masks": masks, "side": side, "only": only}), names))
+                                              {"mask_set": mask_set, "side": side, "only": only}), names))
         info["masks"] = names
     atomic_write(out, payload)
     return info

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from maskrender.coverage import canvas_size, fitted, pixel_size
+from maskrender.defaults import MASK_SET, SIDE, MaskSet, Side
 from maskrender.errors import SelectionError
 from maskrender.export.lesions import lesions
 from maskrender.export.rle import rle_encode_box
@@ -39,6 +40,7 @@ from maskrender.names import stem
 from maskrender.outputs import check_canvas
 from maskrender.overlay import MaskInput, select_masks
 from maskrender.parse import load
+from maskrender.style import Style
 
 __all__ = ["Dataset", "category_name", "photo_size"]
 
@@ -86,8 +88,8 @@ class Dataset:
         self._categories: dict[tuple[str, str], int] = {}
 
     def add(self, data: MaskInput, *, photo: str | os.PathLike[str] | None = None,
-            size: tuple[int, int] | None = None, max_size: int | None = None, masks: str = "restored",
-            side: str | None = "front", only: Sequence[str] | None = None, style: Any = None,
+            size: tuple[int, int] | None = None, max_size: int | None = None, mask_set: MaskSet = MASK_SET,
+            side: Side | None = SIDE, only: Sequence[str] | None = None, style: Style | None = None,
             file_name: str | None = None, empty_ok: bool = False) -> int:
         """Add one result as one image (the photo's size unless ``size`` is given); returns its image id.
 
@@ -95,7 +97,7 @@ class Dataset:
         with no lesion is an example too), sized by its photo, ``size`` or its other masks' frame.
         """
         try:
-            chosen = select_masks(data, masks=masks, side=side, only=only)
+            chosen = select_masks(data, mask_set=mask_set, side=side, only=only)
         except SelectionError:
             if not empty_ok:
                 raise

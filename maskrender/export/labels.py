@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -33,6 +33,9 @@ from PIL.PngImagePlugin import PngInfo
 
 from maskrender.coverage import mask_patch
 from maskrender.model import Mask
+
+if TYPE_CHECKING:
+    from maskrender.style import Style
 
 __all__ = ["LABELS_KEY", "label_png", "paint_labels", "voc_palette"]
 
@@ -57,7 +60,7 @@ def voc_palette() -> list[int]:
 
 
 def paint_labels(masks: Sequence[Mask], names: Sequence[str], size: tuple[int, int], *,
-                 style: Any = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
+                 style: Style | None = None) -> tuple[npt.NDArray[np.integer[Any]], dict[int, str]]:
     """Label ``k`` where mask ``k`` covers at least half the pixel, the mask drawn last winning where
     masks overlap; ``uint8``, ``uint16`` beyond 255 masks.  Each mask is computed over the box it
     touches only: memory is the label map and one mask's box.

@@ -19,7 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +29,9 @@ from maskrender.draw.raster import bounds_box, disc_coverage, line_coverage, pol
 from maskrender.geometry import fit, frame_of
 from maskrender.kinds import MASK_KINDS
 from maskrender.model import Mask
+
+if TYPE_CHECKING:
+    from maskrender.style import Style
 
 __all__ = ["Lesion", "lesions"]
 
@@ -53,7 +56,7 @@ def _groups(items: npt.NDArray[np.object_], footprints: npt.NDArray[np.object_])
     return list(np.split(order, cuts))
 
 
-def lesions(mask: Mask, size: tuple[int, int], *, style: Any = None) -> Iterator[Lesion]:
+def lesions(mask: Mask, size: tuple[int, int], *, style: Style | None = None) -> Iterator[Lesion]:
     """The lesions of ``mask`` on an image of ``size`` ``(width, height)``, top to bottom by their box
     (see the module's example); lesions the image does not show are left out."""
     from maskrender.style import Style

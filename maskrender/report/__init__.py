@@ -39,16 +39,28 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any, overload
+from typing import IO, TYPE_CHECKING, TypedDict, overload
 
 from PIL import Image
 
 from maskrender.aliases import selection
 from maskrender.atomic import atomic_write
+from maskrender.defaults import (
+    MASK_SET,
+    MASK_SETS,
+    QUALITY,
+    REPORT_COMPRESS_LEVEL,
+    REPORT_DPI,
+    REPORT_PAGE,
+    MaskSet,
+    Page,
+    renamed_keywords,
+)
 from maskrender.errors import InputError, OutputError, SelectionError
 from maskrender.formats import format_named
 from maskrender.image import PhotoSource
@@ -71,8 +83,13 @@ from maskrender.report.text import Fonts, isolate
 from maskrender.report.theme import THEME, Theme
 from maskrender.style import Style
 
-__all__ = ["PAGE_SIZES", "Report", "Theme", "build_report", "render_report", "report_file",
-           "report_html", "report_svg"]
+if sys.version_info >= (3, 11):  # run time too: typing.get_type_hints(render_file) resolves
+    from typing import Unpack
+elif TYPE_CHECKING:  # Python 3.10: the type checker's own copy, no run-time dependency
+    from typing_extensions import Unpack
+
+__all__ = ["PAGE_SIZES", "Report", "ReportOptions", "Theme", "build_report", "render_report",
+           "report_file", "report_html", "report_svg"]
 
 _WORDS = ("not_available", "no_mask", "no_mask_drawn", "no_metric")
 """The catalogue's words the layout uses as they are (headings are added under short names)."""
@@ -99,8 +116,8 @@ class Report:
     layout: Layout
     content: ReportContent
     scene: Scene
-    page: str = "A4"
-    dpi: float = 150.0
+    page: str = REPORT_PAGE
+    dpi: float = REPORT_DPI
     columns: int | None = None
     subject: str = ""
     date: str | None = None
@@ -189,6 +206,36 @@ def _results(data: Results | Result | Source) -> Results:
     return load(data)  # its errors name the source and the JSON path already: they pass as they are
 
 
+class ReportOptions(TypedDict, total=False):
+    """The keyword options of :func:`build_report` that :func:`report_file` (and :func:`render_report`,
+    :func:`report_svg`, :func:`report_html`) pass on: a type checker refuses a misspelt one.
+
+    >>> opts: ReportOptions = {"mask_set": "original", "title": "Visit 3", "page": "Letter"}
+    >>> "mask_set" in ReportOptions.__annotations__
+    True
+    """
+
+    image_left: PhotoSource | None
+    image_right: PhotoSource | None
+    before: Results | Result | Source | None
+    before_image: PhotoSource | None
+    only: Sequence[str] | None
+    title: str | None
+    subject: str | None
+    mask_set: MaskSet
+    style: Style | None
+    width: int | None
+    page: Page | None
+    dpi: float
+    columns: int | None
+    strict: bool
+    note: str | None
+    lang: LangSource
+    fonts: Sequence[str | os.PathLike[str]]
+    theme: Theme
+
+
+@renamed_keywords(masks="mask_set")
 def build_report(
     data: Results | Result | Source,
     image: PhotoSource | None = None,
@@ -200,11 +247,11 @@ def build_report(
     only: Sequence[str] | None = None,
     title: str | None = None,
     subject: str | None = None,
-    masks: str = "restored",
+    mask_set: MaskSet = MASK_SET,
     style: Style | None = None,
     width: int | None = None,
-    page: str | None = None,
-    dpi: float = 150.0,
+    page: Page | None = None,
+    dpi: float = REPORT_DPI,
     columns: int | None = None,
     strict: bool = False,
     note: str | None = None,
@@ -219,7 +266,7 @@ def build_report(
     data : Results, Result, or anything :func:`maskrender.load` reads
         The analysis to report.
     image : photo, optional
-        The photo the masks belong to (``masks="restored"``: the face-aligned image).
+        The photo the masks belong to (``mask_set="restored"``: the face-aligned image).
         Without it, masks are drawn on a neutral canvas.
     image_left, image_right : photo, optional
         Side photos: the report shows left | front | right, each with its own side's masks.
@@ -230,8 +277,8 @@ def build_report(
         Algorithms (or families, or mask tech names) to keep.
     title, subject : str, optional
         Header texts (any Unicode; long ones wrap or are cut with an ellipsis).
-    masks : {"restored", "original"}
-        Which mask set to draw.
+    mask_set : {"restored", "original"}
+        Which mask set to draw (default ``restored``).
     style : Style, optional
         Mask colours, opacity and sizes, as for :func:`maskrender.render`.
     width : int, optional
@@ -241,7 +288,7 @@ def build_report(
     dpi : float
         Resolution of the paper size.
     columns : int, optional
-        Panels per row (default 3, 2 when comparing).
+        Panels per row (default: the theme's, 2).
     strict : bool
         Refuse a photo whose aspect ratio differs from the masks' view_box.
     note : str, optional
@@ -261,13 +308,13 @@ def build_report(
     >>> [k for k in r.layout.boxes if k.startswith("photo:")]
     ['photo:left', 'photo:front', 'photo:right']
     """
-    if masks not in ("restored", "original"):
-        raise InputError(f"masks must be restored or original, not {masks!r}")
+    if mask_set not in MASK_SETS:
+        raise InputError(f"mask_set must be restored or original, not {mask_set!r}")
     only = selection(only)  # a string is one name, not its characters
     if dpi <= 0 or dpi > 1200:
         raise InputError(f"dpi must be between 1 and 1200, not {dpi!r}")
     try:
-        page_px = page_pixels(page or "A4", dpi)
+        page_px = page_pixels(page or REPORT_PAGE, dpi)
     except ValueError as err:
         raise InputError(str(err)) from None
     if width is None:
@@ -284,10 +331,10 @@ def build_report(
     chain = Fonts(FontChain(fonts))
     results = _results(data)
     earlier = _results(before) if before is not None else None
-    panels = build_panels(results, earlier, only=only, masks=masks, words=words)
+    panels = build_panels(results, earlier, only=only, mask_set=mask_set, words=words)
     if only and not panels:
         shown = [results, *([earlier] if earlier else [])]  # what selects a panel: algorithms, this set's masks
-        names = available_names([m for rs in shown for m in rs.masks(image=masks, side=None)])
+        names = available_names([m for rs in shown for m in rs.masks(mask_set=mask_set, side=None)])
         names = sorted({*names, *(r.algorithm for rs in shown for r in rs if r.algorithm)}, key=str.casefold)
         raise SelectionError(f"{results.source}: nothing matches {', '.join(only)}; "
                              f"there are: {', '.join(names) or 'no algorithms at all'}")
@@ -315,7 +362,7 @@ def build_report(
         if image_right is not None:
             slots.append(Slot("right", words("photo.right"), results, "right", open_slot_photo(image_right)))
         when = isolate(words.date(date, with_time=True))
-    scene = Scene(slots, masks=masks, only=only, style=style, strict=strict)
+    scene = Scene(slots, mask_set=mask_set, only=only, style=style, strict=strict)
 
     failed = sum(1 for p in panels if not p.available)
     count = words.count("meta.algorithms", len(panels)) if panels else ""
@@ -351,11 +398,13 @@ def _dated(label: str, day: str) -> str:
 
 def _page_name(page: str | None) -> str:
     if page is None:
-        return "A4"
+        return REPORT_PAGE
     return next(k for k in PAGE_SIZES if k.lower() == page.strip().lower())
 
 
-def render_report(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> Image.Image:
+@renamed_keywords(masks="mask_set")
+def render_report(data: Results | Result | Source, image: PhotoSource | None = None,
+                  **options: Unpack[ReportOptions]) -> Image.Image:
     """The report as a PIL image (RGB); ``options`` are those of :func:`build_report`.
 
     >>> render_report("fixtures/pores.json", "fixtures/restored.jpg", width=640).size[0]
@@ -364,7 +413,9 @@ def render_report(data: Results | Result | Source, image: PhotoSource | None = N
     return build_report(data, image, **options).image()
 
 
-def report_svg(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> str:
+@renamed_keywords(masks="mask_set")
+def report_svg(data: Results | Result | Source, image: PhotoSource | None = None,
+               **options: Unpack[ReportOptions]) -> str:
     """The report as an SVG document string; ``options`` are those of :func:`build_report`.
 
     >>> report_svg("fixtures/pores.json", width=640).startswith("<svg")
@@ -373,7 +424,9 @@ def report_svg(data: Results | Result | Source, image: PhotoSource | None = None
     return build_report(data, image, **options).svg()
 
 
-def report_html(data: Results | Result | Source, image: PhotoSource | None = None, **options: Any) -> str:
+@renamed_keywords(masks="mask_set")
+def report_html(data: Results | Result | Source, image: PhotoSource | None = None,
+                **options: Unpack[ReportOptions]) -> str:
     """The report as a self-contained HTML page; ``options`` are those of :func:`build_report`."""
     return build_report(data, image, **options).html()
 
@@ -381,26 +434,27 @@ def report_html(data: Results | Result | Source, image: PhotoSource | None = Non
 @overload
 def report_file(data: Results | Result | Source, output: str | os.PathLike[str], image: PhotoSource | None = ...,
                 *, format: str | None = ..., quality: int = ..., compress_level: int = ...,
-                **options: Any) -> Path: ...
+                **options: Unpack[ReportOptions]) -> Path: ...
 @overload
 def report_file(data: Results | Result | Source, output: IO[bytes], image: PhotoSource | None = ...,
                 *, format: str | None = ..., quality: int = ..., compress_level: int = ...,
-                **options: Any) -> IO[bytes]: ...
+                **options: Unpack[ReportOptions]) -> IO[bytes]: ...
+@renamed_keywords(masks="mask_set")
 def report_file(
     data: Results | Result | Source,
     output: str | os.PathLike[str] | IO[bytes],
     image: PhotoSource | None = None,
     *,
     format: str | None = None,
-    quality: int = 90,
-    compress_level: int = 1,
-    **options: Any,
+    quality: int = QUALITY,
+    compress_level: int = REPORT_COMPRESS_LEVEL,
+    **options: Unpack[ReportOptions],
 ) -> Path | IO[bytes]:
     """Write a report to ``output`` (a path, written atomically, or a binary file object); the format
     follows the extension, or ``format`` (which a file object needs, as Pillow's ``save(fp, format=)``).
 
     ``.png``, ``.jpg``/``.jpeg``, ``.webp``, ``.svg``, ``.pdf`` or ``.html``/``.htm``.
-    ``options`` are those of :func:`build_report`; ``quality`` is for JPEG/WebP and
+    ``options`` are those of :func:`build_report` (:class:`ReportOptions`); ``quality`` is for JPEG/WebP and
     ``compress_level`` for PNG (1, the default, is the fast writer: ~15 ms for a 1240 px page;
     6-9 make files about 12% smaller at 10-30x the time).  An output that is one of the inputs (the
     same path, or the same file through a link) is refused before anything is read or written; a

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from maskrender.defaults import MASK_SET, MaskSet
 from maskrender.metric import with_units
 from maskrender.model import Metric, Result, Results
 from maskrender.names import select_results
@@ -309,7 +310,7 @@ def _reason(result: Result) -> str:
 
 
 def build_panels(results: Results, before: Results | None = None, *, only: Sequence[str] | None = None,
-                 masks: str = "restored", words: Catalogue | None = None) -> list[PanelContent]:
+                 mask_set: MaskSet = MASK_SET, words: Catalogue | None = None) -> list[PanelContent]:
     """One :class:`PanelContent` per algorithm of ``results`` (and of ``before`` not in it).
 
     Results with no metric at all (bare masks) get no panel: the report's photo and legend
@@ -341,8 +342,8 @@ def build_panels(results: Results, before: Results | None = None, *, only: Seque
             key = f"{key}-{len(panels) + 1}"
         used.add(key)
         title = result_title(now if now is not None and now.ok else ref, w)
-        has_now = bool(now is not None and now.masks(masks))
-        has_old = bool(old is not None and old.masks(masks))
+        has_now = bool(now is not None and now.masks(mask_set))
+        has_old = bool(old is not None and old.masks(mask_set))
         old_ok = old is not None and old.ok
         if now is None or not now.ok:
             why = w("not_in_result") if now is None else (_reason(now) or w("analysis_failed"))

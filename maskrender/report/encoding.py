@@ -13,6 +13,7 @@ import zlib
 
 from PIL import Image
 
+from maskrender.defaults import QUALITY, REPORT_COMPRESS_LEVEL
 from maskrender.encode import encode
 from maskrender.errors import OutputError
 
@@ -26,7 +27,8 @@ def _phys(dpi: float) -> bytes:
     return struct.pack(">I", len(payload)) + b"pHYs" + payload + struct.pack(">I", crc)
 
 
-def encode_picture(image: Image.Image, fmt: str, *, dpi: float, quality: int = 90, compress_level: int = 6) -> bytes:
+def encode_picture(image: Image.Image, fmt: str, *, dpi: float, quality: int = QUALITY,
+                   compress_level: int = REPORT_COMPRESS_LEVEL) -> bytes:
     """PNG, JPEG (4:4:4) or WebP (lossless) bytes of a report picture, with its resolution.
 
     >>> png = encode_picture(Image.new("RGB", (4, 4)), "PNG", dpi=150, compress_level=1)

@@ -20,6 +20,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timezone
 
+from maskrender.defaults import REPORT_DPI, REPORT_PAGE
 from maskrender.report.elements import Box, Circle, Element, Layout, Line, Photo, Rect, Text
 from maskrender.report.fonts import FontFace
 from maskrender.report.i18n import Catalogue, load_catalogue
@@ -226,7 +227,7 @@ class _Writer:
                 draw_masks(pdf, drawings, size, origin=(x0 * k, (y0 + oy) * k), scale=k / detail)
 
 
-def pdf_bytes(layout: Layout, scene: Scene, *, page: str = "A4", dpi: float = 150.0, title: str = "",
+def pdf_bytes(layout: Layout, scene: Scene, *, page: str = REPORT_PAGE, dpi: float = REPORT_DPI, title: str = "",
               subject: str = "", date: str | None = None, note: str = "", words: Catalogue | None = None,
               fonts: Fonts | None = None, language: str = "en", hidpi: float = 2.0,
               alt: Mapping[tuple[str, str | None], str] | None = None) -> bytes:

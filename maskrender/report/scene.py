@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 
 from PIL import Image
 
+from maskrender.defaults import MASK_SET, SIDE, MaskSet, Side
 from maskrender.draw.layers import order_masks
 from maskrender.draw.svg import MaskDrawing
 from maskrender.geometry.transform import fit, frame_of
@@ -36,7 +37,7 @@ class Slot:
     key: str
     label: str
     results: Results
-    side: str = "front"
+    side: Side = SIDE
     photo: Image.Image | None = None
 
     def aspect(self, masks: Sequence[Mask]) -> float:
@@ -78,10 +79,10 @@ def legend_name(mask: Mask) -> str:
 class Scene:
     """The slots of a report with their masks, styles and resized photos."""
 
-    def __init__(self, slots: Sequence[Slot], *, masks: str = "restored", only: Sequence[str] | None = None,
+    def __init__(self, slots: Sequence[Slot], *, mask_set: MaskSet = MASK_SET, only: Sequence[str] | None = None,
                  style: Style | None = None, strict: bool = False) -> None:
         self.slots = {s.key: s for s in slots}
-        self.mask_set = masks
+        self.mask_set = mask_set
         self.only = list(only) if only else None
         self.style = style or Style()
         self.strict = strict
@@ -117,9 +118,9 @@ class Scene:
         slot = self.slots.get(key)
         if slot is None:
             return []
-        found = slot.results.masks(algorithm=algorithm, image=self.mask_set, side=slot.side, only=self.only)
+        found = slot.results.masks(algorithm=algorithm, mask_set=self.mask_set, side=slot.side, only=self.only)
         if algorithm is not None and self.only and not found:  # the panel was picked by algorithm name
-            found = slot.results.masks(algorithm=algorithm, image=self.mask_set, side=slot.side)
+            found = slot.results.masks(algorithm=algorithm, mask_set=self.mask_set, side=slot.side)
         return order_masks(found)
 
     def legend(self) -> list[LegendItem]:

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from maskrender.defaults import REPORT_COLUMNS
 from maskrender.model import GRADES
 
 __all__ = ["THEME", "Theme", "rgb"]
@@ -66,7 +67,7 @@ class Theme:
     base_width: float = 1240.0
     margin: float = 52.0
     gutter: float = 22.0
-    columns: int = 2
+    columns: int = REPORT_COLUMNS
     panel_pad: float = 16.0
     hero: float = 0.46
     """The share of the content's width a lone photo takes at the top (legend and summary beside it)."""

@@ -65,12 +65,12 @@ def test_csv_relative_paths_resolve_against_the_manifest_folder(tmp_path: Path) 
     shutil.copy(FIXTURES / "portrait.jpg", data / "a.jpg")
     manifest = write_csv(tmp_path / "lists" / "jobs.csv", "Result,Image,Point-Radius,only,fill",
                          ['../data/a.json,../data/a.jpg,3px,acne|papules,"acne=rgb(1,2,3);papules=red"'])
-    (job,) = read_jobs(manifest, tmp_path / "out", defaults={"masks": "original", "fill": {"pores": "blue"}})
+    (job,) = read_jobs(manifest, tmp_path / "out", defaults={"mask_set": "original", "fill": {"pores": "blue"}})
     assert job.result == data / "a.json"
     assert job.image == data / "a.jpg"
     assert job.output == tmp_path / "out" / "a.png"
     assert job.label == "jobs.csv line 2"
-    assert job.options["masks"] == "original"
+    assert job.options["mask_set"] == "original"
     assert job.options["only"] == ("acne", "papules")
     style = job.options["style"]
     assert style.point_radius.value == 3.0
@@ -118,7 +118,10 @@ BAD_MANIFESTS = [
     ("", "empty manifest; the first line must name the columns"),
     ("result,opacity\na.json,0.5\nb.json,1.5", "jobs.csv line 3, column 'opacity': expected a number from 0 to 1"),
     ("result,side\na.json,back", "jobs.csv line 2, column 'side': expected one of front, left, right, all"),
-    ("result,masks\na.json,both", "jobs.csv line 2, column 'masks': expected one of restored, original"),
+    ("result,mask_set\na.json,both", "jobs.csv line 2, column 'mask_set': expected one of restored, original"),
+    ("result,masks\na.json,both", "jobs.csv line 2, column 'masks': expected one of restored, original"),  # older name
+    ("result,masks,Mask-Set\na.json,original,restored",
+     "jobs.csv line 1: column 'Mask-Set' appears twice ('masks' and 'mask_set' both name 'mask_set')"),
     ("result,fill\na.json,acne=notacolour", "jobs.csv line 2, column 'fill': not a colour: 'notacolour'"),
     ("result,fill\na.json,acne", "jobs.csv line 2, column 'fill': expected NAME=COLOR pairs"),
     ("result,only\na.json, ; |", "jobs.csv line 2, column 'only': expected at least one name"),
@@ -289,12 +292,12 @@ def test_a_symlink_or_a_folder_is_never_complete(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_failures_are_outcomes_not_exceptions(tmp_path: Path) -> None:
     jobs = [
-        Job(FIXTURES / "acne.json", tmp_path / "ok.png", FIXTURES / "portrait.jpg", options={"masks": "original"}),
+        Job(FIXTURES / "acne.json", tmp_path / "ok.png", FIXTURES / "portrait.jpg", options={"mask_set": "original"}),
         Job(FIXTURES / "broken/truncated.json", tmp_path / "t.png"),
         Job(FIXTURES / "acne.json", tmp_path / "m.png", tmp_path / "missing.jpg"),
         Job(FIXTURES / "acne.json", tmp_path / "s.png", FIXTURES / "portrait.jpg", options={"only": ["nothing"]}),
         Job(FIXTURES / "acne.json", tmp_path / "no-such-folder" / "x.png", FIXTURES / "portrait.jpg",
-            options={"masks": "original"}),
+            options={"mask_set": "original"}),
     ]
     with ThreadPoolExecutor(1) as pool:
         outcomes = {o.job.output.name: o for o in render_batch(jobs, pool)}
@@ -384,7 +387,7 @@ def test_memory_stays_flat_over_a_batch(tmp_path: Path) -> None:
     """Python allocations (tracemalloc) and RSS sampled after each job do not grow with jobs."""
     n = 70
     jobs = (Job(FIXTURES / f"{RECORDS[i % 4]}.json", tmp_path / f"{i % 3}.png", FIXTURES / "portrait.jpg",
-                options={"masks": "original"}) for i in range(n))
+                options={"mask_set": "original"}) for i in range(n))
     process = psutil.Process()
     traced: list[int] = []
     rss: list[int] = []
@@ -431,7 +434,7 @@ def test_cli_batch_writes_outputs_errors_and_a_summary(tmp_path: Path) -> None:
     assert "\r" not in run.stderr
     assert "img/s" not in run.stderr
     # the overlay equals what `maskrender render` makes
-    single = cli("render", FIXTURES / "acne.json", "--image", FIXTURES / "portrait.jpg", "--masks", "original",
+    single = cli("render", FIXTURES / "acne.json", "--image", FIXTURES / "portrait.jpg", "--mask-set", "original",
                  "--only", "acne", "--only", "papules", "--opacity", "0.5", "-o", tmp_path / "single.png")
     assert single.returncode == 0, single.stderr
     assert (tmp_path / "single.png").read_bytes() == (out / "acne.png").read_bytes()
@@ -540,7 +543,7 @@ def test_cli_folder_source(tmp_path: Path) -> None:
     for name, record in (("ann", "acne"), ("bob", "redness")):
         shutil.copy(FIXTURES / f"{record}.json", results / f"{name}.json")
         shutil.copy(FIXTURES / "portrait.jpg", results / f"{name}.jpg")
-    run = cli("batch", results, "-o", tmp_path / "out", "--masks", "original", "--format", "webp")
+    run = cli("batch", results, "-o", tmp_path / "out", "--mask-set", "original", "--format", "webp")
     assert run.returncode == 0, run.stderr
     assert listing(tmp_path / "out") == ["ann.webp", "bob.webp"]
     assert Image.open(tmp_path / "out" / "ann.webp").size == (512, 600)
@@ -697,5 +700,5 @@ def test_a_batch_killed_mid_way_then_resumed_ends_complete(tmp_path: Path, big_b
 def test_every_column_is_documented() -> None:
     assert COLUMNS[:3] == ("result", "image", "output")
     help_text = cli("batch", "--help").stdout
-    for name in ("masks", "side", "only", "opacity", "fill", "size"):
+    for name in ("mask_set", "side", "only", "opacity", "fill", "size"):
         assert name in help_text

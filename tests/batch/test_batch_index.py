@@ -224,7 +224,7 @@ def test_ten_thousand_jobs_load_sort_and_filter_in_chromium(tmp_path: Path) -> N
 
 def test_run_batch_index_through_the_api(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    jobs = read_jobs(FIXTURES, out, defaults={"masks": "original", "only": ("acne",)})
+    jobs = read_jobs(FIXTURES, out, defaults={"mask_set": "original", "only": ("acne",)})
     with ThreadPoolExecutor(2) as pool:
         summary = run_batch(jobs, out, executor=pool, index=True)
     assert summary.index == out / "index.html"

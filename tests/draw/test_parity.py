@@ -29,6 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from maskrender.defaults import MaskSet
 from maskrender.draw.raster import accelerated
 from maskrender.overlay import render, render_svg
 from maskrender.style import Style
@@ -56,7 +57,7 @@ CASES = [
 ] + [("pih_result", "restored"), ("sides_result", "restored")]
 
 
-def photo_for(mask_set: str, folder: Path | None = None) -> tuple[Image.Image, Path | None]:
+def photo_for(mask_set: MaskSet, folder: Path | None = None) -> tuple[Image.Image, Path | None]:
     """The photo of a mask set at a test-friendly size (restored: 512 px), saved as PNG if asked."""
     with Image.open(FIXTURES / ("restored.jpg" if mask_set == "restored" else "portrait.jpg")) as im:
         photo = im.convert("RGB")
@@ -70,11 +71,11 @@ def photo_for(mask_set: str, folder: Path | None = None) -> tuple[Image.Image, P
 
 
 @pytest.mark.parametrize(("name", "mask_set"), CASES)
-def test_resvg_draws_the_svg_like_the_png_renderer(name: str, mask_set: str) -> None:
+def test_resvg_draws_the_svg_like_the_png_renderer(name: str, mask_set: MaskSet) -> None:
     photo, _ = photo_for(mask_set)
     source = FIXTURES / f"{name}.json"
-    png = render(source, photo, masks=mask_set)
-    svg = render_svg(source, size=photo.size, masks=mask_set)
+    png = render(source, photo, mask_set=mask_set)
+    svg = render_svg(source, size=photo.size, mask_set=mask_set)
     via_svg = Image.alpha_composite(photo.convert("RGBA"), resvg_render(svg, photo.size)).convert("RGB")
     assert_image_similar(via_svg, png, mad=2.0, within16=0.99, name=f"resvg-{name}-{mask_set}")
 
@@ -89,8 +90,8 @@ def test_resvg_agrees_with_styles_and_the_embedded_photo(tmp_path: Path) -> None
     photo, path = photo_for("original", tmp_path)
     assert path is not None
     style = Style(opacity=0.8, outline=1.5, point_radius=2, line_width="0.5%", fills={"papules": "#00A0FF"})
-    png = render(FIXTURES / "results_list.json", path, masks="original", style=style)
-    svg = render_svg(FIXTURES / "results_list.json", path, masks="original", style=style, embed_image=True)
+    png = render(FIXTURES / "results_list.json", path, mask_set="original", style=style)
+    svg = render_svg(FIXTURES / "results_list.json", path, mask_set="original", style=style, embed_image=True)
     assert "data:image/png;base64," in svg
     assert_image_similar(resvg_render(svg, photo.size).convert("RGB"), png, name="resvg-embedded-styled")
 
@@ -187,11 +188,11 @@ def test_chromium_shows_the_embedded_svg_like_the_png(tmp_path: Path, chromium: 
     assert photo_path is not None
     embedded = tmp_path / "embedded.svg"
     style = Style(outline=1.0)
-    embedded.write_text(render_svg(FIXTURES / "results_list.json", photo_path, masks="original", style=style,
+    embedded.write_text(render_svg(FIXTURES / "results_list.json", photo_path, mask_set="original", style=style,
                                    embed_image=True), encoding="utf-8")
     shot = chromium_screenshot(page(tmp_path, "embedded", photo.size, embedded), photo.size, tmp_path / "shot.png",
                                chromium)
-    png = render(FIXTURES / "results_list.json", photo_path, masks="original", style=style)
+    png = render(FIXTURES / "results_list.json", photo_path, mask_set="original", style=style)
     assert diff_stats(shot, photo).within16 < 0.99, "the screenshot shows no overlay"
     assert_image_similar(shot, png, name="chromium-embedded")
 

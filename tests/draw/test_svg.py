@@ -14,6 +14,7 @@ from helpers import FIXTURES, bare_mask, resvg_render, square, synth_workload
 from helpers.parity import local, mask_groups, subpaths, svg_root
 from PIL import Image
 
+from maskrender.defaults import MaskSet
 from maskrender.draw.svg import mask_fragment, safe_id, xml_text
 from maskrender.errors import InputError, MaskRenderWarning
 from maskrender.overlay import prepare, render_svg, select_masks
@@ -100,10 +101,10 @@ def test_lines_are_stroked_paths_with_round_joins_and_caps() -> None:
 
 @pytest.mark.parametrize(("mask_set", "size"), [("restored", None), ("restored", (512, 512)), ("original", None),
                                                  ("original", (128, 150))])
-def test_coordinates_are_output_pixels_within_a_two_hundredth(mask_set: str, size: tuple[int, int] | None) -> None:
-    svg = render_svg(FIXTURES / "pores.json", masks=mask_set, size=size, style=Style(point_radius=2.0))
+def test_coordinates_are_output_pixels_within_a_two_hundredth(mask_set: MaskSet, size: tuple[int, int] | None) -> None:
+    svg = render_svg(FIXTURES / "pores.json", mask_set=mask_set, size=size, style=Style(point_radius=2.0))
     assert "transform" not in svg  # no group matrix: the numbers are pixels of the canvas
-    _, _canvas, (drawing,) = prepare(FIXTURES / "pores.json", masks=mask_set, size=size)
+    _, _canvas, (drawing,) = prepare(FIXTURES / "pores.json", mask_set=mask_set, size=size)
     expected = drawing.transform.apply_xy(shapely.get_coordinates(drawing.mask.features[0].geometry))
     d = mask_groups(svg_root(svg))[0].findall(f"{SVG}path")[0].get("d", "")
     written = np.concatenate(subpaths(d))[::2]  # each dot is "m x y h0": its point twice

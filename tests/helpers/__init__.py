@@ -26,11 +26,15 @@ import tempfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 from PIL import Image
+
+if TYPE_CHECKING:
+    from maskrender.defaults import MaskSet
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 FIXTURES = ROOT / "fixtures"
@@ -268,13 +272,13 @@ def edge_figures(alpha: npt.NDArray[np.uint8], ref: npt.NDArray[np.float64]) -> 
     return EdgeFigures(err, (float(rendered.sum()) - area) / area, int(edge.sum()))
 
 
-def measure_mask_edges(source: Path, mask_set: str, size: tuple[int, int]) -> dict[str, EdgeFigures]:
+def measure_mask_edges(source: Path, mask_set: MaskSet, size: tuple[int, int]) -> dict[str, EdgeFigures]:
     """Edge figures of every mask of a fixture drawn alone at opacity 1 on a transparent canvas."""
     from maskrender.overlay import prepare, render
     from maskrender.style import Style
 
     style = Style(opacity=1.0)
-    _, canvas, drawings = prepare(source, size=size, masks=mask_set, style=style)
+    _, canvas, drawings = prepare(source, size=size, mask_set=mask_set, style=style)
     out = {}
     for d in drawings:
         layer = render([d.mask], size=canvas, style=style)
@@ -385,10 +389,11 @@ def chromium_screenshot(page: Path, size: tuple[int, int], out: Path, chromium: 
 # figures
 # ---------------------------------------------------------------------------------------------
 
-EDGE_CASES: tuple[tuple[str, str, tuple[int, int]], ...] = tuple(
+_SETS: tuple[MaskSet, ...] = ("restored", "original")
+EDGE_CASES: tuple[tuple[str, MaskSet, tuple[int, int]], ...] = tuple(
     (name, mask_set, (512, 512) if mask_set == "restored" else (512, 600))
     for name in ("acne", "redness", "lines", "pores")
-    for mask_set in ("restored", "original")
+    for mask_set in _SETS
 )
 """(fixture, mask set, canvas) the edge figures are measured on: the restored set drawn at
 512 px (a 0.21 scale) and the original set at its own 512x600."""

@@ -79,7 +79,7 @@ def test_report_file_errors(tmp_path: Path) -> None:
     with pytest.raises(SelectionError, match=r"there are: .*pores"):
         report_file(FIXTURES / "pores.json", tmp_path / "r.png", only=["nothing"])
     with pytest.raises(InputError, match="page size"):
-        report_file(FIXTURES / "pores.json", tmp_path / "r.pdf", page="A5")
+        report_file(FIXTURES / "pores.json", tmp_path / "r.pdf", page="A5")  # type: ignore[call-overload]
     with pytest.raises(InputError, match="before/after"):
         build_report(FIXTURES / "pores.json", before=FIXTURES / "pores.json", image_left=FIXTURES / "left.jpg")
     assert list(tmp_path.iterdir()) == []
