@@ -86,13 +86,13 @@ def exactness(report: Any) -> None:
 
 def reports(report: Any, photo: Path, rep: int, out_dir: Path) -> None:
     """The 7-algorithm report at 1240 px: image, PNG, PDF and HTML."""
-    from maskrender.report import render_report, report_file
+    from maskrender.report import build_report, report_file
 
     results = FIXTURES / "results_list.json"
     n_alg = len(json.loads(results.read_bytes()))
     rows = []
-    t = measure(lambda: render_report(results, photo, width=1240), rep)
-    rows.append(["render_report (PIL image)", _ms(t.median), f"{t.value.size[0]}x{t.value.size[1]}"])
+    t = measure(lambda: build_report(results, photo, width=1240).image(), rep)
+    rows.append(["build_report().image() (PIL image)", _ms(t.median), f"{t.value.size[0]}x{t.value.size[1]}"])
     times = {}
     for ext in ("png", "pdf", "html"):
         out = out_dir / f"report.{ext}"

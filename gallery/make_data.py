@@ -27,7 +27,7 @@ FIXTURES = ROOT / "fixtures"
 sys.path.insert(0, str(ROOT))
 
 import maskrender as mr  # noqa: E402
-from maskrender.display import notebook_png  # noqa: E402
+from maskrender.notebook import notebook_png  # noqa: E402
 
 RESULTS = FIXTURES / "results_list.json"
 PHOTO = FIXTURES / "restored.jpg"

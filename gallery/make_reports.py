@@ -121,7 +121,7 @@ def _pdf_lines(report: Any, pdf: Path, tmp: Path, out_dir: Path) -> list[Path]:
     """The lines panel: the PNG report's, poppler's and MuPDF's, side by side."""
     from PIL import Image, ImageDraw
 
-    from maskrender.report.raster import draw_layout
+    from maskrender.report.picture import draw_layout
 
     if not (shutil.which("pdftoppm") and shutil.which("mutool")):
         print("make_reports.py: pdftoppm or mutool not found, report_pdf_lines.png not made", file=sys.stderr)

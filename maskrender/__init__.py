@@ -43,14 +43,16 @@ if TYPE_CHECKING:
     from maskrender.geometry import Transform, fit
     from maskrender.info import format_summary, summarize
     from maskrender.model import Area, Feature, Mask, Metric, Result, Results, ViewBox, grade
-    from maskrender.overlay import render, render_file, render_svg, select_masks
+    from maskrender.overlay import RenderOptions, render, render_file, render_svg, select_masks
     from maskrender.parse import load
-    from maskrender.report import build_report, report_file
+    from maskrender.report import ReportOptions, build_report, report_file
     from maskrender.style import Color, Size, Style
 
 __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
+    "RenderOptions": "maskrender.overlay",
+    "ReportOptions": "maskrender.report",
     "Area": "maskrender.model",
     "Color": "maskrender.style",
     "Feature": "maskrender.model",
@@ -95,6 +97,8 @@ __all__ = [
     "Metric",
     "OutputError",
     "ParseError",
+    "RenderOptions",
+    "ReportOptions",
     "Result",
     "Results",
     "SelectionError",

@@ -59,6 +59,7 @@ ALLOWED_UPWARD: dict[tuple[str, str], str] = {
 
 PUBLIC: dict[str, str] = {
     "maskrender": "load, render, render_file, render_svg, the model, styles and errors",
+    "maskrender.defaults": "every default and choice of the API and the CLI, and their Literal types",
     "maskrender.report": "report pages: build_report, report_file and the Report they return",
     "maskrender.export": "masks and metrics as data: export_file, GeoJSON, COCO, label maps, tables",
     "maskrender.batch": "many jobs: manifests, run_batch, render_batch",

@@ -24,7 +24,7 @@ from maskrender.completion import commands
 from maskrender.export import coco, coco_many, coverage_arrays, geojson, label_map
 from maskrender.options import ALIASES, OPTIONS
 from maskrender.overlay import RenderOptions, prepare
-from maskrender.report import ReportOptions, render_report, report_html, report_svg
+from maskrender.report import ReportOptions
 
 ACNE = FIXTURES / "acne.json"          # restored masks in 2416 x 2416, original ones in 512 x 600
 PORTRAIT = FIXTURES / "portrait.jpg"   # the photo the original masks belong to
@@ -181,9 +181,6 @@ def test_the_reports_read_the_older_keyword() -> None:
     with pytest.warns(DeprecationWarning, match=r"build_report\(masks="):
         old = mr.build_report(ACNE, masks="original")  # type: ignore[call-arg]
     assert old.scene.mask_set == "original"
-    for call in (render_report, report_svg, report_html):
-        with pytest.warns(DeprecationWarning, match=rf"{call.__name__}\(masks="):
-            call(FIXTURES / "pores.json", masks="original", width=640)  # type: ignore[call-arg]
     with pytest.warns(DeprecationWarning, match=r"report_file\(masks="):
         mr.report_file(FIXTURES / "pores.json", io.BytesIO(), format="svg",  # type: ignore[call-overload]
                        masks="original")

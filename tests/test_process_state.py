@@ -21,7 +21,7 @@ from PIL import Image
 
 import maskrender as mr
 from maskrender.info import summarize
-from maskrender.report import render_report, report_file
+from maskrender.report import build_report, report_file
 
 RESULTS = FIXTURES / "results_list.json"
 PHOTO = FIXTURES / "restored.jpg"
@@ -88,8 +88,8 @@ JOBS: list[tuple[str, Callable[[], str]]] = [
     ("layer", lambda: _png(mr.render(FIXTURES / "acne.json", size=(700, 700)))),
     ("original", lambda: _png(mr.render(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", mask_set="original"))),
     ("svg", lambda: hashlib.sha256(mr.render_svg(RESULTS, size=(512, 512)).encode()).hexdigest()),
-    ("report", lambda: _png(render_report(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", width=640,
-                                          mask_set="original"))),
+    ("report", lambda: _png(build_report(FIXTURES / "acne.json", FIXTURES / "portrait.jpg", width=640,
+                                          mask_set="original").image())),
 ]
 
 

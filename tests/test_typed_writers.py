@@ -21,9 +21,6 @@ WRITERS = {  # the call, spelt right; the misspelt version replaces its last key
     "report_file": 'mr.report_file("r.json", "r.pdf", "p.jpg", title="Visit 3", page="Letter", lang="de")',
     "report_file_io": 'mr.report_file("r.json", io.BytesIO(), format="pdf", mask_set="original", subject="x")',
     "build_report": 'mr.build_report("r.json", "p.jpg", dpi=200.0, columns=2, title="x")',
-    "render_report": 'render_report("r.json", "p.jpg", width=800, title="x")',
-    "report_svg": 'report_svg("r.json", only=["pores"], title="x")',
-    "report_html": 'report_html("r.json", strict=True, title="x")',
     "export_file": 'mr.export_file("r.json", "m.geojson", coordinates="pixels", size=(10, 10), side="front")',
     "export_style": 'mr.export_file("r.json", "l.png", style=mr.Style(opacity=0.5), mask_set="original")',
 }
@@ -35,7 +32,7 @@ MISSPELT = {"legend": "legnd", "title": "titel", "lang": "lnag", "subject": "sub
 
 def _source(misspelt: bool) -> str:
     lines = ["from __future__ import annotations", "import io", "import maskrender as mr",
-             "from maskrender.report import render_report, report_html, report_svg", ""]
+             ""]
     for name, call in WRITERS.items():
         if misspelt:
             last = re.findall(r"(\w+)=", call)[-1]

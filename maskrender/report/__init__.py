@@ -88,8 +88,7 @@ if sys.version_info >= (3, 11):  # run time too: typing.get_type_hints(render_fi
 elif TYPE_CHECKING:  # Python 3.10: the type checker's own copy, no run-time dependency
     from typing_extensions import Unpack
 
-__all__ = ["PAGE_SIZES", "Report", "ReportOptions", "Theme", "build_report", "render_report",
-           "report_file", "report_html", "report_svg"]
+__all__ = ["PAGE_SIZES", "Report", "ReportOptions", "Theme", "build_report", "report_file"]
 
 _WORDS = ("not_available", "no_mask", "no_mask_drawn", "no_metric")
 """The catalogue's words the layout uses as they are (headings are added under short names)."""
@@ -207,8 +206,8 @@ def _results(data: Results | Result | Source) -> Results:
 
 
 class ReportOptions(TypedDict, total=False):
-    """The keyword options of :func:`build_report` that :func:`report_file` (and :func:`render_report`,
-    :func:`report_svg`, :func:`report_html`) pass on: a type checker refuses a misspelt one.
+    """The keyword options of :func:`build_report` that :func:`report_file` passes on: a type checker
+    refuses a misspelt one.
 
     >>> opts: ReportOptions = {"mask_set": "original", "title": "Visit 3", "page": "Letter"}
     >>> "mask_set" in ReportOptions.__annotations__
@@ -400,35 +399,6 @@ def _page_name(page: str | None) -> str:
     if page is None:
         return REPORT_PAGE
     return next(k for k in PAGE_SIZES if k.lower() == page.strip().lower())
-
-
-@renamed_keywords(masks="mask_set")
-def render_report(data: Results | Result | Source, image: PhotoSource | None = None,
-                  **options: Unpack[ReportOptions]) -> Image.Image:
-    """The report as a PIL image (RGB); ``options`` are those of :func:`build_report`.
-
-    >>> render_report("fixtures/pores.json", "fixtures/restored.jpg", width=640).size[0]
-    640
-    """
-    return build_report(data, image, **options).image()
-
-
-@renamed_keywords(masks="mask_set")
-def report_svg(data: Results | Result | Source, image: PhotoSource | None = None,
-               **options: Unpack[ReportOptions]) -> str:
-    """The report as an SVG document string; ``options`` are those of :func:`build_report`.
-
-    >>> report_svg("fixtures/pores.json", width=640).startswith("<svg")
-    True
-    """
-    return build_report(data, image, **options).svg()
-
-
-@renamed_keywords(masks="mask_set")
-def report_html(data: Results | Result | Source, image: PhotoSource | None = None,
-                **options: Unpack[ReportOptions]) -> str:
-    """The report as a self-contained HTML page; ``options`` are those of :func:`build_report`."""
-    return build_report(data, image, **options).html()
 
 
 @overload

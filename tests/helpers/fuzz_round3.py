@@ -36,7 +36,7 @@ import maskrender as mr
 from helpers.fuzz import FIXTURES, OracleError, crash
 from maskrender.batch import Job, run_batch
 from maskrender.export import export_file
-from maskrender.report import render_report
+from maskrender.report import build_report
 
 __all__ = ["GENERATORS"]
 
@@ -86,7 +86,7 @@ def check_catalogue(words: dict[str, Any]) -> bool:
         path = Path(tmp) / "catalogue.json"
         path.write_text(json.dumps(words), encoding="utf-8")
         try:
-            page = render_report(FIXTURES / "acne.json", lang=path, width=600)
+            page = build_report(FIXTURES / "acne.json", lang=path, width=600).image()
         except mr.InputError as err:
             if str(path) not in str(err):
                 raise OracleError(f"catalogue error does not name the file: {err}"[:300]) from err
@@ -122,7 +122,7 @@ def check_font(data: bytes) -> bool:
         path.write_bytes(data)
         with _quiet_stderr() as stderr:
             try:
-                render_report(FIXTURES / "acne.json", fonts=[path], width=600, title="Stirn links")
+                build_report(FIXTURES / "acne.json", fonts=[path], width=600, title="Stirn links").image()
                 ok = True
             except mr.InputError as err:
                 if str(path) not in str(err):

@@ -23,7 +23,7 @@ from PIL import Image
 import maskrender as mr
 from maskrender.cli import main
 from maskrender.errors import InputError, OutputError, SelectionError
-from maskrender.report import build_report, render_report, report_file, report_html, report_svg
+from maskrender.report import build_report, report_file
 from maskrender.report.elements import Photo, Rect
 from maskrender.report.pdf import page_pixels, paginate
 from maskrender.report.picture import draw_layout
@@ -86,8 +86,8 @@ def test_report_file_errors(tmp_path: Path) -> None:
 
 
 def test_page_and_dpi_set_the_width() -> None:
-    assert render_report(FIXTURES / "pores.json", page="Letter", dpi=100).width == 850
-    assert render_report(FIXTURES / "pores.json", dpi=100).width == page_pixels("A4", 100)[0]
+    assert build_report(FIXTURES / "pores.json", page="Letter", dpi=100).image().width == 850
+    assert build_report(FIXTURES / "pores.json", dpi=100).image().width == page_pixels("A4", 100)[0]
 
 
 def test_no_photo_draws_on_a_neutral_canvas() -> None:
@@ -103,7 +103,7 @@ def test_no_photo_draws_on_a_neutral_canvas() -> None:
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_png_matches_golden(name: str) -> None:
     data, image, kw = _case(name)
-    got = render_report(data, image, **kw)
+    got = build_report(data, image, **kw).image()
     path = GOLDEN / f"report_{name}.png"
     if os.environ.get("MASKRENDER_UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
@@ -208,9 +208,9 @@ def test_hostile_names_stay_text(tmp_path: Path) -> None:
     data = mr.load(many_results(6, failures=1))
     kw: dict[str, Any] = {"title": NASTY, "subject": NASTY, "width": 800}
     with pytest.raises(mr.SelectionError, match=r"fill name .* matches no mask"):  # an unknown fill name is refused
-        report_svg(data, FIXTURES / "restored.jpg", **kw, style=mr.Style(fills={NASTY: "red"}))
-    svg = report_svg(data, FIXTURES / "restored.jpg", **kw)
-    html = report_html(data, FIXTURES / "restored.jpg", **kw)
+        build_report(data, FIXTURES / "restored.jpg", **kw, style=mr.Style(fills={NASTY: "red"})).svg()
+    svg = build_report(data, FIXTURES / "restored.jpg", **kw).svg()
+    html = build_report(data, FIXTURES / "restored.jpg", **kw).html()
     root = ET.fromstring(svg)  # well-formed XML
     tags = [(el.tag.removeprefix(SVG_NS).lower(), list(el.attrib.items())) for el in root.iter()]
     _assert_inert(tags)

@@ -53,8 +53,8 @@ def test_the_shipped_subset_draws_every_base_character_as_the_font_does(bold: bo
 
 
 def test_a_fresh_html_report_embeds_the_shipped_subsets_without_subsetting(tmp_path: object) -> None:
-    code = ("import sys; from maskrender.report import report_html; "
-            f"html = report_html({str(FIXTURES / 'results_list.json')!r}, {str(FIXTURES / 'restored.jpg')!r}); "
+    code = ("import sys; from maskrender.report import build_report; "
+            f"html = build_report({str(FIXTURES / 'results_list.json')!r}, {str(FIXTURES / 'restored.jpg')!r}).html(); "
             "print('fontTools.subset' in sys.modules); print(html)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120)
     subsetted, html = done.stdout.split("\n", 1)
