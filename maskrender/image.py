@@ -38,14 +38,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from maskrender import limits
 from maskrender.atomic import atomic_write, temporary_name
-from maskrender.colour import icc_of, is_srgb, to_srgb
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError, OutputError
 from maskrender.files import open_regular
 from maskrender.formats import FORMATS as ALL_FORMATS
 from maskrender.outputs import check_canvas
 
-__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "is_srgb", "open_photo",
+__all__ = ["FORMATS", "PhotoSource", "atomic_write", "check_canvas", "embeddable", "open_photo",
            "save_image", "strip_metadata", "temporary_name"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
@@ -93,6 +92,10 @@ _GREY = frozenset({"1", "L", "LA", "La", "F", *_SIXTEEN})
 def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
     """``im`` as sRGB in RGB or RGBA (no transparency key, no ICC profile left in ``info``); ``fmt`` is
     the file's format."""
+    if "icc_profile" not in im.info:  # most photos: LittleCMS (maskrender.colour, ~5 ms to import) not needed
+        return _modes(im, fmt)
+    from maskrender.colour import icc_of, to_srgb
+
     profile = icc_of(im)
     if profile is not None and im.mode == "CMYK":
         converted = to_srgb(im, profile, "CMYK")
@@ -359,6 +362,8 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     >>> mime, data[:2]
     ('image/jpeg', b'\\xff\\xd8')
     """
+    from maskrender.colour import icc_of, is_srgb
+
     raw = _raw_bytes(source, photo)
     if raw is not None:
         try:
