@@ -214,4 +214,5 @@ def _disc_keys(s: Shapes) -> tuple[int, I64]:
     n = np.maximum(last - first + 1, 0)
     j = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(first, n)
     k = np.clip(j * step - np.repeat(top, n), 0, -2 * k0)
-    return k0, np.unique(np.r_[k, 0, -2 * k0])
+    keys = np.sort(np.r_[k, 0, -2 * k0])  # np.unique's values; np.unique itself imports numpy.ma (~8 ms)
+    return k0, keys[np.r_[True, keys[1:] != keys[:-1]]]

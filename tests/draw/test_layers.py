@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import pkgutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from PIL import Image
 import maskrender as mr
 import maskrender.draw
 from maskrender.draw import compiled, sweep
+from maskrender.draw.accumulate import alpha_factor
 from maskrender.draw.layers import blend, mask_layers
 from maskrender.draw.plan import plan
 from maskrender.draw.raster import accelerated
@@ -161,8 +163,8 @@ def test_no_jit_is_loaded_and_the_core_draws_the_first_call() -> None:
     code = ("import sys; from maskrender.overlay import prepare; from maskrender.draw.layers import mask_layers\n"
             "from maskrender.draw import compiled, sweep\n"
             "calls = []\n"
-            "real = compiled.alpha\n"
-            "compiled.alpha = lambda p, o: calls.append(1) or real(p, o)\n"
+            "real = compiled._run\n"
+            "compiled._run = lambda job: calls.append(1) or real(job)\n"
             "_, canvas, ds = prepare('fixtures/pih_result.json', size=(200, 200))\n"
             "[mask_layers(d.mask, d.transform, d.style, canvas) for d in ds]\n"
             "print(len(calls) > 0, 'numba' in sys.modules, 'llvmlite' in sys.modules)")
@@ -190,6 +192,65 @@ def test_renders_from_a_thread_pool_are_byte_identical_to_serial_ones() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(_png, names))
     assert threaded == serial
+
+
+@needs_core
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), workers=st.sampled_from([2, 3, 4]))
+def test_plans_cut_into_band_groups_on_helper_threads_are_byte_identical(seed: int, workers: int) -> None:
+    """Large plans (over SPLIT_PIXELS) are drawn in interleaved groups of bands by helper threads,
+    several plans at once: each output equals the numpy reference drawing that plan alone."""
+    rng = np.random.default_rng(seed)
+    plans = []
+    for k in range(3):
+        size = (int(rng.integers(520, 900)), int(rng.integers(520, 700)))
+        if k == 1:
+            s = from_geometries(points=rng.uniform(-20, 900, (400, 2)), point_levels=None,
+                                radius=float(rng.uniform(1, 30)), size=size)
+        else:
+            polys = [shapely.affinity.scale(_blob(rng, rng.uniform(3, 30)), 12, 9, origin=(0, 0)) for _ in range(25)]
+            s = from_geometries(polygons=polys, levels=rng.choice([40, 128, 255], 25), size=size)
+        plans.append(plan(s))
+    assert all(p.width * p.height >= compiled.SPLIT_PIXELS for p in plans)
+    outs = [np.zeros((p.height, p.width), np.uint8) for p in plans]
+    with compiled.Renderer(workers) as renderer:
+        for p, out in zip(plans, outs, strict=True):
+            renderer.submit(p, out, 0, alpha_factor(0.7))
+    for p, out in zip(plans, outs, strict=True):
+        np.testing.assert_array_equal(out, sweep.alpha(p, 0.7))
+        assert out.any()
+
+
+@needs_core
+def test_an_error_on_a_helper_thread_is_raised_by_the_renderer() -> None:
+    """A plan the core refuses (a chain number pointing nowhere) raises on leaving the block, whichever
+    thread drew it; the plans queued with it are not left half drawn silently."""
+    import dataclasses
+
+    good = plan(from_geometries(polygons=[shapely.box(10, 10, 700, 600)], levels=[255], size=(720, 640)))
+    s = from_geometries(polygons=[shapely.box(5.5, 5.5, 600, 500), shapely.box(300, 200, 700, 620)],
+                        levels=[255, 128], size=(720, 640))
+    p = plan(s)
+    bad = dataclasses.replace(p, edge_chain=p.edge_chain + (1 << 40))
+
+    def draw_both() -> None:
+        with compiled.Renderer(2) as renderer:
+            renderer.submit(good, np.zeros((good.height, good.width), np.uint8), 0, 1)
+            renderer.submit(bad, np.zeros((bad.height, bad.width), np.uint8), 0, 1)
+
+    with pytest.raises(RuntimeError, match="index out of range"):
+        draw_both()
+
+
+@needs_core
+def test_pool_workers_draw_on_one_thread() -> None:
+    """In a worker process of a pool (the batch), whose siblings take the other cores, no helper
+    threads start; elsewhere as many as the cores allow."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(compiled.threads) == 1
+    assert compiled.threads() == min(len(os.sched_getaffinity(0)), compiled.MAX_THREADS)
 
 
 def _draw_modules() -> list[ModuleType]:
