@@ -120,13 +120,17 @@ def test_compiled_core_draws_the_fixtures_byte_for_byte(name: str) -> None:
 
 @needs_core
 @pytest.mark.parametrize("name", ["results_list.json", "pores.json", "lines.json", "redness.json"])
-def test_compiled_blend_is_byte_identical_to_pillows(name: str) -> None:
+@pytest.mark.parametrize("threads", [1, 2])
+def test_compiled_blend_is_byte_identical_to_pillows(name: str, threads: int, monkeypatch: pytest.MonkeyPatch
+                                                     ) -> None:
+    """The C blend (its bands shared with a helper thread when there are two) against Pillow's paste."""
     photo = Image.open(FIXTURES / "restored.jpg").convert("RGB").resize((700, 700))
     layers = _layers(FIXTURES / name, (700, 700), accelerate=False)
     pillow = blend(photo.copy(), layers, accelerate=False)  # type: ignore[arg-type]
-    compiled = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
-    assert compiled.tobytes() == pillow.tobytes()
-    assert compiled.tobytes() != photo.tobytes()
+    monkeypatch.setattr(compiled, "threads", lambda: threads)
+    ours = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
+    assert ours.tobytes() == pillow.tobytes()
+    assert ours.tobytes() != photo.tobytes()
 
 
 def _blob(rng: np.random.Generator, r: float) -> shapely.Polygon:
