@@ -75,17 +75,18 @@ def kb(field):
 import numpy, shapely, PIL.Image  # noqa: the imports everyone pays for
 {setup}
 before = kb("VmRSS")
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 {body}
-seconds = time.perf_counter() - start
-print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM"), "seconds": seconds}}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM"), "seconds": seconds, "cpu": cpu}}))
 """
 
 
 def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
     """Run ``setup`` then ``body`` in a fresh interpreter: RSS before ``body`` and the peak (MB),
     and the wall time of ``body`` (``seconds``: the cost a fresh batch worker pays, not skewed
-    by the garbage collector walking this benchmark's own heap).
+    by the garbage collector walking this benchmark's own heap) and its CPU time (``cpu``, every
+    thread's: above ``seconds`` when threads drew at once).
 
     The peak (VmHWM) covers the whole process, so the growth is peak minus the RSS after
     the imports and ``setup``.
@@ -98,4 +99,5 @@ def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
     data = json.loads(out.stdout.strip().splitlines()[-1])
     before = data["before_kb"] / 1024
     peak = data["peak_kb"] / 1024
-    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "seconds": float(data["seconds"])}
+    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "seconds": float(data["seconds"]),
+            "cpu": float(data["cpu"])}

@@ -10,6 +10,7 @@ import pkgutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -174,6 +175,23 @@ def test_no_jit_is_loaded_and_the_core_draws_the_first_call() -> None:
             "print(len(calls) > 0, 'numba' in sys.modules, 'llvmlite' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     assert done.stdout.split() == [str(accelerated()), "False", "False"]
+
+
+@needs_core
+def test_the_numpy_reference_can_be_chosen_for_a_process(tmp_path: Path) -> None:
+    """MASKRENDER_CORE=numpy: the process draws with numpy (``--version`` says so), the same bytes."""
+    outs = []
+    for value in ("numpy", ""):
+        env = {**os.environ, "MASKRENDER_CORE": value}
+        out = tmp_path / f"o{value}.png"
+        done = subprocess.run([sys.executable, "-m", "maskrender", "--version"], capture_output=True, text=True,
+                              env=env, timeout=120, check=True)
+        assert f"rasteriser core: {value or 'c'}" in done.stdout
+        subprocess.run([sys.executable, "-m", "maskrender", "render", str(FIXTURES / "results_list.json"), "--image",
+                        str(FIXTURES / "restored.jpg"), "--max-size", "600", "-o", str(out), "-q"], env=env,
+                       timeout=120, check=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
 
 
 # ---------------------------------------------------------------------------------------------
