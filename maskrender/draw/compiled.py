@@ -48,10 +48,6 @@ SPLIT_PIXELS = 1 << 18
 """A plan whose box holds fewer pixels is drawn in one piece (the core's start-up per piece, a
 band buffer and a pass over the plan's arrays, would outweigh what another core saves)."""
 
-_PIECES = 4
-"""Groups of bands a large plan is cut into (taken by whichever thread is free)."""
-
-
 def threads() -> int:
     """How many threads draw a picture: the cores this process may run on (at most
     :data:`MAX_THREADS`), or 1 in a worker process of a pool (``multiprocessing``: the batch),
@@ -146,8 +142,9 @@ class Renderer:
             raise RuntimeError("the compiled core was not built")
         if p.width <= 0 or p.height <= 0:
             return
+        # one group of bands per thread (each call of the core allocates its own band buffer)
         n = self._workers if p.width * p.height >= SPLIT_PIXELS else 1
-        for group in _pieces(p, _PIECES if n > 1 else 1):
+        for group in _pieces(p, n):
             self._queue.append((p, out, mode, k, np.array(group, dtype=np.int64).reshape(-1)))
         self._helpers = [t for t in self._helpers if t.is_alive()]
         if len(self._helpers) < self._workers - 1:
