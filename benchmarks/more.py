@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks import data
-from benchmarks.timing import ROOT, measure, peak_rss_growth, run_process
+from benchmarks.timing import ROOT, interleaved, measure, peak_rss_growth
 
 FIXTURES = ROOT / "fixtures"
 
@@ -187,11 +187,15 @@ def first_draws(res_path: str, photo_path: str, repeat: int) -> dict[str, float]
                           f"scene = load_scene(Path({res_path!r}), photo.size)\narr = np.asarray(photo)",
                           "opencv_recipe.draw(scene, arr)"),
     }
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in bodies}
+    for _ in range(repeat):  # the two in turn, run after run: one load for both
+        for name, (imports, body) in bodies.items():
+            m = peak_rss_growth(setup + imports, body)
+            runs[name].append((m["seconds"], m["cpu"]))
     out = {}
-    for name, (imports, body) in bodies.items():
-        runs = sorted((m["seconds"], m["cpu"]) for m in (peak_rss_growth(setup + imports, body)
-                                                        for _ in range(repeat)))
-        out[name], out[f"{name} CPU"] = runs[len(runs) // 2]
+    for name, r in runs.items():
+        r.sort()
+        out[name], out[f"{name} CPU"] = r[len(r) // 2]
     return out
 
 
@@ -210,10 +214,10 @@ def sample_and_floor(out_dir: Path, repeat: int) -> tuple[Any, Any]:
     """The README's sample command, and the floor under it: Python start, the imports, photo
     decode, JSON parse and PNG encode of the same files (no drawing)."""
     out = out_dir / "sample.png"
-    sample = run_process([sys.executable, "-m", "maskrender", "render", "fixtures/results_list.json", "--image",
-                          "fixtures/restored.jpg", "-o", str(out), "-q"], repeat)
-    floor = run_process([sys.executable, "-c", _FLOOR, str(out_dir / "floor.png")], repeat)
-    return sample, floor
+    both = interleaved({"sample": [sys.executable, "-m", "maskrender", "render", "fixtures/results_list.json",
+                                   "--image", "fixtures/restored.jpg", "-o", str(out), "-q"],
+                        "floor": [sys.executable, "-c", _FLOOR, str(out_dir / "floor.png")]}, repeat)
+    return both["sample"], both["floor"]
 
 
 def hostile(report: Any) -> None:

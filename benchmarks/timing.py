@@ -23,6 +23,8 @@ class Timing:
     median: float
     runs: list[float]
     value: Any = None
+    cpu: float = float("nan")
+    """Median CPU time (child processes: user + system of every thread), when measured."""
 
     @property
     def ms(self) -> float:
@@ -54,14 +56,41 @@ def env() -> dict[str, str]:
     return e
 
 
+def _child(argv: Sequence[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, every thread) of one child process (it must succeed)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, list(argv), stderr=err)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def run_process(argv: Sequence[str], repeat: int = 5, warmup: int = 1) -> Timing:
-    """Median wall time of a child process from start to exit (it must succeed)."""
+    """Median wall time of a child process from start to exit (it must succeed); ``cpu`` the median
+    of its CPU times."""
+    return interleaved({"": argv}, repeat, warmup)[""]
 
-    def once() -> None:
-        subprocess.run(list(argv), check=True, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
 
-    return measure(once, repeat=repeat, warmup=warmup)
+def interleaved(commands: dict[str, Sequence[str]], repeat: int = 5, warmup: int = 1) -> dict[str, Timing]:
+    """Each command's median wall time (and CPU time), the commands run in turn, round after round:
+    on a machine shared with other work, a change of load between two commands' runs would
+    otherwise show as a difference between the commands."""
+    for _ in range(warmup):
+        for argv in commands.values():
+            _child(argv)
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+    for _ in range(repeat):
+        for k, argv in commands.items():
+            gc.collect()
+            runs[k].append(_child(argv))
+    return {k: Timing(statistics.median(w for w, _ in r), [w for w, _ in r], None,
+                      statistics.median(c for _, c in r)) for k, r in runs.items()}
 
 
 _RSS_PROBE = r"""
