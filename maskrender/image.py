@@ -34,7 +34,7 @@ from typing import IO, Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from maskrender import limits
 from maskrender.atomic import atomic_write, temporary_name
@@ -226,6 +226,8 @@ def _oriented(im: Image.Image, *, shared: bool) -> Image.Image:
     try:
         if im.getexif().get(_ORIENTATION) not in range(2, 9):  # nothing to turn: no copy of the pixels
             return im.copy() if shared else im
+        from PIL import ImageOps  # a turned photo only (with ImagePalette: ~3 ms at every start otherwise)
+
         return ImageOps.exif_transpose(im) or im.copy()
     except (SyntaxError, ValueError, OSError, struct.error, KeyError, TypeError):
         plain = im.copy()
