@@ -24,6 +24,7 @@ True
 from __future__ import annotations
 
 import collections
+import math
 import os
 import sys
 import threading
@@ -39,23 +40,49 @@ from maskrender.draw.core import CORE
 from maskrender.draw.plan import Plan
 from maskrender.draw.sweep import bands
 
-__all__ = ["CORE", "MAX_THREADS", "Renderer", "alpha", "blend_rgb", "coverage", "threads"]
+__all__ = ["CORE", "MAX_THREADS", "PARALLEL_WORK", "THREADS_VARIABLE", "Renderer", "alpha", "blend_rgb",
+           "coverage", "threads", "work"]
 
 MAX_THREADS = 4
 """At most this many threads draw one picture."""
 
-SPLIT_PIXELS = 1 << 18
-"""A plan whose box holds fewer pixels is drawn in one piece (the core's start-up per piece, a
-band buffer and a pass over the plan's arrays, would outweigh what another core saves)."""
+PARALLEL_WORK = 1_000_000
+"""A plan of less estimated work (:func:`work`) is drawn at once on the calling thread: the core
+draws it in a few milliseconds, less than a helper thread costs (its start, and the page faults of
+its own band buffers and malloc arena: measured 30-40 ms of CPU over the bundled sample's six
+small masks, on a loaded machine, for no gain)."""
+
+
+def work(p: Plan) -> int:
+    """A rough measure of the core's work on ``p``: its box's pixels, its edges and its discs.
+
+    >>> import shapely
+    >>> from maskrender.draw.plan import plan
+    >>> from maskrender.draw.shapes import from_geometries
+    >>> work(plan(from_geometries(polygons=[shapely.box(0, 0, 8, 8)], levels=[255], size=(16, 16))))
+    144
+    """
+    return (p.width * p.height // 16 + 64 * (len(p.iso_yt) + len(p.edge_yt))
+            + 256 * (len(p.iso_cx) + len(p.disc_cx)))
+
+THREADS_VARIABLE = "MASKRENDER_THREADS"
+"""An environment variable: the number of threads that draw a picture (1: none besides the caller's)."""
+
 
 def threads() -> int:
-    """How many threads draw a picture: the cores this process may run on (at most
-    :data:`MAX_THREADS`), or 1 in a worker process of a pool (``multiprocessing``: the batch),
-    whose siblings already take the other cores.
+    """How many threads draw a picture: :data:`THREADS_VARIABLE` when set (at least 1); else 1 in a
+    worker process of a pool (``multiprocessing``: the batch), whose siblings take the other cores;
+    else the cores this process may run on (at most :data:`MAX_THREADS`) that other work leaves
+    idle, by the 1-minute load average, this process's own core always counted: on a machine
+    whose cores are busy, a helper thread costs CPU time (30 ms over W1, measured) and gains
+    nothing.
 
     >>> 1 <= threads() <= MAX_THREADS
     True
     """
+    given = os.environ.get(THREADS_VARIABLE, "").strip()
+    if given.isdigit():
+        return max(1, min(int(given), MAX_THREADS))
     mp = sys.modules.get("multiprocessing")  # imported in every worker of a process pool
     if mp is not None and mp.parent_process() is not None:
         return 1
@@ -63,7 +90,11 @@ def threads() -> int:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_THREADS))
+    try:
+        idle = math.floor(cores - os.getloadavg()[0]) + 1  # the load counts this process too
+    except (AttributeError, OSError):  # no load average (Windows)
+        idle = cores
+    return max(1, min(cores, idle, MAX_THREADS))
 
 
 def _i64(a: Any) -> npt.NDArray[np.int64]:
@@ -142,9 +173,11 @@ class Renderer:
             raise RuntimeError("the compiled core was not built")
         if p.width <= 0 or p.height <= 0:
             return
+        if self._workers < 2 or work(p) < PARALLEL_WORK:
+            _run((p, out, mode, k, _arrays(p)[1]))
+            return
         # one group of bands per thread (each call of the core allocates its own band buffer)
-        n = self._workers if p.width * p.height >= SPLIT_PIXELS else 1
-        for group in _pieces(p, n):
+        for group in _pieces(p, self._workers):
             self._queue.append((p, out, mode, k, np.array(group, dtype=np.int64).reshape(-1)))
         self._helpers = [t for t in self._helpers if t.is_alive()]
         if len(self._helpers) < self._workers - 1:

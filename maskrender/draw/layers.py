@@ -13,7 +13,6 @@ keep their exact bytes.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -209,9 +208,7 @@ BLOCK = 128
 def _blend_core(image: Image.Image, layers: list[Layer]) -> None:
     """The compiled blend: band by band of :data:`BLOCK` rows, the part of the photo under some
     layer's box is copied out, every layer blended onto it over each row's inked span, and the
-    band pasted back (no photo-sized copy: a band at a time).  With more than one core
-    (:func:`maskrender.draw.compiled.threads`) a helper thread takes every other band: the bands
-    are disjoint rows, and the core blends without the GIL."""
+    band pasted back from its own buffer (no photo-sized copy: a band at a time)."""
     w, h = image.size
     boxes = [(max(la.box[0], 0), max(la.box[1], 0), min(la.box[2], w), min(la.box[3], h)) for la in layers]
     live = [(la, b) for la, b in zip(layers, boxes, strict=True) if b[2] > b[0] and b[3] > b[1] and la.alpha.size]
@@ -219,39 +216,16 @@ def _blend_core(image: Image.Image, layers: list[Layer]) -> None:
         return
     top, bottom = min(b[1] for _, b in live), max(b[3] for _, b in live)
     spec = [(la.box[0], la.box[1], la.alpha, la.color.rgb) for la, _ in live]
-    bands = []
     for y0 in range(top, bottom, BLOCK):
         y1 = min(y0 + BLOCK, bottom)
         here = [b for _, b in live if b[1] < y1 and b[3] > y0]
-        if here:
-            bands.append((min(b[0] for b in here), y0, max(b[2] for b in here), y1))
-
-    def run(boxes: list[tuple[int, int, int, int]]) -> None:
-        for box in boxes:
-            size = (box[2] - box[0], box[3] - box[1])
-            pixels = bytearray(image.crop(box).tobytes())
-            if compiled.blend_rgb(pixels, size, 3, box[:2], spec):
-                image.paste(Image.frombuffer("RGB", size, pixels, "raw", "RGB", 0, 1), box[:2])
-
-    if compiled.threads() < 2 or len(bands) < 4:
-        run(bands)
-        return
-    errors: list[BaseException] = []
-
-    def helper() -> None:
-        try:
-            run(bands[1::2])
-        except BaseException as err:  # raised on the calling thread below
-            errors.append(err)
-
-    t = threading.Thread(target=helper, name="maskrender-blend", daemon=True)
-    t.start()
-    try:
-        run(bands[0::2])
-    finally:
-        t.join()
-    if errors:
-        raise errors[0]
+        if not here:
+            continue
+        box = (min(b[0] for b in here), y0, max(b[2] for b in here), y1)
+        size = (box[2] - box[0], y1 - y0)
+        pixels = bytearray(image.crop(box).tobytes())
+        if compiled.blend_rgb(pixels, size, 3, box[:2], spec):
+            image.paste(Image.frombuffer("RGB", size, pixels, "raw", "RGB", 0, 1), box[:2])
 
 
 def _inked_blocks(layer: Layer) -> Iterator[tuple[tuple[int, int], npt.NDArray[np.uint8]]]:

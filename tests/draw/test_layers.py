@@ -121,14 +121,10 @@ def test_compiled_core_draws_the_fixtures_byte_for_byte(name: str) -> None:
 
 @needs_core
 @pytest.mark.parametrize("name", ["results_list.json", "pores.json", "lines.json", "redness.json"])
-@pytest.mark.parametrize("threads", [1, 2])
-def test_compiled_blend_is_byte_identical_to_pillows(name: str, threads: int, monkeypatch: pytest.MonkeyPatch
-                                                     ) -> None:
-    """The C blend (its bands shared with a helper thread when there are two) against Pillow's paste."""
+def test_compiled_blend_is_byte_identical_to_pillows(name: str) -> None:
     photo = Image.open(FIXTURES / "restored.jpg").convert("RGB").resize((700, 700))
     layers = _layers(FIXTURES / name, (700, 700), accelerate=False)
     pillow = blend(photo.copy(), layers, accelerate=False)  # type: ignore[arg-type]
-    monkeypatch.setattr(compiled, "threads", lambda: threads)
     ours = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
     assert ours.tobytes() == pillow.tobytes()
     assert ours.tobytes() != photo.tobytes()
@@ -220,8 +216,8 @@ def test_renders_from_a_thread_pool_are_byte_identical_to_serial_ones() -> None:
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), workers=st.sampled_from([2, 3, 4]))
 def test_plans_cut_into_band_groups_on_helper_threads_are_byte_identical(seed: int, workers: int) -> None:
-    """Large plans (over SPLIT_PIXELS) are drawn in interleaved groups of bands by helper threads,
-    several plans at once: each output equals the numpy reference drawing that plan alone."""
+    """Large plans (here every plan: PARALLEL_WORK 0) are drawn in interleaved groups of bands by helper
+    threads, several plans at once: each output equals the numpy reference drawing that plan alone."""
     rng = np.random.default_rng(seed)
     plans = []
     for k in range(3):
@@ -233,18 +229,33 @@ def test_plans_cut_into_band_groups_on_helper_threads_are_byte_identical(seed: i
             polys = [shapely.affinity.scale(_blob(rng, rng.uniform(3, 30)), 12, 9, origin=(0, 0)) for _ in range(25)]
             s = from_geometries(polygons=polys, levels=rng.choice([40, 128, 255], 25), size=size)
         plans.append(plan(s))
-    assert all(p.width * p.height >= compiled.SPLIT_PIXELS for p in plans)
     outs = [np.zeros((p.height, p.width), np.uint8) for p in plans]
-    with compiled.Renderer(workers) as renderer:
-        for p, out in zip(plans, outs, strict=True):
-            renderer.submit(p, out, 0, alpha_factor(0.7))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(compiled, "PARALLEL_WORK", 0)
+        with compiled.Renderer(workers) as renderer:
+            for p, out in zip(plans, outs, strict=True):
+                renderer.submit(p, out, 0, alpha_factor(0.7))
+            assert renderer._helpers  # the helper threads took part
     for p, out in zip(plans, outs, strict=True):
         np.testing.assert_array_equal(out, sweep.alpha(p, 0.7))
         assert out.any()
 
 
 @needs_core
-def test_an_error_on_a_helper_thread_is_raised_by_the_renderer() -> None:
+def test_small_plans_are_drawn_at_once_on_the_calling_thread() -> None:
+    """Below PARALLEL_WORK no helper thread starts (it would cost more than the core's few
+    milliseconds), and the output holds its pixels as soon as ``submit`` returns."""
+    p = plan(from_geometries(polygons=[shapely.box(3.3, 2.2, 300.5, 200.25)], levels=[255], size=(320, 240)))
+    assert compiled.work(p) < compiled.PARALLEL_WORK
+    out = np.zeros((p.height, p.width), np.uint8)
+    with compiled.Renderer(4) as renderer:
+        renderer.submit(p, out, 0, alpha_factor(1.0))
+        assert renderer._helpers == []
+        np.testing.assert_array_equal(out, sweep.alpha(p, 1.0))
+
+
+@needs_core
+def test_an_error_on_a_helper_thread_is_raised_by_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
     """A plan the core refuses (a chain number pointing nowhere) raises on leaving the block, whichever
     thread drew it; the plans queued with it are not left half drawn silently."""
     import dataclasses
@@ -254,6 +265,7 @@ def test_an_error_on_a_helper_thread_is_raised_by_the_renderer() -> None:
                         levels=[255, 128], size=(720, 640))
     p = plan(s)
     bad = dataclasses.replace(p, edge_chain=p.edge_chain + (1 << 40))
+    monkeypatch.setattr(compiled, "PARALLEL_WORK", 0)
 
     def draw_both() -> None:
         with compiled.Renderer(2) as renderer:
@@ -267,12 +279,19 @@ def test_an_error_on_a_helper_thread_is_raised_by_the_renderer() -> None:
 @needs_core
 def test_pool_workers_draw_on_one_thread() -> None:
     """In a worker process of a pool (the batch), whose siblings take the other cores, no helper
-    threads start; elsewhere as many as the cores allow."""
+    threads start; elsewhere as many as the idle cores allow, or as MASKRENDER_THREADS says."""
     import multiprocessing
 
     with multiprocessing.get_context("spawn").Pool(1) as pool:
         assert pool.apply(compiled.threads) == 1
-    assert compiled.threads() == min(len(os.sched_getaffinity(0)), compiled.MAX_THREADS)
+    cores = min(len(os.sched_getaffinity(0)), compiled.MAX_THREADS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "getloadavg", lambda: (0.9, 0.5, 0.5))   # this process alone: every core
+        assert compiled.threads() == cores
+        mp.setattr(os, "getloadavg", lambda: (cores + 0.2, 1.0, 1.0))  # the other cores busy: none
+        assert compiled.threads() == 1
+        mp.setenv(compiled.THREADS_VARIABLE, "3")
+        assert compiled.threads() == 3
 
 
 def _draw_modules() -> list[ModuleType]:
