@@ -184,7 +184,7 @@ def test_the_numpy_reference_can_be_chosen_for_a_process(tmp_path: Path) -> None
                               env=env, timeout=120, check=True)
         assert f"rasteriser core: {value or 'c'}" in done.stdout
         subprocess.run([sys.executable, "-m", "maskrender", "render", str(FIXTURES / "results_list.json"), "--image",
-                        str(FIXTURES / "restored.jpg"), "--max-size", "600", "-o", str(out), "-q"], env=env,
+                        str(FIXTURES / "restored.jpg"), "-o", str(out), "-q"], env=env,
                        timeout=120, check=True)
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
