@@ -23,6 +23,8 @@ class Timing:
     median: float
     runs: list[float]
     value: Any = None
+    cpu: float = float("nan")
+    """Median CPU time (child processes: user + system of every thread), when measured."""
 
     @property
     def ms(self) -> float:
@@ -54,14 +56,41 @@ def env() -> dict[str, str]:
     return e
 
 
+def _child(argv: Sequence[str]) -> tuple[float, float]:
+    """Wall time and CPU time (user + system, every thread) of one child process (it must succeed)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(argv), cwd=ROOT, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise subprocess.CalledProcessError(proc.returncode, list(argv), stderr=err)
+    return wall, usage.ru_utime + usage.ru_stime
+
+
 def run_process(argv: Sequence[str], repeat: int = 5, warmup: int = 1) -> Timing:
-    """Median wall time of a child process from start to exit (it must succeed)."""
+    """Median wall time of a child process from start to exit (it must succeed); ``cpu`` the median
+    of its CPU times."""
+    return interleaved({"": argv}, repeat, warmup)[""]
 
-    def once() -> None:
-        subprocess.run(list(argv), check=True, cwd=ROOT, env=env(), stdout=subprocess.DEVNULL,
-                       stderr=subprocess.PIPE)
 
-    return measure(once, repeat=repeat, warmup=warmup)
+def interleaved(commands: dict[str, Sequence[str]], repeat: int = 5, warmup: int = 1) -> dict[str, Timing]:
+    """Each command's median wall time (and CPU time), the commands run in turn, round after round:
+    on a machine shared with other work, a change of load between two commands' runs would
+    otherwise show as a difference between the commands."""
+    for _ in range(warmup):
+        for argv in commands.values():
+            _child(argv)
+    runs: dict[str, list[tuple[float, float]]] = {k: [] for k in commands}
+    for _ in range(repeat):
+        for k, argv in commands.items():
+            gc.collect()
+            runs[k].append(_child(argv))
+    return {k: Timing(statistics.median(w for w, _ in r), [w for w, _ in r], None,
+                      statistics.median(c for _, c in r)) for k, r in runs.items()}
 
 
 _RSS_PROBE = r"""
@@ -75,17 +104,18 @@ def kb(field):
 import numpy, shapely, PIL.Image  # noqa: the imports everyone pays for
 {setup}
 before = kb("VmRSS")
-start = time.perf_counter()
+start, cpu = time.perf_counter(), time.process_time()
 {body}
-seconds = time.perf_counter() - start
-print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM"), "seconds": seconds}}))
+seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+print(json.dumps({{"before_kb": before, "peak_kb": kb("VmHWM"), "seconds": seconds, "cpu": cpu}}))
 """
 
 
 def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
     """Run ``setup`` then ``body`` in a fresh interpreter: RSS before ``body`` and the peak (MB),
     and the wall time of ``body`` (``seconds``: the cost a fresh batch worker pays, not skewed
-    by the garbage collector walking this benchmark's own heap).
+    by the garbage collector walking this benchmark's own heap) and its CPU time (``cpu``, every
+    thread's: above ``seconds`` when threads drew at once).
 
     The peak (VmHWM) covers the whole process, so the growth is peak minus the RSS after
     the imports and ``setup``.
@@ -98,4 +128,5 @@ def peak_rss_growth(setup: str, body: str) -> dict[str, float]:
     data = json.loads(out.stdout.strip().splitlines()[-1])
     before = data["before_kb"] / 1024
     peak = data["peak_kb"] / 1024
-    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "seconds": float(data["seconds"])}
+    return {"before_mb": before, "peak_mb": peak, "growth_mb": peak - before, "seconds": float(data["seconds"]),
+            "cpu": float(data["cpu"])}

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import stat
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,7 +25,8 @@ from typing import IO, Any
 from maskrender import limits
 from maskrender.errors import LimitError, OutputError, ParseError
 
-__all__ = ["STDIO", "output_folders", "photo_argument", "read_pipe", "result_argument", "to_stdout"]
+__all__ = ["STDIO", "one_blas_thread", "output_folders", "photo_argument", "read_pipe", "result_argument",
+           "to_stdout"]
 
 STDIO = "-"
 """The file name that stands for standard input (an input) or standard output (``-o -``)."""
@@ -141,6 +140,9 @@ def _remove(made: list[Path]) -> None:
 def to_stdout(write: Callable[[str], Any], extension: str) -> None:
     """Run ``write(path)`` into a private temporary file ending in ``extension``, then copy it to
     standard output (for writers that take only paths, such as the exports)."""
+    import shutil  # only here: ~2 ms at every start otherwise
+    import tempfile
+
     folder = tempfile.mkdtemp(prefix="maskrender-")
     try:
         path = os.path.join(folder, "out" + extension)
@@ -150,3 +152,35 @@ def to_stdout(write: Callable[[str], Any], extension: str) -> None:
         sys.stdout.buffer.flush()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+BLAS_THREADS = "OPENBLAS_NUM_THREADS"
+"""The variable numpy's OpenBLAS reads, once, when numpy is first imported."""
+
+
+@contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """For a command: numpy, when this process has not imported it yet, loads OpenBLAS with one
+    thread (``OPENBLAS_NUM_THREADS=1``, unless the user set it), and so do the batch workers the
+    command starts; the variable is removed again at the end.
+
+    maskrender makes no BLAS call, and OpenBLAS's pool of one thread per core, started with numpy,
+    spins: 40-50 ms of CPU in every command on a 2-core machine (a tenth of a render's), taken
+    from the render itself when other processes share the cores.  A process that imported numpy
+    before keeps its pool (the setting is read at that import only).
+
+    >>> import os
+    >>> before = dict(os.environ)
+    >>> with one_blas_thread():
+    ...     pass
+    >>> dict(os.environ) == before
+    True
+    """
+    if "numpy" in sys.modules or BLAS_THREADS in os.environ:
+        yield
+        return
+    os.environ[BLAS_THREADS] = "1"
+    try:
+        yield
+    finally:
+        os.environ.pop(BLAS_THREADS, None)

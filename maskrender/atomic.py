@@ -24,7 +24,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import signal
 import stat
 import threading
@@ -64,7 +63,7 @@ def temporary_name(name: str, limit: int = 255, pid: int | None = None) -> str:
     ('.visit.png.4242.', '.part')
     """
     pid = os.getpid() if pid is None else pid
-    return f".{_shortened(name, _room(limit, pid))}.{pid}.{secrets.token_hex(_TAG // 2)}{_PART}"
+    return f".{_shortened(name, _room(limit, pid))}.{pid}.{os.urandom(_TAG // 2).hex()}{_PART}"
 
 
 def _alive(pid: int) -> bool:
@@ -123,16 +122,27 @@ def _anonymous(folder: Path) -> int | None:
 
 
 def _link(fd: int, target: Path, limit: int) -> str | None:
-    """A hidden name beside ``target`` for the unnamed file ``fd``, or ``None`` if it cannot be linked."""
-    for _ in range(100):
-        tmp = os.path.join(target.parent, temporary_name(target.name, limit))
-        try:
-            os.link(f"/proc/self/fd/{fd}", tmp, follow_symlinks=True)
-        except FileExistsError:
-            continue
-        except OSError:
-            return None
-        return tmp
+    """A hidden name beside ``target`` for the unnamed file ``fd``, or ``None`` if it cannot be linked.
+
+    ``linkat(AT_FDCWD, "/proc/self/fd/N", folder, name, AT_SYMLINK_FOLLOW)``: Python calls ``linkat``
+    only when a folder descriptor is given (else plain ``link()``, which links the ``/proc`` symlink
+    itself and fails with EXDEV: every file was then written, and synced, twice)."""
+    try:
+        folder = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        for _ in range(100):
+            name = temporary_name(target.name, limit)
+            try:
+                os.link(f"/proc/self/fd/{fd}", name, dst_dir_fd=folder, follow_symlinks=True)
+            except FileExistsError:
+                continue
+            except (OSError, NotImplementedError):
+                return None
+            return os.path.join(target.parent, name)
+    finally:
+        os.close(folder)
     return None
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from maskrender import __version__
-from maskrender._clio import STDIO, output_folders, photo_argument, result_argument, to_stdout
+from maskrender._clio import STDIO, one_blas_thread, output_folders, photo_argument, result_argument, to_stdout
 from maskrender._jsonpath import printable
 from maskrender.atomic import terminate_as_interrupt
 from maskrender.completion import SHELLS, did_you_mean, script
@@ -408,8 +408,8 @@ def _quiet_logger(name: str) -> Iterator[None]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     parser = build_parser()
-    with warnings.catch_warnings(), terminate_as_interrupt(), _quiet_logger("fontTools"):  # the command's own
-        warnings.showwarning = _warning_printer(sys.stderr)                           # settings, undone at the end
+    with warnings.catch_warnings(), terminate_as_interrupt(), _quiet_logger("fontTools"), one_blas_thread():
+        warnings.showwarning = _warning_printer(sys.stderr)      # the command's own settings, undone at the end
         # maskrender checks its limits.MAX_IMAGE_PIXELS on every photo; Pillow's warning at half of its
         # own limit would say the same in other words (a program may set filters; the library may not)
         warnings.filterwarnings("ignore", message=r"Image size \(\d+ pixels\) exceeds limit", module="PIL")

@@ -33,16 +33,15 @@ from typing import IO, Any, Union
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from maskrender import limits
-from maskrender.colour import icc_of, is_srgb, to_srgb
 from maskrender.encode import encode
 from maskrender.errors import ImageError, LimitError, MaskRenderError
 from maskrender.files import open_regular
 from maskrender.outputs import check_canvas
 
-__all__ = ["PhotoSource", "embeddable", "is_srgb", "open_photo", "strip_metadata"]
+__all__ = ["PhotoSource", "embeddable", "open_photo", "strip_metadata"]
 
 PhotoSource = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, npt.NDArray[Any]]
 """A photo: a path, encoded bytes, a binary file object, a PIL image or a numpy array."""
@@ -88,6 +87,10 @@ _GREY = frozenset({"1", "L", "LA", "La", "F", *_SIXTEEN})
 def _normalise(im: Image.Image, fmt: str | None = None) -> Image.Image:
     """``im`` as sRGB in RGB or RGBA (no transparency key, no ICC profile left in ``info``); ``fmt`` is
     the file's format."""
+    if "icc_profile" not in im.info:  # most photos: LittleCMS (maskrender.colour, ~5 ms to import) not needed
+        return _modes(im, fmt)
+    from maskrender.colour import icc_of, to_srgb
+
     profile = icc_of(im)
     if profile is not None and im.mode == "CMYK":
         converted = to_srgb(im, profile, "CMYK")
@@ -218,6 +221,8 @@ def _oriented(im: Image.Image, *, shared: bool) -> Image.Image:
     try:
         if im.getexif().get(_ORIENTATION) not in range(2, 9):  # nothing to turn: no copy of the pixels
             return im.copy() if shared else im
+        from PIL import ImageOps  # a turned photo only (with ImagePalette: ~3 ms at every start otherwise)
+
         return ImageOps.exif_transpose(im) or im.copy()
     except (SyntaxError, ValueError, OSError, struct.error, KeyError, TypeError):
         plain = im.copy()
@@ -354,6 +359,8 @@ def embeddable(source: PhotoSource | None, photo: Image.Image, *, keep_metadata:
     >>> mime, data[:2]
     ('image/jpeg', b'\\xff\\xd8')
     """
+    from maskrender.colour import icc_of, is_srgb
+
     raw = _raw_bytes(source, photo)
     if raw is not None:
         try:

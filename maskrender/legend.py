@@ -24,14 +24,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from maskrender.defaults import CORNERS  # where a legend may go (``none``, or ``None``: no legend)
 from maskrender.draw.svg import MaskDrawing, xml_text
 from maskrender.errors import InputError
 from maskrender.kinds import MASK_KINDS
 from maskrender.style import Color
+
+if TYPE_CHECKING:  # drawing a legend imports them (FreeType: ~3 ms at every start otherwise)
+    from PIL import ImageDraw, ImageFont
 
 __all__ = ["CORNERS", "FONT", "SHARE", "LegendEntry", "LegendLayout", "LegendRow", "draw_legend", "font_size",
            "legend_entries", "legend_layout", "svg_legend"]
@@ -95,6 +99,8 @@ def legend_entries(drawings: Iterable[MaskDrawing]) -> list[LegendEntry]:
 
 
 def _font(size: float) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(FONT), max(1, round(size)))
 
 
@@ -198,6 +204,8 @@ def draw_legend(image: Image.Image, layout: LegendLayout) -> Image.Image:
     left, top = math.floor(x0), math.floor(y0)
     width, height = math.ceil(x1) - left, math.ceil(y1) - top
     s = _SCALE
+    from PIL import ImageDraw
+
     panel = Image.new("RGBA", (width * s, height * s), (0, 0, 0, 0))
     draw = ImageDraw.Draw(panel)
 

@@ -49,7 +49,7 @@ from maskrender.defaults import (
     Side,
     renamed_keywords,
 )
-from maskrender.draw.layers import Layer, blend, mask_layers, order_masks
+from maskrender.draw.layers import Layer, blend, order_masks, picture_layers
 from maskrender.draw.svg import MaskDrawing, build_svg
 from maskrender.encode import encode
 from maskrender.errors import AspectWarning, ImageError, InputError, OutputError, SelectionError, warn
@@ -249,10 +249,7 @@ def prepare(
 
 
 def _layers(drawings: Iterable[MaskDrawing], canvas: tuple[int, int]) -> list[Layer]:
-    out: list[Layer] = []
-    for d in drawings:
-        out.extend(mask_layers(d.mask, d.transform, d.style, canvas))
-    return out
+    return picture_layers([(d.mask, d.transform, d.style) for d in drawings], canvas)
 
 
 _PixelPhoto = Union[str, "os.PathLike[str]", bytes, IO[bytes], Image.Image, None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -106,3 +107,30 @@ def test_export_format_that_contradicts_the_file_name_is_refused(tmp_path: Path,
     assert main(["export", str(FIXTURES / "acne.json"), "-o", str(out), "--format", "geojson", "-v"]) == 0
     assert "geojson: " in capsys.readouterr().err
     assert json.loads(out.read_text())["type"] == "FeatureCollection"
+
+
+_THREADS_AFTER = """
+import os, sys
+from maskrender.cli import main
+status = main(sys.argv[1:])
+print(status, "OPENBLAS_NUM_THREADS" in os.environ, len(os.listdir("/proc/self/task")))
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="counts threads in /proc (Linux)")
+def test_a_command_loads_numpy_with_one_blas_thread_and_leaves_the_environment(tmp_path: Path) -> None:
+    """OpenBLAS's pool (a spinning thread per core, never used by maskrender) is not started by a
+    command; the variable that says so is gone when the command ends; the user's own setting wins."""
+    out = tmp_path / "o.png"
+    args = ["render", str(FIXTURES / "acne.json"), "--image", str(FIXTURES / "restored.jpg"), "-o", str(out), "-q"]
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    done = subprocess.run([sys.executable, "-c", _THREADS_AFTER, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120, check=True)
+    assert done.stdout.split() == ["0", "False", "1"]
+    assert out.stat().st_size > 0
+    env["OPENBLAS_NUM_THREADS"] = "2"
+    done = subprocess.run([sys.executable, "-c", _THREADS_AFTER, *args], capture_output=True, text=True, cwd=ROOT,
+                          env=env, timeout=120, check=True)
+    status, kept, threads = done.stdout.split()
+    assert (status, kept) == ("0", "True")
+    assert int(threads) >= 1

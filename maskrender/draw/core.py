@@ -8,13 +8,21 @@ True
 
 from __future__ import annotations
 
+import os
 from types import ModuleType
 from typing import Literal
 
-__all__ = ["CORE", "core_name"]
+__all__ = ["CORE", "OFF", "core_name"]
+
+
+OFF = "MASKRENDER_CORE"
+"""An environment variable: ``numpy`` makes a process draw with the numpy reference although the C core was
+built (read once, at import; for comparisons such as the benchmark's batch before and after the core)."""
 
 
 def _load() -> ModuleType | None:
+    if os.environ.get(OFF, "").strip().lower() == "numpy":
+        return None
     try:
         from maskrender.draw import _core  # type: ignore[attr-defined]
     except ImportError:  # not built (no compiler at install time): numpy draws

@@ -213,5 +213,11 @@ def _disc_keys(s: Shapes) -> tuple[int, I64]:
     last = np.minimum(s.cy - k0, s.height * YQ) // step + 1
     n = np.maximum(last - first + 1, 0)
     j = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(first, n)
-    k = np.clip(j * step - np.repeat(top, n), 0, -2 * k0)
-    return k0, np.unique(np.r_[k, 0, -2 * k0])
+    span = -2 * k0
+    k = np.r_[np.clip(j * step - np.repeat(top, n), 0, span), 0, span]
+    if span <= 4 * len(k) + 65536:  # the usual radius: mark the offsets met (a sort of k took ~10 ms for 5,000 pores)
+        met = np.zeros(span + 1, dtype=bool)
+        met[k] = True
+        return k0, np.flatnonzero(met).astype(np.int64)
+    keys = np.sort(k)  # np.unique's values (np.unique itself imports numpy.ma, ~8 ms)
+    return k0, keys[np.r_[True, keys[1:] != keys[:-1]]]

@@ -42,6 +42,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from maskrender.draw import compiled, sweep
+from maskrender.draw.accumulate import alpha_factor
 from maskrender.draw.core import core_name
 from maskrender.draw.plan import Plan, plan
 from maskrender.draw.shapes import Shapes, from_geometries
@@ -74,11 +75,14 @@ def _size(box: Box) -> tuple[int, int]:
     return max(box[2] - box[0], 0), max(box[3] - box[1], 0)
 
 
-def shapes_alpha(shapes: Shapes, opacity: float, *, accelerate: bool = True) -> npt.NDArray[np.uint8]:
+def shapes_alpha(shapes: Shapes, opacity: float, *, accelerate: bool = True,
+                 renderer: compiled.Renderer | None = None) -> npt.NDArray[np.uint8]:
     """8-bit alpha ``round(opacity x the integral of the winning level over each pixel)``.
 
     ``shapes`` (:func:`maskrender.draw.shapes.from_geometries`) carry an 8-bit level per ring
-    and disc; a fully covered pixel of level 255 gets ``round(opacity x 255)``.
+    and disc; a fully covered pixel of level 255 gets ``round(opacity x 255)``.  With a
+    ``renderer`` (:class:`maskrender.draw.compiled.Renderer`) and the C core, the array comes back
+    at once and holds its pixels when the renderer's ``with`` block has ended (drawn meanwhile).
 
     >>> import shapely
     >>> from maskrender.draw.shapes import from_geometries
@@ -90,6 +94,10 @@ def shapes_alpha(shapes: Shapes, opacity: float, *, accelerate: bool = True) -> 
     if shapes.empty or shapes.width <= 0 or shapes.height <= 0:
         return np.zeros((max(shapes.height, 0), max(shapes.width, 0)), dtype=np.uint8)
     p = plan(shapes)
+    if renderer is not None and _backend(accelerate) is compiled:
+        pending = np.zeros((p.height, p.width), dtype=np.uint8)
+        renderer.submit(p, pending, 0, alpha_factor(opacity))
+        return pending
     out: npt.NDArray[np.uint8] = _backend(accelerate).alpha(p, opacity)
     return out
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import importlib
 import math
+import os
 import pkgutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -22,6 +24,7 @@ from PIL import Image
 import maskrender as mr
 import maskrender.draw
 from maskrender.draw import compiled, sweep
+from maskrender.draw.accumulate import alpha_factor
 from maskrender.draw.layers import blend, mask_layers
 from maskrender.draw.plan import plan
 from maskrender.draw.raster import accelerated
@@ -122,9 +125,9 @@ def test_compiled_blend_is_byte_identical_to_pillows(name: str) -> None:
     photo = Image.open(FIXTURES / "restored.jpg").convert("RGB").resize((700, 700))
     layers = _layers(FIXTURES / name, (700, 700), accelerate=False)
     pillow = blend(photo.copy(), layers, accelerate=False)  # type: ignore[arg-type]
-    compiled = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
-    assert compiled.tobytes() == pillow.tobytes()
-    assert compiled.tobytes() != photo.tobytes()
+    ours = blend(photo.copy(), layers, accelerate=True)  # type: ignore[arg-type]
+    assert ours.tobytes() == pillow.tobytes()
+    assert ours.tobytes() != photo.tobytes()
 
 
 def _blob(rng: np.random.Generator, r: float) -> shapely.Polygon:
@@ -161,13 +164,30 @@ def test_no_jit_is_loaded_and_the_core_draws_the_first_call() -> None:
     code = ("import sys; from maskrender.overlay import prepare; from maskrender.draw.layers import mask_layers\n"
             "from maskrender.draw import compiled, sweep\n"
             "calls = []\n"
-            "real = compiled.alpha\n"
-            "compiled.alpha = lambda p, o: calls.append(1) or real(p, o)\n"
+            "real = compiled._run\n"
+            "compiled._run = lambda job: calls.append(1) or real(job)\n"
             "_, canvas, ds = prepare('fixtures/pih_result.json', size=(200, 200))\n"
             "[mask_layers(d.mask, d.transform, d.style, canvas) for d in ds]\n"
             "print(len(calls) > 0, 'numba' in sys.modules, 'llvmlite' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
     assert done.stdout.split() == [str(accelerated()), "False", "False"]
+
+
+@needs_core
+def test_the_numpy_reference_can_be_chosen_for_a_process(tmp_path: Path) -> None:
+    """MASKRENDER_CORE=numpy: the process draws with numpy (``--version`` says so), the same bytes."""
+    outs = []
+    for value in ("numpy", ""):
+        env = {**os.environ, "MASKRENDER_CORE": value}
+        out = tmp_path / f"o{value}.png"
+        done = subprocess.run([sys.executable, "-m", "maskrender", "--version"], capture_output=True, text=True,
+                              env=env, timeout=120, check=True)
+        assert f"rasteriser core: {value or 'c'}" in done.stdout
+        subprocess.run([sys.executable, "-m", "maskrender", "render", str(FIXTURES / "results_list.json"), "--image",
+                        str(FIXTURES / "restored.jpg"), "-o", str(out), "-q"], env=env,
+                       timeout=120, check=True)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -190,6 +210,88 @@ def test_renders_from_a_thread_pool_are_byte_identical_to_serial_ones() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         threaded = list(pool.map(_png, names))
     assert threaded == serial
+
+
+@needs_core
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 2**32 - 1), workers=st.sampled_from([2, 3, 4]))
+def test_plans_cut_into_band_groups_on_helper_threads_are_byte_identical(seed: int, workers: int) -> None:
+    """Large plans (here every plan: PARALLEL_WORK 0) are drawn in interleaved groups of bands by helper
+    threads, several plans at once: each output equals the numpy reference drawing that plan alone."""
+    rng = np.random.default_rng(seed)
+    plans = []
+    for k in range(3):
+        size = (int(rng.integers(520, 900)), int(rng.integers(520, 700)))
+        if k == 1:
+            s = from_geometries(points=rng.uniform(-20, 900, (400, 2)), point_levels=None,
+                                radius=float(rng.uniform(1, 30)), size=size)
+        else:
+            polys = [shapely.affinity.scale(_blob(rng, rng.uniform(3, 30)), 12, 9, origin=(0, 0)) for _ in range(25)]
+            s = from_geometries(polygons=polys, levels=rng.choice([40, 128, 255], 25), size=size)
+        plans.append(plan(s))
+    outs = [np.zeros((p.height, p.width), np.uint8) for p in plans]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(compiled, "PARALLEL_WORK", 0)
+        with compiled.Renderer(workers) as renderer:
+            for p, out in zip(plans, outs, strict=True):
+                renderer.submit(p, out, 0, alpha_factor(0.7))
+            assert renderer._helpers  # the helper threads took part
+    for p, out in zip(plans, outs, strict=True):
+        np.testing.assert_array_equal(out, sweep.alpha(p, 0.7))
+        assert out.any()
+
+
+@needs_core
+def test_small_plans_are_drawn_at_once_on_the_calling_thread() -> None:
+    """Below PARALLEL_WORK no helper thread starts (it would cost more than the core's few
+    milliseconds), and the output holds its pixels as soon as ``submit`` returns."""
+    p = plan(from_geometries(polygons=[shapely.box(3.3, 2.2, 300.5, 200.25)], levels=[255], size=(320, 240)))
+    assert compiled.work(p) < compiled.PARALLEL_WORK
+    out = np.zeros((p.height, p.width), np.uint8)
+    with compiled.Renderer(4) as renderer:
+        renderer.submit(p, out, 0, alpha_factor(1.0))
+        assert renderer._helpers == []
+        np.testing.assert_array_equal(out, sweep.alpha(p, 1.0))
+
+
+@needs_core
+def test_an_error_on_a_helper_thread_is_raised_by_the_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan the core refuses (a chain number pointing nowhere) raises on leaving the block, whichever
+    thread drew it; the plans queued with it are not left half drawn silently."""
+    import dataclasses
+
+    good = plan(from_geometries(polygons=[shapely.box(10, 10, 700, 600)], levels=[255], size=(720, 640)))
+    s = from_geometries(polygons=[shapely.box(5.5, 5.5, 600, 500), shapely.box(300, 200, 700, 620)],
+                        levels=[255, 128], size=(720, 640))
+    p = plan(s)
+    bad = dataclasses.replace(p, edge_chain=p.edge_chain + (1 << 40))
+    monkeypatch.setattr(compiled, "PARALLEL_WORK", 0)
+
+    def draw_both() -> None:
+        with compiled.Renderer(2) as renderer:
+            renderer.submit(good, np.zeros((good.height, good.width), np.uint8), 0, 1)
+            renderer.submit(bad, np.zeros((bad.height, bad.width), np.uint8), 0, 1)
+
+    with pytest.raises(RuntimeError, match="index out of range"):
+        draw_both()
+
+
+@needs_core
+def test_pool_workers_draw_on_one_thread() -> None:
+    """In a worker process of a pool (the batch), whose siblings take the other cores, no helper
+    threads start; elsewhere as many as the idle cores allow, or as MASKRENDER_THREADS says."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        assert pool.apply(compiled.threads) == 1
+    cores = min(len(os.sched_getaffinity(0)), compiled.MAX_THREADS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(os, "getloadavg", lambda: (0.9, 0.5, 0.5))   # this process alone: every core
+        assert compiled.threads() == cores
+        mp.setattr(os, "getloadavg", lambda: (cores + 0.2, 1.0, 1.0))  # the other cores busy: none
+        assert compiled.threads() == 1
+        mp.setenv(compiled.THREADS_VARIABLE, "3")
+        assert compiled.threads() == 3
 
 
 def _draw_modules() -> list[ModuleType]:

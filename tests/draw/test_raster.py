@@ -285,6 +285,19 @@ def test_discs_agree_with_exact_pixel_areas(accel: bool) -> None:
         assert alpha[ref == 0].max(initial=0) <= 3  # a strip's chord may lean out of its disc by a hair
 
 
+def test_large_discs_on_a_small_box_agree_with_exact_pixel_areas(accel: bool) -> None:
+    """Discs far larger than the box (their offset table is then sorted, not marked: see
+    ``plan._disc_keys``), centred inside and outside it, against exact pixel areas."""
+    rng = np.random.default_rng(12)
+    for radius in (45.3, 180.7):
+        centres = np.r_[rng.uniform(-radius, 60 + radius, (3, 2)), [[30.37, -radius + 20.11]]]
+        alpha = disc_alpha(centres, radius, (0, 0, 60, 60), accelerate=accel)
+        ref = pixel_areas(shapely.union_all([disc(x, y, radius) for x, y in centres]), (60, 60))
+        fig = figures(alpha, ref)
+        assert fig.edge_error < 2.0, radius
+        assert abs(fig.area_bias) < 2e-3, radius
+
+
 @pytest.mark.slow
 def test_lines_agree_with_exact_pixel_areas(accel: bool) -> None:
     rng = np.random.default_rng(5)
