@@ -65,6 +65,18 @@ static void arena_reset(Ctx *c) {
     for (int i = 0; i < c->nblocks; i++) c->blocks[i].used = 0;
     c->cur = 0;
 }
+/* where the arena stands, to give back everything allocated after it (blocks past the current
+ * one are always empty: allocation only moves forward) */
+typedef struct { int cur; size_t used; } Mark;
+static Mark arena_mark(Ctx *c) {
+    Mark m = {c->cur, c->cur < c->nblocks ? c->blocks[c->cur].used : 0};
+    return m;
+}
+static void arena_release(Ctx *c, Mark m) {
+    for (int i = m.cur + 1; i < c->nblocks; i++) c->blocks[i].used = 0;
+    if (m.cur < c->nblocks) c->blocks[m.cur].used = m.used;
+    c->cur = m.cur;
+}
 static void arena_free(Ctx *c) {
     for (int i = 0; i < c->nblocks; i++) free(c->blocks[i].p);
     free(c->blocks);
