@@ -63,7 +63,7 @@ typedef struct {
     i64 m, ya, yb, d, li, src, snapped, nruns, qs, run_q, run_ya, run_yb, open;
     double xa, xb;
 } Pc;
-typedef struct { Pc *p; i64 n; Pc junk; } Pieces;
+typedef struct { Pc *p; i64 n; Pc junk; IV eq; } Pieces;  /* eq: edges' pieces drawn as one run, by edge */
 
 #define SET(a, v) ((a) = (v))
 
@@ -96,6 +96,13 @@ static void draw_run(Ctx *c, Buf *b, i64 r0, Pieces *P, i64 i, i64 ya, i64 yb, i
               x_at(xa, xb, pya, pyb, yb), q);
 }
 
+/* a piece drawn as one run: an edge's waits for the row merge (its value by edge), a disc's draws */
+static void single(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, i64 i, i64 q) {
+    Pc *pc = pc_at(c, P, i);
+    if (pc->src < p->e_yt.n) { is(c, P->eq, pc->qs, q); return; }
+    add_piece(c, b, floordiv(pc->m, STRIPS) - r0, pc->ya, pc->yb, pc->xa, pc->xb, q);
+}
+
 /* one cluster of one strip: its pieces are idx[0 .. k); w holds the winding numbers (per level) left
  * of it and is advanced past it */
 static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 *idx, i64 k, i64 *w) {
@@ -108,8 +115,7 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
         w[l] += d;
         i64 q = covered(p, w) - before;
         w[l] += floordiv(d * (pc_at(c, P, i)->yb - pc_at(c, P, i)->ya), STRIP) - d;
-        SET(pc_at(c, P, i)->nruns, 1);
-        SET(pc_at(c, P, i)->qs, q);
+        single(c, p, b, r0, P, i, q);
         return;
     }
     i64 *ev = (i64 *)amalloc(c, sizeof(i64) * (size_t)(2 * k + 2));
@@ -298,119 +304,62 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
         if (!pc_at(c, P, i)->open) continue;
         SET(pc_at(c, P, i)->open, 0);
         i64 q = pc_at(c, P, i)->run_q;
-        if (pc_at(c, P, i)->nruns == 1 && !pc_at(c, P, i)->snapped) { SET(pc_at(c, P, i)->qs, q); continue; }
+        if (pc_at(c, P, i)->nruns == 1 && !pc_at(c, P, i)->snapped) { single(c, p, b, r0, P, i, q); continue; }
         draw_run(c, b, r0, P, i, pc_at(c, P, i)->run_ya, pc_at(c, P, i)->run_yb, q);
     }
 }
 
-static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
-    const i64 s0 = floordiv(lo, STRIP), s1 = floordiv(hi, STRIP);
-    const i64 n_edges = p->e_yt.n, nl = p->levels.n;
-    i64 n_ep = 0, n_dp = 0;
-    for (i64 e = 0; e < n_edges; e++) {
-        i64 yt = p->e_yt.p[e], yb = gi(c, p->e_yb, e);
-        if (!(yb > lo && yt < hi)) continue;
-        n_ep += imax(imin(floordiv(yb - 1, STRIP), s1 - 1) - imax(floordiv(yt, STRIP), s0) + 1, 0);
-    }
-    for (i64 j = 0; j < p->d_cy.n; j++) {
-        i64 cy = p->d_cy.p[j];
-        if (!(cy - p->k0 > lo && cy + p->k0 < hi)) continue;
-        n_dp += imax(imin(floordiv(cy - p->k0 - 1, STRIP), s1 - 1) - imax(floordiv(cy + p->k0, STRIP), s0) + 1, 0);
-    }
-    const i64 n = n_ep + 2 * n_dp;
-    if (n == 0 || c->bad) return;
-    Pieces P;
-    P.n = n;
-    P.p = (Pc *)amalloc(c, sizeof(Pc) * (size_t)n);
-    if (!P.p) return;
-    memset(P.p, 0, sizeof(Pc) * (size_t)n);
-    memset(&P.junk, 0, sizeof(Pc));
-    /* links: horizontal runs inside strips, at most one per edge, turn and disc end */
-    i64 link_cap = n_edges + p->t_y.n + 2 * p->d_cy.n + 1;
-    IV lm = iv_new(c, link_cap, 0);
-    FV l0 = fv_new(c, link_cap, 0.0), l1 = fv_new(c, link_cap, 0.0);
-    if (c->nomem) return;
-    i64 nlk = 0;
-#define LINK(y, xa_, xb_) do { i64 y_ = (y); double a_ = (xa_), b_ = (xb_); \
-        if (y_ >= lo && y_ < hi && pymod(y_, STRIP) != 0 && a_ != b_) { \
-            is(c, lm, nlk, floordiv(y_, STRIP)); fs(c, l0, nlk, a_); fs(c, l1, nlk, b_); nlk++; } } while (0)
-    i64 k = 0;
-    for (i64 e = 0; e < n_edges && !c->bad; e++) {
-        i64 yt = p->e_yt.p[e], yb = gi(c, p->e_yb, e);
-        if (!(yb > lo && yt < hi)) continue;
-        double xt = gf(c, p->e_xt, e), sl = gf(c, p->e_sl, e);
-        i64 ch = gi(c, p->e_ch, e);
-        i64 d = gi(c, p->ch_d, ch), li = level_index(c, p, gi(c, p->ch_level, ch));
-        i64 ms = imax(floordiv(yt, STRIP), s0), me = imin(floordiv(yb - 1, STRIP), s1 - 1);
-        for (i64 m = ms; m <= me; m++, k++) {
-            i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
-            SET(pc_at(c, &P, k)->m, m); SET(pc_at(c, &P, k)->ya, ya); SET(pc_at(c, &P, k)->yb, y2); SET(pc_at(c, &P, k)->d, d); SET(pc_at(c, &P, k)->li, li);
-            SET(pc_at(c, &P, k)->src, e);
-            SET(pc_at(c, &P, k)->xa, xt + (double)(ya - yt) * sl);
-            SET(pc_at(c, &P, k)->xb, xt + (double)(y2 - yt) * sl);
-        }
-        if (e + 1 < n_edges && gi(c, p->e_ch, e + 1) == ch) {  /* the next edge of the chain */
-            i64 f = e + 1, ft = gi(c, p->e_yt, f);
-            i64 y = yb == ft ? yb : yt;
-            LINK(y, xt + (double)(y - yt) * sl, gf(c, p->e_xt, f) + (double)(y - ft) * gf(c, p->e_sl, f));
-        }
-    }
-    for (i64 t = 0; t < p->t_y.n && !c->bad; t++) {
-        i64 y = p->t_y.p[t];
-        if (!(y >= lo && y < hi && pymod(y, STRIP) != 0)) continue;
-        i64 a = gi(c, p->t_a, t), bb = gi(c, p->t_b, t);
-        i64 ea = lower_bound(p->e_ch.p, p->e_ch.n, a + 1) - 1, eb = lower_bound(p->e_ch.p, p->e_ch.n, bb);
-        double xa = gf(c, p->e_xt, ea) + (double)(y - gi(c, p->e_yt, ea)) * gf(c, p->e_sl, ea);
-        double xb = gf(c, p->e_xt, eb) + (double)(y - gi(c, p->e_yt, eb)) * gf(c, p->e_sl, eb);
-        LINK(y, xa, xb);
-    }
-    for (i64 j = 0; j < p->d_cy.n && !c->bad; j++) {
-        i64 cy = p->d_cy.p[j], top = cy + p->k0, bot = cy - p->k0;
-        if (!(bot > lo && top < hi)) continue;
-        double cx = gf(c, p->d_cx, j);
-        i64 li = level_index(c, p, gi(c, p->d_lev, j));
-        i64 ms = imax(floordiv(top, STRIP), s0), me = imin(floordiv(bot - 1, STRIP), s1 - 1);
-        for (i64 m = ms; m <= me; m++, k++) {
-            i64 ya, yb; double lxa, lxb, rxa, rxb;
-            disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
-            for (int side = 0; side < 2; side++) {
-                i64 i = k + side * n_dp;
-                SET(pc_at(c, &P, i)->m, m); SET(pc_at(c, &P, i)->ya, ya); SET(pc_at(c, &P, i)->yb, yb); SET(pc_at(c, &P, i)->d, side ? -1 : 1);
-                SET(pc_at(c, &P, i)->li, li); SET(pc_at(c, &P, i)->src, n_edges + 2 * j + side);
-                SET(pc_at(c, &P, i)->xa, side ? rxa : lxa); SET(pc_at(c, &P, i)->xb, side ? rxb : lxb);
-            }
-            if (ya == top) LINK(ya, lxa, rxa);
-            if (yb == bot) LINK(yb, lxb, rxb);
-        }
-    }
-#undef LINK
-    if (k != n_ep + n_dp) { c->bad = 1; return; }
-    if (c->bad) return;
-    /* clusters: pieces and links by the left end of their x range, per strip */
-    i64 n_it = n + nlk;
+/* a piece of the band, every field set */
+static inline void put_piece(Ctx *c, Pieces *P, i64 i, i64 m, i64 ya, i64 yb, double xa, double xb, i64 d, i64 li,
+                             i64 src, i64 k) {
+    Pc *q = pc_at(c, P, i);
+    Pc v = {m, ya, yb, d, li, src, 0, 0, k, 0, 0, 0, 0, xa, xb};
+    *q = v;
+}
+
+/* pieces ordered by the left end of their x range (links too), cut into clusters, each processed */
+static void strip_clusters(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, i64 pa, i64 pn, const i64 *lk_s,
+                           const double *lk0, const double *lk1, i64 nlk, i64 strip, i64 *idx, i64 *w) {
+    const i64 nl = p->levels.n;
+    i64 ln = 0;
+    for (i64 t = 0; t < nlk; t++) ln += lk_s[t] == strip;
+    i64 n_it = pn + ln;
+    Mark mark0 = arena_mark(c);
     i64 *lo_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)n_it), *hi_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)n_it);
     if (!lo_k || !hi_k) return;
-    for (i64 i = 0; i < n_it; i++) {
-        i64 m;
-        double a, bx;
-        if (i < n) { m = P.p[i].m; a = P.p[i].xa; bx = P.p[i].xb; }
-        else { m = ig(c, lm, i - n); a = fg(c, l0, i - n); bx = fg(c, l1, i - n); }
-        lo_k[i] = (m - s0) * XSPAN + xq(floor(pmin(a, bx) * XQ));
-        hi_k[i] = (m - s0) * XSPAN + xq(ceil(pmax(a, bx) * XQ));
+    i64 t2 = pn;
+    for (i64 t = 0; t < pn; t++) {
+        Pc *q = pc_at(c, P, pa + t);
+        lo_k[t] = xq(floor(pmin(q->xa, q->xb) * XQ));
+        hi_k[t] = xq(ceil(pmax(q->xa, q->xb) * XQ));
     }
-    Pair *o = sorted_pairs(c, lo_k, NULL, n_it);
-    i64 *idx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n + 1));
-    i64 *w = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
-    if (!o || !idx || !w) return;
+    for (i64 t = 0; t < nlk; t++) {
+        if (lk_s[t] != strip) continue;
+        if (t2 >= n_it) { c->bad = 1; return; }
+        lo_k[t2] = xq(floor(pmin(lk0[t], lk1[t]) * XQ));
+        hi_k[t2] = xq(ceil(pmax(lk0[t], lk1[t]) * XQ));
+        t2++;
+    }
+    /* the pieces come nearly in order (the active edges are kept in x order): insertion sort,
+     * or a full sort once it has moved too much */
+    Pair *o = (Pair *)amalloc(c, sizeof(Pair) * (size_t)n_it);
+    if (!o) return;
+    for (i64 t = 0; t < n_it; t++) { o[t].k = lo_k[t]; o[t].i = t; }
+    i64 moves = 0, limit = 8 * n_it + 256;
+    for (i64 t = 1; t < n_it && moves <= limit; t++) {
+        Pair v = o[t];
+        i64 u = t - 1;
+        while (u >= 0 && (o[u].k > v.k || (o[u].k == v.k && o[u].i > v.i))) { o[u + 1] = o[u]; u--; moves++; }
+        o[u + 1] = v;
+    }
+    if (moves > limit) { o = sorted_pairs(c, lo_k, NULL, n_it); if (!o) return; }
     memset(w, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
-    i64 strip = INT64_MIN, reach = 0, kk = 0;
+    i64 reach = 0, kk = 0;
     for (i64 t = 0; t <= n_it && !c->bad && !c->nomem; t++) {
         int fresh = t == n_it || t == 0 || lo_k[o[t].i] > reach;
         if (fresh && kk > 0) {  /* a cluster ends */
-            i64 m = pc_at(c, &P, idx[0])->m;
-            if (m != strip) { memset(w, 0, sizeof(i64) * (size_t)(nl ? nl : 1)); strip = m; }
             Mark mark = arena_mark(c);
-            cluster(c, p, b, r0, &P, idx, kk, w);
+            cluster(c, p, b, r0, P, idx, kk, w);
             arena_release(c, mark);
             kk = 0;
         }
@@ -418,42 +367,181 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
         i64 i = o[t].i;
         if ((uint64_t)i >= (uint64_t)n_it) { c->bad = 1; return; }
         reach = fresh ? hi_k[i] : imax(reach, hi_k[i]);
-        if (i < n) { if (kk > n) { c->bad = 1; return; } idx[kk++] = i; }
+        if (i < pn) { if (kk >= pn) { c->bad = 1; return; } idx[kk++] = pa + i; }
     }
-    if (c->bad || c->nomem) return;
-    /* pieces drawn as one run: an edge crossing a whole row with one value in its four strips is
-     * one row piece (sweep._merge_rows); the others as they are */
-#define SINGLE(i) (pc_at(c, &P, i)->nruns == 1 && !pc_at(c, &P, i)->snapped)
-    k = 0;
-    for (i64 e = 0; e < n_edges && !c->bad; e++) {
+    arena_release(c, mark0);
+}
+
+/* the classified shapes of a band, a row at a time: the edges and discs that reach a row are kept
+ * in active lists, so a row's pieces are made, classified and drawn while they are in cache */
+static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
+    const i64 rows = floordiv(hi, YQ) - r0, n_edges = p->e_yt.n, nd = p->d_cy.n, nt = p->t_y.n;
+    if (rows <= 0 || floordiv(lo, YQ) != r0) { if (rows > 0) c->bad = 1; return; }
+    /* edges, discs and turns by the first row of the band they reach */
+    IV es = iv_new(c, rows + 1, 0), ds = iv_new(c, rows + 1, 0), ts = iv_new(c, rows + 1, 0);
+    if (c->nomem) return;
+#define FIRST_ROW(y) (imax(floordiv((y), YQ), r0) - r0)
+    i64 ne = 0, ndd = 0, ntt = 0;
+    for (i64 e = 0; e < n_edges; e++) {
+        i64 yt = p->e_yt.p[e], yb = gi(c, p->e_yb, e);
+        if (yb > lo && yt < hi) { i64 r = FIRST_ROW(yt) + 1; is(c, es, r, ig(c, es, r) + 1); ne++; }
+    }
+    for (i64 j = 0; j < nd; j++) {
+        i64 cy = p->d_cy.p[j];
+        if (cy - p->k0 > lo && cy + p->k0 < hi) { i64 r = FIRST_ROW(cy + p->k0) + 1; is(c, ds, r, ig(c, ds, r) + 1); ndd++; }
+    }
+    for (i64 t = 0; t < nt; t++) {
+        i64 y = p->t_y.p[t];
+        if (y >= lo && y < hi && pymod(y, STRIP) != 0) { i64 r = floordiv(y, YQ) - r0 + 1; is(c, ts, r, ig(c, ts, r) + 1); ntt++; }
+    }
+    if (ne == 0 && ndd == 0) return;
+    IV eo = iv_new(c, ne, 0), dor = iv_new(c, ndd, 0), tor = iv_new(c, ntt, 0);
+    IV ef = iv_new(c, rows + 1, 0), df = iv_new(c, rows + 1, 0), tf = iv_new(c, rows + 1, 0);
+    if (c->nomem) return;
+    for (i64 r = 0; r < rows; r++) {
+        es.p[r + 1] += es.p[r]; ds.p[r + 1] += ds.p[r]; ts.p[r + 1] += ts.p[r];
+        ef.p[r] = es.p[r]; df.p[r] = ds.p[r]; tf.p[r] = ts.p[r];
+    }
+    for (i64 e = 0; e < n_edges; e++) {
         i64 yt = p->e_yt.p[e], yb = p->e_yb.p[e];
-        if (!(yb > lo && yt < hi)) continue;
-        double xt = p->e_xt.p[e], sl = p->e_sl.p[e];
-        i64 ms = imax(floordiv(yt, STRIP), s0), me = imin(floordiv(yb - 1, STRIP), s1 - 1);
-        i64 off = k - ms;
-        i64 m = ms;
-        while (m <= me) {
-            i64 i = off + m;
-            i64 row = floordiv(m, STRIPS);
-            if (pymod(m, STRIPS) == 0 && yt <= row * YQ && yb >= (row + 1) * YQ && SINGLE(i)) {
-                i64 qm = pc_at(c, &P, i)->qs;
+        if (yb > lo && yt < hi) { i64 r = FIRST_ROW(yt); i64 at = ig(c, ef, r); is(c, eo, at, e); is(c, ef, r, at + 1); }
+    }
+    for (i64 j = 0; j < nd; j++) {
+        i64 cy = p->d_cy.p[j];
+        if (cy - p->k0 > lo && cy + p->k0 < hi) {
+            i64 r = FIRST_ROW(cy + p->k0); i64 at = ig(c, df, r); is(c, dor, at, j); is(c, df, r, at + 1);
+        }
+    }
+    for (i64 t = 0; t < nt; t++) {
+        i64 y = p->t_y.p[t];
+        if (y >= lo && y < hi && pymod(y, STRIP) != 0) {
+            i64 r = floordiv(y, YQ) - r0; i64 at = ig(c, tf, r); is(c, tor, at, t); is(c, tf, r, at + 1);
+        }
+    }
+#undef FIRST_ROW
+    IV ae = iv_new(c, ne, 0), ad = iv_new(c, ndd, 0);  /* the active edges and discs */
+    i64 *w = (i64 *)amalloc(c, sizeof(i64) * (size_t)(p->levels.n ? p->levels.n : 1));
+    if (c->nomem || !w) return;
+    i64 n_ae = 0, n_ad = 0;
+    for (i64 r = 0; r < rows && !c->bad && !c->nomem; r++) {
+        const i64 row = r0 + r, ylo = row * YQ, yhi = ylo + YQ, m0 = row * STRIPS;
+        i64 keep = 0;
+        for (i64 a = 0; a < n_ae; a++) { i64 e = ae.p[a]; if (p->e_yb.p[e] > ylo) ae.p[keep++] = e; }
+        n_ae = keep;
+        for (i64 t = es.p[r]; t < es.p[r + 1]; t++) { if (n_ae >= ne) { c->bad = 1; return; } ae.p[n_ae++] = ig(c, eo, t); }
+        keep = 0;
+        for (i64 a = 0; a < n_ad; a++) { i64 j = ad.p[a]; if (p->d_cy.p[j] - p->k0 > ylo) ad.p[keep++] = j; }
+        n_ad = keep;
+        for (i64 t = ds.p[r]; t < ds.p[r + 1]; t++) { if (n_ad >= ndd) { c->bad = 1; return; } ad.p[n_ad++] = ig(c, dor, t); }
+        if (n_ae == 0 && n_ad == 0) continue;
+        Mark mark = arena_mark(c);
+        {  /* active edges in x order at the row's top (nearly so from the row before) */
+            double *kx = (double *)amalloc(c, sizeof(double) * (size_t)(n_ae ? n_ae : 1));
+            if (!kx) return;
+            for (i64 a = 0; a < n_ae; a++) {
+                i64 e = ae.p[a], yt = p->e_yt.p[e];
+                kx[a] = p->e_xt.p[e] + (double)(imax(yt, ylo) - yt) * p->e_sl.p[e];
+            }
+            i64 moves = 0, limit = 8 * n_ae + 256;
+            for (i64 a = 1; a < n_ae && moves <= limit; a++) {
+                double kv = kx[a]; i64 ev = ae.p[a], u = a - 1;
+                while (u >= 0 && kx[u] > kv) { kx[u + 1] = kx[u]; ae.p[u + 1] = ae.p[u]; u--; moves++; }
+                kx[u + 1] = kv; ae.p[u + 1] = ev;
+            }
+        }
+        /* the row's pieces, strip by strip */
+        i64 cnt[STRIPS + 1] = {0}, fill[STRIPS];
+        for (i64 a = 0; a < n_ae; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) cnt[m - m0 + 1]++;
+        }
+        for (i64 a = 0; a < n_ad; a++) {
+            i64 cy = p->d_cy.p[ad.p[a]];
+            i64 ms = imax(floordiv(cy + p->k0, STRIP), m0), me = imin(floordiv(cy - p->k0 - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) cnt[m - m0 + 1] += 2;
+        }
+        for (int j = 0; j < STRIPS; j++) { cnt[j + 1] += cnt[j]; fill[j] = cnt[j]; }
+        const i64 n = cnt[STRIPS];
+        Pieces P;
+        P.n = n;
+        P.p = (Pc *)amalloc(c, sizeof(Pc) * (size_t)(n ? n : 1));
+        memset(&P.junk, 0, sizeof(Pc));
+        P.eq = iv_new(c, STRIPS * n_ae, INT64_MIN);
+        i64 lk_cap = n_ae + (ts.p[r + 1] - ts.p[r]) + 2 * n_ad + 1;
+        i64 *lk_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)lk_cap), *idx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n + 1));
+        double *lk0 = (double *)amalloc(c, sizeof(double) * (size_t)lk_cap), *lk1 = (double *)amalloc(c, sizeof(double) * (size_t)lk_cap);
+        if (!P.p || !lk_s || !idx || !lk0 || !lk1 || c->nomem) return;
+        i64 nlk = 0;
+#define LINK(y, xa_, xb_) do { i64 y_ = (y); double a_ = (xa_), b_ = (xb_); \
+        if (y_ >= ylo && y_ < yhi && pymod(y_, STRIP) != 0 && a_ != b_) { \
+            if (nlk >= lk_cap) { c->bad = 1; return; } \
+            lk_s[nlk] = floordiv(y_, STRIP) - m0; lk0[nlk] = a_; lk1[nlk] = b_; nlk++; } } while (0)
+        for (i64 a = 0; a < n_ae && !c->bad; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            double xt = gf(c, p->e_xt, e), sl = gf(c, p->e_sl, e);
+            i64 ch = gi(c, p->e_ch, e);
+            i64 d = gi(c, p->ch_d, ch), li = level_index(c, p, gi(c, p->ch_level, ch));
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
+                put_piece(c, &P, fill[m - m0]++, m, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl,
+                          d, li, e, a * STRIPS + (m - m0));
+            }
+            if (e + 1 < n_edges && gi(c, p->e_ch, e + 1) == ch) {  /* the next edge of the chain */
+                i64 f = e + 1, ft = gi(c, p->e_yt, f);
+                i64 y = yb == ft ? yb : yt;
+                LINK(y, xt + (double)(y - yt) * sl, gf(c, p->e_xt, f) + (double)(y - ft) * gf(c, p->e_sl, f));
+            }
+        }
+        for (i64 u = ts.p[r]; u < ts.p[r + 1] && !c->bad; u++) {
+            i64 t = ig(c, tor, u), y = gi(c, p->t_y, t);
+            i64 ca = gi(c, p->t_a, t), cb = gi(c, p->t_b, t);
+            i64 ea = lower_bound(p->e_ch.p, p->e_ch.n, ca + 1) - 1, eb = lower_bound(p->e_ch.p, p->e_ch.n, cb);
+            double xa = gf(c, p->e_xt, ea) + (double)(y - gi(c, p->e_yt, ea)) * gf(c, p->e_sl, ea);
+            double xb = gf(c, p->e_xt, eb) + (double)(y - gi(c, p->e_yt, eb)) * gf(c, p->e_sl, eb);
+            LINK(y, xa, xb);
+        }
+        for (i64 a = 0; a < n_ad && !c->bad; a++) {
+            i64 j = ad.p[a], cy = p->d_cy.p[j], top = cy + p->k0, bot = cy - p->k0;
+            double cx = gf(c, p->d_cx, j);
+            i64 li = level_index(c, p, gi(c, p->d_lev, j));
+            i64 ms = imax(floordiv(top, STRIP), m0), me = imin(floordiv(bot - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 ya, yb; double lxa, lxb, rxa, rxb;
+                disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
+                put_piece(c, &P, fill[m - m0]++, m, ya, yb, lxa, lxb, 1, li, n_edges + 2 * j, -1);
+                put_piece(c, &P, fill[m - m0]++, m, ya, yb, rxa, rxb, -1, li, n_edges + 2 * j + 1, -1);
+                if (ya == top) LINK(ya, lxa, rxa);
+                if (yb == bot) LINK(yb, lxb, rxb);
+            }
+        }
+#undef LINK
+        for (int j = 0; j < STRIPS && !c->bad && !c->nomem; j++)
+            if (cnt[j + 1] > cnt[j])
+                strip_clusters(c, p, b, r0, &P, cnt[j], cnt[j + 1] - cnt[j], lk_s, lk0, lk1, nlk, j, idx, w);
+        /* edges drawn as one run per strip: one row piece where the four strips carry one value
+         * (sweep._merge_rows), else strip by strip */
+        for (i64 a = 0; a < n_ae && !c->bad && !c->nomem; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            double xt = p->e_xt.p[e], sl = p->e_sl.p[e];
+            i64 q0 = ig(c, P.eq, a * STRIPS);
+            if (yt <= ylo && yb >= yhi && q0 != INT64_MIN) {
                 int same = 1;
-                for (i64 u = 1; u < STRIPS; u++) if (!SINGLE(i + u) || pc_at(c, &P, i + u)->qs != qm) same = 0;
+                for (i64 u = 1; u < STRIPS; u++) if (ig(c, P.eq, a * STRIPS + u) != q0) same = 0;
                 if (same) {
-                    i64 ya = row * YQ, y2 = ya + YQ;
-                    add_piece(c, b, row - r0, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl, qm);
-                    m += STRIPS;
+                    add_piece(c, b, row - r0, ylo, yhi, xt + (double)(ylo - yt) * sl, xt + (double)(yhi - yt) * sl, q0);
                     continue;
                 }
             }
-            if (SINGLE(i)) add_piece(c, b, row - r0, pc_at(c, &P, i)->ya, pc_at(c, &P, i)->yb, pc_at(c, &P, i)->xa, pc_at(c, &P, i)->xb,
-                                     pc_at(c, &P, i)->qs);
-            m += 1;
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 qm = ig(c, P.eq, a * STRIPS + (m - m0));
+                if (qm == INT64_MIN) continue;
+                i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
+                add_piece(c, b, row - r0, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl, qm);
+            }
         }
-        k += me - ms + 1 > 0 ? me - ms + 1 : 0;
+        arena_release(c, mark);
     }
-    for (i64 i = n_ep; i < n && !c->bad; i++)
-        if (SINGLE(i)) add_piece(c, b, floordiv(pc_at(c, &P, i)->m, STRIPS) - r0, pc_at(c, &P, i)->ya, pc_at(c, &P, i)->yb,
-                                 pc_at(c, &P, i)->xa, pc_at(c, &P, i)->xb, pc_at(c, &P, i)->qs);
-#undef SINGLE
 }
