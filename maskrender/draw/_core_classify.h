@@ -497,7 +497,9 @@ static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
         for (i64 u = ts.p[r]; u < ts.p[r + 1] && !c->bad; u++) {
             i64 t = ig(c, tor, u), y = gi(c, p->t_y, t);
             i64 ca = gi(c, p->t_a, t), cb = gi(c, p->t_b, t);
+            if ((uint64_t)ca >= (uint64_t)p->ch_ymin.n || (uint64_t)cb >= (uint64_t)p->ch_ymin.n) { c->bad = 1; return; }
             i64 ea = lower_bound(p->e_ch.p, p->e_ch.n, ca + 1) - 1, eb = lower_bound(p->e_ch.p, p->e_ch.n, cb);
+            if (gi(c, p->e_ch, ea) != ca || gi(c, p->e_ch, eb) != cb) { c->bad = 1; return; }  /* the chains' last and first edges */
             double xa = gf(c, p->e_xt, ea) + (double)(y - gi(c, p->e_yt, ea)) * gf(c, p->e_sl, ea);
             double xb = gf(c, p->e_xt, eb) + (double)(y - gi(c, p->e_yt, eb)) * gf(c, p->e_sl, eb);
             LINK(y, xa, xb);

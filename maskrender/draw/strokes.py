@@ -160,13 +160,21 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     ring_counts = np.bincount(slot_run[pk], minlength=n_run)
     ring_start = np.r_[0, np.cumsum(ring_counts)].astype(np.int64)
     ring_level = levels[line[seg[run_first]]].astype(np.int64)
-    # the joins at sharp vertices (where one run ends and the next begins): regular polygons of a
-    # disc's area, counter-clockwise, their edges within 0.005 px of the circle
-    ends = np.unique(np.r_[seg[run_first][~line_start], seg[run_last][~line_end] + 1])
-    ang = 2 * np.pi * np.arange(per_turn) / per_turn
-    r_eq = h * math.sqrt(2 * math.pi / (per_turn * math.sin(2 * math.pi / per_turn)))
-    joins = (xy[ends][:, None, :] + r_eq * np.column_stack([np.cos(ang), np.sin(ang)])[None]).reshape(-1, 2)
+    # the joins at sharp vertices, where one run ends flat and the next begins: each run covers the
+    # half disc on its side, so the join is the sector between them (as wide as the turn), its
+    # arc's points at the radius that keeps the sector's exact area
+    at = inner[sharp]
+    ua, ub = u[at], u[at + 1]
+    turn = np.arccos(np.clip((ua * ub).sum(axis=1), -1.0, 1.0))
+    n_arc = np.maximum(np.ceil(turn / (2 * np.pi / per_turn)), 1).astype(np.int64)
+    mid = np.arctan2(ua[:, 1] - ub[:, 1], ua[:, 0] - ub[:, 0])
+    jk = np.repeat(np.arange(len(at)), n_arc + 2)
+    jj = np.arange(int((n_arc + 2).sum())) - np.repeat(np.cumsum(n_arc + 2) - n_arc - 2, n_arc + 2)
+    step = (turn / n_arc)[jk]
+    ang_j = mid[jk] - turn[jk] / 2 + (jj - 1) * step
+    r_j = np.where(jj == 0, 0.0, h * np.sqrt(step / np.maximum(np.sin(step), 1e-300)))
+    joins = xy[seg[at] + 1][jk] + r_j[:, None] * np.column_stack([np.cos(ang_j), np.sin(ang_j)])
     pts = np.concatenate([pts, joins])
-    ring_start = np.r_[ring_start, ring_start[-1] + per_turn * np.arange(1, len(ends) + 1)].astype(np.int64)
-    ring_level = np.r_[ring_level, levels[line[ends]]].astype(np.int64)
+    ring_start = np.r_[ring_start, ring_start[-1] + np.cumsum(n_arc + 2)].astype(np.int64)
+    ring_level = np.r_[ring_level, levels[line[seg[at]]]].astype(np.int64)
     return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, np.empty((0, 2)), np.empty(0, dtype=np.int64)

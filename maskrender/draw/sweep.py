@@ -63,18 +63,16 @@ Bool = npt.NDArray[np.bool_]
 STRIPS = 4
 """Strips per pixel row in which the union of overlapping shapes is decided."""
 STRIP = YQ // STRIPS
-HALF = STRIP // 2
 XQ = 4096
 """Resolution of the crossings' sort key (1/4096 px)."""
 XSPAN = 1 << 44
 """Sort keys order x from ``-XSPAN / 2 / XQ`` to ``XSPAN / 2 / XQ`` pixels (+-2 billion): geometry
-reaching further is clipped to the box first (:data:`maskrender.draw.shapes.FAR`).  Crossings
-outside the box are ordered by their true x too: a near-horizontal piece may reach into the box
-from a crossing far outside it."""
+reaching further is clipped to the box first (:data:`maskrender.draw.shapes.FAR`)."""
 
 
-def _xkey(x: F64) -> I64:
-    out: I64 = np.clip(np.rint(x * XQ) + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
+def _xq(v: F64) -> I64:
+    """Positions in units of 1/XQ px (already scaled and rounded) as non-negative sort keys."""
+    out: I64 = np.clip(v + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
     return out
 
 BAND_PIECES = 250_000
@@ -87,11 +85,6 @@ integrals are int64, so a band of a large box stays a few MB."""
 
 def _ceil_div(a: Any, b: int) -> Any:
     return -((-a) // b)
-
-
-# ---------------------------------------------------------------------------------------------
-# bands
-# ---------------------------------------------------------------------------------------------
 
 
 def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
@@ -131,11 +124,6 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
 
 
-# ---------------------------------------------------------------------------------------------
-# pieces
-# ---------------------------------------------------------------------------------------------
-
-
 def _in_band(yt: I64, yb: I64, lo: int, hi: int) -> I64:
     out: I64 = np.flatnonzero((yb > lo) & (yt < hi))
     return out
@@ -170,10 +158,6 @@ def _disc_pieces(p: Plan, cx: F64, cy: I64, m: I64, strip: int) -> tuple[I64, I6
     return ya, yb, cx - wa - delta, cx - wb - delta, cx + wa + delta, cx + wb + delta
 
 
-# ---------------------------------------------------------------------------------------------
-# classification: exact per slab
-# ---------------------------------------------------------------------------------------------
-
 SNAP = 16
 """A cluster over its budget has the ends of its pieces moved to the nearest multiple of this many
 y units (1/64 px) first: at most 16 slabs a strip, at most that much off."""
@@ -185,11 +169,6 @@ ROUNDS = 8
 def _budget(k: I64) -> I64:
     """Records (a piece in a slab) a cluster of ``k`` pieces may make: linear in its pieces."""
     out: I64 = 64 * k + 1024
-    return out
-
-
-def _xq(v: F64) -> I64:
-    out: I64 = np.clip(v + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
     return out
 
 
@@ -340,7 +319,7 @@ def _sweep_slabs(pc: tuple[F64, F64, I64, I64, I64], d: I64, lev: I64, cl: I64, 
     pi, si = r_piece, r_slab
     sl = (xb[pi] - xa[pi]) / (yb[pi] - ya[pi])
     xm = xa[pi] + ((s_y0[si] + s_y1[si]) * 0.5 - ya[pi]) * sl
-    o = np.lexsort((src[pi], d[pi] > 0, _xkey(xm), si))
+    o = np.lexsort((src[pi], d[pi] > 0, _xq(np.rint(xm * XQ)), si))
     po, so = pi[o], si[o]
     do, lo_ = d[po], lev[po]
     start = np.r_[True, so[1:] != so[:-1]]
@@ -438,16 +417,6 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
             np.concatenate([run_q, single_q[:ne][e_first]]))
 
 
-def _unmerged(first: Bool) -> Bool:
-    """The strip pieces not covered by a merged row that starts at a ``first`` piece."""
-    n = len(first)
-    merged = first.copy()
-    for k in range(1, STRIPS):
-        merged[k:] |= first[: n - k]
-    out: Bool = ~merged
-    return out
-
-
 def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
     """Which strip pieces (of items listed strip by strip, strips ascending) merge into row pieces.
 
@@ -462,7 +431,10 @@ def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
         same = np.zeros(n, dtype=bool)
         same[: n - k] = q[k:] == q[: n - k]
         first &= same
-    return first, _unmerged(first)
+    merged = first.copy()  # and the strip pieces that a merged row starting at a first piece covers
+    for k in range(1, STRIPS):
+        merged[k:] |= first[: n - k]
+    return first, ~merged
 
 
 def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
@@ -485,10 +457,6 @@ def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
             np.concatenate([xa, lxa, rxa]), np.concatenate([xb, lxb, rxb]),
             np.concatenate([p.iso_q[e], lev, -lev]))
 
-
-# ---------------------------------------------------------------------------------------------
-# entry points
-# ---------------------------------------------------------------------------------------------
 
 
 def integral_rows(p: Plan) -> Iterator[tuple[int, I64]]:

@@ -151,7 +151,7 @@ def stroke_figures(kind: str, width: float, seed: int) -> Figures:
 def lesion_figures(n: int, seed: int, graded: bool) -> Figures:
     rng = np.random.default_rng(seed)
     shapes = lesions(rng, n)
-    levels = [float(lv) for lv in rng.choice([0.2, 0.4, 0.6, 0.8, 1.0], n)] if graded else [1.0] * n  # whole 8-bit levels
+    levels = [float(lv) for lv in rng.choice([0.2, 0.4, 0.6, 0.8, 1.0], n)] if graded else [1.0] * n  # 8-bit
     mask = bare_mask("heatmap_mask" if graded else "polygon_mask", [_ring(s) for s in shapes], view_box=_vb(),
                      intensities=levels if graded else None)
     return _figures(_alpha(mask), level_integral(zip(shapes, levels, strict=True), SIZE))
