@@ -271,7 +271,7 @@ PARITY_CASES = [*LINES, "lesions", "sawtooth", "fan"]
 
 @pytest.mark.parametrize("seed", range(3))
 @pytest.mark.parametrize("case", PARITY_CASES)
-def test_the_c_core_classifies_byte_for_byte_as_numpy(case: str, seed: int) -> None:
+def test_the_c_core_classifies_byte_for_byte_as_the_reference(case: str, seed: int) -> None:
     """The slabs, their crossings, the budget's fallbacks: the same bytes from both back-ends."""
     from maskrender.draw import compiled, sweep
     from maskrender.draw.plan import plan
