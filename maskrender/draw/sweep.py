@@ -29,8 +29,7 @@ the budget, or after :data:`ROUNDS` rounds, leaving those slabs decided on their
 in its pieces.
 
 Shapes that meet no other shape skip all this (their winding is 0 or 1 everywhere) and are
-accumulated directly, a whole row at a time.  Rows are processed in bands holding a bounded
-number of pieces, so memory stays bounded for any input.
+accumulated directly, a row at a time.  Rows go in bands of a bounded number of pieces.
 
 >>> import shapely
 >>> from maskrender.draw.plan import plan
@@ -83,10 +82,6 @@ BAND_PIXELS = 1 << 19
 integrals are int64, so a band of a large box stays a few MB."""
 
 
-def _ceil_div(a: Any, b: int) -> Any:
-    return -((-a) // b)
-
-
 def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     """Row ranges ``[r0, r1)`` each holding about ``budget`` pieces (at least one row each).
 
@@ -103,7 +98,7 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
 
     def add(yt: I64, yb: I64, per_row: float | F64) -> None:
         r0 = np.clip(yt // YQ, 0, h)
-        r1 = np.clip(_ceil_div(yb, YQ), 0, h)
+        r1 = np.clip(-((-yb) // YQ), 0, h)
         ok = r1 > r0
         wt = np.broadcast_to(np.asarray(per_row, dtype=np.float64), yt.shape)[ok]
         weight[:] += np.bincount(r0[ok], weights=wt, minlength=h + 1)[: h + 1]
@@ -166,6 +161,12 @@ ROUNDS = 8
 """Rounds of splitting slabs where pieces cross (each splits at every crossing of neighbours)."""
 
 
+def _unique(a: I64) -> I64:
+    """Sorted distinct values (a sort: faster here than numpy's hashing)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a  # type: ignore[no-any-return]
+
+
 def _budget(k: I64) -> I64:
     """Records (a piece in a slab) a cluster of ``k`` pieces may make: linear in its pieces."""
     out: I64 = 64 * k + 1024
@@ -194,8 +195,9 @@ def _clusters(m: I64, xa: F64, xb: F64, links: tuple[I64, F64, F64]) -> I64:
     out = np.empty(len(mm), dtype=np.int64)
     out[order] = np.cumsum(start) - 1
     cl = out[: len(m)]
-    _, dense = np.unique(cl, return_inverse=True)  # clusters made of links alone hold no piece
-    res: I64 = dense.reshape(-1).astype(np.int64)
+    has = np.zeros(int(out.max(initial=-1)) + 1, dtype=bool)  # clusters of links alone hold no piece
+    has[cl] = True
+    res: I64 = (np.cumsum(has) - 1)[cl]
     return res
 
 
@@ -228,7 +230,7 @@ def _slabs(cl: I64, top: I64, ya: I64, yb: I64, alive: Bool) -> tuple[I64, I64, 
     n_cl = int(cl.max()) + 1 if len(cl) else 0
     ctop = np.zeros(n_cl, dtype=np.int64)
     ctop[cl] = top
-    key = np.unique(np.r_[np.arange(n_cl) * 512, np.arange(n_cl) * 512 + STRIP,
+    key = _unique(np.r_[np.arange(n_cl) * 512, np.arange(n_cl) * 512 + STRIP,
                           (cl * 512 + ya - top)[alive], (cl * 512 + yb - top)[alive]])
     kc = key // 512
     nxt = np.r_[kc[1:] == kc[:-1], False]
@@ -253,7 +255,7 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
     s_cl, s_y0, s_y1 = slabs
     n_cl = len(k)
     budget = _budget(k)
-    done = np.zeros(len(s_cl), dtype=bool)
+    done = np.bincount(r_slab, minlength=len(s_cl)) < 2  # a piece alone crosses nothing
     rec = np.bincount(cl[r_piece], minlength=n_cl)
     for _ in range(ROUNDS):
         ri = np.flatnonzero(~done[r_slab])
@@ -273,7 +275,7 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
         s = so[i]
         yc = s_y0[s] + np.rint(0.5 + dt / (dt + db) * (s_y1[s] - s_y0[s] - 1)).astype(np.int64)
         ok = (yc > s_y0[s]) & (yc < s_y1[s])
-        sk = np.unique(s[ok] * 512 + (yc[ok] - s_y0[s[ok]]))
+        sk = _unique(s[ok] * 512 + (yc[ok] - s_y0[s[ok]]))
         sp_s = sk // 512
         n_split = np.bincount(sp_s, minlength=len(s_cl))
         k_slab = np.bincount(r_slab, minlength=len(s_cl))
@@ -372,7 +374,7 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     top = m * STRIP
     n_cl = int(cl.max()) + 1
     k = np.bincount(cl, minlength=n_cl)
-    inner = np.unique(np.r_[(cl * 512 + pya - top)[pya > top], (cl * 512 + pyb - top)[pyb < top + STRIP]])
+    inner = _unique(np.r_[(cl * 512 + pya - top)[pya > top], (cl * 512 + pyb - top)[pyb < top + STRIP]])
     ev = np.bincount(inner // 512, minlength=n_cl)
     over = k * (ev + 1) > _budget(k)
     snapped = over[cl]
