@@ -2,7 +2,7 @@
 
 Every mask becomes one :class:`Shapes` value: polygons become rings (exteriors
 counter-clockwise, holes clockwise, closing vertex dropped), points become discs, and lines
-become stroke outlines with exact discs as their caps (:mod:`maskrender.draw.strokes`), no
+become stroke outlines, runs and round joins as rings (:mod:`maskrender.draw.strokes`), no
 buffering.  Each ring and disc carries the 8-bit level (intensity x 255)
 of its feature; where shapes of one mask overlap the largest level wins.
 
