@@ -8,6 +8,7 @@
 #define SNAP 16
 #define ROUNDS 8
 static inline i64 budget(i64 k) { return 64 * k + 1024; }
+static inline i64 cross_budget(i64 k) { return 4 * k + 256; }  /* sweep._cross_budget */
 
 static inline i64 xq(double v) {
     v = v + (double)(XSPAN / 2);
@@ -215,7 +216,7 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
             s_split[j] = nc;
             add += nc * n;
         }
-        if (add == 0 || n_rec + add > cap) {
+        if (add == 0 || n_rec + add > cross_budget(k)) {
             for (i64 j = 0; j < ns; j++) s_done[j] = 1;
             break;
         }

@@ -54,14 +54,15 @@ def cap_segments(h: float) -> int:
     return int(min(64, max(4, math.ceil(math.pi / math.sqrt(8 * 0.005 / max(h, 1e-9))))))
 
 
-def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
+def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float, box: tuple[int, int] | None = None
                     ) -> tuple[F64, F64, I64, I64, F64, I64]:
     """Outlines of lines stroked ``width`` wide: ``(x, y, ring_start, ring_level, disc_centres, disc_level)``.
 
     Rings are counter-clockwise without their closing vertex: the runs' outlines, then the
-    joins at sharp vertices.  No discs are made (the two disc arrays are empty): a disc's
-    quarter-pixel strips are chords of its exact area, a few levels off near its poles, which
-    a pixel-traced line, sharp at nearly every vertex, would show all along.
+    joins at sharp vertices.  A join is a disc (radius ``width / 2``) only where that disc holds
+    the whole ``box`` (``(width, height)``, grown by a pixel; the rasteriser then draws the box):
+    a disc's quarter-pixel strips are chords of its exact area, a few levels off near its poles,
+    which a pixel-traced line, sharp at nearly every vertex, would show all along.
     """
     h = width / 2.0
     parts, feature = shapely.get_parts(lines, return_index=True)  # the lines of a MultiLineString apart
@@ -164,6 +165,14 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     # half disc on its side, so the join is the sector between them (as wide as the turn), its
     # arc's points at the radius that keeps the sector's exact area
     at = inner[sharp]
+    centre = xy[seg[at] + 1]
+    holds = np.zeros(len(at), dtype=bool)  # a join whose disc holds the whole box (grown by a pixel): the disc
+    if box is not None:
+        far_x = np.maximum(np.abs(centre[:, 0] + 1), np.abs(centre[:, 0] - box[0] - 1))
+        far_y = np.maximum(np.abs(centre[:, 1] + 1), np.abs(centre[:, 1] - box[1] - 1))
+        holds = far_x * far_x + far_y * far_y < h * h
+    discs, disc_level = centre[holds], levels[line[seg[at[holds]]]].astype(np.int64)
+    at = at[~holds]
     ua, ub = u[at], u[at + 1]
     turn = np.arccos(np.clip((ua * ub).sum(axis=1), -1.0, 1.0))
     n_arc = np.maximum(np.ceil(turn / (2 * np.pi / per_turn)), 1).astype(np.int64)
@@ -177,4 +186,4 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     pts = np.concatenate([pts, joins])
     ring_start = np.r_[ring_start, ring_start[-1] + np.cumsum(n_arc + 2)].astype(np.int64)
     ring_level = np.r_[ring_level, levels[line[seg[at]]]].astype(np.int64)
-    return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, np.empty((0, 2)), np.empty(0, dtype=np.int64)
+    return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, discs, disc_level

@@ -167,9 +167,10 @@ def _unique(a: I64) -> I64:
     return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a  # type: ignore[no-any-return]
 
 
-def _budget(k: I64) -> I64:
-    """Records (a piece in a slab) a cluster of ``k`` pieces may make: linear in its pieces."""
-    out: I64 = 64 * k + 1024
+def _budget(k: I64, crossings: bool = False) -> I64:
+    """Records (a piece in a slab) a cluster of ``k`` pieces may make (splitting at crossings
+    stops sooner): linear in its pieces."""
+    out: I64 = 4 * k + 256 if crossings else 64 * k + 1024
     return out
 
 
@@ -254,7 +255,7 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
     xa, xb, ya, yb, src = pc
     s_cl, s_y0, s_y1 = slabs
     n_cl = len(k)
-    budget = _budget(k)
+    budget = _budget(k, crossings=True)
     done = np.bincount(r_slab, minlength=len(s_cl)) < 2  # a piece alone crosses nothing
     rec = np.bincount(cl[r_piece], minlength=n_cl)
     for _ in range(ROUNDS):
