@@ -24,9 +24,9 @@ to the rounding of a crossing's y to 1/1024 px.  Cost: a cluster of ``k`` pieces
 per piece and slab, at most :func:`_budget` (``64 k + 1024``).  Past it (the ends of thousands
 of pieces in one strip, a hostile sawtooth) that cluster's piece ends are first moved to the
 nearest 1/64 px (:data:`SNAP`; at most 16 slabs a strip), and splitting at crossings stops at
-the budget, or after :data:`ROUNDS` rounds, leaving those slabs decided on their middle lines
-(off by at most a sliver where pieces cross inside them).  Every cluster thus costs linear time
-in its pieces.
+``4 k + 256`` records, or after :data:`ROUNDS` rounds, leaving those slabs decided on their
+middle lines (off by a sliver where pieces cross inside them: strokes far wider than the box
+crossing everywhere, hundreds of lines through one point).  Every cluster costs linear time.
 
 Shapes that meet no other shape skip all this (their winding is 0 or 1 everywhere) and are
 accumulated directly, a row at a time.  Rows go in bands of a bounded number of pieces.
