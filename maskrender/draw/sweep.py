@@ -164,7 +164,7 @@ ROUNDS = 8
 def _unique(a: I64) -> I64:
     """Sorted distinct values (a sort: faster here than numpy's hashing)."""
     a = np.sort(a)
-    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a  # type: ignore[no-any-return]
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
 def _budget(k: I64, crossings: bool = False) -> I64:
@@ -231,10 +231,10 @@ def _slabs(cl: I64, top: I64, ya: I64, yb: I64, alive: Bool) -> tuple[I64, I64, 
     n_cl = int(cl.max()) + 1 if len(cl) else 0
     ctop = np.zeros(n_cl, dtype=np.int64)
     ctop[cl] = top
-    key = _unique(np.r_[np.arange(n_cl) * 512, np.arange(n_cl) * 512 + STRIP,
-                          (cl * 512 + ya - top)[alive], (cl * 512 + yb - top)[alive]])
+    used = np.flatnonzero(np.bincount(cl[alive], minlength=n_cl))
+    key = _unique(np.r_[used * 512, used * 512 + STRIP, (cl * 512 + ya - top)[alive], (cl * 512 + yb - top)[alive]])
     kc = key // 512
-    nxt = np.r_[kc[1:] == kc[:-1], False]
+    nxt = np.r_[kc[1:] == kc[:-1], False][: len(kc)]
     slab_of_key = np.cumsum(nxt) - nxt
     s_cl = kc[nxt]
     s_y0 = ctop[s_cl] + key[nxt] % 512
@@ -271,9 +271,7 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
         o = np.lexsort((src[pi], xbo, xt, si))
         so, xto, xbs = si[o], xt[o], xbo[o]
         i = np.flatnonzero((so[1:] == so[:-1]) & (xbs[:-1] > xbs[1:]))
-        dt = xto[i + 1] - xto[i]
-        db = xbs[i] - xbs[i + 1]
-        s = so[i]
+        dt, db, s = xto[i + 1] - xto[i], xbs[i] - xbs[i + 1], so[i]
         yc = s_y0[s] + np.rint(0.5 + dt / (dt + db) * (s_y1[s] - s_y0[s] - 1)).astype(np.int64)
         ok = (yc > s_y0[s]) & (yc < s_y1[s])
         sk = _unique(s[ok] * 512 + (yc[ok] - s_y0[s[ok]]))
@@ -289,8 +287,7 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
         rec += np.where(allowed, add, 0)
         keep = apply[sp_s]
         sp_s, sp_y = sp_s[keep], s_y0[sp_s[keep]] + sk[keep] % 512
-        bs = np.r_[np.arange(len(s_cl)), sp_s]
-        by = np.r_[s_y0, sp_y]
+        bs, by = np.r_[np.arange(len(s_cl)), sp_s], np.r_[s_y0, sp_y]
         o = np.lexsort((by, bs))
         bs, by = bs[o], by[o]
         last = np.r_[bs[1:] != bs[:-1], True]
@@ -299,18 +296,18 @@ def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I6
         cnt = np.bincount(bs, minlength=len(s_cl))
         first = np.cumsum(cnt) - cnt
         rc = cnt[r_slab]
-        r_new = np.repeat(first[r_slab], rc) + np.arange(int(rc.sum())) - np.repeat(np.cumsum(rc) - rc, rc)
-        r_piece = np.repeat(r_piece, rc)
-        r_slab = r_new
+        r_piece, r_slab = (np.repeat(r_piece, rc), np.repeat(first[r_slab], rc) + np.arange(int(rc.sum()))
+                           - np.repeat(np.cumsum(rc) - rc, rc))
         s_cl, s_y0, s_y1, done = s_cl[bs], by, ny1, done[bs]
     return s_cl, s_y0, s_y1, r_piece, r_slab
 
 
 def _sweep_slabs(pc: tuple[F64, F64, I64, I64, I64], d: I64, lev: I64, cl: I64, m: I64,
-                 slabs: tuple[I64, I64, I64], r_piece: I64, r_slab: I64) -> I64:
+                 slabs: tuple[I64, I64, I64], r_piece: I64, r_slab: I64, alone: I64) -> tuple[I64, I64]:
     """The change each piece makes to the covered level in each of its slabs (``q`` per record):
     every slab's pieces swept along its middle line from the winding numbers its cluster starts
-    with (those of the clusters left of it in the strip)."""
+    with (those of the clusters left of it in the strip); and ``q`` of the pieces ``alone`` in
+    their cluster (one slab, nothing to sort)."""
     xa, xb, ya, yb, src = pc
     s_cl, s_y0, s_y1 = slabs
     n_cl = int(cl.max()) + 1
@@ -325,10 +322,10 @@ def _sweep_slabs(pc: tuple[F64, F64, I64, I64, I64], d: I64, lev: I64, cl: I64, 
     o = np.lexsort((src[pi], d[pi] > 0, _xq(np.rint(xm * XQ)), si))
     po, so = pi[o], si[o]
     do, lo_ = d[po], lev[po]
-    start = np.r_[True, so[1:] != so[:-1]]
+    start = np.r_[True, so[1:] != so[:-1]][: len(so)]
     base_idx = np.maximum.accumulate(np.where(start, np.arange(len(so)), 0))
-    after = np.zeros(len(so), dtype=np.int64)
-    before = np.zeros(len(so), dtype=np.int64)
+    after, before = np.zeros(len(so), dtype=np.int64), np.zeros(len(so), dtype=np.int64)
+    a_after, a_before = np.zeros(len(alone), dtype=np.int64), np.zeros(len(alone), dtype=np.int64)
     c_o = s_cl[so]
     for lv in np.unique(lev[alive]):
         mine = alive & (lev == lv)
@@ -340,9 +337,12 @@ def _sweep_slabs(pc: tuple[F64, F64, I64, I64, I64], d: I64, lev: I64, cl: I64, 
         w_after = enter[c_o] + cs - (cs[base_idx] - own[base_idx])
         after = np.where(w_after != 0, lv, after)
         before = np.where(w_after - own != 0, lv, before)
+        w_alone = enter[cl[alone]]
+        a_after = np.where(w_alone + np.where(lev[alone] == lv, d[alone], 0) != 0, lv, a_after)
+        a_before = np.where(w_alone != 0, lv, a_before)
     q = np.empty(len(so), dtype=np.int64)
     q[o] = after - before
-    return q
+    return q, a_after - a_before
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
@@ -384,17 +384,19 @@ def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
         pyb = np.where(snapped, (pyb + SNAP // 2) // SNAP * SNAP, pyb)
     alive = pyb > pya
     pc = (pxa, pxb, pya, pyb, src)
-    s_cl, s_y0, s_y1, r_piece, r_slab = _slabs(cl, top, pya, pyb, alive)
+    alone = np.flatnonzero(k[cl] == 1)  # most pieces (a cluster of one spans its strip)
+    s_cl, s_y0, s_y1, r_piece, r_slab = _slabs(cl, top, pya, pyb, alive & (k[cl] > 1))
     s_cl, s_y0, s_y1, r_piece, r_slab = _refine(pc, cl, k, (s_cl, s_y0, s_y1), r_piece, r_slab)
-    q_r = _sweep_slabs(pc, d, lev, cl, m, (s_cl, s_y0, s_y1), r_piece, r_slab)
+    q_r, q_alone = _sweep_slabs(pc, d, lev, cl, m, (s_cl, s_y0, s_y1), r_piece, r_slab, alone)
 
     # runs: a piece's consecutive slabs with one value
     o = np.lexsort((s_y0[r_slab], r_piece))
     rp, ry0, ry1, rq = r_piece[o], s_y0[r_slab[o]], s_y1[r_slab[o]], q_r[o]
-    new = np.r_[True, (rp[1:] != rp[:-1]) | (rq[1:] != rq[:-1])]
+    new = np.r_[True, (rp[1:] != rp[:-1]) | (rq[1:] != rq[:-1])][: len(rp)]
     first = np.flatnonzero(new)
-    last = np.r_[first[1:] - 1, len(rp) - 1]
-    run_p, run_q, run_ya, run_yb = rp[first], rq[first], ry0[first], ry1[last]
+    last = np.r_[first[1:], len(rp)][: len(first)] - 1
+    run_p, run_q = np.r_[rp[first], alone], np.r_[rq[first], q_alone]
+    run_ya, run_yb = np.r_[ry0[first], pya[alone]], np.r_[ry1[last], pyb[alone]]
     n_runs = np.bincount(run_p, minlength=len(m))
     single_q = np.full(len(m), np.iinfo(np.int64).min, dtype=np.int64) + np.arange(len(m))
     one = np.flatnonzero((n_runs == 1) & ~snapped)
