@@ -119,6 +119,40 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
         single(c, p, b, r0, P, i, q);
         return;
     }
+    if (k <= 32) {  /* pieces one above another (a chain through the strip, bending at vertices): every
+                     * slab holds one piece, which the general path below would find too */
+        i64 ord[32];
+        int disjoint = 1;
+        for (i64 t = 0; t < k; t++) {
+            i64 v = idx[t], u = t - 1;
+            while (u >= 0 && pc_at(c, P, ord[u])->ya > pc_at(c, P, v)->ya) { ord[u + 1] = ord[u]; u--; }
+            ord[u + 1] = v;
+        }
+        for (i64 t = 1; t < k && disjoint; t++) disjoint = pc_at(c, P, ord[t])->ya >= pc_at(c, P, ord[t - 1])->yb;
+        if (disjoint) {
+            i64 before = covered(p, w);
+            for (i64 t = 0; t < k; t++) {
+                Pc *q = pc_at(c, P, idx[t]);
+                if ((uint64_t)q->li >= (uint64_t)nl) { c->bad = 1; return; }
+                w[q->li] += q->d;
+                i64 after = covered(p, w);
+                w[q->li] -= q->d;
+                single(c, p, b, r0, P, idx[t], after - before);
+            }
+            for (i64 t = 0; t < k; t++) {  /* each level's net over the strip's height, as below */
+                i64 l = pc_at(c, P, idx[t])->li, net = 0, seen = 0;
+                for (i64 u = 0; u < t; u++) seen |= pc_at(c, P, idx[u])->li == l;
+                if (seen) continue;
+                for (i64 u = t; u < k; u++) {
+                    Pc *q = pc_at(c, P, idx[u]);
+                    if (q->li == l) net += q->d * (q->yb - q->ya);
+                }
+                if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; return; }
+                w[l] += floordiv(net, STRIP);
+            }
+            return;
+        }
+    }
     i64 *ev = (i64 *)amalloc(c, sizeof(i64) * (size_t)(2 * k + 2));
     if (!ev) return;
     i64 ne = 0;
