@@ -65,6 +65,18 @@ static void arena_reset(Ctx *c) {
     for (int i = 0; i < c->nblocks; i++) c->blocks[i].used = 0;
     c->cur = 0;
 }
+/* where the arena stands, to give back everything allocated after it (blocks past the current
+ * one are always empty: allocation only moves forward) */
+typedef struct { int cur; size_t used; } Mark;
+static Mark arena_mark(Ctx *c) {
+    Mark m = {c->cur, c->cur < c->nblocks ? c->blocks[c->cur].used : 0};
+    return m;
+}
+static void arena_release(Ctx *c, Mark m) {
+    for (int i = m.cur + 1; i < c->nblocks; i++) c->blocks[i].used = 0;
+    if (m.cur < c->nblocks) c->blocks[m.cur].used = m.used;
+    c->cur = m.cur;
+}
 static void arena_free(Ctx *c) {
     for (int i = 0; i < c->nblocks; i++) free(c->blocks[i].p);
     free(c->blocks);
@@ -85,21 +97,11 @@ static inline double gf(Ctx *c, FA a, i64 i) {
 
 /* growable scratch arrays, checked on every write */
 typedef struct { i64 *p; i64 n; } IV;
-typedef struct { double *p; i64 n; } FV;
 
 static IV iv_new(Ctx *c, i64 n, i64 fill) {
     IV v = {NULL, 0};
     if (n < 0) n = 0;
     v.p = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n ? n : 1));
-    if (!v.p) { c->nomem = 1; return v; }
-    v.n = n;
-    for (i64 i = 0; i < n; i++) v.p[i] = fill;
-    return v;
-}
-static FV fv_new(Ctx *c, i64 n, double fill) {
-    FV v = {NULL, 0};
-    if (n < 0) n = 0;
-    v.p = (double *)amalloc(c, sizeof(double) * (size_t)(n ? n : 1));
     if (!v.p) { c->nomem = 1; return v; }
     v.n = n;
     for (i64 i = 0; i < n; i++) v.p[i] = fill;
@@ -111,14 +113,6 @@ static inline i64 ig(Ctx *c, IV v, i64 i) {
     return 0;
 }
 static inline void is(Ctx *c, IV v, i64 i, i64 x) {
-    if ((uint64_t)i < (uint64_t)v.n) v.p[i] = x; else c->bad = 1;
-}
-static inline double fg(Ctx *c, FV v, i64 i) {
-    if ((uint64_t)i < (uint64_t)v.n) return v.p[i];
-    c->bad = 1;
-    return 0.0;
-}
-static inline void fs(Ctx *c, FV v, i64 i, double x) {
     if ((uint64_t)i < (uint64_t)v.n) v.p[i] = x; else c->bad = 1;
 }
 #define FREE(v) do { (v).p = NULL; (v).n = 0; } while (0)  /* the arena takes it back */

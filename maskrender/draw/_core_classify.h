@@ -1,485 +1,584 @@
 /* Part of _core.c (one translation unit): the classified shapes of a band, as in
- * maskrender/draw/sweep.py (_classified, _sweep, _level_at, _extensions). */
+ * maskrender/draw/sweep.py (_classified, _links, _clusters, _slabs, _refine, _sweep_slabs).
+ *
+ * Per strip, pieces whose x ranges overlap or touch (and the horizontal runs between them) form
+ * clusters; each cluster is cut into slabs at its pieces' ends and where its pieces cross, and
+ * every slab is swept along its middle line from the winding numbers of the clusters left of it. */
 
-/* Sweep crossings (keys already made) in (key, index) order: the covered level after each one
- * and the change it makes, in input order; and the sorted keys with the level after each. */
-static void sweep_keys(Ctx *c, const Plan *p, const i64 *key, const i64 *li, const i64 *d, i64 n,
-                       i64 *after, i64 *v, i64 *keys_s, i64 *after_s) {
-    Pair *o = sorted_pairs(c, key, NULL, n);
-    if (!o) return;
-    i64 nl = p->levels.n;
-    i64 *count = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
-    if (!count) return;
-    memset(count, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
-    i64 prev = 0;
-    for (i64 k = 0; k < n; k++) {
-        i64 i = o[k].i;
-        i64 l = li[i];
-        if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; break; }
-        count[l] += d[i];
-        i64 a = 0;
-        for (i64 j = nl - 1; j >= 0; j--) if (count[j] != 0) { a = p->levels.p[j]; break; }
-        if (keys_s) keys_s[k] = o[k].k;
-        if (after_s) after_s[k] = a;
-        if (v) v[i] = a - prev;
-        if (after) after[i] = a;
-        prev = a;
-    }
+#define SNAP 16
+#define ROUNDS 8
+static inline i64 budget(i64 k) { return 64 * k + 1024; }
+static inline i64 cross_budget(i64 k) { return 4 * k + 256; }  /* sweep._cross_budget */
+
+static inline i64 xq(double v) {
+    v = v + (double)(XSPAN / 2);
+    v = pmin(pmax(v, 0.0), (double)(XSPAN - 1));
+    return to_i64(v);
 }
 
-static i64 level_at(const i64 *keys, const i64 *after, i64 n, i64 m, double x) {
-    i64 key = sort_key(m, x, 1);
-    i64 lo = 0, hi = n;  /* searchsorted(keys, key, side="right") */
-    while (lo < hi) { i64 mid = (lo + hi) / 2; if (keys[mid] <= key) lo = mid + 1; else hi = mid; }
-    i64 pos = lo - 1;
-    if (pos < 0 || floordiv(keys[pos], 2 * XSPAN) != m) return 0;
-    return after[pos];
+static inline double x_at(double xa, double xb, i64 ya, i64 yb, i64 y) {
+    if (y == ya) return xa;
+    if (y == yb) return xb;
+    double sl = (xb - xa) / (double)(yb - ya);
+    return xa + (double)(y - ya) * sl;
 }
 
-typedef struct { IV m, y, top, sum; FV x, lo, hi; i64 n; } Events;
+static int cmp_i64(const void *x, const void *y) {
+    i64 a = *(const i64 *)x, b = *(const i64 *)y;
+    return a < b ? -1 : (a > b);
+}
 
-typedef struct { i64 a, b, i; } Triple;
+/* insertion sort for short arrays, qsort beyond (the same order: the comparators are total) */
+#define SORT(T, a, n, cmp) do { \
+    if ((n) > 24) qsort((a), (size_t)(n), sizeof(T), cmp); \
+    else for (i64 i_ = 1; i_ < (n); i_++) { T v_ = (a)[i_]; i64 j_ = i_ - 1; \
+        while (j_ >= 0 && cmp(&(a)[j_], &v_) > 0) { (a)[j_ + 1] = (a)[j_]; j_--; } (a)[j_ + 1] = v_; } \
+} while (0)
 
-static int cmp_triple(const void *x, const void *y) {
-    const Triple *s = (const Triple *)x, *t = (const Triple *)y;
+/* sorted unique in place; returns the new length */
+static i64 sort_unique(i64 *a, i64 n) {
+    if (n <= 0) return 0;
+    SORT(i64, a, n, cmp_i64);
+    i64 u = 1;
+    for (i64 i = 1; i < n; i++) if (a[i] != a[u - 1]) a[u++] = a[i];
+    return u;
+}
+
+static i64 lower_bound(const i64 *a, i64 n, i64 v) {
+    i64 lo = 0, hi = n;
+    while (lo < hi) { i64 mid = lo + (hi - lo) / 2; if (a[mid] < v) lo = mid + 1; else hi = mid; }
+    return lo;
+}
+
+typedef struct { double a, b; i64 s, i; } Quad;  /* x at two lines, source id, piece */
+
+static int cmp_quad(const void *x, const void *y) {
+    const Quad *s = (const Quad *)x, *t = (const Quad *)y;
     if (s->a != t->a) return s->a < t->a ? -1 : 1;
     if (s->b != t->b) return s->b < t->b ? -1 : 1;
-    return s->i < t->i ? -1 : (s->i > t->i);
+    return s->s < t->s ? -1 : (s->s > t->s);
 }
 
-static void extend(Ctx *c, Buf *b, i64 r0, Events *ev) {
-    i64 n = ev->n;
-    if (n == 0) return;
-    IV dr = iv_new(c, n, 0), half = iv_new(c, n, 0), dist = iv_new(c, n, 0), lo_key = iv_new(c, n, 0);
-    IV hi_key = iv_new(c, n, 0), cluster = iv_new(c, n, 0), hk = iv_new(c, n, 0);
-    Pair *o = NULL;
-    int any_dr = 0;
-    if (c->nomem) goto done;
-    for (i64 i = 0; i < n; i++) {
-        i64 m = ig(c, ev->m, i), y = ig(c, ev->y, i), top = ig(c, ev->top, i);
-        i64 yc = m * STRIP + HALF;
-        int upper = y < yc || (y == yc && !top);
-        int toward = upper ? (int)top : !top;
-        i64 s = ig(c, ev->sum, i);
-        dr.p[i] = toward ? -s : s;
-        any_dr = any_dr || dr.p[i] != 0;
-        half.p[i] = m * 2 + (upper ? 1 : 0);
-        dist.p[i] = y - yc < 0 ? yc - y : y - yc;
-        lo_key.p[i] = wrap(half.p[i], XSPAN, to_i64(floor(fg(c, ev->lo, i) * XQ)) + XSPAN / 2);
-        hi_key.p[i] = wrap(half.p[i], XSPAN, to_i64(ceil(fg(c, ev->hi, i) * XQ)) + XSPAN / 2);
-    }
-    if (!any_dr || c->bad) goto done;
-    {
-        /* order by (half, lo_key, index): the numpy lexsort and the grouped argsort */
-        Triple *a = (Triple *)amalloc(c, sizeof(Triple) * (size_t)n);
-        if (!a) goto done;
-        for (i64 i = 0; i < n; i++) { a[i].a = half.p[i]; a[i].b = lo_key.p[i]; a[i].i = i; }
-        qsort(a, (size_t)n, sizeof(Triple), cmp_triple);
-        for (i64 t = 0; t < n; t++) is(c, hk, t, a[t].i);
-    }
-    {
-        i64 cl = -1, reach = -1;
-        for (i64 t = 0; t < n; t++) {
-            i64 i = ig(c, hk, t);
-            int fresh = t == 0 || ig(c, lo_key, i) >= reach;
-            if (fresh) cl += 1;
-            reach = fresh ? ig(c, hi_key, i) : imax(reach, ig(c, hi_key, i));
-            is(c, cluster, i, cl);
-        }
-    }
-    {
-        i64 ns = 0;
-        for (i64 i = 0; i < n; i++) if (dr.p[i] != 0) ns++;
-        i64 *key = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns ? ns : 1));
-        i64 *idx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns ? ns : 1));
-        if (!key || !idx) goto done;
-        i64 j = 0;
-        for (i64 i = 0; i < n; i++) if (dr.p[i] != 0) { key[j] = cluster.p[i] * (4 * STRIP) + dist.p[i]; idx[j] = i; j++; }
-        o = sorted_pairs(c, key, idx, ns);
-        if (!o) goto done;
-        i64 start = 0;
-        while (start < ns && !c->bad) {
-            i64 g = cluster.p[o[start].i];
-            i64 end = start;
-            while (end < ns && cluster.p[o[end].i] == g) end++;
-            i64 balance = 0, open_from = start, k = start;
-            while (k < end) {
-                i64 run_end = k;
-                while (run_end < end && dist.p[o[run_end].i] == dist.p[o[k].i]) { balance += dr.p[o[run_end].i]; run_end++; }
-                if (balance == 0) {
-                    i64 y_close = ig(c, ev->y, o[k].i);
-                    for (i64 t = open_from; t < run_end; t++) {
-                        i64 i = o[t].i, yi = ig(c, ev->y, i);
-                        i64 ya = imin(yi, y_close), yb = imax(yi, y_close);
-                        double x = fg(c, ev->x, i);
-                        if (yb > ya) add_piece(c, b, floordiv(ig(c, ev->m, i), STRIPS) - r0, ya, yb, x, x, -dr.p[i]);
-                    }
-                    open_from = run_end;
-                }
-                k = run_end;
-            }
-            for (i64 t = open_from; t < end; t++) {
-                i64 i = o[t].i, m = ig(c, ev->m, i), yi = ig(c, ev->y, i);
-                int upper = pymod(half.p[i], 2) == 1;
-                i64 y_close = upper ? m * STRIP : (m + 1) * STRIP;
-                i64 ya = imin(yi, y_close), yb = imax(yi, y_close);
-                double x = fg(c, ev->x, i);
-                if (yb > ya) add_piece(c, b, floordiv(m, STRIPS) - r0, ya, yb, x, x, -dr.p[i]);
-            }
-            start = end;
-        }
-    }
-done:
-    FREE(dr); FREE(half); FREE(dist); FREE(lo_key); FREE(hi_key); FREE(cluster); FREE(hk);
-}
-
-/* passages: one per (chain, strip) and two per (disc, strip) in the band */
+/* the band's pieces: edges' strip pieces, then discs' left sides, then their right sides */
 typedef struct {
-    IV m, owner, d, lev, li, cc, ymax;
-    FV x, xmin, xmax;
-    i64 n;
-} Passages;
+    i64 m, ya, yb, d, li, src, snapped, nruns, qs, run_q, run_ya, run_yb, open;
+    double xa, xb;
+} Pc;
+typedef struct { Pc *p; i64 n; Pc junk; IV eq; } Pieces;  /* eq: edges' pieces drawn as one run, by edge */
 
-static inline int before(i64 ka, i64 ia, i64 kb, i64 ib) { return ka < kb || (ka == kb && ia < ib); }
+#define SET(a, v) ((a) = (v))
 
-/* Sweep every strip's centre line and set q of its crossings: the same result as sorting all the
- * crossings by (key, index) and sweeping them (sweep.py's _sweep), but each line starts from the
- * previous line's order, so sorting is nearly linear.  An owner's (a chain's, a disc side's)
- * passages on consecutive lines are step indices apart (1 for chains, 2 for discs).  Writes the
- * sorted keys and the covered level after each crossing, line after line, for look-ups. */
-static void centre_lines(Ctx *c, const Plan *p, Passages *ps, i64 s0, i64 s1, IV q, i64 *keys_s, i64 *after_s,
-                         i64 n_cc) {
-    const i64 n = ps->n, ns = s1 - s0, nl = p->levels.n;
-    i64 *count = (i64 *)amalloc(c, sizeof(i64) * (size_t)(ns + 1));
-    i64 *wind = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
-    i64 *act = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-    i64 *act_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-    i64 *nw = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-    i64 *nw_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-    i64 *starters = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-    Pair *st = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n_cc ? n_cc : 1));
-    Pair *tmp = (Pair *)amalloc(c, sizeof(Pair) * (size_t)(n_cc ? n_cc : 1));
-    if (!count || !wind || !act || !act_k || !nw || !nw_k || !starters || !st || !tmp) return;
-    memset(count, 0, sizeof(i64) * (size_t)(ns + 1));
-    memset(wind, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
-#define STEP(i) (ps->owner.p[i] < 0 ? 2 : 1)
-#define STARTS(i) ((i) - STEP(i) < 0 || ps->owner.p[(i) - STEP(i)] != ps->owner.p[i] || !ps->cc.p[(i) - STEP(i)])
-    for (i64 i = 0; i < n; i++) {
-        if (!ps->cc.p[i] || !STARTS(i)) continue;
-        i64 line = ps->m.p[i] - s0;
-        if ((uint64_t)line >= (uint64_t)ns) { c->bad = 1; return; }
-        count[line + 1]++;
-    }
-    for (i64 m = 0; m < ns; m++) count[m + 1] += count[m];
-    if (count[ns] > n_cc) { c->bad = 1; return; }
-    {
-        i64 *fill = nw;  /* borrowed for the fill positions */
-        if (ns > n_cc) { fill = (i64 *)amalloc(c, sizeof(i64) * (size_t)ns); if (!fill) return; }
-        for (i64 m = 0; m < ns; m++) fill[m] = count[m];
-        for (i64 i = 0; i < n; i++)
-            if (ps->cc.p[i] && STARTS(i)) starters[fill[ps->m.p[i] - s0]++] = i;
-    }
-    i64 n_act = 0, out = 0, prev_after = 0;
-    for (i64 line = 0; line < ns && !c->bad; line++) {
-        /* continue the previous line's crossings, in its order, then put them in order again */
-        i64 n_new = 0;
-        for (i64 t = 0; t < n_act; t++) {
-            i64 i = act[t], j = i + STEP(i);
-            if (j < n && ps->owner.p[j] == ps->owner.p[i] && ps->cc.p[j]) {
-                if (ps->m.p[j] - s0 != line || n_new >= n_cc) { c->bad = 1; return; }
-                nw[n_new] = j;
-                nw_k[n_new] = sort_key(line, ps->x.p[j], ps->d.p[j]);
-                n_new++;
-            }
-        }
-        i64 moves = 0, limit = 16 * n_new + 1024;
-        for (i64 t = 1; t < n_new && moves <= limit; t++) {  /* nearly sorted: insertion sort */
-            i64 kv = nw_k[t], iv = nw[t], u = t - 1;
-            while (u >= 0 && before(kv, iv, nw_k[u], nw[u])) { nw_k[u + 1] = nw_k[u]; nw[u + 1] = nw[u]; u--; moves++; }
-            nw_k[u + 1] = kv;
-            nw[u + 1] = iv;
-        }
-        if (moves > limit) {  /* the order changed a lot (lines crossing everywhere): sort afresh */
-            for (i64 t = 0; t < n_new; t++) { st[t].k = nw_k[t]; st[t].i = nw[t]; }
-            sort_pairs(st, tmp, n_new);
-            for (i64 t = 0; t < n_new; t++) { nw_k[t] = st[t].k; nw[t] = st[t].i; }
-        }
-        /* the line's new crossings, sorted, merged in */
-        i64 a = count[line], nb = count[line + 1] - a;
-        for (i64 t = 0; t < nb; t++) {
-            i64 i = starters[a + t];
-            st[t].k = sort_key(line, ps->x.p[i], ps->d.p[i]);
-            st[t].i = i;
-        }
-        if (nb > 1) sort_pairs(st, tmp, nb);
-        if (n_new + nb > n_cc) { c->bad = 1; return; }
-        i64 x1 = 0, x2 = 0;
-        n_act = 0;
-        while (x1 < n_new || x2 < nb) {
-            if (x2 >= nb || (x1 < n_new && before(nw_k[x1], nw[x1], st[x2].k, st[x2].i))) {
-                act[n_act] = nw[x1]; act_k[n_act] = nw_k[x1]; x1++;
-            } else {
-                act[n_act] = st[x2].i; act_k[n_act] = st[x2].k; x2++;
-            }
-            n_act++;
-        }
-        /* sweep the line: per level the winding number; the largest level not at zero is covered */
-        for (i64 t = 0; t < n_act; t++) {
-            i64 i = act[t], l = ps->li.p[i];
-            if ((uint64_t)l >= (uint64_t)nl || out >= n_cc) { c->bad = 1; return; }
-            wind[l] += ps->d.p[i];
-            i64 lv = 0;
-            for (i64 j = nl - 1; j >= 0; j--) if (wind[j] != 0) { lv = p->levels.p[j]; break; }
-            is(c, q, i, lv - prev_after);
-            prev_after = lv;
-            keys_s[out] = act_k[t];
-            after_s[out] = lv;
-            out++;
-        }
-    }
-    if (out != n_cc && !c->bad) c->bad = 1;
-#undef STEP
-#undef STARTS
+/* piece i, checked: a bad index reads and writes a scratch piece and stops the drawing */
+static inline Pc *pc_at(Ctx *c, Pieces *P, i64 i) {
+    if ((uint64_t)i < (uint64_t)P->n) return &P->p[i];
+    c->bad = 1;
+    return &P->junk;
 }
 
+/* the largest level whose winding number is not zero */
+static inline i64 covered(const Plan *p, const i64 *w) {
+    for (i64 j = p->levels.n - 1; j >= 0; j--) if (w[j] != 0) return p->levels.p[j];
+    return 0;
+}
+
+typedef struct { i64 k, s, i; } Tri;  /* sort key, source id, piece */
+
+static int cmp_tri(const void *x, const void *y) {
+    const Tri *u = (const Tri *)x, *v = (const Tri *)y;
+    if (u->k != v->k) return u->k < v->k ? -1 : 1;
+    return u->s < v->s ? -1 : (u->s > v->s);
+}
+
+/* draw piece i's run [ya, yb) of value q (x on the piece's own line) */
+static void draw_run(Ctx *c, Buf *b, i64 r0, Pieces *P, i64 i, i64 ya, i64 yb, i64 q) {
+    double xa = pc_at(c, P, i)->xa, xb = pc_at(c, P, i)->xb;
+    i64 pya = pc_at(c, P, i)->ya, pyb = pc_at(c, P, i)->yb;
+    add_piece(c, b, floordiv(pc_at(c, P, i)->m, STRIPS) - r0, ya, yb, x_at(xa, xb, pya, pyb, ya),
+              x_at(xa, xb, pya, pyb, yb), q);
+}
+
+/* a piece drawn as one run: an edge's waits for the row merge (its value by edge), a disc's draws */
+static void single(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, i64 i, i64 q) {
+    Pc *pc = pc_at(c, P, i);
+    if (pc->src < p->e_yt.n) { is(c, P->eq, pc->qs, q); return; }
+    add_piece(c, b, floordiv(pc->m, STRIPS) - r0, pc->ya, pc->yb, pc->xa, pc->xb, q);
+}
+
+/* one cluster of one strip: its pieces are idx[0 .. k); w holds the winding numbers (per level) left
+ * of it and is advanced past it */
+static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 *idx, i64 k, i64 *w) {
+    const i64 nl = p->levels.n;
+    const i64 m = pc_at(c, P, idx[0])->m, top = m * STRIP, bot = top + STRIP;
+    if (k == 1) {  /* a piece alone (it spans the strip): one slab, no allocation */
+        i64 i = idx[0], l = pc_at(c, P, i)->li, d = pc_at(c, P, i)->d;
+        if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; return; }
+        i64 before = covered(p, w);
+        w[l] += d;
+        i64 q = covered(p, w) - before;
+        w[l] += floordiv(d * (pc_at(c, P, i)->yb - pc_at(c, P, i)->ya), STRIP) - d;
+        single(c, p, b, r0, P, i, q);
+        return;
+    }
+    if (k <= 32) {  /* pieces one above another (a chain through the strip, bending at vertices): every
+                     * slab holds one piece, which the general path below would find too */
+        i64 ord[32];
+        int disjoint = 1;
+        for (i64 t = 0; t < k; t++) {
+            i64 v = idx[t], u = t - 1;
+            while (u >= 0 && pc_at(c, P, ord[u])->ya > pc_at(c, P, v)->ya) { ord[u + 1] = ord[u]; u--; }
+            ord[u + 1] = v;
+        }
+        for (i64 t = 1; t < k && disjoint; t++) disjoint = pc_at(c, P, ord[t])->ya >= pc_at(c, P, ord[t - 1])->yb;
+        if (disjoint) {
+            i64 before = covered(p, w);
+            for (i64 t = 0; t < k; t++) {
+                Pc *q = pc_at(c, P, idx[t]);
+                if ((uint64_t)q->li >= (uint64_t)nl) { c->bad = 1; return; }
+                w[q->li] += q->d;
+                i64 after = covered(p, w);
+                w[q->li] -= q->d;
+                single(c, p, b, r0, P, idx[t], after - before);
+            }
+            for (i64 t = 0; t < k; t++) {  /* each level's net over the strip's height, as below */
+                i64 l = pc_at(c, P, idx[t])->li, net = 0, seen = 0;
+                for (i64 u = 0; u < t; u++) seen |= pc_at(c, P, idx[u])->li == l;
+                if (seen) continue;
+                for (i64 u = t; u < k; u++) {
+                    Pc *q = pc_at(c, P, idx[u]);
+                    if (q->li == l) net += q->d * (q->yb - q->ya);
+                }
+                if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; return; }
+                w[l] += floordiv(net, STRIP);
+            }
+            return;
+        }
+    }
+    i64 *ev = (i64 *)amalloc(c, sizeof(i64) * (size_t)(2 * k + 2));
+    if (!ev) return;
+    i64 ne = 0;
+    for (i64 t = 0; t < k; t++) {
+        i64 i = idx[t], ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+        if (ya > top) ev[ne++] = ya;
+        if (yb < bot) ev[ne++] = yb;
+    }
+    i64 e = sort_unique(ev, ne);
+    if (k * (e + 1) > budget(k)) {  /* too many ends: to the nearest 1/64 px */
+        for (i64 t = 0; t < k; t++) {
+            i64 i = idx[t];
+            SET(pc_at(c, P, i)->ya, floordiv(pc_at(c, P, i)->ya + SNAP / 2, SNAP) * SNAP);
+            SET(pc_at(c, P, i)->yb, floordiv(pc_at(c, P, i)->yb + SNAP / 2, SNAP) * SNAP);
+            SET(pc_at(c, P, i)->snapped, 1);
+        }
+    }
+    /* elementary slabs */
+    i64 nb = 0;
+    ev[nb++] = top;
+    ev[nb++] = bot;
+    for (i64 t = 0; t < k; t++) {
+        i64 i = idx[t], ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+        if (yb > ya) { ev[nb++] = ya; ev[nb++] = yb; }
+    }
+    nb = sort_unique(ev, nb);
+    i64 ns = nb - 1;
+    const i64 cap = budget(k);
+    /* slabs: y0, y1, first record, count, done; records: pieces, grouped by slab */
+    i64 slab_cap = cap + 2 * k + 8;
+    i64 *s_y0 = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *s_y1 = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+    i64 *s_at = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *s_n = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+    i64 *s_done = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *s_split = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+    i64 *rec = (i64 *)amalloc(c, sizeof(i64) * (size_t)(cap + 1));
+    if (!s_y0 || !s_y1 || !s_at || !s_n || !s_done || !s_split || !rec) return;
+    if (ns > slab_cap) { c->bad = 1; return; }
+    for (i64 j = 0; j < ns; j++) { s_y0[j] = ev[j]; s_y1[j] = ev[j + 1]; s_n[j] = 0; s_done[j] = 0; }
+    i64 n_rec = 0;
+    for (i64 t = 0; t < k; t++) {
+        i64 i = idx[t], ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+        if (yb <= ya) continue;
+        i64 ia = lower_bound(ev, nb, ya), ib = lower_bound(ev, nb, yb);
+        for (i64 j = ia; j < ib; j++) { if (j >= ns) { c->bad = 1; return; } s_n[j]++; n_rec++; }
+    }
+    if (n_rec > cap) { c->bad = 1; return; }
+    {
+        i64 at = 0;
+        for (i64 j = 0; j < ns; j++) { s_at[j] = at; at += s_n[j]; s_n[j] = 0; }
+        for (i64 t = 0; t < k; t++) {
+            i64 i = idx[t], ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+            if (yb <= ya) continue;
+            i64 ia = lower_bound(ev, nb, ya), ib = lower_bound(ev, nb, yb);
+            for (i64 j = ia; j < ib; j++) {
+                i64 o = s_at[j] + s_n[j]++;
+                if ((uint64_t)o >= (uint64_t)(cap + 1)) { c->bad = 1; return; }
+                rec[o] = i;
+            }
+        }
+    }
+    /* rounds: split slabs where neighbours (half a unit inside the slab) cross */
+    Quad *qd = (Quad *)amalloc(c, sizeof(Quad) * (size_t)(k + 1));
+    i64 *cut = (i64 *)amalloc(c, sizeof(i64) * (size_t)(k + 1));
+    i64 *splits = (i64 *)amalloc(c, sizeof(i64) * (size_t)(cap + 1));
+    i64 *split_at = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+    if (!qd || !cut || !splits || !split_at) return;
+    for (int round = 0; round < ROUNDS && !c->bad; round++) {
+        i64 add = 0, n_sp = 0;
+        for (i64 j = 0; j < ns; j++) {
+            s_split[j] = 0;
+            split_at[j] = n_sp;
+            if (s_done[j] || s_n[j] < 2) continue;
+            i64 n = s_n[j], y0 = s_y0[j], y1 = s_y1[j];
+            if (n > k) { c->bad = 1; return; }
+            for (i64 u = 0; u < n; u++) {
+                i64 i = rec[s_at[j] + u];
+                double xa = pc_at(c, P, i)->xa, xb = pc_at(c, P, i)->xb;
+                i64 ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+                double sl = (xb - xa) / (double)(yb - ya);
+                qd[u].a = xa + (((double)y0 + 0.5) - (double)ya) * sl;
+                qd[u].b = xa + (((double)y1 - 0.5) - (double)ya) * sl;
+                qd[u].s = pc_at(c, P, i)->src;
+                qd[u].i = i;
+            }
+            SORT(Quad, qd, n, cmp_quad);
+            i64 nc = 0;
+            for (i64 u = 0; u + 1 < n; u++) {
+                if (!(qd[u].b > qd[u + 1].b)) continue;
+                double dt = qd[u + 1].a - qd[u].a, db = qd[u].b - qd[u + 1].b;
+                i64 yc = y0 + to_i64(rint(0.5 + dt / (dt + db) * (double)(y1 - y0 - 1)));
+                if (yc > y0 && yc < y1) cut[nc++] = yc;
+            }
+            nc = sort_unique(cut, nc);
+            if (n_sp + nc > cap + 1) { c->bad = 1; return; }
+            for (i64 u = 0; u < nc; u++) splits[n_sp++] = cut[u];
+            s_split[j] = nc;
+            add += nc * n;
+        }
+        if (add == 0 || n_rec + add > cross_budget(k)) {
+            for (i64 j = 0; j < ns; j++) s_done[j] = 1;
+            break;
+        }
+        /* the new slabs, in y order; their records copied */
+        i64 ns2 = 0;
+        for (i64 j = 0; j < ns; j++) ns2 += 1 + s_split[j];
+        if (ns2 > slab_cap) { c->bad = 1; return; }
+        i64 *t_y0 = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *t_y1 = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+        i64 *t_at = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *t_n = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+        i64 *t_done = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+        i64 *rec2 = (i64 *)amalloc(c, sizeof(i64) * (size_t)(cap + 1));
+        if (!t_y0 || !t_y1 || !t_at || !t_n || !t_done || !rec2) return;
+        i64 o = 0, r2 = 0;
+        for (i64 j = 0; j < ns; j++) {
+            i64 y = s_y0[j];
+            for (i64 u = 0; u <= s_split[j]; u++) {
+                i64 y_end = u < s_split[j] ? splits[split_at[j] + u] : s_y1[j];
+                t_y0[o] = y; t_y1[o] = y_end; t_at[o] = r2; t_n[o] = s_n[j];
+                t_done[o] = s_split[j] ? 0 : 1;
+                if (r2 + s_n[j] > cap + 1) { c->bad = 1; return; }
+                memcpy(rec2 + r2, rec + s_at[j], sizeof(i64) * (size_t)s_n[j]);
+                r2 += s_n[j];
+                o++;
+                y = y_end;
+            }
+        }
+        n_rec += add;
+        s_y0 = t_y0; s_y1 = t_y1; s_at = t_at; s_n = t_n; s_done = t_done; rec = rec2; ns = ns2;
+        i64 *sp = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap), *sa = (i64 *)amalloc(c, sizeof(i64) * (size_t)slab_cap);
+        if (!sp || !sa) return;
+        s_split = sp; split_at = sa;
+    }
+    /* sweep every slab along its middle line, in (key, source) order; runs of one value per piece */
+    i64 *wl = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
+    Tri *tr = (Tri *)amalloc(c, sizeof(Tri) * (size_t)(k + 1));
+    if (!wl || !tr) return;
+    for (i64 j = 0; j < ns && !c->bad; j++) {
+        i64 n = s_n[j], y0 = s_y0[j], y1 = s_y1[j];
+        if (n > k) { c->bad = 1; return; }
+        for (i64 u = 0; u < n; u++) {
+            i64 i = rec[s_at[j] + u];
+            double xa = pc_at(c, P, i)->xa, xb = pc_at(c, P, i)->xb;
+            i64 ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
+            double sl = (xb - xa) / (double)(yb - ya);
+            double xm = xa + ((double)(y0 + y1) * 0.5 - (double)ya) * sl;
+            tr[u].k = xq(rint(xm * XQ)) * 2 + (pc_at(c, P, i)->d > 0 ? 1 : 0);
+            tr[u].s = pc_at(c, P, i)->src;
+            tr[u].i = i;
+        }
+        SORT(Tri, tr, n, cmp_tri);
+        for (i64 l = 0; l < nl; l++) wl[l] = w[l];
+        i64 before = covered(p, wl);
+        for (i64 u = 0; u < n; u++) {
+            i64 i = tr[u].i, l = pc_at(c, P, i)->li;
+            if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; return; }
+            wl[l] += pc_at(c, P, i)->d;
+            i64 after = covered(p, wl);
+            i64 q = after - before;
+            before = after;
+            if (pc_at(c, P, i)->open && pc_at(c, P, i)->run_q == q && pc_at(c, P, i)->run_yb == y0) {
+                SET(pc_at(c, P, i)->run_yb, y1);  /* the piece's run goes on */
+                continue;
+            }
+            if (pc_at(c, P, i)->open)  /* a second run: the piece draws run by run */
+                draw_run(c, b, r0, P, i, pc_at(c, P, i)->run_ya, pc_at(c, P, i)->run_yb, pc_at(c, P, i)->run_q);
+            SET(pc_at(c, P, i)->open, 1);
+            SET(pc_at(c, P, i)->run_q, q); SET(pc_at(c, P, i)->run_ya, y0); SET(pc_at(c, P, i)->run_yb, y1);
+            SET(pc_at(c, P, i)->nruns, pc_at(c, P, i)->nruns + 1);
+        }
+    }
+    /* the winding numbers right of the cluster: each level's net over the strip's height */
+    {
+        i64 *net = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nl ? nl : 1));
+        if (!net) return;
+        memset(net, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
+        for (i64 t = 0; t < k; t++) {
+            i64 i = idx[t], l = pc_at(c, P, i)->li;
+            if ((uint64_t)l >= (uint64_t)nl) { c->bad = 1; return; }
+            net[l] += pc_at(c, P, i)->d * (pc_at(c, P, i)->yb - pc_at(c, P, i)->ya);
+        }
+        for (i64 l = 0; l < nl; l++) w[l] += floordiv(net[l], STRIP);
+    }
+    /* runs: a piece drawn as one run, not moved, waits for the row merge; the others draw now */
+    for (i64 t = 0; t < k; t++) {
+        i64 i = idx[t];
+        if (!pc_at(c, P, i)->open) continue;
+        SET(pc_at(c, P, i)->open, 0);
+        i64 q = pc_at(c, P, i)->run_q;
+        if (pc_at(c, P, i)->nruns == 1 && !pc_at(c, P, i)->snapped) { single(c, p, b, r0, P, i, q); continue; }
+        draw_run(c, b, r0, P, i, pc_at(c, P, i)->run_ya, pc_at(c, P, i)->run_yb, q);
+    }
+}
+
+/* a piece of the band, every field set */
+static inline void put_piece(Ctx *c, Pieces *P, i64 i, i64 m, i64 ya, i64 yb, double xa, double xb, i64 d, i64 li,
+                             i64 src, i64 k) {
+    Pc *q = pc_at(c, P, i);
+    Pc v = {m, ya, yb, d, li, src, 0, 0, k, 0, 0, 0, 0, xa, xb};
+    *q = v;
+}
+
+/* pieces ordered by the left end of their x range (links too), cut into clusters, each processed */
+static void strip_clusters(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, i64 pa, i64 pn, const i64 *lk_s,
+                           const double *lk0, const double *lk1, i64 nlk, i64 strip, i64 *idx, i64 *w) {
+    const i64 nl = p->levels.n;
+    i64 ln = 0;
+    for (i64 t = 0; t < nlk; t++) ln += lk_s[t] == strip;
+    i64 n_it = pn + ln;
+    Mark mark0 = arena_mark(c);
+    i64 *lo_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)n_it), *hi_k = (i64 *)amalloc(c, sizeof(i64) * (size_t)n_it);
+    if (!lo_k || !hi_k) return;
+    i64 t2 = pn;
+    for (i64 t = 0; t < pn; t++) {
+        Pc *q = pc_at(c, P, pa + t);
+        lo_k[t] = xq(floor(pmin(q->xa, q->xb) * XQ));
+        hi_k[t] = xq(ceil(pmax(q->xa, q->xb) * XQ));
+    }
+    for (i64 t = 0; t < nlk; t++) {
+        if (lk_s[t] != strip) continue;
+        if (t2 >= n_it) { c->bad = 1; return; }
+        lo_k[t2] = xq(floor(pmin(lk0[t], lk1[t]) * XQ));
+        hi_k[t2] = xq(ceil(pmax(lk0[t], lk1[t]) * XQ));
+        t2++;
+    }
+    /* the pieces come nearly in order (the active edges are kept in x order): insertion sort,
+     * or a full sort once it has moved too much */
+    Pair *o = (Pair *)amalloc(c, sizeof(Pair) * (size_t)n_it);
+    if (!o) return;
+    for (i64 t = 0; t < n_it; t++) { o[t].k = lo_k[t]; o[t].i = t; }
+    i64 moves = 0, limit = 8 * n_it + 256;
+    for (i64 t = 1; t < n_it && moves <= limit; t++) {
+        Pair v = o[t];
+        i64 u = t - 1;
+        while (u >= 0 && (o[u].k > v.k || (o[u].k == v.k && o[u].i > v.i))) { o[u + 1] = o[u]; u--; moves++; }
+        o[u + 1] = v;
+    }
+    if (moves > limit) { o = sorted_pairs(c, lo_k, NULL, n_it); if (!o) return; }
+    memset(w, 0, sizeof(i64) * (size_t)(nl ? nl : 1));
+    i64 reach = 0, kk = 0;
+    for (i64 t = 0; t <= n_it && !c->bad && !c->nomem; t++) {
+        int fresh = t == n_it || t == 0 || lo_k[o[t].i] > reach;
+        if (fresh && kk > 0) {  /* a cluster ends */
+            Mark mark = arena_mark(c);
+            cluster(c, p, b, r0, P, idx, kk, w);
+            arena_release(c, mark);
+            kk = 0;
+        }
+        if (t == n_it) break;
+        i64 i = o[t].i;
+        if ((uint64_t)i >= (uint64_t)n_it) { c->bad = 1; return; }
+        reach = fresh ? hi_k[i] : imax(reach, hi_k[i]);
+        if (i < pn) { if (kk >= pn) { c->bad = 1; return; } idx[kk++] = pa + i; }
+    }
+    arena_release(c, mark0);
+}
+
+/* the classified shapes of a band, a row at a time: the edges and discs that reach a row are kept
+ * in active lists, so a row's pieces are made, classified and drawn while they are in cache */
 static void classified(Ctx *c, const Plan *p, Buf *b, i64 lo, i64 hi, i64 r0) {
-    const i64 s0 = floordiv(lo, STRIP), s1 = floordiv(hi, STRIP);
-    const i64 nch = p->ch_ymin.n;
-    IV local = {0}, ce = {0}, cms = {0}, coff = {0}, de = {0}, dms = {0}, doff = {0}, q = {0};
-    Passages ps = {0};
-    Events ev = {0};
-    i64 *ckey = NULL, *cidx = NULL, *keys_s = NULL, *after_s = NULL;
-    i64 nce = 0, nde = 0, n_pass = 0;
-    local = iv_new(c, nch, -1);
-    if (c->nomem) goto done;
-    for (i64 j = 0; j < nch; j++) if (gi(c, p->ch_ymax, j) > lo && p->ch_ymin.p[j] < hi) nce++;
-    ce = iv_new(c, nce, 0); cms = iv_new(c, nce, 0); coff = iv_new(c, nce, 0);
-    for (i64 j = 0; j < p->d_cy.n; j++) if (p->d_cy.p[j] - p->k0 > lo && p->d_cy.p[j] + p->k0 < hi) nde++;
-    de = iv_new(c, nde, 0); dms = iv_new(c, nde, 0); doff = iv_new(c, nde, 0);
-    if (c->nomem) goto done;
-    {
-        i64 j = 0;
-        for (i64 ch = 0; ch < nch; ch++) {
-            if (!(p->ch_ymax.p[ch] > lo && p->ch_ymin.p[ch] < hi)) continue;
-            is(c, ce, j, ch);
-            is(c, local, ch, j);
-            i64 ms = imax(floordiv(p->ch_ymin.p[ch], STRIP), s0);
-            i64 me = imin(floordiv(p->ch_ymax.p[ch] - 1, STRIP), s1 - 1);
-            is(c, cms, j, ms);
-            is(c, coff, j, n_pass);
-            n_pass += imax(me - ms + 1, 0);
-            j++;
-        }
-        j = 0;
-        for (i64 i = 0; i < p->d_cy.n; i++) {
-            i64 cy = p->d_cy.p[i];
-            if (!(cy - p->k0 > lo && cy + p->k0 < hi)) continue;
-            i64 ms = imax(floordiv(cy + p->k0, STRIP), s0);
-            i64 me = imin(floordiv(cy - p->k0 - 1, STRIP), s1 - 1);
-            is(c, de, j, i);
-            is(c, dms, j, ms);
-            is(c, doff, j, n_pass);
-            n_pass += 2 * imax(me - ms + 1, 0);
-            j++;
-        }
-    }
-    if (n_pass == 0 || c->bad) goto done;
-    ps.n = n_pass;
-    ps.m = iv_new(c, n_pass, 0); ps.owner = iv_new(c, n_pass, 0); ps.d = iv_new(c, n_pass, 0);
-    ps.lev = iv_new(c, n_pass, 0); ps.li = iv_new(c, n_pass, 0); ps.cc = iv_new(c, n_pass, 0);
-    ps.ymax = iv_new(c, n_pass, 0);
-    ps.x = fv_new(c, n_pass, 0.0); ps.xmin = fv_new(c, n_pass, INFINITY); ps.xmax = fv_new(c, n_pass, -INFINITY);
-    q = iv_new(c, n_pass, 0);
-    if (c->nomem) goto done;
-    for (i64 j = 0; j < nce; j++) {
-        i64 ch = ce.p[j];
-        i64 me = imin(floordiv(p->ch_ymax.p[ch] - 1, STRIP), s1 - 1);
-        i64 d = gi(c, p->ch_d, ch), lev = gi(c, p->ch_level, ch), li = level_index(c, p, lev);
-        for (i64 m = cms.p[j]; m <= me; m++) {
-            i64 i = coff.p[j] + m - cms.p[j];
-            i64 yc = m * STRIP + HALF;
-            is(c, ps.m, i, m); is(c, ps.owner, i, j); is(c, ps.d, i, d); is(c, ps.lev, i, lev); is(c, ps.li, i, li);
-            is(c, ps.ymax, i, p->ch_ymax.p[ch]);
-            is(c, ps.cc, i, p->ch_ymin.p[ch] < yc && yc < p->ch_ymax.p[ch]);
-        }
-    }
-    /* edge pieces: the one holding its strip's centre gives its chain's crossing */
-    for (i64 e = 0; e < p->e_yt.n && !c->bad; e++) {
+    const i64 rows = floordiv(hi, YQ) - r0, n_edges = p->e_yt.n, nd = p->d_cy.n, nt = p->t_y.n;
+    if (rows <= 0 || floordiv(lo, YQ) != r0) { if (rows > 0) c->bad = 1; return; }
+    /* edges, discs and turns by the first row of the band they reach */
+    IV es = iv_new(c, rows + 1, 0), ds = iv_new(c, rows + 1, 0), ts = iv_new(c, rows + 1, 0);
+    if (c->nomem) return;
+#define FIRST_ROW(y) (imax(floordiv((y), YQ), r0) - r0)
+    i64 ne = 0, ndd = 0, ntt = 0;
+    for (i64 e = 0; e < n_edges; e++) {
         i64 yt = p->e_yt.p[e], yb = gi(c, p->e_yb, e);
-        if (!(yb > lo && yt < hi)) continue;
-        i64 lc = gi(c, (IA){local.p, local.n}, gi(c, p->e_ch, e));
-        double xt = gf(c, p->e_xt, e), sl = gf(c, p->e_sl, e);
-        i64 ms = imax(floordiv(yt, STRIP), s0), me = imin(floordiv(yb - 1, STRIP), s1 - 1);
-        i64 off = ig(c, coff, lc) - ig(c, cms, lc);
-        for (i64 m = ms; m <= me; m++) {
-            i64 i = off + m;
-            i64 yc = m * STRIP + HALF;
-            if (yt <= yc && yc < yb) fs(c, ps.x, i, xt + (double)(yc - yt) * sl);
-            i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
-            double xa = xt + (double)(ya - yt) * sl, xb = xt + (double)(y2 - yt) * sl;
-            fs(c, ps.xmin, i, pmin(fg(c, ps.xmin, i), pmin(xa, xb)));
-            fs(c, ps.xmax, i, pmax(fg(c, ps.xmax, i), pmax(xa, xb)));
-        }
+        if (yb > lo && yt < hi) { i64 r = FIRST_ROW(yt) + 1; is(c, es, r, ig(c, es, r) + 1); ne++; }
     }
-    for (i64 j = 0; j < nde && !c->bad; j++) {
-        i64 di = de.p[j];
-        i64 cy = p->d_cy.p[di], top = cy + p->k0, bot = cy - p->k0;
-        double cx = gf(c, p->d_cx, di);
-        i64 lev = gi(c, p->d_lev, di), li = level_index(c, p, lev);
-        i64 me = imin(floordiv(bot - 1, STRIP), s1 - 1);
-        for (i64 m = dms.p[j]; m <= me; m++) {
-            i64 base = doff.p[j] + 2 * (m - dms.p[j]);
-            i64 yc = m * STRIP + HALF;
-            int cc = top < yc && yc < bot;
-            double half_c = gf(c, p->half, disc_slot(c, p, imin(imax(yc - top, 0), -2 * p->k0)));
-            i64 ya, yb; double lxa, lxb, rxa, rxb;
-            disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
-            for (int side = 0; side < 2; side++) {
-                i64 sign = side == 0 ? 1 : -1, i = base + side;
-                is(c, ps.m, i, m); is(c, ps.owner, i, -(2 * j + side) - 1); is(c, ps.d, i, sign);
-                is(c, ps.lev, i, lev); is(c, ps.li, i, li); is(c, ps.cc, i, cc); is(c, ps.ymax, i, bot);
-                fs(c, ps.x, i, cx - (double)sign * half_c);
-                double xa = side == 0 ? lxa : rxa, xb = side == 0 ? lxb : rxb;
-                fs(c, ps.xmin, i, pmin(fg(c, ps.xmin, i), pmin(xa, xb)));
-                fs(c, ps.xmax, i, pmax(fg(c, ps.xmax, i), pmax(xa, xb)));
-            }
-        }
+    for (i64 j = 0; j < nd; j++) {
+        i64 cy = p->d_cy.p[j];
+        if (cy - p->k0 > lo && cy + p->k0 < hi) { i64 r = FIRST_ROW(cy + p->k0) + 1; is(c, ds, r, ig(c, ds, r) + 1); ndd++; }
     }
-    if (c->bad) goto done;
-    /* classification: the crossings of every centre line, swept */
-    {
-        i64 n_cc = 0, n_caps = 0;
-        for (i64 i = 0; i < n_pass; i++) { if (ps.cc.p[i]) n_cc++; else n_caps++; }
-        i64 nn = n_cc > n_caps ? n_cc : n_caps;
-        ckey = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        cidx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        keys_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-        after_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n_cc ? n_cc : 1));
-        if (!ckey || !cidx || !keys_s || !after_s) goto done;
-        /* sweep over all passages' arrays, keyed; non-crossings take no part */
-        i64 *lic = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *dc = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *vc = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        i64 *ac = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        double *xc = (double *)amalloc(c, sizeof(double) * (size_t)(nn ? nn : 1));
-        i64 *under = (i64 *)amalloc(c, sizeof(i64) * (size_t)(nn ? nn : 1));
-        if (!lic || !dc || !vc || !ac || !xc || !under) {
-            goto done;
-        }
-        i64 k = 0;
-        centre_lines(c, p, &ps, s0, s1, q, keys_s, after_s, n_cc);
-        if (n_caps && !c->bad) {
-            /* caps (passages missing the centre line) are swept among themselves, per half strip,
-             * over the level the centre line has where each one is */
-            k = 0;
-            for (i64 i = 0; i < n_pass; i++) {
-                if (ps.cc.p[i]) continue;
-                i64 m = ps.m.p[i];
-                xc[k] = (ps.xmin.p[i] + ps.xmax.p[i]) * 0.5;
-                under[k] = level_at(keys_s, after_s, n_cc, m - s0, xc[k]);
-                i64 grp = (m - s0) * 2 + (ps.ymax.p[i] <= m * STRIP + HALF ? 1 : 0);
-                ckey[k] = sort_key(grp, xc[k], ps.d.p[i]);
-                cidx[k] = i; lic[k] = ps.li.p[i]; dc[k] = ps.d.p[i];
-                k++;
-            }
-            sweep_keys(c, p, ckey, lic, dc, n_caps, ac, vc, NULL, NULL);
-            for (k = 0; k < n_caps; k++)
-                is(c, q, cidx[k], imax(under[k], ac[k]) - imax(under[k], ac[k] - vc[k]));
-        }
+    for (i64 t = 0; t < nt; t++) {
+        i64 y = p->t_y.p[t];
+        if (y >= lo && y < hi && pymod(y, STRIP) != 0) { i64 r = floordiv(y, YQ) - r0 + 1; is(c, ts, r, ig(c, ts, r) + 1); ntt++; }
     }
-    if (c->bad || c->nomem) goto done;
-    /* turns inside the band's strips: chains', then disc tops and bottoms */
-    {
-        i64 n_ev = 0;
-        for (i64 t = 0; t < p->t_y.n; t++) {
-            i64 y = p->t_y.p[t];
-            if (y >= lo && y < hi && pymod(y, STRIP) != 0) n_ev++;
-        }
-        for (i64 j = 0; j < nde; j++) {
-            i64 cy = p->d_cy.p[de.p[j]];
-            for (int s = 0; s < 2; s++) {
-                i64 yy = s == 0 ? cy + p->k0 : cy - p->k0;
-                if (yy >= lo && yy < hi && pymod(yy, STRIP) != 0) n_ev++;
-            }
-        }
-        ev.n = n_ev;
-        ev.m = iv_new(c, n_ev, 0); ev.y = iv_new(c, n_ev, 0); ev.top = iv_new(c, n_ev, 0);
-        ev.sum = iv_new(c, n_ev, 0); ev.x = fv_new(c, n_ev, 0); ev.lo = fv_new(c, n_ev, 0); ev.hi = fv_new(c, n_ev, 0);
-        if (c->nomem) goto done;
-        i64 k = 0;
-        for (i64 t = 0; t < p->t_y.n; t++) {
-            i64 y = p->t_y.p[t];
-            if (!(y >= lo && y < hi && pymod(y, STRIP) != 0)) continue;
-            i64 tm = floordiv(y, STRIP);
-            i64 la = ig(c, local, gi(c, p->t_a, t)), lb = ig(c, local, gi(c, p->t_b, t));
-            i64 ia = ig(c, coff, la) + tm - ig(c, cms, la), ib = ig(c, coff, lb) + tm - ig(c, cms, lb);
-            is(c, ev.m, k, tm); is(c, ev.y, k, y); fs(c, ev.x, k, gf(c, p->t_x, t));
-            is(c, ev.top, k, (uint64_t)t < (uint64_t)p->t_top.n ? p->t_top.p[t] != 0 : (c->bad = 1, 0));
-            is(c, ev.sum, k, ig(c, q, ia) + ig(c, q, ib));
-            fs(c, ev.lo, k, pmin(fg(c, ps.xmin, ia), fg(c, ps.xmin, ib)));
-            fs(c, ev.hi, k, pmax(fg(c, ps.xmax, ia), fg(c, ps.xmax, ib)));
-            k++;
-        }
-        for (i64 j = 0; j < nde; j++) {
-            i64 di = de.p[j], cy = p->d_cy.p[di];
-            for (int s = 0; s < 2; s++) {
-                i64 yy = s == 0 ? cy + p->k0 : cy - p->k0;
-                if (!(yy >= lo && yy < hi && pymod(yy, STRIP) != 0)) continue;
-                i64 mm = floordiv(yy, STRIP);
-                i64 base = doff.p[j] + 2 * (mm - dms.p[j]);
-                is(c, ev.m, k, mm); is(c, ev.y, k, yy); fs(c, ev.x, k, gf(c, p->d_cx, di)); is(c, ev.top, k, s == 0);
-                is(c, ev.sum, k, ig(c, q, base) + ig(c, q, base + 1));
-                fs(c, ev.lo, k, pmin(fg(c, ps.xmin, base), fg(c, ps.xmin, base + 1)));
-                fs(c, ev.hi, k, pmax(fg(c, ps.xmax, base), fg(c, ps.xmax, base + 1)));
-                k++;
-            }
-        }
-        if (!c->bad) extend(c, b, r0, &ev);
+    if (ne == 0 && ndd == 0) return;
+    IV eo = iv_new(c, ne, 0), dor = iv_new(c, ndd, 0), tor = iv_new(c, ntt, 0);
+    IV ef = iv_new(c, rows + 1, 0), df = iv_new(c, rows + 1, 0), tf = iv_new(c, rows + 1, 0);
+    if (c->nomem) return;
+    for (i64 r = 0; r < rows; r++) {
+        es.p[r + 1] += es.p[r]; ds.p[r + 1] += ds.p[r]; ts.p[r + 1] += ts.p[r];
+        ef.p[r] = es.p[r]; df.p[r] = ds.p[r]; tf.p[r] = ts.p[r];
     }
-    if (c->bad || c->nomem) goto done;
-    /* every piece with its passage's value; an edge crossing a whole row with one value in its
-     * four strips is one row piece (sweep._merge_rows) */
-    for (i64 e = 0; e < p->e_yt.n && !c->bad; e++) {
+    for (i64 e = 0; e < n_edges; e++) {
         i64 yt = p->e_yt.p[e], yb = p->e_yb.p[e];
-        if (!(yb > lo && yt < hi)) continue;
-        i64 lc = ig(c, local, p->e_ch.p[e]);
-        double xt = p->e_xt.p[e], sl = p->e_sl.p[e];
-        i64 ms = imax(floordiv(yt, STRIP), s0), me = imin(floordiv(yb - 1, STRIP), s1 - 1);
-        i64 off = ig(c, coff, lc) - ig(c, cms, lc);
-        i64 m = ms;
-        while (m <= me) {
-            i64 qm = ig(c, q, off + m);
-            i64 row = floordiv(m, STRIPS);
-            if (pymod(m, STRIPS) == 0 && yt <= row * YQ && yb >= (row + 1) * YQ) {
+        if (yb > lo && yt < hi) { i64 r = FIRST_ROW(yt); i64 at = ig(c, ef, r); is(c, eo, at, e); is(c, ef, r, at + 1); }
+    }
+    for (i64 j = 0; j < nd; j++) {
+        i64 cy = p->d_cy.p[j];
+        if (cy - p->k0 > lo && cy + p->k0 < hi) {
+            i64 r = FIRST_ROW(cy + p->k0); i64 at = ig(c, df, r); is(c, dor, at, j); is(c, df, r, at + 1);
+        }
+    }
+    for (i64 t = 0; t < nt; t++) {
+        i64 y = p->t_y.p[t];
+        if (y >= lo && y < hi && pymod(y, STRIP) != 0) {
+            i64 r = floordiv(y, YQ) - r0; i64 at = ig(c, tf, r); is(c, tor, at, t); is(c, tf, r, at + 1);
+        }
+    }
+#undef FIRST_ROW
+    IV ae = iv_new(c, ne, 0), ad = iv_new(c, ndd, 0);  /* the active edges and discs */
+    i64 *w = (i64 *)amalloc(c, sizeof(i64) * (size_t)(p->levels.n ? p->levels.n : 1));
+    if (c->nomem || !w) return;
+    i64 n_ae = 0, n_ad = 0;
+    for (i64 r = 0; r < rows && !c->bad && !c->nomem; r++) {
+        const i64 row = r0 + r, ylo = row * YQ, yhi = ylo + YQ, m0 = row * STRIPS;
+        i64 keep = 0;
+        for (i64 a = 0; a < n_ae; a++) { i64 e = ae.p[a]; if (p->e_yb.p[e] > ylo) ae.p[keep++] = e; }
+        n_ae = keep;
+        for (i64 t = es.p[r]; t < es.p[r + 1]; t++) { if (n_ae >= ne) { c->bad = 1; return; } ae.p[n_ae++] = ig(c, eo, t); }
+        keep = 0;
+        for (i64 a = 0; a < n_ad; a++) { i64 j = ad.p[a]; if (p->d_cy.p[j] - p->k0 > ylo) ad.p[keep++] = j; }
+        n_ad = keep;
+        for (i64 t = ds.p[r]; t < ds.p[r + 1]; t++) { if (n_ad >= ndd) { c->bad = 1; return; } ad.p[n_ad++] = ig(c, dor, t); }
+        if (n_ae == 0 && n_ad == 0) continue;
+        Mark mark = arena_mark(c);
+        {  /* active edges in x order at the row's top (nearly so from the row before) */
+            double *kx = (double *)amalloc(c, sizeof(double) * (size_t)(n_ae ? n_ae : 1));
+            if (!kx) return;
+            for (i64 a = 0; a < n_ae; a++) {
+                i64 e = ae.p[a], yt = p->e_yt.p[e];
+                kx[a] = p->e_xt.p[e] + (double)(imax(yt, ylo) - yt) * p->e_sl.p[e];
+            }
+            i64 moves = 0, limit = 8 * n_ae + 256;
+            for (i64 a = 1; a < n_ae && moves <= limit; a++) {
+                double kv = kx[a]; i64 ev = ae.p[a], u = a - 1;
+                while (u >= 0 && kx[u] > kv) { kx[u + 1] = kx[u]; ae.p[u + 1] = ae.p[u]; u--; moves++; }
+                kx[u + 1] = kv; ae.p[u + 1] = ev;
+            }
+        }
+        /* the row's pieces, strip by strip */
+        i64 cnt[STRIPS + 1] = {0}, fill[STRIPS];
+        for (i64 a = 0; a < n_ae; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) cnt[m - m0 + 1]++;
+        }
+        for (i64 a = 0; a < n_ad; a++) {
+            i64 cy = p->d_cy.p[ad.p[a]];
+            i64 ms = imax(floordiv(cy + p->k0, STRIP), m0), me = imin(floordiv(cy - p->k0 - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) cnt[m - m0 + 1] += 2;
+        }
+        for (int j = 0; j < STRIPS; j++) { cnt[j + 1] += cnt[j]; fill[j] = cnt[j]; }
+        const i64 n = cnt[STRIPS];
+        Pieces P;
+        P.n = n;
+        P.p = (Pc *)amalloc(c, sizeof(Pc) * (size_t)(n ? n : 1));
+        memset(&P.junk, 0, sizeof(Pc));
+        P.eq = iv_new(c, STRIPS * n_ae, INT64_MIN);
+        i64 lk_cap = n_ae + (ts.p[r + 1] - ts.p[r]) + 2 * n_ad + 1;
+        i64 *lk_s = (i64 *)amalloc(c, sizeof(i64) * (size_t)lk_cap), *idx = (i64 *)amalloc(c, sizeof(i64) * (size_t)(n + 1));
+        double *lk0 = (double *)amalloc(c, sizeof(double) * (size_t)lk_cap), *lk1 = (double *)amalloc(c, sizeof(double) * (size_t)lk_cap);
+        if (!P.p || !lk_s || !idx || !lk0 || !lk1 || c->nomem) return;
+        i64 nlk = 0;
+#define LINK(y, xa_, xb_) do { i64 y_ = (y); double a_ = (xa_), b_ = (xb_); \
+        if (y_ >= ylo && y_ < yhi && pymod(y_, STRIP) != 0 && a_ != b_) { \
+            if (nlk >= lk_cap) { c->bad = 1; return; } \
+            lk_s[nlk] = floordiv(y_, STRIP) - m0; lk0[nlk] = a_; lk1[nlk] = b_; nlk++; } } while (0)
+        for (i64 a = 0; a < n_ae && !c->bad; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            double xt = gf(c, p->e_xt, e), sl = gf(c, p->e_sl, e);
+            i64 ch = gi(c, p->e_ch, e);
+            i64 d = gi(c, p->ch_d, ch), li = level_index(c, p, gi(c, p->ch_level, ch));
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
+                put_piece(c, &P, fill[m - m0]++, m, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl,
+                          d, li, e, a * STRIPS + (m - m0));
+            }
+            if (e + 1 < n_edges && gi(c, p->e_ch, e + 1) == ch) {  /* the next edge of the chain */
+                i64 f = e + 1, ft = gi(c, p->e_yt, f);
+                i64 y = yb == ft ? yb : yt;
+                LINK(y, xt + (double)(y - yt) * sl, gf(c, p->e_xt, f) + (double)(y - ft) * gf(c, p->e_sl, f));
+            }
+        }
+        for (i64 u = ts.p[r]; u < ts.p[r + 1] && !c->bad; u++) {
+            i64 t = ig(c, tor, u), y = gi(c, p->t_y, t);
+            i64 ca = gi(c, p->t_a, t), cb = gi(c, p->t_b, t);
+            if ((uint64_t)ca >= (uint64_t)p->ch_ymin.n || (uint64_t)cb >= (uint64_t)p->ch_ymin.n) { c->bad = 1; return; }
+            i64 ea = lower_bound(p->e_ch.p, p->e_ch.n, ca + 1) - 1, eb = lower_bound(p->e_ch.p, p->e_ch.n, cb);
+            if (gi(c, p->e_ch, ea) != ca || gi(c, p->e_ch, eb) != cb) { c->bad = 1; return; }  /* the chains' last and first edges */
+            double xa = gf(c, p->e_xt, ea) + (double)(y - gi(c, p->e_yt, ea)) * gf(c, p->e_sl, ea);
+            double xb = gf(c, p->e_xt, eb) + (double)(y - gi(c, p->e_yt, eb)) * gf(c, p->e_sl, eb);
+            LINK(y, xa, xb);
+        }
+        for (i64 a = 0; a < n_ad && !c->bad; a++) {
+            i64 j = ad.p[a], cy = p->d_cy.p[j], top = cy + p->k0, bot = cy - p->k0;
+            double cx = gf(c, p->d_cx, j);
+            i64 li = level_index(c, p, gi(c, p->d_lev, j));
+            i64 ms = imax(floordiv(top, STRIP), m0), me = imin(floordiv(bot - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 ya, yb; double lxa, lxb, rxa, rxb;
+                disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
+                put_piece(c, &P, fill[m - m0]++, m, ya, yb, lxa, lxb, 1, li, n_edges + 2 * j, -1);
+                put_piece(c, &P, fill[m - m0]++, m, ya, yb, rxa, rxb, -1, li, n_edges + 2 * j + 1, -1);
+                if (ya == top) LINK(ya, lxa, rxa);
+                if (yb == bot) LINK(yb, lxb, rxb);
+            }
+        }
+#undef LINK
+        for (int j = 0; j < STRIPS && !c->bad && !c->nomem; j++)
+            if (cnt[j + 1] > cnt[j])
+                strip_clusters(c, p, b, r0, &P, cnt[j], cnt[j + 1] - cnt[j], lk_s, lk0, lk1, nlk, j, idx, w);
+        /* edges drawn as one run per strip: one row piece where the four strips carry one value
+         * (sweep._merge_rows), else strip by strip */
+        for (i64 a = 0; a < n_ae && !c->bad && !c->nomem; a++) {
+            i64 e = ae.p[a], yt = p->e_yt.p[e], yb = p->e_yb.p[e];
+            double xt = p->e_xt.p[e], sl = p->e_sl.p[e];
+            i64 q0 = ig(c, P.eq, a * STRIPS);
+            if (yt <= ylo && yb >= yhi && q0 != INT64_MIN) {
                 int same = 1;
-                for (i64 kk = 1; kk < STRIPS; kk++) if (ig(c, q, off + m + kk) != qm) same = 0;
+                for (i64 u = 1; u < STRIPS; u++) if (ig(c, P.eq, a * STRIPS + u) != q0) same = 0;
                 if (same) {
-                    i64 ya = row * YQ, y2 = ya + YQ;
-                    add_piece(c, b, row - r0, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl, qm);
-                    m += STRIPS;
+                    add_piece(c, b, row - r0, ylo, yhi, xt + (double)(ylo - yt) * sl, xt + (double)(yhi - yt) * sl, q0);
                     continue;
                 }
             }
-            i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
-            add_piece(c, b, row - r0, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl, qm);
-            m += 1;
+            i64 ms = imax(floordiv(yt, STRIP), m0), me = imin(floordiv(yb - 1, STRIP), m0 + STRIPS - 1);
+            for (i64 m = ms; m <= me; m++) {
+                i64 qm = ig(c, P.eq, a * STRIPS + (m - m0));
+                if (qm == INT64_MIN) continue;
+                i64 ya = imax(yt, m * STRIP), y2 = imin(yb, (m + 1) * STRIP);
+                add_piece(c, b, row - r0, ya, y2, xt + (double)(ya - yt) * sl, xt + (double)(y2 - yt) * sl, qm);
+            }
         }
+        arena_release(c, mark);
     }
-    for (i64 j = 0; j < nde && !c->bad; j++) {
-        i64 di = de.p[j], cy = p->d_cy.p[di];
-        double cx = p->d_cx.p[di];
-        i64 me = imin(floordiv(cy - p->k0 - 1, STRIP), s1 - 1);
-        for (i64 m = dms.p[j]; m <= me; m++) {
-            i64 base = doff.p[j] + 2 * (m - dms.p[j]);
-            i64 ya, yb; double lxa, lxb, rxa, rxb;
-            disc_piece(c, p, cx, cy, m, &ya, &yb, &lxa, &lxb, &rxa, &rxb);
-            add_piece(c, b, floordiv(m, STRIPS) - r0, ya, yb, lxa, lxb, ig(c, q, base));
-            add_piece(c, b, floordiv(m, STRIPS) - r0, ya, yb, rxa, rxb, ig(c, q, base + 1));
-        }
-    }
-done:
-    FREE(local); FREE(ce); FREE(cms); FREE(coff); FREE(de); FREE(dms); FREE(doff); FREE(q);
-    FREE(ps.m); FREE(ps.owner); FREE(ps.d); FREE(ps.lev); FREE(ps.li); FREE(ps.cc); FREE(ps.ymax);
-    FREE(ps.x); FREE(ps.xmin); FREE(ps.xmax);
-    FREE(ev.m); FREE(ev.y); FREE(ev.top); FREE(ev.sum); FREE(ev.x); FREE(ev.lo); FREE(ev.hi);
 }

@@ -2,7 +2,7 @@
 
 Every mask becomes one :class:`Shapes` value: polygons become rings (exteriors
 counter-clockwise, holes clockwise, closing vertex dropped), points become discs, and lines
-become stroke outlines with exact discs as their caps (:mod:`maskrender.draw.strokes`), no
+become stroke outlines, runs and round joins as rings (:mod:`maskrender.draw.strokes`), no
 buffering.  Each ring and disc carries the 8-bit level (intensity x 255)
 of its feature; where shapes of one mask overlap the largest level wins.
 
@@ -280,7 +280,7 @@ def from_geometries(
     strokes = _as_array(lines)
     if len(strokes) and width > 0:
         strokes = _clip_far(shapely.transform(strokes, lambda c: c - shift), (w, h), width + 2.0)
-        x, y, start, ring_level, disc_xy, disc_lev = stroke_outlines(strokes, lev, width)
+        x, y, start, ring_level, disc_xy, disc_lev = stroke_outlines(strokes, lev, width, (w, h))
         ring_component = np.arange(len(ring_level), dtype=np.int64)
         ring_simple = _simple_rings(x, y, start)
         radius_px = width / 2.0

@@ -2,18 +2,19 @@
 
 A polyline is cut at its *sharp* vertices into runs.  Each run becomes one counter-clockwise
 outline: its right offset forward and its left offset back, joined at every vertex by a
-round arc on the outer side (64 segments per full turn: within 0.12% of the radius of the
-true circle) and by the miter point on the inner side, with the round caps of the line's ends
-as half circles in the outline; a run cut at a sharp vertex gets an exact disc there (the
-round join).  A vertex is sharp when the inner miter
-would reach past half of an adjacent segment (the line bends tighter than half its width);
-there the runs overlap and the rasteriser's union takes care of it.  So the cost is that of
-the outline, not of one piece per segment, and any polyline (zigzags included) is linear.
+round arc on the outer side (:func:`arc_segments` per full turn: every chord within 0.005 px
+of the circle) and by the miter point on the inner side, with the round caps of the line's
+ends as half circles in the outline; a run cut at a sharp vertex gets a round join there, a
+regular polygon with the disc's area (its own ring, as exact to the rasteriser as any
+polygon).  A vertex is sharp when the inner miter would reach past half of an adjacent
+segment (the line bends tighter than half its width); there the runs and joins overlap and
+the rasteriser's exact union counts them once.  So the cost is that of the outline, not of
+one piece per segment, and any polyline (zigzags included) is linear.
 
 >>> import shapely
 >>> x, y, start, level, discs, disc_level = stroke_outlines(
 ...     np.array([shapely.LineString([(0, 0), (10, 0), (10, 10)])]), np.array([200]), 2.0)
->>> len(start) - 1, level.tolist(), discs.tolist()   # one outline, no sharp vertex
+>>> len(start) - 1, level.tolist(), discs.tolist()   # one outline, no sharp vertex (joins are rings)
 (1, [200], [])
 >>> round(float(shapely.Polygon(np.c_[x, y]).area), 2)   # 20 x 2 - 1, a quarter disc at the corner, two half caps
 42.92
@@ -27,13 +28,20 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-__all__ = ["ARC_SEGMENTS", "cap_segments", "stroke_outlines"]
+__all__ = ["arc_segments", "cap_segments", "stroke_outlines"]
 
 F64 = npt.NDArray[np.float64]
 I64 = npt.NDArray[np.int64]
 
-ARC_SEGMENTS = 64
-"""Segments of a full circle in a round join's arc."""
+
+
+def arc_segments(h: float) -> int:
+    """Segments of a full turn of a round join of radius ``h`` (twice :func:`cap_segments`).
+
+    >>> arc_segments(0.25), arc_segments(10.0)
+    (16, 100)
+    """
+    return 2 * cap_segments(h)
 
 
 def cap_segments(h: float) -> int:
@@ -46,12 +54,15 @@ def cap_segments(h: float) -> int:
     return int(min(64, max(4, math.ceil(math.pi / math.sqrt(8 * 0.005 / max(h, 1e-9))))))
 
 
-def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
+def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float, box: tuple[int, int] | None = None
                     ) -> tuple[F64, F64, I64, I64, F64, I64]:
     """Outlines of lines stroked ``width`` wide: ``(x, y, ring_start, ring_level, disc_centres, disc_level)``.
 
-    Rings are counter-clockwise without their closing vertex; the discs (radius
-    ``width / 2``) are the joins at sharp vertices.
+    Rings are counter-clockwise without their closing vertex: the runs' outlines, then the
+    joins at sharp vertices.  A join is a disc (radius ``width / 2``) only where that disc holds
+    the whole ``box`` (``(width, height)``, grown by a pixel; the rasteriser then draws the box):
+    a disc's quarter-pixel strips are chords of its exact area, a few levels off near its poles,
+    which a pixel-traced line, sharp at nearly every vertex, would show all along.
     """
     h = width / 2.0
     parts, feature = shapely.get_parts(lines, return_index=True)  # the lines of a MultiLineString apart
@@ -118,7 +129,8 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     is_inner = interior & (sigma * c > 0)
     is_outer = interior & ~is_inner & (c != 0)
     phi = np.arctan2(np.abs(c), dt)
-    extra = np.where(is_outer, np.maximum(np.ceil(phi / (2 * np.pi / ARC_SEGMENTS)) - 1, 0), 0).astype(np.int64)
+    per_turn = arc_segments(h)
+    extra = np.where(is_outer, np.maximum(np.ceil(phi / (2 * np.pi / per_turn)) - 1, 0), 0).astype(np.int64)
     # round caps at the ends of a line (not where a run was cut at a sharp vertex): a half circle
     # in the outline, from the end's right offset round the end to its left offset
     line_start = np.r_[True, seg[1:] != seg[:-1] + 1][run_first]
@@ -149,6 +161,29 @@ def stroke_outlines(lines: npt.NDArray[np.object_], levels: I64, width: float
     ring_counts = np.bincount(slot_run[pk], minlength=n_run)
     ring_start = np.r_[0, np.cumsum(ring_counts)].astype(np.int64)
     ring_level = levels[line[seg[run_first]]].astype(np.int64)
-    # discs: the joins at sharp vertices (where one run ends and the next begins)
-    ends = np.unique(np.r_[seg[run_first][~line_start], seg[run_last][~line_end] + 1])
-    return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, xy[ends], levels[line[ends]].astype(np.int64)
+    # the joins at sharp vertices, where one run ends flat and the next begins: each run covers the
+    # half disc on its side, so the join is the sector between them (as wide as the turn), its
+    # arc's points at the radius that keeps the sector's exact area
+    at = inner[sharp]
+    centre = xy[seg[at] + 1]
+    holds = np.zeros(len(at), dtype=bool)  # a join whose disc holds the whole box (grown by a pixel): the disc
+    if box is not None:
+        far_x = np.maximum(np.abs(centre[:, 0] + 1), np.abs(centre[:, 0] - box[0] - 1))
+        far_y = np.maximum(np.abs(centre[:, 1] + 1), np.abs(centre[:, 1] - box[1] - 1))
+        holds = far_x * far_x + far_y * far_y < h * h
+    discs, disc_level = centre[holds], levels[line[seg[at[holds]]]].astype(np.int64)
+    at = at[~holds]
+    ua, ub = u[at], u[at + 1]
+    turn = np.arccos(np.clip((ua * ub).sum(axis=1), -1.0, 1.0))
+    n_arc = np.maximum(np.ceil(turn / (2 * np.pi / per_turn)), 1).astype(np.int64)
+    mid = np.arctan2(ua[:, 1] - ub[:, 1], ua[:, 0] - ub[:, 0])
+    jk = np.repeat(np.arange(len(at)), n_arc + 2)
+    jj = np.arange(int((n_arc + 2).sum())) - np.repeat(np.cumsum(n_arc + 2) - n_arc - 2, n_arc + 2)
+    step = (turn / n_arc)[jk]
+    ang_j = mid[jk] - turn[jk] / 2 + (jj - 1) * step
+    r_j = np.where(jj == 0, 0.0, h * np.sqrt(step / np.maximum(np.sin(step), 1e-300)))
+    joins = xy[seg[at] + 1][jk] + r_j[:, None] * np.column_stack([np.cos(ang_j), np.sin(ang_j)])
+    pts = np.concatenate([pts, joins])
+    ring_start = np.r_[ring_start, ring_start[-1] + np.cumsum(n_arc + 2)].astype(np.int64)
+    ring_level = np.r_[ring_level, levels[line[seg[at]]]].astype(np.int64)
+    return pts[:, 0].copy(), pts[:, 1].copy(), ring_start, ring_level, discs, disc_level

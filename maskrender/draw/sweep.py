@@ -2,29 +2,34 @@
 
 Each pixel row is cut into :data:`STRIPS` horizontal strips.  Within a strip every boundary is
 a *piece* whose exact area contribution is accumulated (:mod:`maskrender.draw.accumulate`):
-coverage is exact in both axes, not sampled.  What a piece contributes comes from the
-strip's centre line, where the union is decided exactly:
+coverage is exact in both axes, not sampled.  What a piece contributes (the change it makes to
+the covered level; often 0, a boundary inside another shape counts for nothing) is decided
+exactly too:
 
-1. every monotone chain (:mod:`maskrender.draw.plan`) or disc side that crosses the centre
-   line is a *crossing*; crossings are sorted along the line and swept, keeping per level
-   the winding number; the covered level at any x is the largest level whose winding is not
-   zero (non-zero rule, largest intensity wins), and each crossing gets the change it makes
-   to that level (``v``, often 0: a boundary inside another shape counts for nothing);
-2. a chain (or disc side) in the strip that misses the centre line (near a top or bottom of
-   an outline) carries its own level above the one the centre line has at its end;
-3. where the chains that meet at turns inside a strip carry values that do not balance (a cap
-   of one shape partly covered by another), the difference is carried on by a vertical
-   *extension* from the turn until the books of its cluster of overlapping turns balance
-   again, or to the strip's edge: every line of every strip sums to zero, so nothing leaks
-   to the right of a shape, and one place's imbalance is never paid back by another's.
+1. the pieces of a strip whose x ranges overlap or touch (joined also by the horizontal runs of
+   the outlines between them) form *clusters*.  Between two clusters no boundary passes, so the
+   winding numbers there are the same from the strip's top to its bottom: each cluster starts
+   from those the clusters left of it leave (a cluster's net change per level is the sum of its
+   pieces' direction x height, over the strip's height);
+2. a cluster is cut into *slabs* at its pieces' ends (vertices, turns, the poles of discs) and,
+   round after round, at the y where two neighbouring pieces cross (to 1/1024 px), so that in a
+   slab every piece spans it and no two cross: the covered level between two pieces is then the
+   same all along the slab, and one sweep of the slab's middle line (per level the winding
+   number; the largest level whose number is not zero is covered) gives each piece its exact
+   value there;
+3. a piece's consecutive slabs of one value are drawn as one piece.
+
+So the union of overlapping shapes, and the largest level where levels overlap, are exact up
+to the rounding of a crossing's y to 1/1024 px.  Cost: a cluster of ``k`` pieces makes a record
+per piece and slab, at most :func:`_budget` (``64 k + 1024``).  Past it (the ends of thousands
+of pieces in one strip, a hostile sawtooth) that cluster's piece ends are first moved to the
+nearest 1/64 px (:data:`SNAP`; at most 16 slabs a strip), and splitting at crossings stops at
+``4 k + 256`` records, or after :data:`ROUNDS` rounds, leaving those slabs decided on their
+middle lines (off by a sliver where pieces cross inside them: strokes far wider than the box
+crossing everywhere, hundreds of lines through one point).  Every cluster costs linear time.
 
 Shapes that meet no other shape skip all this (their winding is 0 or 1 everywhere) and are
-accumulated directly, a whole row at a time.  A shape alone is therefore exact (up to 1/1024
-px); where shapes overlap, the union is exact along every centre line and off by at most a
-thin sliver inside a strip (a quarter of a pixel tall) where two outlines turn.
-
-Rows are processed in bands holding a bounded number of pieces, so memory stays bounded for
-any input and the cost is linear in the total height of the edges.
+accumulated directly, a row at a time.  Rows go in bands of a bounded number of pieces.
 
 >>> import shapely
 >>> from maskrender.draw.plan import plan
@@ -57,18 +62,16 @@ Bool = npt.NDArray[np.bool_]
 STRIPS = 4
 """Strips per pixel row in which the union of overlapping shapes is decided."""
 STRIP = YQ // STRIPS
-HALF = STRIP // 2
 XQ = 4096
 """Resolution of the crossings' sort key (1/4096 px)."""
 XSPAN = 1 << 44
 """Sort keys order x from ``-XSPAN / 2 / XQ`` to ``XSPAN / 2 / XQ`` pixels (+-2 billion): geometry
-reaching further is clipped to the box first (:data:`maskrender.draw.shapes.FAR`).  Crossings
-outside the box are ordered by their true x too: a near-horizontal piece may reach into the box
-from a crossing far outside it."""
+reaching further is clipped to the box first (:data:`maskrender.draw.shapes.FAR`)."""
 
 
-def _xkey(x: F64) -> I64:
-    out: I64 = np.clip(np.rint(x * XQ) + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
+def _xq(v: F64) -> I64:
+    """Positions in units of 1/XQ px (already scaled and rounded) as non-negative sort keys."""
+    out: I64 = np.clip(v + XSPAN // 2, 0, XSPAN - 1).astype(np.int64)
     return out
 
 BAND_PIECES = 250_000
@@ -77,15 +80,6 @@ BAND_PIECES = 250_000
 BAND_PIXELS = 1 << 19
 """At most this many pixels per band (rows x box width; at least 8 rows): the band's per-pixel
 integrals are int64, so a band of a large box stays a few MB."""
-
-
-def _ceil_div(a: Any, b: int) -> Any:
-    return -((-a) // b)
-
-
-# ---------------------------------------------------------------------------------------------
-# bands
-# ---------------------------------------------------------------------------------------------
 
 
 def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
@@ -104,7 +98,7 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
 
     def add(yt: I64, yb: I64, per_row: float | F64) -> None:
         r0 = np.clip(yt // YQ, 0, h)
-        r1 = np.clip(_ceil_div(yb, YQ), 0, h)
+        r1 = np.clip(-((-yb) // YQ), 0, h)
         ok = r1 > r0
         wt = np.broadcast_to(np.asarray(per_row, dtype=np.float64), yt.shape)[ok]
         weight[:] += np.bincount(r0[ok], weights=wt, minlength=h + 1)[: h + 1]
@@ -123,11 +117,6 @@ def bands(p: Plan, budget: int = BAND_PIECES) -> list[tuple[int, int]]:
     step = max(8, BAND_PIXELS // max(p.width, 1))
     edges = np.unique(np.r_[0, np.minimum(cuts, h), np.arange(step, h, step), h])
     return [(int(a), int(b)) for a, b in itertools.pairwise(edges) if b > a]
-
-
-# ---------------------------------------------------------------------------------------------
-# pieces
-# ---------------------------------------------------------------------------------------------
 
 
 def _in_band(yt: I64, yb: I64, lo: int, hi: int) -> I64:
@@ -164,260 +153,273 @@ def _disc_pieces(p: Plan, cx: F64, cy: I64, m: I64, strip: int) -> tuple[I64, I6
     return ya, yb, cx - wa - delta, cx - wb - delta, cx + wa + delta, cx + wb + delta
 
 
-# ---------------------------------------------------------------------------------------------
-# classification along the centre lines
-# ---------------------------------------------------------------------------------------------
+SNAP = 16
+"""A cluster over its budget has the ends of its pieces moved to the nearest multiple of this many
+y units (1/64 px) first: at most 16 slabs a strip, at most that much off."""
+
+ROUNDS = 8
+"""Rounds of splitting slabs where pieces cross (each splits at every crossing of neighbours)."""
 
 
-def _sweep(group: I64, x: F64, d: I64, level: I64, levels: I64, w: int) -> tuple[I64, I64, I64, I64]:
-    """Sweep crossings along lines (one line per ``group``), left to right.
-
-    Returns, in the input order, the covered level after each crossing and the change it makes
-    (``v``); and the sorted keys with the covered level after each sorted crossing (to look up
-    the level on a line at any x).  The covered level is the largest level whose winding number
-    is not zero.
-    """
-    key = (group * XSPAN + _xkey(x)) * 2 + (d > 0)
-    order = np.argsort(key, kind="stable")
-    ds = d[order]
-    if len(levels) == 1:
-        after = (np.cumsum(ds) != 0) * levels[0]
-    else:
-        ls = level[order]
-        after = np.zeros(len(ds), dtype=np.int64)
-        for lv in levels:
-            winding = np.cumsum(np.where(ls == lv, ds, 0))
-            after = np.where(winding != 0, lv, after)
-    v_sorted = np.diff(after, prepend=0)
-    v = np.empty_like(v_sorted)
-    v[order] = v_sorted
-    after_in = np.empty_like(after)
-    after_in[order] = after
-    return after_in, v, key[order], after
+def _unique(a: I64) -> I64:
+    """Sorted distinct values (a sort: faster here than numpy's hashing)."""
+    a = np.sort(a)
+    return a[np.r_[True, a[1:] != a[:-1]]] if len(a) else a
 
 
-def _level_at(keys: I64, after: I64, m: I64, x: F64, w: int) -> I64:
-    """The covered level on strip ``m``'s centre line at ``x`` (after crossings at that x)."""
-    key = (m * XSPAN + _xkey(x)) * 2 + 1
-    pos = np.searchsorted(keys, key, side="right") - 1
-    ok = pos >= 0
-    pos = np.maximum(pos, 0)
-    same = ok & (keys[pos] // (2 * XSPAN) == m) if len(keys) else np.zeros(len(m), dtype=bool)
-    out: I64 = np.where(same, after[pos] if len(keys) else 0, 0)
+def _budget(k: I64, crossings: bool = False) -> I64:
+    """Records (a piece in a slab) a cluster of ``k`` pieces may make (splitting at crossings
+    stops sooner): linear in its pieces."""
+    out: I64 = 4 * k + 256 if crossings else 64 * k + 1024
     return out
 
 
-def _extensions(m: I64, y: I64, x: F64, top: Bool, dr_parts: I64, xlo: F64, xhi: F64
-                ) -> tuple[I64, I64, I64, F64, I64]:
-    """Vertical extensions balancing each strip's books after turns (see the module).
+def _x_at(xa: F64, xb: F64, ya: I64, yb: I64, y: I64) -> F64:
+    """x of pieces at ``y`` (exactly their ends at their ends)."""
+    sl = (xb - xa) / (yb - ya)
+    out: F64 = np.where(y == ya, xa, np.where(y == yb, xb, xa + (y - ya) * sl))
+    return out
 
-    ``dr_parts`` is ``q_a + q_b`` of the two chains at each turn, ``[xlo, xhi]`` the x range of
-    their pieces in the strip.  Turns of one half strip whose ranges overlap form a cluster
-    (they may balance one another: a stroke's two end caps through its straight edge); within a
-    cluster, moving out from the centre line, an imbalance is carried on at its turn's x until
-    the cluster's books balance again, or to the strip's edge.  Clusters never pay back one
-    another.  Returns pieces ``(m, ya, yb, x, q)``.
-    """
-    yc = m * STRIP + HALF
-    upper = (y < yc) | ((y == yc) & ~top)  # a turn on the line: its chains are on one side
-    toward = np.where(upper, top, ~top)  # the chains run from the turn to the centre line
-    dr = np.where(toward, -dr_parts, dr_parts)
-    if not (dr != 0).any():
-        e = np.empty(0, dtype=np.int64)
-        return e, e, e, np.empty(0), e
-    half = m * 2 + upper
-    lo_q = np.floor(xlo * XQ).astype(np.int64) + XSPAN // 2
-    hi_q = np.ceil(xhi * XQ).astype(np.int64) + XSPAN // 2
-    order = np.lexsort((lo_q, half))
-    reach = np.maximum.accumulate(half[order] * XSPAN + hi_q[order])
-    starts = np.r_[True, half[order][1:] * XSPAN + lo_q[order][1:] >= reach[:-1]]
-    cluster = np.empty(len(m), dtype=np.int64)
-    cluster[order] = np.cumsum(starts) - 1
-    sel = np.flatnonzero(dr != 0)
-    m, y, x, upper, dr, yc, cluster = m[sel], y[sel], x[sel], upper[sel], dr[sel], yc[sel], cluster[sel]
-    dist = np.abs(y - yc)
-    order = np.lexsort((dist, cluster))
-    m, y, upper, dr, dist, cluster = m[order], y[order], upper[order], dr[order], dist[order], cluster[order]
-    x = x[order]
-    n = len(dr)
-    new_group = np.r_[True, cluster[1:] != cluster[:-1]]
-    run_end = np.r_[(cluster[1:] != cluster[:-1]) | (dist[1:] != dist[:-1]), True]
-    csum = np.cumsum(dr)
-    base = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    balance = csum - (csum[base] - dr[base])  # running books within the cluster
-    run_id = np.cumsum(np.r_[True, run_end[:-1]]) - 1
-    run_last = np.flatnonzero(run_end)
-    zero_run = balance[run_last] == 0
-    big = np.iinfo(np.int64).max
-    nxt = np.minimum.accumulate(np.where(zero_run, np.arange(len(run_last)), big)[::-1])[::-1]
-    close_run = nxt[run_id]
-    close_at = run_last[np.minimum(close_run, len(run_last) - 1)]
-    closes = (close_run != big) & (cluster[close_at] == cluster)
-    y_close = np.where(closes, y[close_at], np.where(upper, m * STRIP, (m + 1) * STRIP))
-    ya = np.minimum(y, y_close)
-    yb = np.maximum(y, y_close)
-    keep = yb > ya
-    return m[keep], ya[keep], yb[keep], x[keep], -dr[keep]
+
+def _clusters(m: I64, xa: F64, xb: F64, links: tuple[I64, F64, F64]) -> I64:
+    """Per piece its cluster: pieces of a strip whose x ranges overlap or touch, transitively
+    (``links``, the horizontal runs ``(m, x0, x1)`` between pieces inside a strip, join them too),
+    numbered by strip then x.  Between two clusters no boundary passes in the strip, so the
+    winding numbers there are the same from the strip's top to its bottom."""
+    lm, l0, l1 = links
+    mm = np.r_[m, lm]
+    lo = mm * XSPAN + _xq(np.floor(np.r_[np.minimum(xa, xb), np.minimum(l0, l1)] * XQ))
+    hi = mm * XSPAN + _xq(np.ceil(np.r_[np.maximum(xa, xb), np.maximum(l0, l1)] * XQ))
+    order = np.argsort(lo, kind="stable")
+    reach = np.maximum.accumulate(hi[order])
+    start = np.r_[True, lo[order][1:] > reach[:-1]]
+    out = np.empty(len(mm), dtype=np.int64)
+    out[order] = np.cumsum(start) - 1
+    cl = out[: len(m)]
+    has = np.zeros(int(out.max(initial=-1)) + 1, dtype=bool)  # clusters of links alone hold no piece
+    has[cl] = True
+    res: I64 = (np.cumsum(has) - 1)[cl]
+    return res
+
+
+def _links(p: Plan, ee: I64, lo: int, hi: int, top: tuple[I64, F64, F64], bottom: tuple[I64, F64, F64]
+           ) -> tuple[I64, F64, F64]:
+    """Horizontal runs of the outlines inside the band's strips, ``(strip, x0, x1)``: between the
+    consecutive edges of a chain, at turns, and the flat tops and bottoms of discs' strip pieces
+    (``top`` and ``bottom``: their y, left x and right x)."""
+    n = len(p.edge_yt)
+    e = ee[(ee + 1 < n)]
+    e = e[p.edge_chain[e] == p.edge_chain[np.minimum(e + 1, n - 1)]]
+    f = e + 1
+    y = np.where(p.edge_yb[e] == p.edge_yt[f], p.edge_yb[e], p.edge_yt[e])
+    t = np.flatnonzero((p.turn_y >= lo) & (p.turn_y < hi) & (p.turn_y % STRIP != 0))
+    last = np.searchsorted(p.edge_chain, p.turn_a[t], side="right") - 1
+    first = np.searchsorted(p.edge_chain, p.turn_b[t], side="left")
+    e, f, y = np.r_[e, last], np.r_[f, first], np.r_[y, p.turn_y[t]]
+    x0 = p.edge_xt[e] + (y - p.edge_yt[e]) * p.edge_slope[e]
+    x1 = p.edge_xt[f] + (y - p.edge_yt[f]) * p.edge_slope[f]
+    dy = np.r_[top[0], bottom[0]]
+    y, x0, x1 = np.r_[y, dy], np.r_[x0, top[1], bottom[1]], np.r_[x1, top[2], bottom[2]]
+    keep = (y >= lo) & (y < hi) & (y % STRIP != 0) & (x0 != x1)
+    return y[keep] // STRIP, x0[keep], x1[keep]
+
+
+def _slabs(cl: I64, top: I64, ya: I64, yb: I64, alive: Bool) -> tuple[I64, I64, I64, I64, I64]:
+    """Elementary slabs of each cluster (between its strip's edges and its pieces' ends) and the
+    records ``(piece, slab)`` of the pieces spanning them.  Returns slab cluster, y0, y1 and the
+    records."""
+    n_cl = int(cl.max()) + 1 if len(cl) else 0
+    ctop = np.zeros(n_cl, dtype=np.int64)
+    ctop[cl] = top
+    used = np.flatnonzero(np.bincount(cl[alive], minlength=n_cl))
+    key = _unique(np.r_[used * 512, used * 512 + STRIP, (cl * 512 + ya - top)[alive], (cl * 512 + yb - top)[alive]])
+    kc = key // 512
+    nxt = np.r_[kc[1:] == kc[:-1], False][: len(kc)]
+    slab_of_key = np.cumsum(nxt) - nxt
+    s_cl = kc[nxt]
+    s_y0 = ctop[s_cl] + key[nxt] % 512
+    s_y1 = ctop[s_cl] + key[np.flatnonzero(nxt) + 1] % 512
+    piece = np.flatnonzero(alive)
+    ia = slab_of_key[np.searchsorted(key, (cl * 512 + ya - top)[piece])]
+    ib = slab_of_key[np.searchsorted(key, (cl * 512 + yb - top)[piece]) - 1] + 1
+    n = ib - ia
+    r_piece = np.repeat(piece, n)
+    r_slab = np.arange(int(n.sum())) - np.repeat(np.cumsum(n) - n, n) + np.repeat(ia, n)
+    return s_cl, s_y0, s_y1, r_piece, r_slab
+
+
+def _refine(pc: tuple[F64, F64, I64, I64, I64], cl: I64, k: I64, slabs: tuple[I64, I64, I64],
+            r_piece: I64, r_slab: I64) -> tuple[I64, I64, I64, I64, I64]:
+    """Split slabs at the y where neighbouring pieces cross, round after round, until no two
+    pieces of a slab cross inside it (to the y unit), each cluster within its budget."""
+    xa, xb, ya, yb, src = pc
+    s_cl, s_y0, s_y1 = slabs
+    n_cl = len(k)
+    budget = _budget(k, crossings=True)
+    done = np.bincount(r_slab, minlength=len(s_cl)) < 2  # a piece alone crosses nothing
+    rec = np.bincount(cl[r_piece], minlength=n_cl)
+    for _ in range(ROUNDS):
+        ri = np.flatnonzero(~done[r_slab])
+        if not len(ri):
+            break
+        pi, si = r_piece[ri], r_slab[ri]
+        # orders half a unit inside the slab: a pair crossing nearer its edge than that counts as
+        # crossed there (its split would round onto the edge) and does not hide the others
+        sl = (xb[pi] - xa[pi]) / (yb[pi] - ya[pi])
+        xt = xa[pi] + ((s_y0[si] + 0.5) - ya[pi]) * sl
+        xbo = xa[pi] + ((s_y1[si] - 0.5) - ya[pi]) * sl
+        o = np.lexsort((src[pi], xbo, xt, si))
+        so, xto, xbs = si[o], xt[o], xbo[o]
+        i = np.flatnonzero((so[1:] == so[:-1]) & (xbs[:-1] > xbs[1:]))
+        dt, db, s = xto[i + 1] - xto[i], xbs[i] - xbs[i + 1], so[i]
+        yc = s_y0[s] + np.rint(0.5 + dt / (dt + db) * (s_y1[s] - s_y0[s] - 1)).astype(np.int64)
+        ok = (yc > s_y0[s]) & (yc < s_y1[s])
+        sk = _unique(s[ok] * 512 + (yc[ok] - s_y0[s[ok]]))
+        sp_s = sk // 512
+        n_split = np.bincount(sp_s, minlength=len(s_cl))
+        k_slab = np.bincount(r_slab, minlength=len(s_cl))
+        add = np.bincount(s_cl, weights=n_split * k_slab, minlength=n_cl).astype(np.int64)
+        allowed = rec + add <= budget
+        apply = (n_split > 0) & allowed[s_cl]
+        done |= ~apply
+        if not apply.any():
+            break
+        rec += np.where(allowed, add, 0)
+        keep = apply[sp_s]
+        sp_s, sp_y = sp_s[keep], s_y0[sp_s[keep]] + sk[keep] % 512
+        bs, by = np.r_[np.arange(len(s_cl)), sp_s], np.r_[s_y0, sp_y]
+        o = np.lexsort((by, bs))
+        bs, by = bs[o], by[o]
+        last = np.r_[bs[1:] != bs[:-1], True]
+        ny1 = np.r_[by[1:], 0]
+        ny1[last] = s_y1[bs[last]]
+        cnt = np.bincount(bs, minlength=len(s_cl))
+        first = np.cumsum(cnt) - cnt
+        rc = cnt[r_slab]
+        r_piece, r_slab = (np.repeat(r_piece, rc), np.repeat(first[r_slab], rc) + np.arange(int(rc.sum()))
+                           - np.repeat(np.cumsum(rc) - rc, rc))
+        s_cl, s_y0, s_y1, done = s_cl[bs], by, ny1, done[bs]
+    return s_cl, s_y0, s_y1, r_piece, r_slab
+
+
+def _sweep_slabs(pc: tuple[F64, F64, I64, I64, I64], d: I64, lev: I64, cl: I64, m: I64,
+                 slabs: tuple[I64, I64, I64], r_piece: I64, r_slab: I64, alone: I64) -> tuple[I64, I64]:
+    """The change each piece makes to the covered level in each of its slabs (``q`` per record):
+    every slab's pieces swept along its middle line from the winding numbers its cluster starts
+    with (those of the clusters left of it in the strip); and ``q`` of the pieces ``alone`` in
+    their cluster (one slab, nothing to sort)."""
+    xa, xb, ya, yb, src = pc
+    s_cl, s_y0, s_y1 = slabs
+    n_cl = int(cl.max()) + 1
+    alive = yb > ya
+    c_m = np.zeros(n_cl, dtype=np.int64)
+    c_m[cl] = m
+    strip_start = np.r_[True, c_m[1:] != c_m[:-1]]
+    c_first = np.maximum.accumulate(np.where(strip_start, np.arange(n_cl), 0))
+    pi, si = r_piece, r_slab
+    sl = (xb[pi] - xa[pi]) / (yb[pi] - ya[pi])
+    xm = xa[pi] + ((s_y0[si] + s_y1[si]) * 0.5 - ya[pi]) * sl
+    o = np.lexsort((src[pi], d[pi] > 0, _xq(np.rint(xm * XQ)), si))
+    po, so = pi[o], si[o]
+    do, lo_ = d[po], lev[po]
+    start = np.r_[True, so[1:] != so[:-1]][: len(so)]
+    base_idx = np.maximum.accumulate(np.where(start, np.arange(len(so)), 0))
+    after, before = np.zeros(len(so), dtype=np.int64), np.zeros(len(so), dtype=np.int64)
+    a_after, a_before = np.zeros(len(alone), dtype=np.int64), np.zeros(len(alone), dtype=np.int64)
+    c_o = s_cl[so]
+    for lv in np.unique(lev[alive]):
+        mine = alive & (lev == lv)
+        net = np.rint(np.bincount(cl[mine], weights=(d * (yb - ya))[mine], minlength=n_cl)).astype(np.int64) // STRIP
+        cum = np.cumsum(net) - net
+        enter = cum - cum[c_first]
+        own = np.where(lo_ == lv, do, 0)
+        cs = np.cumsum(own)
+        w_after = enter[c_o] + cs - (cs[base_idx] - own[base_idx])
+        after = np.where(w_after != 0, lv, after)
+        before = np.where(w_after - own != 0, lv, before)
+        w_alone = enter[cl[alone]]
+        a_after = np.where(w_alone + np.where(lev[alone] == lv, d[alone], 0) != 0, lv, a_after)
+        a_before = np.where(w_alone != 0, lv, a_before)
+    q = np.empty(len(so), dtype=np.int64)
+    q[o] = after - before
+    return q, a_after - a_before
 
 
 def _classified(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
     """Pieces ``(row, ya, yb, xa, xb, q)`` of the classified shapes in strips ``[lo, hi)`` (y units)."""
-    w = p.width
-    s0 = lo // STRIP
-    # polygon chains in the band and their passages (chain, strip)
-    ce = _in_band(p.chain_ymin, p.chain_ymax, lo, hi)
-    cms = np.maximum(p.chain_ymin[ce] // STRIP, s0)
-    cme = np.minimum((p.chain_ymax[ce] - 1) // STRIP, hi // STRIP - 1)
-    cn = np.maximum(cme - cms + 1, 0)
-    coff = np.cumsum(cn) - cn
-    n_cpass = int(cn.sum())
-    local = np.full(len(p.chain_d), -1, dtype=np.int64)
-    local[ce] = np.arange(len(ce))
-    # disc passages: two per disc and strip
-    de = _in_band(p.disc_cy + p.k0, p.disc_cy - p.k0, lo, hi)
-    if not len(ce) and not len(de):
-        return None
-    dcx, dcy, dlev = p.disc_cx[de], p.disc_cy[de], p.disc_level[de]
-    dms = np.maximum((dcy + p.k0) // STRIP, s0)
-    dme = np.minimum((dcy - p.k0 - 1) // STRIP, hi // STRIP - 1)
-    dn = np.maximum(dme - dms + 1, 0)
-    doff = n_cpass + 2 * (np.cumsum(dn) - dn)
-    n_pass = n_cpass + 2 * int(dn.sum())
-
-    pass_m = np.empty(n_pass, dtype=np.int64)
-    pass_d = np.empty(n_pass, dtype=np.int64)
-    pass_level = np.empty(n_pass, dtype=np.int64)
-    pass_cc = np.zeros(n_pass, dtype=bool)
-    pass_x = np.zeros(n_pass)  # crossing x (CC) or reference x (not CC)
-    pass_ymax = np.empty(n_pass, dtype=np.int64)  # the bottom of the outline the passage is on
-    # chain passages
-    c_of = np.repeat(ce, cn)
-    pm = np.arange(n_cpass) - np.repeat(coff, cn) + np.repeat(cms, cn)
-    pass_m[:n_cpass] = pm
-    pass_d[:n_cpass] = p.chain_d[c_of]
-    pass_level[:n_cpass] = p.chain_level[c_of]
-    ymin, ymax = p.chain_ymin[c_of], p.chain_ymax[c_of]
-    pass_ymax[:n_cpass] = ymax
-    yc = pm * STRIP + HALF
-    cc = (ymin < yc) & (yc < ymax)  # an outline that only touches the line (a turn on it) is a cap
-    pass_cc[:n_cpass] = cc
-    # edge pieces; the one containing its strip's centre gives its chain's crossing
     ee = _in_band(p.edge_yt, p.edge_yb, lo, hi)
+    de = _in_band(p.disc_cy + p.k0, p.disc_cy - p.k0, lo, hi)
+    if not len(ee) and not len(de):
+        return None
     e_item, e_m = _expand(p.edge_yt[ee], p.edge_yb[ee], lo, hi, STRIP)
     e = ee[e_item]
     eyt, eyb, ext, esl = p.edge_yt[e], p.edge_yb[e], p.edge_xt[e], p.edge_slope[e]
     ya, yb, xa, xb = _edge_pieces(eyt, eyb, ext, esl, e_m, STRIP)
-    lc = local[p.edge_chain[e]]
-    e_pass = coff[lc] + e_m - cms[lc]
-    eyc = e_m * STRIP + HALF
-    e_cc = (eyt <= eyc) & (eyc < eyb)
-    pass_x[e_pass[e_cc]] = (ext + (eyc - eyt) * esl)[e_cc]
-    # disc passages and pieces
-    d_item, d_m = _expand(dcy + p.k0, dcy - p.k0, lo, hi, STRIP)
-    d_pass = doff[d_item] + 2 * (d_m - dms[d_item])
-    dyc = d_m * STRIP + HALF
-    d_top, d_bot = dcy[d_item] + p.k0, dcy[d_item] - p.k0
-    d_cc = (d_top < dyc) & (dyc < d_bot)
-    half_c = p.half[p.disc_slot(np.clip(dyc - d_top, 0, -2 * p.k0))] if len(p.half) else np.zeros(len(d_m))
-    dx = dcx[d_item]
-    for side, sign in ((0, 1), (1, -1)):
-        idx = d_pass + side
-        pass_m[idx] = d_m
-        pass_d[idx] = sign
-        pass_level[idx] = dlev[d_item]
-        pass_cc[idx] = d_cc
-        pass_ymax[idx] = d_bot
-        pass_x[idx] = dx - sign * half_c
+    ech = p.edge_chain[e]
+    d_item, d_m = _expand(p.disc_cy[de] + p.k0, p.disc_cy[de] - p.k0, lo, hi, STRIP)
+    di = de[d_item]
+    dya, dyb, lxa, lxb, rxa, rxb = _disc_pieces(p, p.disc_cx[di], p.disc_cy[di], d_m, STRIP)
+    ne, nd = len(e), len(di)
+    m = np.concatenate([e_m, d_m, d_m])
+    pya, pyb = np.concatenate([ya, dya, dya]), np.concatenate([yb, dyb, dyb])
+    pxa, pxb = np.concatenate([xa, lxa, rxa]), np.concatenate([xb, lxb, rxb])
+    d = np.concatenate([p.chain_d[ech], np.ones(nd, dtype=np.int64), -np.ones(nd, dtype=np.int64)])
+    lev = np.concatenate([p.chain_level[ech], p.disc_level[di], p.disc_level[di]])
+    n_edges = len(p.edge_yt)
+    src = np.concatenate([e, n_edges + 2 * di, n_edges + 2 * di + 1])
 
-    dya, dyb, lxa, lxb, rxa, rxb = _disc_pieces(p, dx, dcy[d_item], d_m, STRIP)
-    # a cap's place on its line: the middle of the x range its pieces span
-    caps = np.flatnonzero(~pass_cc)
-    if len(caps):
-        owner = np.concatenate([e_pass, d_pass, d_pass + 1])
-        sel = np.flatnonzero(~pass_cc[owner])
-        lo_x = np.concatenate([np.minimum(xa, xb), np.minimum(lxa, lxb), np.minimum(rxa, rxb)])[sel]
-        hi_x = np.concatenate([np.maximum(xa, xb), np.maximum(lxa, lxb), np.maximum(rxa, rxb)])[sel]
-        xmin = np.full(n_pass, np.inf)
-        xmax = np.full(n_pass, -np.inf)
-        np.minimum.at(xmin, owner[sel], lo_x)
-        np.maximum.at(xmax, owner[sel], hi_x)
-        pass_x[caps] = (xmin[caps] + xmax[caps]) * 0.5
+    d_top = (dya == p.disc_cy[di] + p.k0) & (dya % STRIP != 0)
+    d_bot = (dyb == p.disc_cy[di] - p.k0) & (dyb % STRIP != 0)
+    lm, l0, l1 = _links(p, ee, lo, hi, (dya[d_top], lxa[d_top], rxa[d_top]), (dyb[d_bot], lxb[d_bot], rxb[d_bot]))
+    cl = _clusters(m - lo // STRIP, pxa, pxb, (lm - lo // STRIP, l0, l1))
+    top = m * STRIP
+    n_cl = int(cl.max()) + 1
+    k = np.bincount(cl, minlength=n_cl)
+    inner = _unique(np.r_[(cl * 512 + pya - top)[pya > top], (cl * 512 + pyb - top)[pyb < top + STRIP]])
+    ev = np.bincount(inner // 512, minlength=n_cl)
+    over = k * (ev + 1) > _budget(k)
+    snapped = over[cl]
+    if snapped.any():  # too many ends in one cluster and strip: ends to the nearest 1/64 px
+        pya = np.where(snapped, (pya + SNAP // 2) // SNAP * SNAP, pya)
+        pyb = np.where(snapped, (pyb + SNAP // 2) // SNAP * SNAP, pyb)
+    alive = pyb > pya
+    pc = (pxa, pxb, pya, pyb, src)
+    alone = np.flatnonzero(k[cl] == 1)  # most pieces (a cluster of one spans its strip)
+    s_cl, s_y0, s_y1, r_piece, r_slab = _slabs(cl, top, pya, pyb, alive & (k[cl] > 1))
+    s_cl, s_y0, s_y1, r_piece, r_slab = _refine(pc, cl, k, (s_cl, s_y0, s_y1), r_piece, r_slab)
+    q_r, q_alone = _sweep_slabs(pc, d, lev, cl, m, (s_cl, s_y0, s_y1), r_piece, r_slab, alone)
 
-    # sweep the crossings, then give the others their level above the centre line's
-    cc_idx = np.flatnonzero(pass_cc)
-    q = np.zeros(n_pass, dtype=np.int64)
-    _, v, keys, after = _sweep(pass_m[cc_idx] - s0, pass_x[cc_idx], pass_d[cc_idx], pass_level[cc_idx],
-                               p.levels, w)
-    q[cc_idx] = v
-    if len(caps):
-        # caps (passages missing the centre line) are swept among themselves, per half strip, over
-        # the level the centre line has where each one is
-        under = _level_at(keys, after, pass_m[caps] - s0, pass_x[caps], w)
-        upper = (pass_ymax[caps] <= pass_m[caps] * STRIP + HALF).astype(np.int64)
-        c_after, c_v, _, _ = _sweep((pass_m[caps] - s0) * 2 + upper, pass_x[caps], pass_d[caps],
-                                    pass_level[caps], p.levels, w)
-        q[caps] = np.maximum(under, c_after) - np.maximum(under, c_after - c_v)
+    # runs: a piece's consecutive slabs with one value
+    o = np.lexsort((s_y0[r_slab], r_piece))
+    rp, ry0, ry1, rq = r_piece[o], s_y0[r_slab[o]], s_y1[r_slab[o]], q_r[o]
+    new = np.r_[True, (rp[1:] != rp[:-1]) | (rq[1:] != rq[:-1])][: len(rp)]
+    first = np.flatnonzero(new)
+    last = np.r_[first[1:], len(rp)][: len(first)] - 1
+    run_p, run_q = np.r_[rp[first], alone], np.r_[rq[first], q_alone]
+    run_ya, run_yb = np.r_[ry0[first], pya[alone]], np.r_[ry1[last], pyb[alone]]
+    n_runs = np.bincount(run_p, minlength=len(m))
+    single_q = np.full(len(m), np.iinfo(np.int64).min, dtype=np.int64) + np.arange(len(m))
+    one = np.flatnonzero((n_runs == 1) & ~snapped)
+    qs = np.zeros(len(m), dtype=np.int64)
+    qs[run_p] = run_q
+    single_q[one] = qs[one]
 
-    # turns inside the band's strips: chain turns and disc tops and bottoms, with their two passages
-    t = np.flatnonzero((p.turn_y >= lo) & (p.turn_y < hi) & (p.turn_y % STRIP != 0))
-    tm = p.turn_y[t] // STRIP
-    la, lb = local[p.turn_a[t]], local[p.turn_b[t]]
-    pa, ty, tx, ttop, tms = [coff[la] + tm - cms[la]], [p.turn_y[t]], [p.turn_x[t]], [p.turn_top[t]], [tm]
-    pb = [coff[lb] + tm - cms[lb]]
-    for yy, is_top in ((dcy + p.k0, True), (dcy - p.k0, False)):
-        inside = np.flatnonzero((yy >= lo) & (yy < hi) & (yy % STRIP != 0))
-        mm = yy[inside] // STRIP
-        base = doff[inside] + 2 * (mm - dms[inside])
-        tms.append(mm)
-        ty.append(yy[inside])
-        tx.append(dcx[inside])
-        ttop.append(np.full(len(inside), is_top))
-        pa.append(base)
-        pb.append(base + 1)
-    ev_a, ev_b = np.concatenate(pa), np.concatenate(pb)
-    ev_lo, ev_hi = _passage_ranges(n_pass, ev_a, ev_b, (e_pass, xa, xb), (d_pass, lxa, lxb), (d_pass + 1, rxa, rxb))
-    xm, xya, xyb, xx, xq = _extensions(np.concatenate(tms), np.concatenate(ty), np.concatenate(tx),
-                                       np.concatenate(ttop), q[ev_a] + q[ev_b], ev_lo, ev_hi)
-
-    # pieces: an edge crossing a whole row with one value in its four strips is one row piece (exact
-    # for a straight edge); discs keep their strip pieces (an arc is not straight)
-    qe = q[e_pass]
-    e_first, e_keep = _merge_rows(eyt, eyb, e_m, qe)
+    # an edge crossing a whole row with one value in its four strips is one row piece
+    e_first, e_keep = _merge_rows(eyt, eyb, e_m, single_q[:ne])
+    merged = np.zeros(len(m), dtype=bool)
+    merged[:ne] = ~e_keep
+    emit = ~merged[run_p]
+    run_p, run_q, run_ya, run_yb = run_p[emit], run_q[emit], run_ya[emit], run_yb[emit]
+    rxa = _x_at(pxa[run_p], pxb[run_p], pya[run_p], pyb[run_p], run_ya)
+    rxb = _x_at(pxa[run_p], pxb[run_p], pya[run_p], pyb[run_p], run_yb)
     e_row = e_m[e_first] // STRIPS
     rya = e_row * YQ
     ryb = rya + YQ
     et, ext_, esl_ = eyt[e_first], ext[e_first], esl[e_first]
-    rows = np.concatenate([e_m[e_keep] // STRIPS, e_row, d_m // STRIPS, d_m // STRIPS, xm // STRIPS]) - r0
-    return (rows,
-            np.concatenate([ya[e_keep], rya, dya, dya, xya]),
-            np.concatenate([yb[e_keep], ryb, dyb, dyb, xyb]),
-            np.concatenate([xa[e_keep], ext_ + (rya - et) * esl_, lxa, rxa, xx]),
-            np.concatenate([xb[e_keep], ext_ + (ryb - et) * esl_, lxb, rxb, xx]),
-            np.concatenate([qe[e_keep], qe[e_first], q[d_pass], q[d_pass + 1], xq]))
-
-
-def _passage_ranges(n_pass: int, a: I64, b: I64, *pieces: tuple[I64, F64, F64]) -> tuple[F64, F64]:
-    """The x range spanned by the pieces of passages ``a`` and ``b`` together, per pair."""
-    want = np.zeros(n_pass, dtype=bool)
-    want[a] = True
-    want[b] = True
-    xmin = np.full(n_pass, np.inf)
-    xmax = np.full(n_pass, -np.inf)
-    for owner, xa, xb in pieces:
-        sel = np.flatnonzero(want[owner])
-        np.minimum.at(xmin, owner[sel], np.minimum(xa[sel], xb[sel]))
-        np.maximum.at(xmax, owner[sel], np.maximum(xa[sel], xb[sel]))
-    return np.minimum(xmin[a], xmin[b]), np.maximum(xmax[a], xmax[b])
-
-
-def _unmerged(first: Bool) -> Bool:
-    """The strip pieces not covered by a merged row that starts at a ``first`` piece."""
-    n = len(first)
-    merged = first.copy()
-    for k in range(1, STRIPS):
-        merged[k:] |= first[: n - k]
-    out: Bool = ~merged
-    return out
+    return (np.concatenate([m[run_p] // STRIPS, e_row]) - r0,
+            np.concatenate([run_ya, rya]), np.concatenate([run_yb, ryb]),
+            np.concatenate([rxa, ext_ + (rya - et) * esl_]), np.concatenate([rxb, ext_ + (ryb - et) * esl_]),
+            np.concatenate([run_q, single_q[:ne][e_first]]))
 
 
 def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
@@ -434,7 +436,10 @@ def _merge_rows(yt: I64, yb: I64, m: I64, q: I64) -> tuple[Bool, Bool]:
         same = np.zeros(n, dtype=bool)
         same[: n - k] = q[k:] == q[: n - k]
         first &= same
-    return first, _unmerged(first)
+    merged = first.copy()  # and the strip pieces that a merged row starting at a first piece covers
+    for k in range(1, STRIPS):
+        merged[k:] |= first[: n - k]
+    return first, ~merged
 
 
 def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
@@ -457,10 +462,6 @@ def _isolated(p: Plan, lo: int, hi: int, r0: int) -> tuple[I64, ...] | None:
             np.concatenate([xa, lxa, rxa]), np.concatenate([xb, lxb, rxb]),
             np.concatenate([p.iso_q[e], lev, -lev]))
 
-
-# ---------------------------------------------------------------------------------------------
-# entry points
-# ---------------------------------------------------------------------------------------------
 
 
 def integral_rows(p: Plan) -> Iterator[tuple[int, I64]]:
