@@ -67,8 +67,6 @@ class Plan:
     chain_ymax: I64
     chain_d: I64
     chain_level: I64
-    chain_xtop: F64
-    chain_xbot: F64
     # turns between consecutive chains: chains a, b meet at (turn_x, turn_y); top: they go down from it
     turn_a: I64
     turn_b: I64
@@ -168,8 +166,6 @@ def plan(s: Shapes) -> Plan:
         x_start = x0[cs]
         x_end = x1[last_slanted]
         down = ch_dir > 0
-        ch_xtop = np.where(down, x_start, x_end)
-        ch_xbot = np.where(down, x_end, x_start)
         # the next chain of the same ring (cyclically)
         nxt = np.arange(1, n_chain + 1)
         same = np.r_[ch_ring[1:] == ch_ring[:-1], False]
@@ -185,7 +181,7 @@ def plan(s: Shapes) -> Plan:
         ch_d = -ch_dir
     else:
         ch_ymin = ch_ymax = ch_d = ch_level = nxt = turn_y = echain = eyt = eyb = e
-        ch_xtop = ch_xbot = turn_x = ext = eslope = f
+        turn_x = ext = eslope = f
         turn_top = np.empty(0, dtype=bool)
     k0, keys = _disc_keys(s)
     half, above = disc_values(s.radius, keys) if len(keys) else (f, f)
@@ -194,7 +190,7 @@ def plan(s: Shapes) -> Plan:
         s.width, s.height, s.levels,
         iyt, iyb, ixt, islope, iq.astype(np.int64),
         eyt, eyb, ext, eslope, echain.astype(np.int64),
-        ch_ymin, ch_ymax, ch_d.astype(np.int64), ch_level.astype(np.int64), ch_xtop, ch_xbot,
+        ch_ymin, ch_ymax, ch_d.astype(np.int64), ch_level.astype(np.int64),
         np.arange(n_chain, dtype=np.int64), nxt.astype(np.int64), turn_y, turn_x, turn_top,
         s.cx[iso_d], s.cy[iso_d], s.disc_level[iso_d], s.cx[~iso_d], s.cy[~iso_d], s.disc_level[~iso_d],
         k0, half, above, keys,

@@ -5,12 +5,13 @@ union of a mask's features counts once (the non-zero rule over every feature), w
 features of different levels overlap the largest level wins, and the result is exact for
 any straight edge at any sub-pixel position (up to 1/1024 px), horizontal, vertical or
 slanted, and for discs of any radius (their exact area, strip by strip).  Lines are stroked
-directly with round joins and caps (a quadrilateral per segment and an exact disc per
-vertex), never buffered.
+directly with round joins and caps (one outline per run between sharp vertices, a disc sector
+of exact area at each sharp join: :mod:`maskrender.draw.strokes`), never buffered.
 
 How (see :mod:`maskrender.draw.sweep`): boundaries are cut into pieces per quarter-pixel
 strip and accumulated as exact signed areas (:mod:`maskrender.draw.accumulate`); where shapes
-overlap, what each piece counts for is decided by sweeping the strip's centre line.  Cost is
+overlap, each strip is cut into slabs at its pieces' ends and where they cross, and what each
+piece counts for is decided by sweeping the slab, in which no two boundaries cross.  Cost is
 linear in the total height of the edges and in the pixels touched, and memory stays that of
 a band of rows whatever the input.
 
