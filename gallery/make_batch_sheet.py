@@ -19,7 +19,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 
 MANIFEST = """\
-result,image,output,masks,side
+result,image,output,mask_set,side
 fixtures/results_list.json,fixtures/restored.jpg,visit,,
 fixtures/results_list.json,fixtures/portrait.jpg,portrait,original,
 fixtures/sides_result.json,fixtures/left.jpg,left,,left

@@ -377,6 +377,9 @@ def chromium_screenshot(page: Path, size: tuple[int, int], out: Path, chromium: 
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
             f"--user-data-dir={profile}", f"--screenshot={out}", f"--window-size={size[0]},{size[1]}",
             "--hide-scrollbars", "--force-device-scale-factor=1", "--force-color-profile=srgb",
+            # wait for every image to be decoded and painted: on a loaded machine the screenshot was once
+            # taken with a large SVG <img> still blank (a full-suite run; never alone)
+            "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
             page.as_uri(),
         ]
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=120, check=False)
