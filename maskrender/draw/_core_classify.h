@@ -75,6 +75,11 @@ static inline Pc *pc_at(Ctx *c, Pieces *P, i64 i) {
     return &P->junk;
 }
 
+/* a piece's slope (x per y unit) and its x at any y of its line, the one place both are computed for the
+   slabs (the same operations, in the same order, as sweep.py's numpy) */
+static inline double pc_slope(const Pc *q) { return (q->xb - q->xa) / (double)(q->yb - q->ya); }
+static inline double pc_x(const Pc *q, double sl, double y) { return q->xa + (y - (double)q->ya) * sl; }
+
 /* the largest level whose winding number is not zero */
 static inline i64 covered(const Plan *p, const i64 *w) {
     for (i64 j = p->levels.n - 1; j >= 0; j--) if (w[j] != 0) return p->levels.p[j];
@@ -228,12 +233,11 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
             if (n > k) { c->bad = 1; return; }
             for (i64 u = 0; u < n; u++) {
                 i64 i = rec[s_at[j] + u];
-                double xa = pc_at(c, P, i)->xa, xb = pc_at(c, P, i)->xb;
-                i64 ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
-                double sl = (xb - xa) / (double)(yb - ya);
-                qd[u].a = xa + (((double)y0 + 0.5) - (double)ya) * sl;
-                qd[u].b = xa + (((double)y1 - 0.5) - (double)ya) * sl;
-                qd[u].s = pc_at(c, P, i)->src;
+                const Pc *q = pc_at(c, P, i);
+                double sl = pc_slope(q);
+                qd[u].a = pc_x(q, sl, (double)y0 + 0.5);
+                qd[u].b = pc_x(q, sl, (double)y1 - 0.5);
+                qd[u].s = q->src;
                 qd[u].i = i;
             }
             SORT(Quad, qd, n, cmp_quad);
@@ -292,12 +296,10 @@ static void cluster(Ctx *c, const Plan *p, Buf *b, i64 r0, Pieces *P, const i64 
         if (n > k) { c->bad = 1; return; }
         for (i64 u = 0; u < n; u++) {
             i64 i = rec[s_at[j] + u];
-            double xa = pc_at(c, P, i)->xa, xb = pc_at(c, P, i)->xb;
-            i64 ya = pc_at(c, P, i)->ya, yb = pc_at(c, P, i)->yb;
-            double sl = (xb - xa) / (double)(yb - ya);
-            double xm = xa + ((double)(y0 + y1) * 0.5 - (double)ya) * sl;
-            tr[u].k = xq(rint(xm * XQ)) * 2 + (pc_at(c, P, i)->d > 0 ? 1 : 0);
-            tr[u].s = pc_at(c, P, i)->src;
+            const Pc *q = pc_at(c, P, i);
+            double xm = pc_x(q, pc_slope(q), (double)(y0 + y1) * 0.5);
+            tr[u].k = xq(rint(xm * XQ)) * 2 + (q->d > 0 ? 1 : 0);
+            tr[u].s = q->src;
             tr[u].i = i;
         }
         SORT(Tri, tr, n, cmp_tri);
